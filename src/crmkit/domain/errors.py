@@ -1,0 +1,181 @@
+"""The one error hierarchy of crmkit.
+
+Every error carries a stable ``code`` (for programs) and a message that says what was
+wrong, on which record, and what to do (for people). Storage adapters translate driver
+errors into these classes, so callers never see a driver's exception type.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class CrmkitError(Exception):
+    """Root of every error crmkit raises on purpose."""
+
+    code: ClassVar[str] = "crmkit_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = details
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+class ConfigurationError(CrmkitError):
+    """crmkit was set up wrongly (an unsupported URL, a missing extra)."""
+
+    code = "configuration"
+
+
+class ValidationError(CrmkitError):
+    """A value given to crmkit breaks a rule of the domain."""
+
+    code = "validation"
+
+
+class WrongTenant(ValidationError):
+    """A record of one tenant was handed to a unit of work of another tenant."""
+
+    code = "wrong_tenant"
+
+    def __init__(self, entity: str, record_id: object, owner: str, tenant_id: str) -> None:
+        super().__init__(
+            f"{entity} {record_id!r} belongs to tenant {owner!r}, but the unit of work is for "
+            f"tenant {tenant_id!r}; open a unit of work for the record's tenant.",
+            entity=entity,
+            record_id=record_id,
+            owner=owner,
+            tenant_id=tenant_id,
+        )
+
+
+class FloatNotAllowed(ValidationError):
+    """A float was given where money or a quantity is expected."""
+
+    code = "float_not_allowed"
+
+    def __init__(self, what: str, value: float) -> None:
+        super().__init__(
+            f"{what} was given the float {value!r}; floats cannot represent money or "
+            f"quantities exactly. Pass a decimal.Decimal, an int or a string such as "
+            f"'{value!r}' instead.",
+            what=what,
+            value=value,
+        )
+
+
+class CurrencyMismatch(ValidationError):
+    """Two amounts in different currencies were combined."""
+
+    code = "currency_mismatch"
+
+    def __init__(self, left: str, right: str, operation: str) -> None:
+        super().__init__(
+            f"cannot {operation} {left} and {right}: the currencies differ. Convert one "
+            f"amount explicitly before combining them.",
+            left=left,
+            right=right,
+            operation=operation,
+        )
+
+
+class UnitMismatch(ValidationError):
+    """Two quantities in different units of measure were combined."""
+
+    code = "unit_mismatch"
+
+    def __init__(self, left: str, right: str, operation: str) -> None:
+        super().__init__(
+            f"cannot {operation} quantities in '{left}' and '{right}': the units differ. "
+            f"Convert one quantity explicitly before combining them.",
+            left=left,
+            right=right,
+            operation=operation,
+        )
+
+
+class NotFound(CrmkitError):
+    """The record does not exist in this tenant."""
+
+    code = "not_found"
+
+    def __init__(self, entity: str, key: str, value: object, tenant_id: str) -> None:
+        super().__init__(
+            f"{entity} with {key} {value!r} was not found in tenant {tenant_id!r}; check "
+            f"the {key} and the tenant the unit of work was opened for.",
+            entity=entity,
+            key=key,
+            value=value,
+            tenant_id=tenant_id,
+        )
+
+
+class DuplicateRecord(CrmkitError):
+    """A record with the same unique key already exists in this tenant."""
+
+    code = "duplicate"
+
+    def __init__(self, entity: str, key: str, value: object, tenant_id: str) -> None:
+        super().__init__(
+            f"{entity} with {key} {value!r} already exists in tenant {tenant_id!r}; choose "
+            f"another {key} or change the existing {entity.lower()}.",
+            entity=entity,
+            key=key,
+            value=value,
+            tenant_id=tenant_id,
+        )
+
+
+class ConcurrencyConflict(CrmkitError):
+    """Another unit of work changed the record first; reload it and try again."""
+
+    code = "concurrency_conflict"
+
+    def __init__(self, entity: str, record_id: object, tenant_id: str, reason: str) -> None:
+        super().__init__(
+            f"{entity} {record_id!r} in tenant {tenant_id!r} could not be written: {reason}. "
+            f"Another writer changed it first; reload it and apply the change again.",
+            entity=entity,
+            record_id=record_id,
+            tenant_id=tenant_id,
+            reason=reason,
+        )
+
+
+class InvalidStateTransition(CrmkitError):
+    """The record's lifecycle does not allow this step from its current state."""
+
+    code = "invalid_state_transition"
+
+    def __init__(self, entity: str, record_id: object, state: str, action: str) -> None:
+        super().__init__(
+            f"cannot {action} {entity} {record_id!r}: it is {state}.",
+            entity=entity,
+            record_id=record_id,
+            state=state,
+            action=action,
+        )
+
+
+class DuplicateRequest(CrmkitError):
+    """An idempotency key was reused for a request with different content."""
+
+    code = "duplicate_request"
+
+    def __init__(self, key: str, tenant_id: str, difference: str) -> None:
+        super().__init__(
+            f"request key {key!r} in tenant {tenant_id!r} was already used for a different "
+            f"request ({difference}); use a new key for a new request.",
+            key=key,
+            tenant_id=tenant_id,
+            difference=difference,
+        )
+
+
+class StorageError(CrmkitError):
+    """The storage backend failed in a way crmkit does not translate further."""
+
+    code = "storage"

@@ -1,0 +1,27 @@
+"""Typed identifiers. Every record belongs to a tenant and has an opaque string id."""
+
+from __future__ import annotations
+
+import uuid
+from typing import NewType
+
+from crmkit.domain.text import clean_text
+
+TenantId = NewType("TenantId", str)
+"""The enterprise (SaaS customer) a record belongs to."""
+
+ProductId = NewType("ProductId", str)
+
+
+def new_id() -> str:
+    """A new random identifier (32 lower-case hex digits)."""
+    return uuid.uuid4().hex
+
+
+def tenant_id(value: str) -> TenantId:
+    """Validate and return a tenant id (a non-empty code of at most 64 characters).
+
+    Raises:
+        ValidationError: the id is empty, too long or has control characters.
+    """
+    return TenantId(clean_text(value, "tenant id", max_length=64))
