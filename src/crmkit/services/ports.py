@@ -1,0 +1,137 @@
+"""Ports: what the services need from storage and from the outside world.
+
+Adapters implement these protocols (in-memory, SQL, MongoDB); the contract suite in
+:mod:`crmkit.testing` checks that every implementation behaves the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+import attrs
+
+from crmkit.domain import Product, ProductId, TenantId
+
+
+class Clock(Protocol):
+    """Where services read the time; nothing else in crmkit reads the system clock."""
+
+    def now(self) -> datetime:
+        """The current time as an aware UTC datetime."""
+        ...
+
+
+@attrs.frozen
+class ProductFilter:
+    """Which products a listing returns; ``None`` means "any"."""
+
+    active: bool | None = None
+    category: str | None = None
+
+
+class ProductRepository(Protocol):
+    """The products of the unit of work's tenant. Never sees another tenant's records."""
+
+    def add(self, product: Product) -> None:
+        """Store a new product.
+
+        Raises:
+            DuplicateRecord: the tenant already has a product with this id or SKU.
+            ValidationError: the product belongs to another tenant.
+        """
+        ...
+
+    def get(self, product_id: ProductId) -> Product:
+        """The product with this id.
+
+        Raises:
+            NotFound: no such product in this tenant.
+        """
+        ...
+
+    def get_by_sku(self, sku: str) -> Product:
+        """The product with this SKU (exact, case-sensitive match).
+
+        Raises:
+            NotFound: no such product in this tenant.
+        """
+        ...
+
+    def get_many(self, product_ids: Collection[ProductId]) -> dict[ProductId, Product]:
+        """The products with these ids, in one round trip; unknown ids are left out."""
+        ...
+
+    def update(self, product: Product) -> Product:
+        """Store a changed product and return it with its version incremented.
+
+        The write succeeds only if the stored version equals ``product.version``.
+
+        Raises:
+            NotFound: no such product in this tenant.
+            ConcurrencyConflict: the stored version differs (another writer won).
+            DuplicateRecord: the new SKU belongs to another product.
+        """
+        ...
+
+    def list(
+        self, product_filter: ProductFilter, *, after_sku: str | None, limit: int
+    ) -> list[Product]:
+        """Up to ``limit`` products matching the filter, ordered by SKU, with SKU > ``after_sku``.
+
+        SKUs compare by Unicode code point on every backend (keyset pagination: no OFFSET).
+        """
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction for one tenant.
+
+    Use it as a context manager. Changes are kept only by :meth:`commit`; leaving the block
+    without committing, or with an exception, rolls them back. After ``commit`` or
+    ``rollback`` the unit of work may go on with a new transaction.
+    """
+
+    @property
+    def tenant_id(self) -> TenantId:
+        """The tenant every repository of this unit of work is confined to."""
+        ...
+
+    @property
+    def products(self) -> ProductRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Make the changes durable and visible to other units of work.
+
+        Raises:
+            ConcurrencyConflict: another unit of work changed the same records first.
+            DuplicateRecord: another unit of work took a unique key first.
+        """
+        ...
+
+    def rollback(self) -> None:
+        """Discard the changes made since the last commit."""
+        ...
+
+
+class Storage(Protocol):
+    """A storage backend: it opens units of work, one tenant each."""
+
+    def unit_of_work(self, tenant_id: TenantId) -> UnitOfWork:
+        """A new unit of work bound to ``tenant_id``."""
+        ...
+
+    def close(self) -> None:
+        """Release what the storage opened itself (pools, clients)."""
+        ...
