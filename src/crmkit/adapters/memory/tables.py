@@ -1,0 +1,148 @@
+"""Versioned in-memory tables with unique indexes, and transactions over them.
+
+A :class:`MemoryTable` holds committed rows (immutable domain objects with a ``version``).
+A :class:`TableTransaction` stages inserts and updates on top of it: reads see committed
+rows overlaid with the transaction's own writes (read committed, like the SQL backends),
+writes are checked when made and checked again, under the store's lock, at commit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Iterator
+from typing import Generic, Protocol, TypeVar
+
+
+class Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+K = TypeVar("K", bound=Hashable)
+R = TypeVar("R", bound=Versioned)
+
+
+class WriteRejected(Exception):
+    """A staged write broke a rule at check time; ``reason`` says which."""
+
+    def __init__(self, reason: str, key: Hashable, index: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.key = key
+        self.index = index
+
+
+class MemoryTable(Generic[K, R]):
+    """Committed rows by key, with unique indexes given as functions of a row."""
+
+    def __init__(
+        self,
+        key: Callable[[R], K],
+        unique: dict[str, Callable[[R], Hashable]] | None = None,
+    ) -> None:
+        self.key = key
+        self.unique = unique or {}
+        self.rows: dict[K, R] = {}
+        self.indexes: dict[str, dict[Hashable, K]] = {name: {} for name in self.unique}
+
+    def owner_of(self, index: str, value: Hashable) -> K | None:
+        return self.indexes[index].get(value)
+
+    def put(self, row: R) -> None:
+        key = self.key(row)
+        old = self.rows.get(key)
+        for name, of in self.unique.items():
+            if old is not None:
+                del self.indexes[name][of(old)]
+            self.indexes[name][of(row)] = key
+        self.rows[key] = row
+
+
+class TableTransaction(Generic[K, R]):
+    """The writes one unit of work made to one table, not yet committed."""
+
+    def __init__(self, table: MemoryTable[K, R], lock: threading.RLock) -> None:
+        self.table = table
+        self.lock = lock
+        self.staged: dict[K, R] = {}
+        self.expected: dict[K, int | None] = {}
+
+    def get(self, key: K) -> R | None:
+        if key in self.staged:
+            return self.staged[key]
+        with self.lock:
+            return self.table.rows.get(key)
+
+    def rows(self) -> Iterator[R]:
+        """Every row as this transaction sees it (a snapshot; safe to iterate)."""
+        with self.lock:
+            merged = dict(self.table.rows)
+        merged.update(self.staged)
+        return iter(list(merged.values()))
+
+    def find_unique(self, index: str, value: Hashable) -> R | None:
+        of = self.table.unique[index]
+        for row in self.staged.values():
+            if of(row) == value:
+                return row
+        with self.lock:
+            key = self.table.owner_of(index, value)
+            if key is None or key in self.staged:
+                return None
+            return self.table.rows[key]
+
+    def insert(self, row: R) -> None:
+        key = self.table.key(row)
+        with self.lock:
+            if self.get(key) is not None:
+                raise WriteRejected("exists", key)
+            self._check_unique(row, key, staged_too=True)
+        self.staged[key] = row
+        self.expected.setdefault(key, None)
+
+    def update(self, row: R) -> None:
+        """Stage ``row`` over the current one; the current version must be ``row.version - 1``."""
+        key = self.table.key(row)
+        with self.lock:
+            current = self.get(key)
+            if current is None:
+                raise WriteRejected("missing", key)
+            if current.version != row.version - 1:
+                raise WriteRejected("stale", key)
+            self._check_unique(row, key, staged_too=True)
+        self.staged[key] = row
+        self.expected.setdefault(key, current.version)
+
+    def validate(self) -> None:
+        """Check the staged writes against the committed rows. Call with the lock held."""
+        for key, version in self.expected.items():
+            current = self.table.rows.get(key)
+            if version is None and current is not None:
+                raise WriteRejected("exists", key)
+            if version is not None and (current is None or current.version != version):
+                raise WriteRejected("stale", key)
+            self._check_unique(self.staged[key], key, staged_too=False)
+
+    def apply(self) -> None:
+        """Publish the staged writes. Call with the lock held, after :meth:`validate`."""
+        for row in self.staged.values():
+            self.table.put(row)
+        self.clear()
+
+    def clear(self) -> None:
+        self.staged.clear()
+        self.expected.clear()
+
+    def _check_unique(self, row: R, key: K, *, staged_too: bool) -> None:
+        for name, of in self.table.unique.items():
+            value = of(row)
+            owner = self.table.owner_of(name, value)
+            if owner is not None and owner != key:
+                # The committed owner may be moving away from this value in our own writes.
+                mine = self.staged.get(owner)
+                if mine is None or of(mine) == value:
+                    raise WriteRejected("unique", key, name)
+            if staged_too:
+                for other_key, other in self.staged.items():
+                    if other_key != key and of(other) == value:
+                        raise WriteRejected("unique", key, name)
