@@ -1,0 +1,92 @@
+"""Column types that store crmkit's values identically on SQLite, PostgreSQL and MariaDB."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Dialect, Numeric, String
+from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from crmkit.domain import ValidationError
+
+
+def code(length: int) -> TypeEngine[str]:
+    """A string compared byte by byte (by code point) on every backend.
+
+    Keys, codes and anything crmkit sorts or keeps unique use it, so that ordering and
+    uniqueness agree with Python's ``str`` comparison and with MongoDB.
+    """
+    return (
+        String(length)
+        .with_variant(postgresql.VARCHAR(length, collation="C"), "postgresql")
+        .with_variant(mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), "mysql")
+        .with_variant(mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), "mariadb")
+    )
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime stored as naive UTC with millisecond precision."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name in {"mysql", "mariadb"}:
+            return dialect.type_descriptor(mysql.DATETIME(fsp=3))
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValidationError("crmkit stores aware datetimes only; got a naive one.")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A ``Decimal`` with a fixed number of decimals, stored exactly.
+
+    PostgreSQL and MariaDB use ``NUMERIC(precision, scale)``. SQLite has no exact decimal
+    type (its NUMERIC goes through float), so there the value is stored as a 64-bit integer
+    count of ``10**-scale`` units, which keeps sums and comparisons exact.
+    A value with more decimals than ``scale`` is refused rather than rounded silently.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__(precision, scale, asdecimal=True)
+        self.precision = precision
+        self.scale = scale
+        self._step = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value != value.quantize(self._step):
+            raise ValidationError(
+                f"{value} has more than {self.scale} decimals and cannot be stored exactly; "
+                f"round it first.",
+            )
+        if dialect.name == "sqlite":
+            return int(value.scaleb(self.scale))
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(int(value)).scaleb(-self.scale).quantize(self._step)
+        return Decimal(value).quantize(self._step)
