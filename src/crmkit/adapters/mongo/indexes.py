@@ -1,0 +1,41 @@
+"""Collections and indexes: the MongoDB counterpart of the SQL migrations."""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.database import Database
+
+PRODUCTS = "crmkit_products"
+
+INDEXES: dict[str, list[IndexModel]] = {
+    PRODUCTS: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        IndexModel([("tenant_id", ASCENDING), ("sku", ASCENDING)], name="tenant_sku", unique=True),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("category", ASCENDING), ("sku", ASCENDING)],
+            name="tenant_category_sku",
+        ),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("active", ASCENDING), ("sku", ASCENDING)],
+            name="tenant_active_sku",
+        ),
+    ],
+}
+
+
+def ensure_indexes(database: Database[dict[str, object]]) -> None:
+    """Create crmkit's collections and indexes in ``database``; safe to run again.
+
+    Collections are created here, outside any transaction, because MongoDB cannot create
+    a collection implicitly inside a multi-document transaction on every version.
+    """
+    existing = set(database.list_collection_names())
+    for name, indexes in INDEXES.items():
+        if name not in existing:
+            database.create_collection(name)
+        database[name].create_indexes(indexes)
+
+
+def missing_collections(database: Database[dict[str, object]]) -> set[str]:
+    """crmkit collections that :func:`ensure_indexes` has not created yet."""
+    return set(INDEXES) - set(database.list_collection_names())
