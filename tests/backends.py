@@ -1,0 +1,109 @@
+"""Real databases for the tests: URLs from the environment, or the machine's defaults.
+
+PostgreSQL and MariaDB are expected to run (``.ci/run`` starts them); MongoDB is a
+SecantusDB server started here unless ``CRMKIT_TEST_MONGO_URL`` points at a real one.
+A backend that cannot be reached fails its tests: nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pymongo import MongoClient
+from sqlalchemy import Engine, text
+
+from crmkit.adapters.sql import create_crmkit_engine, upgrade_database
+from crmkit.adapters.sql.tables import VERSION_TABLE, metadata
+
+POSTGRES_URL = os.environ.get(
+    "CRMKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+MARIADB_URL = os.environ.get(
+    "CRMKIT_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4"
+)
+MONGO_URL = os.environ.get("CRMKIT_TEST_MONGO_URL")
+
+
+def fresh_sql_database(url: str) -> Engine:
+    """An engine on ``url`` whose crmkit tables were dropped and migrated afresh."""
+    engine = create_crmkit_engine(url, pool_size=10, max_overflow=10)
+    with engine.begin() as connection:
+        metadata.drop_all(connection)
+        connection.execute(text(f"DROP TABLE IF EXISTS {VERSION_TABLE}"))
+    upgrade_database(engine)
+    return engine
+
+
+def sqlite_database(folder: Path) -> Engine:
+    """A migrated SQLite file database in ``folder``."""
+    engine = create_crmkit_engine(f"sqlite:///{folder / 'crmkit-test.db'}")
+    upgrade_database(engine)
+    return engine
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def mongo_server() -> Iterator[str]:
+    """The URL of a MongoDB replica set: CRMKIT_TEST_MONGO_URL, or a SecantusDB process."""
+    if MONGO_URL:
+        yield MONGO_URL
+        return
+    executable = shutil.which("secantusd-py") or str(Path(sys.executable).parent / "secantusd-py")
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            executable,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--storage-path",
+            ":memory:",
+            "--log-level",
+            "WARNING",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+    try:
+        _wait_for_mongo(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_for_mongo(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            err = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"the SecantusDB test server exited: {err}")
+        client: MongoClient[dict[str, Any]] = MongoClient(url, serverSelectionTimeoutMS=500)
+        try:
+            client.admin.command("ping")
+            return
+        except Exception:
+            time.sleep(0.2)
+        finally:
+            client.close()
+    raise RuntimeError("the SecantusDB test server did not answer within 60 s")

@@ -1,0 +1,38 @@
+"""The contract suites against the mariadb backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmkit.services import Storage
+from crmkit.testing.contracts import (
+    CatalogServiceContract,
+    ProductRepositoryContract,
+    TenancyContract,
+    UnitOfWorkContract,
+)
+
+pytestmark = pytest.mark.mariadb
+
+
+@pytest.fixture
+def storage(mariadb_storage: Storage) -> Storage:
+    return mariadb_storage
+
+
+class TestMariadbUnitOfWork(UnitOfWorkContract):
+    """Unit-of-work contract on mariadb."""
+
+
+class TestMariadbTenancy(TenancyContract):
+    """Tenancy contract on mariadb."""
+
+
+class TestMariadbProducts(ProductRepositoryContract):
+    """Product repository contract on mariadb."""
+
+    max_examples = 60
+
+
+class TestMariadbCatalog(CatalogServiceContract):
+    """Catalog service contract on mariadb."""

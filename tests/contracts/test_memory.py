@@ -1,0 +1,38 @@
+"""The contract suites against the memory backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmkit.services import Storage
+from crmkit.testing.contracts import (
+    CatalogServiceContract,
+    ProductRepositoryContract,
+    TenancyContract,
+    UnitOfWorkContract,
+)
+
+pytestmark = pytest.mark.memory
+
+
+@pytest.fixture
+def storage(memory_storage: Storage) -> Storage:
+    return memory_storage
+
+
+class TestMemoryUnitOfWork(UnitOfWorkContract):
+    """Unit-of-work contract on memory."""
+
+
+class TestMemoryTenancy(TenancyContract):
+    """Tenancy contract on memory."""
+
+
+class TestMemoryProducts(ProductRepositoryContract):
+    """Product repository contract on memory."""
+
+    max_examples = 200
+
+
+class TestMemoryCatalog(CatalogServiceContract):
+    """Catalog service contract on memory."""

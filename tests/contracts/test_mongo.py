@@ -1,0 +1,38 @@
+"""The contract suites against the mongo backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmkit.services import Storage
+from crmkit.testing.contracts import (
+    CatalogServiceContract,
+    ProductRepositoryContract,
+    TenancyContract,
+    UnitOfWorkContract,
+)
+
+pytestmark = pytest.mark.mongo
+
+
+@pytest.fixture
+def storage(mongo_storage: Storage) -> Storage:
+    return mongo_storage
+
+
+class TestMongoUnitOfWork(UnitOfWorkContract):
+    """Unit-of-work contract on mongo."""
+
+
+class TestMongoTenancy(TenancyContract):
+    """Tenancy contract on mongo."""
+
+
+class TestMongoProducts(ProductRepositoryContract):
+    """Product repository contract on mongo."""
+
+    max_examples = 40
+
+
+class TestMongoCatalog(CatalogServiceContract):
+    """Catalog service contract on mongo."""

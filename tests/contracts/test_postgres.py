@@ -1,0 +1,38 @@
+"""The contract suites against the postgres backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmkit.services import Storage
+from crmkit.testing.contracts import (
+    CatalogServiceContract,
+    ProductRepositoryContract,
+    TenancyContract,
+    UnitOfWorkContract,
+)
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def storage(postgres_storage: Storage) -> Storage:
+    return postgres_storage
+
+
+class TestPostgresUnitOfWork(UnitOfWorkContract):
+    """Unit-of-work contract on postgres."""
+
+
+class TestPostgresTenancy(TenancyContract):
+    """Tenancy contract on postgres."""
+
+
+class TestPostgresProducts(ProductRepositoryContract):
+    """Product repository contract on postgres."""
+
+    max_examples = 60
+
+
+class TestPostgresCatalog(CatalogServiceContract):
+    """Catalog service contract on postgres."""

@@ -1,0 +1,38 @@
+"""The contract suites against the sqlite backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmkit.services import Storage
+from crmkit.testing.contracts import (
+    CatalogServiceContract,
+    ProductRepositoryContract,
+    TenancyContract,
+    UnitOfWorkContract,
+)
+
+pytestmark = pytest.mark.sqlite
+
+
+@pytest.fixture
+def storage(sqlite_storage: Storage) -> Storage:
+    return sqlite_storage
+
+
+class TestSqliteUnitOfWork(UnitOfWorkContract):
+    """Unit-of-work contract on sqlite."""
+
+
+class TestSqliteTenancy(TenancyContract):
+    """Tenancy contract on sqlite."""
+
+
+class TestSqliteProducts(ProductRepositoryContract):
+    """Product repository contract on sqlite."""
+
+    max_examples = 60
+
+
+class TestSqliteCatalog(CatalogServiceContract):
+    """Catalog service contract on sqlite."""
