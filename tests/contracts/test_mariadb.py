@@ -7,6 +7,7 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    ProcessedRequestContract,
     ProductRepositoryContract,
     TenancyContract,
     UnitOfWorkContract,
@@ -36,3 +37,7 @@ class TestMariadbProducts(ProductRepositoryContract):
 
 class TestMariadbCatalog(CatalogServiceContract):
     """Catalog service contract on mariadb."""
+
+
+class TestMariadbProcessedRequests(ProcessedRequestContract):
+    """Processed-request contract on mariadb."""

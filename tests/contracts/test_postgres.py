@@ -7,6 +7,7 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    ProcessedRequestContract,
     ProductRepositoryContract,
     TenancyContract,
     UnitOfWorkContract,
@@ -36,3 +37,7 @@ class TestPostgresProducts(ProductRepositoryContract):
 
 class TestPostgresCatalog(CatalogServiceContract):
     """Catalog service contract on postgres."""
+
+
+class TestPostgresProcessedRequests(ProcessedRequestContract):
+    """Processed-request contract on postgres."""

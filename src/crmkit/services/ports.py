@@ -14,6 +14,7 @@ from typing import Protocol, Self
 import attrs
 
 from crmkit.domain import Product, ProductId, TenantId
+from crmkit.domain.requests import ProcessedRequest
 
 
 class Clock(Protocol):
@@ -86,6 +87,22 @@ class ProductRepository(Protocol):
         ...
 
 
+class ProcessedRequestRepository(Protocol):
+    """The idempotency keys the tenant's commands ran under (see services.idempotency)."""
+
+    def get(self, key: str) -> ProcessedRequest | None:
+        """The request recorded under ``key``, or ``None``."""
+        ...
+
+    def add(self, request: ProcessedRequest) -> None:
+        """Record a request.
+
+        Raises:
+            DuplicateRecord: the key is recorded already (possibly by a concurrent writer).
+        """
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction for one tenant.
 
@@ -101,6 +118,9 @@ class UnitOfWork(Protocol):
 
     @property
     def products(self) -> ProductRepository: ...
+
+    @property
+    def requests(self) -> ProcessedRequestRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -33,14 +33,13 @@ class InMemoryProductRepository:
         self._rollback = rollback
 
     def add(self, product: Product) -> None:
-        if product.tenant_id != self._tenant:
-            self._rollback()
-            raise WrongTenant("Product", product.id, product.tenant_id, self._tenant)
         try:
+            if product.tenant_id != self._tenant:
+                raise WrongTenant("Product", product.id, product.tenant_id, self._tenant)
             self._tx.insert(product)
-        except WriteRejected as rejected:
+        except Exception:
             self._rollback()
-            raise product_write_error(rejected, product) from None
+            raise
 
     def get(self, product_id: ProductId) -> Product:
         product = self._tx.get((self._tenant, product_id))
@@ -59,15 +58,14 @@ class InMemoryProductRepository:
         return {p.id: p for p in found if p is not None}
 
     def update(self, product: Product) -> Product:
-        if product.tenant_id != self._tenant:
-            self._rollback()
-            raise NotFound("Product", "id", product.id, self._tenant)
         saved = attrs.evolve(product, version=product.version + 1)
         try:
+            if product.tenant_id != self._tenant:
+                raise NotFound("Product", "id", product.id, self._tenant)
             self._tx.update(saved)
-        except WriteRejected as rejected:
+        except Exception:
             self._rollback()
-            raise product_write_error(rejected, product) from None
+            raise
         return saved
 
     def list(
@@ -86,7 +84,7 @@ class InMemoryProductRepository:
 
 
 def product_write_error(rejected: WriteRejected, product: Product) -> Exception:
-    """The crmkit error for a rejected product write."""
+    """The crmkit error for a rejected product write (``product`` as given to the table)."""
     if rejected.reason == "unique":
         return DuplicateRecord("Product", "sku", product.sku, product.tenant_id)
     if rejected.reason == "exists":
@@ -97,5 +95,5 @@ def product_write_error(rejected: WriteRejected, product: Product) -> Exception:
         "Product",
         product.id,
         product.tenant_id,
-        f"its stored version is no longer {product.version}",
+        f"its stored version is no longer {product.version - 1}",
     )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import threading
 
+from crmkit.adapters.memory.products import ProductKey, product_write_error
+from crmkit.adapters.memory.requests import RequestKey, request_write_error
 from crmkit.adapters.memory.tables import MemoryTable
-from crmkit.domain import Product, ProductId, TenantId
+from crmkit.domain import Product
+from crmkit.domain.requests import ProcessedRequest
 
 
 class MemoryStore:
@@ -13,7 +16,11 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.products: MemoryTable[tuple[TenantId, ProductId], Product] = MemoryTable(
+        self.products: MemoryTable[ProductKey, Product] = MemoryTable(
             key=lambda p: (p.tenant_id, p.id),
+            error=product_write_error,
             unique={"sku": lambda p: (p.tenant_id, p.sku)},
+        )
+        self.requests: MemoryTable[RequestKey, ProcessedRequest] = MemoryTable(
+            key=lambda r: (r.tenant_id, r.key), error=request_write_error
         )

@@ -33,14 +33,19 @@ class WriteRejected(Exception):
 
 
 class MemoryTable(Generic[K, R]):
-    """Committed rows by key, with unique indexes given as functions of a row."""
+    """Committed rows by key, with unique indexes given as functions of a row.
+
+    ``error`` turns a rejected write of a row into the crmkit error the repository raises.
+    """
 
     def __init__(
         self,
         key: Callable[[R], K],
+        error: Callable[[WriteRejected, R], Exception],
         unique: dict[str, Callable[[R], Hashable]] | None = None,
     ) -> None:
         self.key = key
+        self.error = error
         self.unique = unique or {}
         self.rows: dict[K, R] = {}
         self.indexes: dict[str, dict[Hashable, K]] = {name: {} for name in self.unique}
@@ -92,36 +97,59 @@ class TableTransaction(Generic[K, R]):
             return self.table.rows[key]
 
     def insert(self, row: R) -> None:
+        """Stage a new row.
+
+        Raises:
+            Exception: the table's crmkit error if the key or a unique value is taken.
+        """
         key = self.table.key(row)
-        with self.lock:
-            if self.get(key) is not None:
-                raise WriteRejected("exists", key)
-            self._check_unique(row, key, staged_too=True)
+        try:
+            with self.lock:
+                if self.get(key) is not None:
+                    raise WriteRejected("exists", key)
+                self._check_unique(row, key, staged_too=True)
+        except WriteRejected as rejected:
+            raise self.table.error(rejected, row) from None
         self.staged[key] = row
         self.expected.setdefault(key, None)
 
     def update(self, row: R) -> None:
-        """Stage ``row`` over the current one; the current version must be ``row.version - 1``."""
+        """Stage ``row`` over the current one; the current version must be ``row.version - 1``.
+
+        Raises:
+            Exception: the table's crmkit error if the row is missing, stale or takes a
+                unique value.
+        """
         key = self.table.key(row)
-        with self.lock:
-            current = self.get(key)
-            if current is None:
-                raise WriteRejected("missing", key)
-            if current.version != row.version - 1:
-                raise WriteRejected("stale", key)
-            self._check_unique(row, key, staged_too=True)
+        try:
+            with self.lock:
+                current = self.get(key)
+                if current is None:
+                    raise WriteRejected("missing", key)
+                if current.version != row.version - 1:
+                    raise WriteRejected("stale", key)
+                self._check_unique(row, key, staged_too=True)
+        except WriteRejected as rejected:
+            raise self.table.error(rejected, row) from None
         self.staged[key] = row
         self.expected.setdefault(key, current.version)
 
     def validate(self) -> None:
-        """Check the staged writes against the committed rows. Call with the lock held."""
+        """Check the staged writes against the committed rows. Call with the lock held.
+
+        Raises:
+            Exception: the table's crmkit error for the first write that no longer fits.
+        """
         for key, version in self.expected.items():
             current = self.table.rows.get(key)
-            if version is None and current is not None:
-                raise WriteRejected("exists", key)
-            if version is not None and (current is None or current.version != version):
-                raise WriteRejected("stale", key)
-            self._check_unique(self.staged[key], key, staged_too=False)
+            try:
+                if version is None and current is not None:
+                    raise WriteRejected("exists", key)
+                if version is not None and (current is None or current.version != version):
+                    raise WriteRejected("stale", key)
+                self._check_unique(self.staged[key], key, staged_too=False)
+            except WriteRejected as rejected:
+                raise self.table.error(rejected, self.staged[key]) from None
 
     def apply(self) -> None:
         """Publish the staged writes. Call with the lock held, after :meth:`validate`."""

@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
-from crmkit.adapters.memory.products import InMemoryProductRepository, product_write_error
+from crmkit.adapters.memory.products import InMemoryProductRepository
+from crmkit.adapters.memory.requests import InMemoryProcessedRequestRepository
 from crmkit.adapters.memory.store import MemoryStore
-from crmkit.adapters.memory.tables import TableTransaction, WriteRejected
+from crmkit.adapters.memory.tables import MemoryTable, TableTransaction, Versioned
 from crmkit.domain import TenantId
+
+K = TypeVar("K", bound=Hashable)
+R = TypeVar("R", bound=Versioned)
 
 
 class InMemoryUnitOfWork:
-    """A transaction over a :class:`MemoryStore`: commit publishes, anything else discards."""
+    """A transaction over a :class:`MemoryStore`: commit publishes, anything else discards.
+
+    Writes are checked when made and again at commit, under the store's lock, so two units
+    of work that change the same record cannot both commit.
+    """
 
     def __init__(self, store: MemoryStore, tenant_id: TenantId) -> None:
         self.tenant_id = tenant_id
         self._store = store
-        self._products_tx = TableTransaction(store.products, store.lock)
-        self.products = InMemoryProductRepository(tenant_id, self._products_tx, self.rollback)
+        self._transactions: list[TableTransaction[Any, Any]] = []
+        self.products = InMemoryProductRepository(
+            tenant_id, self._over(store.products), self.rollback
+        )
+        self.requests = InMemoryProcessedRequestRepository(
+            tenant_id, self._over(store.requests), self.rollback
+        )
+
+    def _over(self, table: MemoryTable[K, R]) -> TableTransaction[K, R]:
+        transaction = TableTransaction(table, self._store.lock)
+        self._transactions.append(transaction)
+        return transaction
 
     def __enter__(self) -> Self:
         return self
@@ -34,15 +53,17 @@ class InMemoryUnitOfWork:
     def commit(self) -> None:
         with self._store.lock:
             try:
-                self._products_tx.validate()
-            except WriteRejected as rejected:
-                product = self._products_tx.staged[rejected.key]  # type: ignore[index]
+                for transaction in self._transactions:
+                    transaction.validate()
+            except Exception:
                 self.rollback()
-                raise product_write_error(rejected, product) from None
-            self._products_tx.apply()
+                raise
+            for transaction in self._transactions:
+                transaction.apply()
 
     def rollback(self) -> None:
-        self._products_tx.clear()
+        for transaction in self._transactions:
+            transaction.clear()
 
 
 class InMemoryStorage:

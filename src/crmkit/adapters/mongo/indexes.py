@@ -6,6 +6,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 
 PRODUCTS = "crmkit_products"
+PROCESSED_REQUESTS = "crmkit_processed_requests"
 
 INDEXES: dict[str, list[IndexModel]] = {
     PRODUCTS: [
@@ -19,6 +20,9 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("active", ASCENDING), ("sku", ASCENDING)],
             name="tenant_active_sku",
         ),
+    ],
+    PROCESSED_REQUESTS: [
+        IndexModel([("tenant_id", ASCENDING), ("key", ASCENDING)], name="tenant_key", unique=True),
     ],
 }
 

@@ -10,6 +10,7 @@ from pymongo.database import Database
 
 from crmkit.adapters.mongo.indexes import missing_collections
 from crmkit.adapters.mongo.products import MongoProductRepository
+from crmkit.adapters.mongo.requests import MongoProcessedRequestRepository
 from crmkit.adapters.mongo.session import MongoSession
 from crmkit.domain import ConfigurationError, TenantId
 
@@ -31,6 +32,7 @@ class MongoUnitOfWork:
     def __enter__(self) -> Self:
         self._session = MongoSession(self._client, self._database, self.tenant_id)
         self.products = MongoProductRepository(self._session)
+        self.requests = MongoProcessedRequestRepository(self._session)
         return self
 
     def __exit__(

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from crmkit.adapters.sql.migrate import database_revisions, schema_heads
 from crmkit.adapters.sql.products import SqlProductRepository
+from crmkit.adapters.sql.requests import SqlProcessedRequestRepository
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.domain import ConfigurationError, TenantId
 
@@ -24,6 +25,7 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         self._session = SqlSession(self._source, self.tenant_id)
         self.products = SqlProductRepository(self._session)
+        self.requests = SqlProcessedRequestRepository(self._session)
         return self
 
     def __exit__(

@@ -15,11 +15,13 @@ Set ``max_examples`` on a subclass to bound the hypothesis tests for a slow back
 
 from crmkit.testing.contracts.catalog import CatalogServiceContract
 from crmkit.testing.contracts.products import ProductRepositoryContract
+from crmkit.testing.contracts.requests import ProcessedRequestContract
 from crmkit.testing.contracts.tenancy import TenancyContract
 from crmkit.testing.contracts.unit_of_work import UnitOfWorkContract
 
 __all__ = [
     "CatalogServiceContract",
+    "ProcessedRequestContract",
     "ProductRepositoryContract",
     "TenancyContract",
     "UnitOfWorkContract",

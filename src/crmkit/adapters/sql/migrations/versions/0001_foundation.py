@@ -1,6 +1,6 @@
-"""Product catalog.
+"""Foundation: product catalog and processed requests.
 
-Revision ID: 0001_catalog
+Revision ID: 0001_foundation
 Revises:
 Create Date: 2026-11-26
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
 
-revision = "0001_catalog"
+revision = "0001_foundation"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -47,7 +47,21 @@ def upgrade() -> None:
         "crmkit_product",
         ["tenant_id", "active", "sku"],
     )
+    op.create_table(
+        "crmkit_processed_request",
+        sa.Column("tenant_id", code(64), nullable=False),
+        sa.Column("key", code(128), nullable=False),
+        sa.Column("operation", code(64), nullable=False),
+        sa.Column("fingerprint", code(64), nullable=False),
+        sa.Column("result", sa.Text(), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "key", name="pk_crmkit_processed_request"),
+        mysql_engine="InnoDB",
+        mysql_charset="utf8mb4",
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("crmkit_processed_request")
     op.drop_table("crmkit_product")

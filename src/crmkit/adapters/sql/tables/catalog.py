@@ -1,30 +1,11 @@
-"""SQLAlchemy Core tables. Alembic migrations in ``migrations/`` create exactly these."""
+"""Tables of the product catalog and of processed requests."""
 
 from __future__ import annotations
 
-from typing import Any
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint
 
-from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, UniqueConstraint
-
+from crmkit.adapters.sql.tables.base import ID, TABLE_OPTIONS, TENANT, metadata
 from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-VERSION_TABLE = "crmkit_alembic_version"
-"""crmkit's own Alembic revision table, apart from any the application keeps."""
-
-TABLE_OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
-
-metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-TENANT = 64
-ID = 32
 
 products = Table(
     "crmkit_product",
@@ -43,5 +24,18 @@ products = Table(
     UniqueConstraint("tenant_id", "sku"),
     Index(None, "tenant_id", "category", "sku"),
     Index(None, "tenant_id", "active", "sku"),
+    **TABLE_OPTIONS,
+)
+
+processed_requests = Table(
+    "crmkit_processed_request",
+    metadata,
+    Column("tenant_id", code(TENANT), primary_key=True),
+    Column("key", code(128), primary_key=True),
+    Column("operation", code(64), nullable=False),
+    Column("fingerprint", code(64), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
     **TABLE_OPTIONS,
 )

@@ -1,0 +1,36 @@
+"""The SQL processed-request repository."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from crmkit.adapters.sql.converters import from_row, to_row
+from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.tables import processed_requests
+from crmkit.domain import DuplicateRecord, WrongTenant
+from crmkit.domain.requests import ProcessedRequest
+
+
+class SqlProcessedRequestRepository:
+    def __init__(self, session: SqlSession) -> None:
+        self._session = session
+        self._tenant = session.tenant_id
+
+    def get(self, key: str) -> ProcessedRequest | None:
+        t = processed_requests.c
+        row = self._session.execute(
+            select(processed_requests).where(t.tenant_id == self._tenant, t.key == key)
+        ).one_or_none()
+        return None if row is None else from_row(row._mapping, ProcessedRequest)
+
+    def add(self, request: ProcessedRequest) -> None:
+        if request.tenant_id != self._tenant:
+            raise self._session.fail(
+                WrongTenant("ProcessedRequest", request.key, request.tenant_id, self._tenant)
+            )
+        self._session.execute(
+            processed_requests.insert().values(to_row(request)),
+            on_unique=lambda _: DuplicateRecord(
+                "ProcessedRequest", "key", request.key, request.tenant_id
+            ),
+        )

@@ -1,0 +1,9 @@
+"""SQLAlchemy Core tables, one module per area, all on one ``metadata``.
+
+Alembic migrations in ``migrations/`` create exactly these tables; a test compares them.
+"""
+
+from crmkit.adapters.sql.tables.base import VERSION_TABLE, metadata
+from crmkit.adapters.sql.tables.catalog import processed_requests, products
+
+__all__ = ["VERSION_TABLE", "metadata", "processed_requests", "products"]

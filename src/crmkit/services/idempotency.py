@@ -1,0 +1,74 @@
+"""Idempotent commands: a caller-supplied key makes a repeated command return its first result."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+from crmkit.domain import ConcurrencyConflict, DuplicateRecord, DuplicateRequest
+from crmkit.domain.requests import ProcessedRequest, request_key
+from crmkit.services.ports import UnitOfWork
+
+
+def fingerprint(operation: str, payload: Mapping[str, object]) -> str:
+    """A stable digest of a command's content (Decimals by value: 1.0 equals 1.00)."""
+
+    def default(value: object) -> object:
+        if isinstance(value, Decimal):
+            return str(value.normalize()) if value else "0"
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, Enum):
+            return value.value
+        if isinstance(value, set | frozenset | tuple):
+            return sorted(value, key=repr) if isinstance(value, set | frozenset) else list(value)
+        raise TypeError(f"cannot fingerprint {type(value).__name__}")
+
+    text = json.dumps([operation, payload], default=default, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def replay(uow: UnitOfWork, key: str, operation: str, digest: str) -> str | None:
+    """The stored result of the request ``key``, or ``None`` if it has not run yet.
+
+    Raises:
+        DuplicateRequest: ``key`` was used for another operation or other content.
+    """
+    done = uow.requests.get(request_key(key))
+    if done is None:
+        return None
+    if done.operation != operation:
+        raise DuplicateRequest(key, uow.tenant_id, f"it was used for {done.operation}")
+    if done.fingerprint != digest:
+        raise DuplicateRequest(key, uow.tenant_id, f"the {operation} had other content")
+    return done.result
+
+
+def remember(
+    uow: UnitOfWork, key: str, operation: str, digest: str, *, result: str, now: datetime
+) -> None:
+    """Record that request ``key`` ran and returned ``result`` (in the same unit of work).
+
+    Raises:
+        ConcurrencyConflict: a concurrent request with the same key got there first; run
+            the command again and it will return that request's result.
+    """
+    try:
+        uow.requests.add(
+            ProcessedRequest(
+                tenant_id=uow.tenant_id,
+                key=key,
+                operation=operation,
+                fingerprint=digest,
+                result=result,
+                created_at=now,
+            )
+        )
+    except DuplicateRecord:
+        raise ConcurrencyConflict(
+            "ProcessedRequest", key, uow.tenant_id, "a concurrent request used the same key"
+        ) from None
