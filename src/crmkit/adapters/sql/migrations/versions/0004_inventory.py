@@ -7,6 +7,8 @@ Create Date: 2026-11-26
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,7 +19,7 @@ down_revision = "0001_foundation"
 branch_labels = None
 depends_on = None
 
-OPTIONS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
+OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 
 
 def _quantity(name: str) -> sa.Column[object]:
