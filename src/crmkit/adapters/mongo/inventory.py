@@ -75,7 +75,6 @@ class _MongoRepository:
         )
         if document is None:
             raise NotFound(entity, "id", value, self._tenant)
-        document.pop("kind", None)
         return from_document(document, cls)
 
     def _replace(self, record: Any, filter_: dict[str, Any], entity: str, record_id: object) -> Any:
