@@ -71,6 +71,7 @@ class TestHotProductsAcrossProcesses:
                 outcomes: list[dict[str, int]] = pending.get(timeout=TIMEOUT_S)
             assert len(outcomes) == PROCESSES
             assert sum(o["reserved"] + o["partial"] for o in outcomes) > 0
+            assert sum(o["short"] + o["partial"] for o in outcomes) > 0  # demand > supply
             orders = [f"O-{w}-{n}" for w in range(PROCESSES) for n in range(ORDERS)]
             with storage.unit_of_work(shop.tenant) as uow:
                 reservations = [

@@ -18,6 +18,7 @@ from crmkit.domain.ids import ProductId, TenantId, new_id
 from crmkit.domain.inventory.errors import BelowReserved, InsufficientStock, NegativeStock
 from crmkit.domain.inventory.quantities import ZERO
 from crmkit.domain.inventory.warehouse import WarehouseId
+from crmkit.domain.requests import request_key
 from crmkit.domain.text import clean_optional_text
 from crmkit.domain.timestamps import utc_millis
 
@@ -153,7 +154,7 @@ class Movement:
     document_type: str
     document_id: str
     reason: str | None = attrs.field(converter=_reason)
-    request_key: str
+    request_key: str = attrs.field(converter=request_key)
     line: int
     occurred_at: datetime = attrs.field(converter=utc_millis)
     version: int = 1
