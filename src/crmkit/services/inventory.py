@@ -17,7 +17,14 @@ from typing import TypeVar
 
 import attrs
 
-from crmkit.domain import InvalidStateTransition, NotFound, ProductId, ValidationError, new_id
+from crmkit.domain import (
+    ConcurrencyConflict,
+    InvalidStateTransition,
+    NotFound,
+    ProductId,
+    ValidationError,
+    new_id,
+)
 from crmkit.domain.inventory import (
     AllocationStrategy,
     BelowReserved,
@@ -955,17 +962,27 @@ def _post(
 def _release(
     uow: UnitOfWork, reservations: Sequence[Reservation], now: datetime, *, expired: bool
 ) -> list[Reservation]:
-    """Release ``reservations`` and give their stock back, locking levels in key order."""
+    """Release ``reservations`` and give their stock back, locking levels in key order.
+
+    The reservations are read again once their levels are locked, and each is written
+    (conditionally on its version) before its quantity goes back to the level: a
+    reservation shipped or released concurrently is never given back twice.
+    """
     for reservation in reservations:
         if not reservation.is_open:
             reservation.release(now, expired=expired)  # raises InvalidStateTransition
     levels = _lock(uow, [(r.product_id, r.warehouse_id) for r in reservations], now)
+    current = uow.reservations.get_many([r.id for r in reservations])
     released: list[Reservation] = []
     for reservation in reservations:
+        if current[reservation.id].version != reservation.version:
+            raise ConcurrencyConflict(
+                "Reservation", reservation.id, uow.tenant_id, "it changed since it was read"
+            )
         done = reservation.release(now, expired=expired)
+        released.append(uow.reservations.update(done))
         stock_key = (done.product_id, done.warehouse_id)
         levels[stock_key] = levels[stock_key].unreserve(done.released, now)
-        released.append(uow.reservations.update(done))
     _save_levels(uow, levels)
     return released
 

@@ -73,6 +73,39 @@ def _conflicts(uow: UnitOfWork, level: StockLevel) -> None:
         write()
 
 
+def _ship_and_release_at_once(shop: Shop, order: str, rid: ReservationId) -> list[str]:
+    """Ship all of a reservation in one thread and release it in another, at once;
+    return which of the two succeeded, and any error other than the expected refusal."""
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def attempt(name: str, command: Callable[[], object]) -> None:
+        barrier.wait(timeout=30)
+        try:
+            command()
+            outcomes.append(name)
+        except InvalidStateTransition:
+            pass
+        except Exception as error:  # any other error is a failure of the test
+            outcomes.append(f"{name} failed: {error!r}")
+
+    threads = [
+        threading.Thread(
+            target=attempt,
+            args=("ship", lambda: shop.inventory.ship(order, [(rid, 3)], key=f"s-{order}")),
+        ),
+        threading.Thread(
+            target=attempt,
+            args=("release", lambda: shop.inventory.release(rid, key=f"rel-{order}")),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
 class InventoryRepositoryContract:
     """Every storage keeps warehouses, stock levels, movements and reservations alike."""
 
@@ -593,6 +626,29 @@ class InventoryServiceContract:
         assert (first.on_hand, first.reserved, first.available) == (7, 6, 1)
         assert len(first.warehouses) == 2
         assert (second.available, third.available, third.warehouses) == (1, 0, ())
+
+    def test_a_release_racing_a_shipment_gives_stock_back_once(self, storage: Storage) -> None:
+        """Shipping and releasing one reservation at once: exactly one of them wins."""
+        shop = open_shop(storage, products=1, warehouses=(1,))
+        shop.receive(0, 0, 12)
+        ids = []
+        for n in range(4):
+            [reservation] = shop.inventory.reserve(
+                f"O-{n}", _line(shop, 0, 3), key=f"r-{n}"
+            ).reservations
+            ids.append(reservation.id)
+            wins = _ship_and_release_at_once(shop, f"O-{n}", reservation.id)
+            assert wins in (["ship"], ["release"])
+        with storage.unit_of_work(shop.tenant) as uow:
+            notes = [
+                m.document_id
+                for m in all_movements(uow, shop.products[0].id)
+                if m.kind is MovementKind.DELIVERY
+            ]
+            check_invariants(uow, [shop.products[0].id], ids, notes)
+        stock = shop.inventory.availability([shop.products[0].id])[shop.products[0].id]
+        assert stock.reserved == 0
+        assert stock.on_hand == 12 - 3 * len(notes)
 
     def test_parallel_reservations_never_oversell(self, storage: Storage) -> None:
         """Threads reserving one hot product: reserved never exceeds what was received."""
