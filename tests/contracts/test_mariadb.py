@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    InventoryLedgerContract,
+    InventoryRepositoryContract,
+    InventoryServiceContract,
     ProcessedRequestContract,
     ProductRepositoryContract,
     TenancyContract,
@@ -41,3 +44,20 @@ class TestMariadbCatalog(CatalogServiceContract):
 
 class TestMariadbProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on mariadb."""
+
+
+class TestMariadbInventoryRepositories(InventoryRepositoryContract):
+    """Inventory repository contract on mariadb."""
+
+    max_examples = 15
+
+
+class TestMariadbInventoryService(InventoryServiceContract):
+    """Inventory service contract on mariadb."""
+
+
+class TestMariadbInventoryLedger(InventoryLedgerContract):
+    """Inventory ledger state machine on mariadb."""
+
+    stateful_examples = 20
+    stateful_steps = 25

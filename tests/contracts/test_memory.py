@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    InventoryLedgerContract,
+    InventoryRepositoryContract,
+    InventoryServiceContract,
     ProcessedRequestContract,
     ProductRepositoryContract,
     TenancyContract,
@@ -41,3 +44,20 @@ class TestMemoryCatalog(CatalogServiceContract):
 
 class TestMemoryProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on memory."""
+
+
+class TestMemoryInventoryRepositories(InventoryRepositoryContract):
+    """Inventory repository contract on memory."""
+
+    max_examples = 30
+
+
+class TestMemoryInventoryService(InventoryServiceContract):
+    """Inventory service contract on memory."""
+
+
+class TestMemoryInventoryLedger(InventoryLedgerContract):
+    """Inventory ledger state machine on memory."""
+
+    stateful_examples = 100
+    stateful_steps = 25

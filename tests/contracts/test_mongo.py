@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    InventoryLedgerContract,
+    InventoryRepositoryContract,
+    InventoryServiceContract,
     ProcessedRequestContract,
     ProductRepositoryContract,
     TenancyContract,
@@ -41,3 +44,20 @@ class TestMongoCatalog(CatalogServiceContract):
 
 class TestMongoProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on mongo."""
+
+
+class TestMongoInventoryRepositories(InventoryRepositoryContract):
+    """Inventory repository contract on mongo."""
+
+    max_examples = 8
+
+
+class TestMongoInventoryService(InventoryServiceContract):
+    """Inventory service contract on mongo."""
+
+
+class TestMongoInventoryLedger(InventoryLedgerContract):
+    """Inventory ledger state machine on mongo."""
+
+    stateful_examples = 10
+    stateful_steps = 20

@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    InventoryLedgerContract,
+    InventoryRepositoryContract,
+    InventoryServiceContract,
     ProcessedRequestContract,
     ProductRepositoryContract,
     TenancyContract,
@@ -41,3 +44,20 @@ class TestPostgresCatalog(CatalogServiceContract):
 
 class TestPostgresProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on postgres."""
+
+
+class TestPostgresInventoryRepositories(InventoryRepositoryContract):
+    """Inventory repository contract on postgres."""
+
+    max_examples = 15
+
+
+class TestPostgresInventoryService(InventoryServiceContract):
+    """Inventory service contract on postgres."""
+
+
+class TestPostgresInventoryLedger(InventoryLedgerContract):
+    """Inventory ledger state machine on postgres."""
+
+    stateful_examples = 20
+    stateful_steps = 25

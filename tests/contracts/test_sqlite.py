@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    InventoryLedgerContract,
+    InventoryRepositoryContract,
+    InventoryServiceContract,
     ProcessedRequestContract,
     ProductRepositoryContract,
     TenancyContract,
@@ -41,3 +44,20 @@ class TestSqliteCatalog(CatalogServiceContract):
 
 class TestSqliteProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on sqlite."""
+
+
+class TestSqliteInventoryRepositories(InventoryRepositoryContract):
+    """Inventory repository contract on sqlite."""
+
+    max_examples = 10
+
+
+class TestSqliteInventoryService(InventoryServiceContract):
+    """Inventory service contract on sqlite."""
+
+
+class TestSqliteInventoryLedger(InventoryLedgerContract):
+    """Inventory ledger state machine on sqlite."""
+
+    stateful_examples = 20
+    stateful_steps = 25

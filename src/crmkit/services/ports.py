@@ -15,6 +15,13 @@ import attrs
 
 from crmkit.domain import Product, ProductId, TenantId
 from crmkit.domain.requests import ProcessedRequest
+from crmkit.services.inventory_ports import (
+    MovementRepository,
+    ReservationRepository,
+    StockDocumentRepository,
+    StockLevelRepository,
+    WarehouseRepository,
+)
 
 
 class Clock(Protocol):
@@ -121,6 +128,21 @@ class UnitOfWork(Protocol):
 
     @property
     def requests(self) -> ProcessedRequestRepository: ...
+
+    @property
+    def warehouses(self) -> WarehouseRepository: ...
+
+    @property
+    def stock_levels(self) -> StockLevelRepository: ...
+
+    @property
+    def movements(self) -> MovementRepository: ...
+
+    @property
+    def reservations(self) -> ReservationRepository: ...
+
+    @property
+    def stock_documents(self) -> StockDocumentRepository: ...
 
     def __enter__(self) -> Self: ...
 

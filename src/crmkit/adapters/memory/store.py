@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import threading
 
+from crmkit.adapters.memory.inventory import (
+    DocumentKey,
+    LevelKey,
+    MovementKey,
+    ReservationKey,
+    WarehouseKey,
+    document_write_error,
+    level_write_error,
+    movement_write_error,
+    reservation_write_error,
+    warehouse_write_error,
+)
 from crmkit.adapters.memory.products import ProductKey, product_write_error
 from crmkit.adapters.memory.requests import RequestKey, request_write_error
 from crmkit.adapters.memory.tables import MemoryTable
 from crmkit.domain import Product
+from crmkit.domain.inventory import (
+    Movement,
+    Reservation,
+    StockDocument,
+    StockLevel,
+    Warehouse,
+)
 from crmkit.domain.requests import ProcessedRequest
 
 
@@ -23,4 +42,23 @@ class MemoryStore:
         )
         self.requests: MemoryTable[RequestKey, ProcessedRequest] = MemoryTable(
             key=lambda r: (r.tenant_id, r.key), error=request_write_error
+        )
+        self.warehouses: MemoryTable[WarehouseKey, Warehouse] = MemoryTable(
+            key=lambda w: (w.tenant_id, w.id),
+            error=warehouse_write_error,
+            unique={"code": lambda w: (w.tenant_id, w.code)},
+        )
+        self.stock_levels: MemoryTable[LevelKey, StockLevel] = MemoryTable(
+            key=lambda x: (x.tenant_id, x.product_id, x.warehouse_id), error=level_write_error
+        )
+        self.movements: MemoryTable[MovementKey, Movement] = MemoryTable(
+            key=lambda m: (m.tenant_id, m.id),
+            error=movement_write_error,
+            unique={"request_key_line": lambda m: (m.tenant_id, m.request_key, m.line)},
+        )
+        self.reservations: MemoryTable[ReservationKey, Reservation] = MemoryTable(
+            key=lambda r: (r.tenant_id, r.id), error=reservation_write_error
+        )
+        self.stock_documents: MemoryTable[DocumentKey, StockDocument] = MemoryTable(
+            key=lambda d: (d.tenant_id, d.KIND, d.id), error=document_write_error
         )

@@ -6,6 +6,13 @@ from collections.abc import Hashable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from crmkit.adapters.memory.inventory import (
+    InMemoryMovementRepository,
+    InMemoryReservationRepository,
+    InMemoryStockDocumentRepository,
+    InMemoryStockLevelRepository,
+    InMemoryWarehouseRepository,
+)
 from crmkit.adapters.memory.products import InMemoryProductRepository
 from crmkit.adapters.memory.requests import InMemoryProcessedRequestRepository
 from crmkit.adapters.memory.store import MemoryStore
@@ -32,6 +39,21 @@ class InMemoryUnitOfWork:
         )
         self.requests = InMemoryProcessedRequestRepository(
             tenant_id, self._over(store.requests), self.rollback
+        )
+        self.warehouses = InMemoryWarehouseRepository(
+            tenant_id, self._over(store.warehouses), self.rollback
+        )
+        self.stock_levels = InMemoryStockLevelRepository(
+            tenant_id, self._over(store.stock_levels), self.rollback
+        )
+        self.movements = InMemoryMovementRepository(
+            tenant_id, self._over(store.movements), self.rollback
+        )
+        self.reservations = InMemoryReservationRepository(
+            tenant_id, self._over(store.reservations), self.rollback
+        )
+        self.stock_documents = InMemoryStockDocumentRepository(
+            tenant_id, self._over(store.stock_documents), self.rollback
         )
 
     def _over(self, table: MemoryTable[K, R]) -> TableTransaction[K, R]:

@@ -7,6 +7,11 @@ from pymongo.database import Database
 
 PRODUCTS = "crmkit_products"
 PROCESSED_REQUESTS = "crmkit_processed_requests"
+WAREHOUSES = "crmkit_warehouses"
+STOCK_LEVELS = "crmkit_stock_levels"
+STOCK_MOVEMENTS = "crmkit_stock_movements"
+RESERVATIONS = "crmkit_reservations"
+STOCK_DOCUMENTS = "crmkit_stock_documents"
 
 INDEXES: dict[str, list[IndexModel]] = {
     PRODUCTS: [
@@ -23,6 +28,63 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     PROCESSED_REQUESTS: [
         IndexModel([("tenant_id", ASCENDING), ("key", ASCENDING)], name="tenant_key", unique=True),
+    ],
+    WAREHOUSES: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("code", ASCENDING)], name="tenant_code", unique=True
+        ),
+    ],
+    STOCK_LEVELS: [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("product_id", ASCENDING), ("warehouse_id", ASCENDING)],
+            name="tenant_product_warehouse",
+            unique=True,
+        ),
+    ],
+    STOCK_MOVEMENTS: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("request_key", ASCENDING), ("line", ASCENDING)],
+            name="tenant_request_key_line",
+            unique=True,
+        ),
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("product_id", ASCENDING),
+                ("occurred_at", ASCENDING),
+                ("id", ASCENDING),
+            ],
+            name="tenant_product_occurred",
+        ),
+    ],
+    RESERVATIONS: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("order_id", ASCENDING), ("status", ASCENDING)],
+            name="tenant_order_status",
+        ),
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("product_id", ASCENDING),
+                ("warehouse_id", ASCENDING),
+                ("status", ASCENDING),
+            ],
+            name="tenant_stock_status",
+        ),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("status", ASCENDING), ("expires_at", ASCENDING)],
+            name="tenant_status_expiry",
+        ),
+    ],
+    STOCK_DOCUMENTS: [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("kind", ASCENDING), ("id", ASCENDING)],
+            name="tenant_kind_id",
+            unique=True,
+        ),
     ],
 }
 

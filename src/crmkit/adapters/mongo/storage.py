@@ -9,6 +9,13 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from crmkit.adapters.mongo.indexes import missing_collections
+from crmkit.adapters.mongo.inventory import (
+    MongoMovementRepository,
+    MongoReservationRepository,
+    MongoStockDocumentRepository,
+    MongoStockLevelRepository,
+    MongoWarehouseRepository,
+)
 from crmkit.adapters.mongo.products import MongoProductRepository
 from crmkit.adapters.mongo.requests import MongoProcessedRequestRepository
 from crmkit.adapters.mongo.session import MongoSession
@@ -33,6 +40,11 @@ class MongoUnitOfWork:
         self._session = MongoSession(self._client, self._database, self.tenant_id)
         self.products = MongoProductRepository(self._session)
         self.requests = MongoProcessedRequestRepository(self._session)
+        self.warehouses = MongoWarehouseRepository(self._session)
+        self.stock_levels = MongoStockLevelRepository(self._session)
+        self.movements = MongoMovementRepository(self._session)
+        self.reservations = MongoReservationRepository(self._session)
+        self.stock_documents = MongoStockDocumentRepository(self._session)
         return self
 
     def __exit__(

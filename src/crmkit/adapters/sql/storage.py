@@ -7,6 +7,13 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from crmkit.adapters.sql.inventory import (
+    SqlMovementRepository,
+    SqlReservationRepository,
+    SqlStockDocumentRepository,
+    SqlStockLevelRepository,
+    SqlWarehouseRepository,
+)
 from crmkit.adapters.sql.migrate import database_revisions, schema_heads
 from crmkit.adapters.sql.products import SqlProductRepository
 from crmkit.adapters.sql.requests import SqlProcessedRequestRepository
@@ -26,6 +33,11 @@ class SqlUnitOfWork:
         self._session = SqlSession(self._source, self.tenant_id)
         self.products = SqlProductRepository(self._session)
         self.requests = SqlProcessedRequestRepository(self._session)
+        self.warehouses = SqlWarehouseRepository(self._session)
+        self.stock_levels = SqlStockLevelRepository(self._session)
+        self.movements = SqlMovementRepository(self._session)
+        self.reservations = SqlReservationRepository(self._session)
+        self.stock_documents = SqlStockDocumentRepository(self._session)
         return self
 
     def __exit__(

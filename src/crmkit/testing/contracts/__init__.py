@@ -14,6 +14,11 @@ Set ``max_examples`` on a subclass to bound the hypothesis tests for a slow back
 """
 
 from crmkit.testing.contracts.catalog import CatalogServiceContract
+from crmkit.testing.contracts.inventory import (
+    InventoryRepositoryContract,
+    InventoryServiceContract,
+)
+from crmkit.testing.contracts.inventory_ledger import InventoryLedgerContract
 from crmkit.testing.contracts.products import ProductRepositoryContract
 from crmkit.testing.contracts.requests import ProcessedRequestContract
 from crmkit.testing.contracts.tenancy import TenancyContract
@@ -21,6 +26,9 @@ from crmkit.testing.contracts.unit_of_work import UnitOfWorkContract
 
 __all__ = [
     "CatalogServiceContract",
+    "InventoryLedgerContract",
+    "InventoryRepositoryContract",
+    "InventoryServiceContract",
     "ProcessedRequestContract",
     "ProductRepositoryContract",
     "TenancyContract",

@@ -5,5 +5,13 @@ Alembic migrations in ``migrations/`` create exactly these tables; a test compar
 
 from crmkit.adapters.sql.tables.base import VERSION_TABLE, metadata
 from crmkit.adapters.sql.tables.catalog import processed_requests, products
+from crmkit.adapters.sql.tables.inventory import (
+    reservations,
+    stock_documents,
+    stock_levels,
+    stock_movements,
+    warehouses,
+)
 
 __all__ = ["VERSION_TABLE", "metadata", "processed_requests", "products"]
+__all__ += ["reservations", "stock_documents", "stock_levels", "stock_movements", "warehouses"]

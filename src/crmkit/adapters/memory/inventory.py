@@ -1,0 +1,230 @@
+"""The in-memory repositories of the inventory area (库存)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from crmkit.adapters.memory.tables import TableTransaction, WriteRejected
+from crmkit.domain import (
+    ConcurrencyConflict,
+    DuplicateRecord,
+    NotFound,
+    ProductId,
+    TenantId,
+    WrongTenant,
+)
+from crmkit.domain.inventory import (
+    Movement,
+    MovementId,
+    Reservation,
+    ReservationId,
+    StockDocument,
+    StockLevel,
+    Warehouse,
+    WarehouseId,
+)
+from crmkit.services.inventory_ports import StockKey
+
+WarehouseKey = tuple[TenantId, WarehouseId]
+LevelKey = tuple[TenantId, ProductId, WarehouseId]
+MovementKey = tuple[TenantId, MovementId]
+ReservationKey = tuple[TenantId, ReservationId]
+DocumentKey = tuple[TenantId, str, str]
+
+D = TypeVar("D", bound=StockDocument)
+V = TypeVar("V", Warehouse, Reservation, StockLevel, Movement, StockDocument)
+
+
+class _Repository:
+    def __init__(
+        self, tenant_id: TenantId, tx: TableTransaction[Any, Any], rollback: Callable[[], None]
+    ) -> None:
+        self._tenant = tenant_id
+        self._tx = tx
+        self._rollback = rollback
+
+    def _guarded(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except Exception:
+            self._rollback()
+            raise
+
+    def _insert(self, record: Any, entity: str, record_id: object) -> None:
+        def write() -> None:
+            if record.tenant_id != self._tenant:
+                raise WrongTenant(entity, record_id, record.tenant_id, self._tenant)
+            self._tx.insert(record)
+
+        self._guarded(write)
+
+    def _update(self, record: V, entity: str, record_id: object) -> V:
+        saved = attrs.evolve(record, version=record.version + 1)
+
+        def write() -> None:
+            if record.tenant_id != self._tenant:
+                raise NotFound(entity, "id", record_id, self._tenant)
+            self._tx.update(saved)
+
+        self._guarded(write)
+        return saved
+
+    def _mine(self) -> list[Any]:
+        return [r for r in self._tx.rows() if r.tenant_id == self._tenant]
+
+
+class InMemoryWarehouseRepository(_Repository):
+    def add(self, warehouse: Warehouse) -> None:
+        self._insert(warehouse, "Warehouse", warehouse.id)
+
+    def get(self, warehouse_id: WarehouseId) -> Warehouse:
+        found: Warehouse | None = self._tx.get((self._tenant, warehouse_id))
+        if found is None:
+            raise NotFound("Warehouse", "id", warehouse_id, self._tenant)
+        return found
+
+    def list_all(self) -> list[Warehouse]:
+        return sorted(self._mine(), key=lambda w: (w.priority, w.code))
+
+    def update(self, warehouse: Warehouse) -> Warehouse:
+        return self._update(warehouse, "Warehouse", warehouse.id)
+
+
+class InMemoryStockLevelRepository(_Repository):
+    def lock(self, keys: Collection[StockKey]) -> dict[StockKey, StockLevel]:
+        found: dict[StockKey, StockLevel] = {}
+        for product_id, warehouse_id in sorted(set(keys)):
+            level = self._tx.get((self._tenant, product_id, warehouse_id))
+            if level is not None:
+                found[(product_id, warehouse_id)] = level
+        return found
+
+    def for_products(self, product_ids: Collection[ProductId]) -> list[StockLevel]:
+        wanted = set(product_ids)
+        rows = [x for x in self._mine() if x.product_id in wanted]
+        return sorted(rows, key=lambda x: (x.product_id, x.warehouse_id))
+
+    def save(self, level: StockLevel) -> StockLevel:
+        saved = attrs.evolve(level, version=level.version + 1)
+
+        def write() -> None:
+            if level.tenant_id != self._tenant:
+                raise WrongTenant("StockLevel", level.product_id, level.tenant_id, self._tenant)
+            if level.version == 0:
+                self._tx.insert(saved)
+            else:
+                self._tx.update(saved)
+
+        self._guarded(write)
+        return saved
+
+
+class InMemoryMovementRepository(_Repository):
+    def add(self, movement: Movement) -> None:
+        self._insert(movement, "Movement", movement.id)
+
+    def get(self, movement_id: MovementId) -> Movement:
+        found: Movement | None = self._tx.get((self._tenant, movement_id))
+        if found is None:
+            raise NotFound("Movement", "id", movement_id, self._tenant)
+        return found
+
+    def history(
+        self, product_id: ProductId, *, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Movement]:
+        rows = [
+            m
+            for m in self._mine()
+            if m.product_id == product_id and (after is None or (m.occurred_at, m.id) > after)
+        ]
+        rows.sort(key=lambda m: (m.occurred_at, m.id))
+        return rows[:limit]
+
+
+class InMemoryReservationRepository(_Repository):
+    def add(self, reservation: Reservation) -> None:
+        self._insert(reservation, "Reservation", reservation.id)
+
+    def get(self, reservation_id: ReservationId) -> Reservation:
+        found: Reservation | None = self._tx.get((self._tenant, reservation_id))
+        if found is None:
+            raise NotFound("Reservation", "id", reservation_id, self._tenant)
+        return found
+
+    def get_many(self, ids: Collection[ReservationId]) -> dict[ReservationId, Reservation]:
+        found = (self._tx.get((self._tenant, rid)) for rid in set(ids))
+        return {r.id: r for r in found if r is not None}
+
+    def update(self, reservation: Reservation) -> Reservation:
+        return self._update(reservation, "Reservation", reservation.id)
+
+    def for_order(self, order_id: str, *, open_only: bool) -> list[Reservation]:
+        rows = [r for r in self._mine() if r.order_id == order_id and (r.is_open or not open_only)]
+        return sorted(rows, key=lambda r: (r.line_id, r.id))
+
+    def open_for_stock(self, product_id: ProductId, warehouse_id: WarehouseId) -> list[Reservation]:
+        rows = [
+            r
+            for r in self._mine()
+            if r.is_open and r.product_id == product_id and r.warehouse_id == warehouse_id
+        ]
+        rows.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+        return rows
+
+    def expired(self, now: datetime, limit: int) -> list[Reservation]:
+        rows = [r for r in self._mine() if r.is_expired(now)]
+        rows.sort(key=lambda r: (r.expires_at, r.id))
+        return rows[:limit]
+
+
+class InMemoryStockDocumentRepository(_Repository):
+    def add(self, document: StockDocument) -> None:
+        self._insert(document, document.KIND, document.id)
+
+    def get(self, kind: type[D], document_id: str) -> D:
+        found: object = self._tx.get((self._tenant, kind.KIND, document_id))
+        if not isinstance(found, kind):
+            raise NotFound(kind.__name__, "id", document_id, self._tenant)
+        return found
+
+    def update(self, document: D) -> D:
+        saved: D = self._update(document, type(document).__name__, document.id)  # type: ignore[assignment]
+        return saved
+
+
+def _conflict(entity: str, record_id: object, tenant_id: str, version: int) -> Exception:
+    return ConcurrencyConflict(
+        entity, record_id, tenant_id, f"its stored version is no longer {version - 1}"
+    )
+
+
+def _write_error(entity: str, record_id: Callable[[Any], object]) -> Callable[..., Exception]:
+    def error(rejected: WriteRejected, record: Any) -> Exception:
+        if rejected.reason in {"exists", "unique"}:
+            key = "id" if rejected.reason == "exists" else str(rejected.index)
+            return DuplicateRecord(entity, key, record_id(record), record.tenant_id)
+        if rejected.reason == "missing":
+            return NotFound(entity, "id", record_id(record), record.tenant_id)
+        return _conflict(entity, record_id(record), record.tenant_id, record.version)
+
+    return error
+
+
+def level_write_error(rejected: WriteRejected, level: StockLevel) -> Exception:
+    """Every rejected stock-level write means another writer got there first."""
+    return ConcurrencyConflict(
+        "StockLevel",
+        f"{level.product_id}@{level.warehouse_id}",
+        level.tenant_id,
+        "another unit of work created or changed this stock level first",
+    )
+
+
+warehouse_write_error = _write_error("Warehouse", lambda w: w.code)
+movement_write_error = _write_error("Movement", lambda m: m.id)
+reservation_write_error = _write_error("Reservation", lambda r: r.id)
+document_write_error = _write_error("StockDocument", lambda d: d.id)

@@ -1,0 +1,263 @@
+"""The MongoDB repositories of the inventory area (库存)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any, TypeVar
+
+import attrs
+from pymongo import ASCENDING, DESCENDING
+from pymongo.collection import Collection as MongoCollection
+
+from crmkit.adapters.mongo.converters import from_document, to_document
+from crmkit.adapters.mongo.indexes import (
+    RESERVATIONS,
+    STOCK_DOCUMENTS,
+    STOCK_LEVELS,
+    STOCK_MOVEMENTS,
+    WAREHOUSES,
+)
+from crmkit.adapters.mongo.session import MongoSession
+from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, ProductId, WrongTenant
+from crmkit.domain.inventory import (
+    Movement,
+    MovementId,
+    Reservation,
+    ReservationId,
+    ReservationStatus,
+    StockDocument,
+    StockLevel,
+    Warehouse,
+    WarehouseId,
+)
+from crmkit.services.inventory_ports import StockKey
+
+D = TypeVar("D", bound=StockDocument)
+V = TypeVar("V", Warehouse, Reservation, StockLevel)
+T = TypeVar("T")
+
+OPEN = ReservationStatus.OPEN.value
+
+
+class _MongoRepository:
+    collection_name: str
+
+    def __init__(self, session: MongoSession) -> None:
+        self._session = session
+        self._tenant = session.tenant_id
+        self._collection: MongoCollection[dict[str, Any]] = session.database[self.collection_name]
+
+    def _insert(self, record: Any, entity: str, key: str, value: object) -> None:
+        if record.tenant_id != self._tenant:
+            raise self._session.fail(WrongTenant(entity, value, record.tenant_id, self._tenant))
+        document = to_document(record)
+        if hasattr(record, "KIND"):
+            document["kind"] = record.KIND
+        self._session.run(
+            lambda s: self._collection.insert_one(document, session=s),
+            on_duplicate=lambda index: DuplicateRecord(
+                entity, "code" if "code" in index else key, value, record.tenant_id
+            ),
+        )
+
+    def _find(self, query: dict[str, Any], cls: type[T], **options: Any) -> list[T]:
+        documents = self._session.run(
+            lambda s: list(
+                self._collection.find({"tenant_id": self._tenant, **query}, session=s, **options)
+            )
+        )
+        return [from_document(d, cls) for d in documents]
+
+    def _one(self, query: dict[str, Any], cls: type[T], entity: str, value: object) -> T:
+        document = self._session.run(
+            lambda s: self._collection.find_one({"tenant_id": self._tenant, **query}, session=s)
+        )
+        if document is None:
+            raise NotFound(entity, "id", value, self._tenant)
+        return from_document(document, cls)
+
+    def _replace(self, record: Any, filter_: dict[str, Any], entity: str, record_id: object) -> Any:
+        if record.tenant_id != self._tenant:
+            raise self._session.fail(NotFound(entity, "id", record_id, self._tenant))
+        saved = attrs.evolve(record, version=record.version + 1)
+        document = to_document(saved)
+        where = {"tenant_id": self._tenant, **filter_}
+        result = self._session.run(
+            lambda s: self._collection.update_one(
+                {**where, "version": record.version}, {"$set": document}, session=s
+            ),
+            on_duplicate=lambda index: DuplicateRecord(
+                entity, "code", getattr(record, "code", record_id), self._tenant
+            ),
+        )
+        if result.matched_count != 1:
+            stored = self._session.run(
+                lambda s: self._collection.find_one(where, {"version": 1}, session=s)
+            )
+            if stored is None:
+                raise self._session.fail(NotFound(entity, "id", record_id, self._tenant))
+            raise self._session.fail(
+                ConcurrencyConflict(
+                    entity,
+                    record_id,
+                    self._tenant,
+                    f"its stored version is {stored['version']}, not {record.version}",
+                )
+            )
+        return saved
+
+
+class MongoWarehouseRepository(_MongoRepository):
+    collection_name = WAREHOUSES
+
+    def add(self, warehouse: Warehouse) -> None:
+        self._insert(warehouse, "Warehouse", "id", warehouse.id)
+
+    def get(self, warehouse_id: WarehouseId) -> Warehouse:
+        return self._one({"id": warehouse_id}, Warehouse, "Warehouse", warehouse_id)
+
+    def list_all(self) -> list[Warehouse]:
+        return self._find({}, Warehouse, sort=[("priority", ASCENDING), ("code", ASCENDING)])
+
+    def update(self, warehouse: Warehouse) -> Warehouse:
+        saved: Warehouse = self._replace(warehouse, {"id": warehouse.id}, "Warehouse", warehouse.id)
+        return saved
+
+
+class MongoStockLevelRepository(_MongoRepository):
+    collection_name = STOCK_LEVELS
+
+    def lock(self, keys: Collection[StockKey]) -> dict[StockKey, StockLevel]:
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        levels = self._find(
+            {"$or": [{"product_id": p, "warehouse_id": w} for p, w in wanted]},
+            StockLevel,
+            sort=[("product_id", ASCENDING), ("warehouse_id", ASCENDING)],
+        )
+        return {(x.product_id, x.warehouse_id): x for x in levels}
+
+    def for_products(self, product_ids: Collection[ProductId]) -> list[StockLevel]:
+        return self._find(
+            {"product_id": {"$in": sorted(set(product_ids))}},
+            StockLevel,
+            sort=[("product_id", ASCENDING), ("warehouse_id", ASCENDING)],
+        )
+
+    def save(self, level: StockLevel) -> StockLevel:
+        if level.tenant_id != self._tenant:
+            raise self._session.fail(
+                WrongTenant("StockLevel", level.product_id, level.tenant_id, self._tenant)
+            )
+        saved = attrs.evolve(level, version=level.version + 1)
+        document = to_document(saved)
+        conflict = ConcurrencyConflict(
+            "StockLevel",
+            f"{level.product_id}@{level.warehouse_id}",
+            self._tenant,
+            "another unit of work created or changed this stock level first",
+        )
+        if level.version == 0:
+            self._session.run(
+                lambda s: self._collection.insert_one(document, session=s),
+                on_duplicate=lambda _: conflict,
+            )
+            return saved
+        where = {
+            "tenant_id": self._tenant,
+            "product_id": level.product_id,
+            "warehouse_id": level.warehouse_id,
+            "version": level.version,
+        }
+        result = self._session.run(
+            lambda s: self._collection.update_one(where, {"$set": document}, session=s)
+        )
+        if result.matched_count != 1:
+            raise self._session.fail(conflict)
+        return saved
+
+
+class MongoMovementRepository(_MongoRepository):
+    collection_name = STOCK_MOVEMENTS
+
+    def add(self, movement: Movement) -> None:
+        self._insert(movement, "Movement", "request key and line", movement.id)
+
+    def get(self, movement_id: MovementId) -> Movement:
+        return self._one({"id": movement_id}, Movement, "Movement", movement_id)
+
+    def history(
+        self, product_id: ProductId, *, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Movement]:
+        query: dict[str, Any] = {"product_id": product_id}
+        if after is not None:
+            moment, last = after
+            query["$or"] = [
+                {"occurred_at": {"$gt": moment}},
+                {"occurred_at": moment, "id": {"$gt": last}},
+            ]
+        return self._find(
+            query, Movement, sort=[("occurred_at", ASCENDING), ("id", ASCENDING)], limit=limit
+        )
+
+
+class MongoReservationRepository(_MongoRepository):
+    collection_name = RESERVATIONS
+
+    def add(self, reservation: Reservation) -> None:
+        self._insert(reservation, "Reservation", "id", reservation.id)
+
+    def get(self, reservation_id: ReservationId) -> Reservation:
+        return self._one({"id": reservation_id}, Reservation, "Reservation", reservation_id)
+
+    def get_many(self, ids: Collection[ReservationId]) -> dict[ReservationId, Reservation]:
+        found = self._find({"id": {"$in": sorted(set(ids))}}, Reservation)
+        return {r.id: r for r in found}
+
+    def update(self, reservation: Reservation) -> Reservation:
+        saved: Reservation = self._replace(
+            reservation, {"id": reservation.id}, "Reservation", reservation.id
+        )
+        return saved
+
+    def for_order(self, order_id: str, *, open_only: bool) -> list[Reservation]:
+        query: dict[str, Any] = {"order_id": order_id}
+        if open_only:
+            query["status"] = OPEN
+        return self._find(query, Reservation, sort=[("line_id", ASCENDING), ("id", ASCENDING)])
+
+    def open_for_stock(self, product_id: ProductId, warehouse_id: WarehouseId) -> list[Reservation]:
+        return self._find(
+            {"product_id": product_id, "warehouse_id": warehouse_id, "status": OPEN},
+            Reservation,
+            sort=[("created_at", DESCENDING), ("id", DESCENDING)],
+        )
+
+    def expired(self, now: datetime, limit: int) -> list[Reservation]:
+        return self._find(
+            {"status": OPEN, "expires_at": {"$ne": None, "$lte": now}},
+            Reservation,
+            sort=[("expires_at", ASCENDING), ("id", ASCENDING)],
+            limit=limit,
+        )
+
+
+class MongoStockDocumentRepository(_MongoRepository):
+    collection_name = STOCK_DOCUMENTS
+
+    def add(self, document: StockDocument) -> None:
+        self._insert(document, type(document).__name__, "id", document.id)
+
+    def get(self, kind: type[D], document_id: str) -> D:
+        return self._one({"kind": kind.KIND, "id": document_id}, kind, kind.__name__, document_id)
+
+    def update(self, document: D) -> D:
+        saved: D = self._replace(
+            document,
+            {"kind": document.KIND, "id": document.id},
+            type(document).__name__,
+            document.id,
+        )
+        return saved

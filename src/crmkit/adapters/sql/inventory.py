@@ -1,0 +1,379 @@
+"""The SQL repositories of the inventory area (库存)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from sqlalchemy import ColumnElement, Table, and_, or_, select, update
+
+from crmkit.adapters.sql.converters import batched, from_row, to_row
+from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.tables import (
+    reservations,
+    stock_documents,
+    stock_levels,
+    stock_movements,
+    warehouses,
+)
+from crmkit.domain import (
+    ConcurrencyConflict,
+    CrmkitError,
+    DuplicateRecord,
+    NotFound,
+    ProductId,
+    WrongTenant,
+)
+from crmkit.domain.inventory import (
+    Movement,
+    MovementId,
+    Reservation,
+    ReservationId,
+    ReservationStatus,
+    StockDocument,
+    StockLevel,
+    Warehouse,
+    WarehouseId,
+)
+from crmkit.services.inventory_ports import StockKey
+
+IN_BATCH = 500
+LOCK_BATCH = 100
+
+D = TypeVar("D", bound=StockDocument)
+V = TypeVar("V", Warehouse, Reservation)
+
+# Stock documents keep their lines in a JSON body: Decimals as strings, times as ISO text.
+_json = cattrs.Converter()
+_json.register_unstructure_hook(Decimal, str)
+_json.register_unstructure_hook(datetime, lambda d: d.isoformat())
+_json.register_structure_hook(Decimal, lambda v, _: Decimal(v))
+_json.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
+
+
+class _SqlRepository:
+    table: Table
+
+    def __init__(self, session: SqlSession) -> None:
+        self._session = session
+        self._tenant = session.tenant_id
+
+    def _mine(self) -> ColumnElement[bool]:
+        mine: ColumnElement[bool] = self.table.c.tenant_id == self._tenant
+        return mine
+
+    def _insert(self, record: Any, entity: str, key: str, value: object) -> None:
+        if record.tenant_id != self._tenant:
+            raise self._session.fail(WrongTenant(entity, value, record.tenant_id, self._tenant))
+        self._session.execute(
+            self.table.insert().values(to_row(record)),
+            on_unique=lambda _: DuplicateRecord(entity, key, value, record.tenant_id),
+        )
+
+    def _update(
+        self, record: V, entity: str, on_unique: Callable[[str], CrmkitError] | None = None
+    ) -> V:
+        if record.tenant_id != self._tenant:
+            raise self._session.fail(NotFound(entity, "id", record.id, self._tenant))
+        saved = attrs.evolve(record, version=record.version + 1)
+        values = to_row(saved)
+        del values["tenant_id"], values["id"]
+        c = self.table.c
+        result = self._session.execute(
+            update(self.table)
+            .where(self._mine(), c.id == record.id, c.version == record.version)
+            .values(values),
+            on_unique=on_unique,
+        )
+        if result.rowcount != 1:
+            self._stale(entity, record.id, record.version, c.id == record.id)
+        return saved
+
+    def _stale(
+        self, entity: str, record_id: object, version: int, where: ColumnElement[bool]
+    ) -> None:
+        stored = self._session.execute(
+            select(self.table.c.version).where(self._mine(), where)
+        ).scalar_one_or_none()
+        if stored is None:
+            raise self._session.fail(NotFound(entity, "id", record_id, self._tenant))
+        raise self._session.fail(
+            ConcurrencyConflict(
+                entity, record_id, self._tenant, f"its stored version is {stored}, not {version}"
+            )
+        )
+
+
+class SqlWarehouseRepository(_SqlRepository):
+    table = warehouses
+
+    def add(self, warehouse: Warehouse) -> None:
+        if warehouse.tenant_id != self._tenant:
+            raise self._session.fail(
+                WrongTenant("Warehouse", warehouse.id, warehouse.tenant_id, self._tenant)
+            )
+        self._session.execute(
+            warehouses.insert().values(to_row(warehouse)), on_unique=self._duplicate(warehouse)
+        )
+
+    def get(self, warehouse_id: WarehouseId) -> Warehouse:
+        row = self._session.execute(
+            select(warehouses).where(self._mine(), warehouses.c.id == warehouse_id)
+        ).one_or_none()
+        if row is None:
+            raise NotFound("Warehouse", "id", warehouse_id, self._tenant)
+        return from_row(row._mapping, Warehouse)
+
+    def list_all(self) -> list[Warehouse]:
+        rows = self._session.execute(
+            select(warehouses)
+            .where(self._mine())
+            .order_by(warehouses.c.priority, warehouses.c.code)
+        )
+        return [from_row(row._mapping, Warehouse) for row in rows]
+
+    def update(self, warehouse: Warehouse) -> Warehouse:
+        return self._update(warehouse, "Warehouse", self._duplicate(warehouse))
+
+    def _duplicate(self, warehouse: Warehouse) -> Callable[[str], CrmkitError]:
+        def error(constraint: str) -> CrmkitError:
+            if "code" in constraint:
+                return DuplicateRecord("Warehouse", "code", warehouse.code, warehouse.tenant_id)
+            return DuplicateRecord("Warehouse", "id", warehouse.id, warehouse.tenant_id)
+
+        return error
+
+
+class SqlStockLevelRepository(_SqlRepository):
+    table = stock_levels
+
+    def lock(self, keys: Collection[StockKey]) -> dict[StockKey, StockLevel]:
+        c = stock_levels.c
+        found: dict[StockKey, StockLevel] = {}
+        for batch in batched(sorted(set(keys)), LOCK_BATCH):
+            wanted = or_(*(and_(c.product_id == p, c.warehouse_id == w) for p, w in batch))
+            rows = self._session.execute(
+                select(stock_levels)
+                .where(self._mine(), wanted)
+                .order_by(c.product_id, c.warehouse_id)
+                .with_for_update()
+            )
+            for row in rows:
+                level = from_row(row._mapping, StockLevel)
+                found[(level.product_id, level.warehouse_id)] = level
+        return found
+
+    def for_products(self, product_ids: Collection[ProductId]) -> list[StockLevel]:
+        c = stock_levels.c
+        found: list[StockLevel] = []
+        for batch in batched(sorted(set(product_ids)), IN_BATCH):
+            rows = self._session.execute(
+                select(stock_levels)
+                .where(self._mine(), c.product_id.in_(batch))
+                .order_by(c.product_id, c.warehouse_id)
+            )
+            found.extend(from_row(row._mapping, StockLevel) for row in rows)
+        return found
+
+    def save(self, level: StockLevel) -> StockLevel:
+        if level.tenant_id != self._tenant:
+            raise self._session.fail(
+                WrongTenant("StockLevel", level.product_id, level.tenant_id, self._tenant)
+            )
+        saved = attrs.evolve(level, version=level.version + 1)
+        conflict = ConcurrencyConflict(
+            "StockLevel",
+            f"{level.product_id}@{level.warehouse_id}",
+            self._tenant,
+            "another unit of work created or changed this stock level first",
+        )
+        if level.version == 0:
+            self._session.execute(
+                stock_levels.insert().values(to_row(saved)), on_unique=lambda _: conflict
+            )
+            return saved
+        c = stock_levels.c
+        values = to_row(saved)
+        for column in ("tenant_id", "product_id", "warehouse_id"):
+            del values[column]
+        result = self._session.execute(
+            update(stock_levels)
+            .where(
+                self._mine(),
+                c.product_id == level.product_id,
+                c.warehouse_id == level.warehouse_id,
+                c.version == level.version,
+            )
+            .values(values)
+        )
+        if result.rowcount != 1:
+            raise self._session.fail(conflict)
+        return saved
+
+
+class SqlMovementRepository(_SqlRepository):
+    table = stock_movements
+
+    def add(self, movement: Movement) -> None:
+        self._insert(movement, "Movement", "request key and line", movement.id)
+
+    def get(self, movement_id: MovementId) -> Movement:
+        row = self._session.execute(
+            select(stock_movements).where(self._mine(), stock_movements.c.id == movement_id)
+        ).one_or_none()
+        if row is None:
+            raise NotFound("Movement", "id", movement_id, self._tenant)
+        return from_row(row._mapping, Movement)
+
+    def history(
+        self, product_id: ProductId, *, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Movement]:
+        c = stock_movements.c
+        query = select(stock_movements).where(self._mine(), c.product_id == product_id)
+        if after is not None:
+            moment, last = after
+            query = query.where(
+                or_(c.occurred_at > moment, and_(c.occurred_at == moment, c.id > last))
+            )
+        rows = self._session.execute(query.order_by(c.occurred_at, c.id).limit(limit))
+        return [from_row(row._mapping, Movement) for row in rows]
+
+
+class SqlReservationRepository(_SqlRepository):
+    table = reservations
+
+    def add(self, reservation: Reservation) -> None:
+        self._insert(reservation, "Reservation", "id", reservation.id)
+
+    def get(self, reservation_id: ReservationId) -> Reservation:
+        row = self._session.execute(
+            select(reservations).where(self._mine(), reservations.c.id == reservation_id)
+        ).one_or_none()
+        if row is None:
+            raise NotFound("Reservation", "id", reservation_id, self._tenant)
+        return from_row(row._mapping, Reservation)
+
+    def get_many(self, ids: Collection[ReservationId]) -> dict[ReservationId, Reservation]:
+        found: dict[ReservationId, Reservation] = {}
+        for batch in batched(sorted(set(ids)), IN_BATCH):
+            rows = self._session.execute(
+                select(reservations).where(self._mine(), reservations.c.id.in_(batch))
+            )
+            for row in rows:
+                reservation = from_row(row._mapping, Reservation)
+                found[reservation.id] = reservation
+        return found
+
+    def update(self, reservation: Reservation) -> Reservation:
+        return self._update(reservation, "Reservation")
+
+    def for_order(self, order_id: str, *, open_only: bool) -> list[Reservation]:
+        c = reservations.c
+        query = select(reservations).where(self._mine(), c.order_id == order_id)
+        if open_only:
+            query = query.where(c.status == ReservationStatus.OPEN.value)
+        rows = self._session.execute(query.order_by(c.line_id, c.id))
+        return [from_row(row._mapping, Reservation) for row in rows]
+
+    def open_for_stock(self, product_id: ProductId, warehouse_id: WarehouseId) -> list[Reservation]:
+        c = reservations.c
+        rows = self._session.execute(
+            select(reservations)
+            .where(
+                self._mine(),
+                c.product_id == product_id,
+                c.warehouse_id == warehouse_id,
+                c.status == ReservationStatus.OPEN.value,
+            )
+            .order_by(c.created_at.desc(), c.id.desc())
+        )
+        return [from_row(row._mapping, Reservation) for row in rows]
+
+    def expired(self, now: datetime, limit: int) -> list[Reservation]:
+        c = reservations.c
+        rows = self._session.execute(
+            select(reservations)
+            .where(
+                self._mine(),
+                c.status == ReservationStatus.OPEN.value,
+                c.expires_at.is_not(None),
+                c.expires_at <= now,
+            )
+            .order_by(c.expires_at, c.id)
+            .limit(limit)
+        )
+        return [from_row(row._mapping, Reservation) for row in rows]
+
+
+class SqlStockDocumentRepository(_SqlRepository):
+    table = stock_documents
+
+    def add(self, document: StockDocument) -> None:
+        if document.tenant_id != self._tenant:
+            raise self._session.fail(
+                WrongTenant(document.KIND, document.id, document.tenant_id, self._tenant)
+            )
+        self._session.execute(
+            stock_documents.insert().values(_document_row(document)),
+            on_unique=lambda _: DuplicateRecord(
+                type(document).__name__, "id", document.id, document.tenant_id
+            ),
+        )
+
+    def get(self, kind: type[D], document_id: str) -> D:
+        c = stock_documents.c
+        body = self._session.execute(
+            select(c.body).where(self._mine(), c.kind == kind.KIND, c.id == document_id)
+        ).scalar_one_or_none()
+        if body is None:
+            raise NotFound(kind.__name__, "id", document_id, self._tenant)
+        return _json.structure(json.loads(body), kind)
+
+    def update(self, document: D) -> D:
+        entity = type(document).__name__
+        if document.tenant_id != self._tenant:
+            raise self._session.fail(NotFound(entity, "id", document.id, self._tenant))
+        saved = attrs.evolve(document, version=document.version + 1)
+        values = _document_row(saved)
+        c = stock_documents.c
+        result = self._session.execute(
+            update(stock_documents)
+            .where(
+                self._mine(),
+                c.kind == document.KIND,
+                c.id == document.id,
+                c.version == document.version,
+            )
+            .values(
+                status=values["status"],
+                body=values["body"],
+                updated_at=saved.updated_at,
+                version=saved.version,
+            )
+        )
+        if result.rowcount != 1:
+            self._stale(
+                entity,
+                document.id,
+                document.version,
+                and_(c.kind == document.KIND, c.id == document.id),
+            )
+        return saved
+
+
+def _document_row(document: StockDocument) -> dict[str, Any]:
+    return {
+        "tenant_id": document.tenant_id,
+        "kind": document.KIND,
+        "id": document.id,
+        "status": document.status.value,
+        "body": json.dumps(_json.unstructure(document), ensure_ascii=False, sort_keys=True),
+        "created_at": document.created_at,
+        "updated_at": document.updated_at,
+        "version": document.version,
+    }

@@ -1,0 +1,92 @@
+"""The errors of the inventory area (库存): each with a stable ``code``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from crmkit.domain.errors import ValidationError
+
+
+class InsufficientStock(ValidationError):
+    """A reservation asked for more than is available (all-or-nothing policy)."""
+
+    code = "insufficient_stock"
+
+    def __init__(
+        self, product_id: str, requested: Decimal, available: Decimal, tenant_id: str
+    ) -> None:
+        super().__init__(
+            f"product {product_id!r} in tenant {tenant_id!r}: {requested} requested but only "
+            f"{available} available in the warehouses the strategy allows; reserve less, "
+            f"use the partial policy, or receive stock first.",
+            product_id=product_id,
+            requested=requested,
+            available=available,
+            tenant_id=tenant_id,
+        )
+
+
+class OverShipment(ValidationError):
+    """A delivery note line ships more than its reservation still holds."""
+
+    code = "over_shipment"
+
+    def __init__(self, reservation_id: str, quantity: Decimal, remaining: Decimal) -> None:
+        super().__init__(
+            f"reservation {reservation_id!r} holds {remaining}, cannot ship {quantity}; ship "
+            f"at most the reserved quantity or reserve more first.",
+            reservation_id=reservation_id,
+            quantity=quantity,
+            remaining=remaining,
+        )
+
+
+class OverReturn(ValidationError):
+    """A return order line takes back more than was delivered and not yet returned."""
+
+    code = "over_return"
+
+    def __init__(self, delivery_note_id: str, line_no: int, quantity: Decimal, left: Decimal):
+        super().__init__(
+            f"delivery note {delivery_note_id!r} line {line_no}: {left} delivered and not yet "
+            f"returned, cannot return {quantity}; return at most that quantity.",
+            delivery_note_id=delivery_note_id,
+            line_no=line_no,
+            quantity=quantity,
+            left=left,
+        )
+
+
+class BelowReserved(ValidationError):
+    """A change would leave less on hand than is reserved (or a negative quantity)."""
+
+    code = "below_reserved"
+
+    def __init__(
+        self, product_id: str, warehouse_id: str, on_hand: Decimal, reserved: Decimal, what: str
+    ) -> None:
+        super().__init__(
+            f"{what} would leave product {product_id!r} in warehouse {warehouse_id!r} with "
+            f"{on_hand} on hand while {reserved} is reserved; release reservations first "
+            f"(or confirm the count with release_reservations=True).",
+            product_id=product_id,
+            warehouse_id=warehouse_id,
+            on_hand=on_hand,
+            reserved=reserved,
+        )
+
+
+class NegativeStock(ValidationError):
+    """A change would make a stock quantity negative."""
+
+    code = "negative_stock"
+
+    def __init__(self, product_id: str, warehouse_id: str, bucket: str, result: Decimal) -> None:
+        super().__init__(
+            f"the change would leave {result} {bucket} stock of product {product_id!r} in "
+            f"warehouse {warehouse_id!r}; stock cannot be negative. Adjust by less.",
+            product_id=product_id,
+            warehouse_id=warehouse_id,
+            bucket=bucket,
+            result=result,
+        )
