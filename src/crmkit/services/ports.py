@@ -15,6 +15,11 @@ import attrs
 
 from crmkit.domain import Product, ProductId, TenantId
 from crmkit.domain.requests import ProcessedRequest
+from crmkit.services.pricing_ports import (
+    PriceListRepository,
+    QuoteRepository,
+    SalesOrderRepository,
+)
 
 
 class Clock(Protocol):
@@ -121,6 +126,15 @@ class UnitOfWork(Protocol):
 
     @property
     def requests(self) -> ProcessedRequestRepository: ...
+
+    @property
+    def price_lists(self) -> PriceListRepository: ...
+
+    @property
+    def quotes(self) -> QuoteRepository: ...
+
+    @property
+    def sales_orders(self) -> SalesOrderRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
+from crmkit.adapters.memory.pricing import EntryTable, write_error
 from crmkit.adapters.memory.products import ProductKey, product_write_error
 from crmkit.adapters.memory.requests import RequestKey, request_write_error
 from crmkit.adapters.memory.tables import MemoryTable
 from crmkit.domain import Product
+from crmkit.domain.price_list import PriceList
+from crmkit.domain.quote import Quote
 from crmkit.domain.requests import ProcessedRequest
+from crmkit.domain.sales_order import SalesOrder
 
 
 class MemoryStore:
@@ -23,4 +28,14 @@ class MemoryStore:
         )
         self.requests: MemoryTable[RequestKey, ProcessedRequest] = MemoryTable(
             key=lambda r: (r.tenant_id, r.key), error=request_write_error
+        )
+        self.price_lists: MemoryTable[Any, PriceList] = MemoryTable(
+            key=lambda p: (p.tenant_id, p.id), error=write_error("PriceList")
+        )
+        self.price_entries = EntryTable()
+        self.quotes: MemoryTable[Any, Quote] = MemoryTable(
+            key=lambda q: (q.tenant_id, q.id), error=write_error("Quote")
+        )
+        self.sales_orders: MemoryTable[Any, SalesOrder] = MemoryTable(
+            key=lambda o: (o.tenant_id, o.id), error=write_error("SalesOrder")
         )

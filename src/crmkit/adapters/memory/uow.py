@@ -6,6 +6,11 @@ from collections.abc import Hashable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from crmkit.adapters.memory.pricing import (
+    InMemoryPriceListRepository,
+    InMemoryQuoteRepository,
+    InMemorySalesOrderRepository,
+)
 from crmkit.adapters.memory.products import InMemoryProductRepository
 from crmkit.adapters.memory.requests import InMemoryProcessedRequestRepository
 from crmkit.adapters.memory.store import MemoryStore
@@ -32,6 +37,16 @@ class InMemoryUnitOfWork:
         )
         self.requests = InMemoryProcessedRequestRepository(
             tenant_id, self._over(store.requests), self.rollback
+        )
+        self.price_lists = InMemoryPriceListRepository(
+            tenant_id,
+            self._over(store.price_lists),
+            self._over(store.price_entries),
+            self.rollback,
+        )
+        self.quotes = InMemoryQuoteRepository(tenant_id, self._over(store.quotes), self.rollback)
+        self.sales_orders = InMemorySalesOrderRepository(
+            tenant_id, self._over(store.sales_orders), self.rollback
         )
 
     def _over(self, table: MemoryTable[K, R]) -> TableTransaction[K, R]:

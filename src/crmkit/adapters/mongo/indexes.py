@@ -7,6 +7,10 @@ from pymongo.database import Database
 
 PRODUCTS = "crmkit_products"
 PROCESSED_REQUESTS = "crmkit_processed_requests"
+PRICE_LISTS = "crmkit_price_lists"
+PRICE_ENTRIES = "crmkit_price_entries"
+QUOTES = "crmkit_quotes"
+SALES_ORDERS = "crmkit_sales_orders"
 
 INDEXES: dict[str, list[IndexModel]] = {
     PRODUCTS: [
@@ -23,6 +27,26 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     PROCESSED_REQUESTS: [
         IndexModel([("tenant_id", ASCENDING), ("key", ASCENDING)], name="tenant_key", unique=True),
+    ],
+    PRICE_LISTS: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+    ],
+    PRICE_ENTRIES: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("price_list_id", ASCENDING), ("product_id", ASCENDING)],
+            name="tenant_list_product",
+        ),
+    ],
+    QUOTES: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+    ],
+    SALES_ORDERS: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("quote_id", ASCENDING), ("created_at", ASCENDING)],
+            name="tenant_quote_created",
+        ),
     ],
 }
 

@@ -9,6 +9,11 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from crmkit.adapters.mongo.indexes import missing_collections
+from crmkit.adapters.mongo.pricing import (
+    MongoPriceListRepository,
+    MongoQuoteRepository,
+    MongoSalesOrderRepository,
+)
 from crmkit.adapters.mongo.products import MongoProductRepository
 from crmkit.adapters.mongo.requests import MongoProcessedRequestRepository
 from crmkit.adapters.mongo.session import MongoSession
@@ -33,6 +38,9 @@ class MongoUnitOfWork:
         self._session = MongoSession(self._client, self._database, self.tenant_id)
         self.products = MongoProductRepository(self._session)
         self.requests = MongoProcessedRequestRepository(self._session)
+        self.price_lists = MongoPriceListRepository(self._session)
+        self.quotes = MongoQuoteRepository(self._session)
+        self.sales_orders = MongoSalesOrderRepository(self._session)
         return self
 
     def __exit__(

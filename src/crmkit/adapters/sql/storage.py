@@ -8,6 +8,11 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from crmkit.adapters.sql.migrate import database_revisions, schema_heads
+from crmkit.adapters.sql.pricing import (
+    SqlPriceListRepository,
+    SqlQuoteRepository,
+    SqlSalesOrderRepository,
+)
 from crmkit.adapters.sql.products import SqlProductRepository
 from crmkit.adapters.sql.requests import SqlProcessedRequestRepository
 from crmkit.adapters.sql.session import SqlSession
@@ -26,6 +31,9 @@ class SqlUnitOfWork:
         self._session = SqlSession(self._source, self.tenant_id)
         self.products = SqlProductRepository(self._session)
         self.requests = SqlProcessedRequestRepository(self._session)
+        self.price_lists = SqlPriceListRepository(self._session)
+        self.quotes = SqlQuoteRepository(self._session)
+        self.sales_orders = SqlSalesOrderRepository(self._session)
         return self
 
     def __exit__(

@@ -7,3 +7,11 @@ from crmkit.adapters.sql.tables.base import VERSION_TABLE, metadata
 from crmkit.adapters.sql.tables.catalog import processed_requests, products
 
 __all__ = ["VERSION_TABLE", "metadata", "processed_requests", "products"]
+from crmkit.adapters.sql.tables.pricing import (
+    price_entries,
+    price_lists,
+    quotes,
+    sales_orders,
+)
+
+__all__ += ["price_entries", "price_lists", "quotes", "sales_orders"]
