@@ -12,6 +12,12 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.pricing import (
+    PriceListRepositoryContract,
+    PricingServiceContract,
+    QuoteRepositoryContract,
+    QuoteServiceContract,
+)
 
 pytestmark = pytest.mark.mariadb
 
@@ -41,3 +47,26 @@ class TestMariadbCatalog(CatalogServiceContract):
 
 class TestMariadbProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on mariadb."""
+
+
+class TestMariadbPriceLists(PriceListRepositoryContract):
+    """Price list repository contract on mariadb."""
+
+    max_examples = 20
+
+
+class TestMariadbQuotes(QuoteRepositoryContract):
+    """Quote and sales order repository contract on mariadb."""
+
+    max_examples = 20
+
+
+class TestMariadbPricing(PricingServiceContract):
+    """Pricing service contract on mariadb."""
+
+
+class TestMariadbQuoteService(QuoteServiceContract):
+    """Quote service and conversion contract on mariadb."""
+
+    stateful_examples = 12
+    stateful_steps = 25

@@ -12,6 +12,12 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.pricing import (
+    PriceListRepositoryContract,
+    PricingServiceContract,
+    QuoteRepositoryContract,
+    QuoteServiceContract,
+)
 
 pytestmark = pytest.mark.memory
 
@@ -41,3 +47,26 @@ class TestMemoryCatalog(CatalogServiceContract):
 
 class TestMemoryProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on memory."""
+
+
+class TestMemoryPriceLists(PriceListRepositoryContract):
+    """Price list repository contract on memory."""
+
+    max_examples = 100
+
+
+class TestMemoryQuotes(QuoteRepositoryContract):
+    """Quote and sales order repository contract on memory."""
+
+    max_examples = 100
+
+
+class TestMemoryPricing(PricingServiceContract):
+    """Pricing service contract on memory."""
+
+
+class TestMemoryQuoteService(QuoteServiceContract):
+    """Quote service and conversion contract on memory."""
+
+    stateful_examples = 40
+    stateful_steps = 30

@@ -12,6 +12,12 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.pricing import (
+    PriceListRepositoryContract,
+    PricingServiceContract,
+    QuoteRepositoryContract,
+    QuoteServiceContract,
+)
 
 pytestmark = pytest.mark.mongo
 
@@ -41,3 +47,26 @@ class TestMongoCatalog(CatalogServiceContract):
 
 class TestMongoProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on mongo."""
+
+
+class TestMongoPriceLists(PriceListRepositoryContract):
+    """Price list repository contract on mongo."""
+
+    max_examples = 10
+
+
+class TestMongoQuotes(QuoteRepositoryContract):
+    """Quote and sales order repository contract on mongo."""
+
+    max_examples = 10
+
+
+class TestMongoPricing(PricingServiceContract):
+    """Pricing service contract on mongo."""
+
+
+class TestMongoQuoteService(QuoteServiceContract):
+    """Quote service and conversion contract on mongo."""
+
+    stateful_examples = 6
+    stateful_steps = 20

@@ -12,6 +12,12 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.pricing import (
+    PriceListRepositoryContract,
+    PricingServiceContract,
+    QuoteRepositoryContract,
+    QuoteServiceContract,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -41,3 +47,26 @@ class TestPostgresCatalog(CatalogServiceContract):
 
 class TestPostgresProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on postgres."""
+
+
+class TestPostgresPriceLists(PriceListRepositoryContract):
+    """Price list repository contract on postgres."""
+
+    max_examples = 20
+
+
+class TestPostgresQuotes(QuoteRepositoryContract):
+    """Quote and sales order repository contract on postgres."""
+
+    max_examples = 20
+
+
+class TestPostgresPricing(PricingServiceContract):
+    """Pricing service contract on postgres."""
+
+
+class TestPostgresQuoteService(QuoteServiceContract):
+    """Quote service and conversion contract on postgres."""
+
+    stateful_examples = 12
+    stateful_steps = 25

@@ -12,6 +12,12 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.pricing import (
+    PriceListRepositoryContract,
+    PricingServiceContract,
+    QuoteRepositoryContract,
+    QuoteServiceContract,
+)
 
 pytestmark = pytest.mark.sqlite
 
@@ -41,3 +47,26 @@ class TestSqliteCatalog(CatalogServiceContract):
 
 class TestSqliteProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on sqlite."""
+
+
+class TestSqlitePriceLists(PriceListRepositoryContract):
+    """Price list repository contract on sqlite."""
+
+    max_examples = 20
+
+
+class TestSqliteQuotes(QuoteRepositoryContract):
+    """Quote and sales order repository contract on sqlite."""
+
+    max_examples = 20
+
+
+class TestSqlitePricing(PricingServiceContract):
+    """Pricing service contract on sqlite."""
+
+
+class TestSqliteQuoteService(QuoteServiceContract):
+    """Quote service and conversion contract on sqlite."""
+
+    stateful_examples = 12
+    stateful_steps = 25

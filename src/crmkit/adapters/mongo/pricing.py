@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 import attrs
 from pymongo import ASCENDING
+from pymongo.client_session import ClientSession
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from crmkit.adapters.mongo.converters import converter as base_converter
 from crmkit.adapters.mongo.indexes import PRICE_ENTRIES, PRICE_LISTS, QUOTES, SALES_ORDERS
@@ -19,6 +21,7 @@ from crmkit.domain.rounding import Rounding
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
 
 T = TypeVar("T")
+DUPLICATE = 11000
 
 converter = base_converter.copy()
 """The adapter's converter plus sets as sorted arrays and rounding rules by name."""
@@ -57,11 +60,25 @@ class _MongoRecords:
             return
         documents = [to_document(r) for r in records]
         label = records[0].id if len(records) == 1 else "(one of the batch)"
+
+        def insert(session: ClientSession) -> None:
+            try:
+                self._session.database[collection].insert_many(
+                    documents, ordered=True, session=session
+                )
+            except BulkWriteError as error:
+                # A batch reports a taken key as a bulk error: raise it as the single kind.
+                taken = [
+                    e for e in error.details.get("writeErrors", []) if e.get("code") == DUPLICATE
+                ]
+                if taken:
+                    raise DuplicateKeyError(
+                        taken[0].get("errmsg", "duplicate key"), DUPLICATE, taken[0]
+                    ) from error
+                raise
+
         self._session.run(
-            lambda s: self._session.database[collection].insert_many(
-                documents, ordered=True, session=s
-            ),
-            on_duplicate=lambda _: DuplicateRecord(entity, "id", label, self._tenant),
+            insert, on_duplicate=lambda _: DuplicateRecord(entity, "id", label, self._tenant)
         )
 
     def _one(self, collection: str, entity: str, record_id: str, cls: type[T]) -> T:

@@ -14,6 +14,12 @@ Set ``max_examples`` on a subclass to bound the hypothesis tests for a slow back
 """
 
 from crmkit.testing.contracts.catalog import CatalogServiceContract
+from crmkit.testing.contracts.pricing import (
+    PriceListRepositoryContract,
+    PricingServiceContract,
+    QuoteRepositoryContract,
+    QuoteServiceContract,
+)
 from crmkit.testing.contracts.products import ProductRepositoryContract
 from crmkit.testing.contracts.requests import ProcessedRequestContract
 from crmkit.testing.contracts.tenancy import TenancyContract
@@ -21,8 +27,12 @@ from crmkit.testing.contracts.unit_of_work import UnitOfWorkContract
 
 __all__ = [
     "CatalogServiceContract",
+    "PriceListRepositoryContract",
+    "PricingServiceContract",
     "ProcessedRequestContract",
     "ProductRepositoryContract",
+    "QuoteRepositoryContract",
+    "QuoteServiceContract",
     "TenancyContract",
     "UnitOfWorkContract",
 ]
