@@ -626,3 +626,47 @@ class TestQuoteLifecycle:
             except ConversionExceedsRemaining:
                 assert asked > quote.line(1).remaining
             assert Decimal(0) <= quote.line(1).converted_quantity <= qty
+
+
+class TestWorkedExample:
+    """The worked example of docs/pricing.md, pinned."""
+
+    def test_strict_and_best_price_give_the_documented_prices_and_amounts(self) -> None:
+        """Strict: Acme contract 145.00; best price: VIP 138.75; the documented line amounts."""
+        start = T0 - timedelta(days=30)
+        general = a_list("General", 10, valid_from=start)
+        vip = a_list(
+            "VIP",
+            5,
+            valid_from=start,
+            scope=PriceListScope.groups("vip"),
+            derivation=Derivation(general.id, "-7.5", Rounding.HALF_UP),
+        )
+        contract = a_list(
+            "Acme contract",
+            5,
+            valid_from=start,
+            valid_until=T0 + timedelta(days=120),
+            scope=PriceListScope.accounts("acme"),
+        )
+        entries = [
+            an_entry(general, "158.00"),
+            an_entry(general, "150.00", "10"),
+            an_entry(contract, "145.00"),
+        ]
+        lists = [general, vip, contract]
+        strict = resolve(lists, entries, "12")
+        best = resolve(lists, entries, "12", mode=ResolutionMode.BEST_PRICE)
+        assert (strict.price_list_id, strict.unit_price) == (contract.id, Decimal(145))
+        assert [c.name for c in strict.candidates] == ["Acme contract", "VIP", "General"]
+        assert (best.price_list_id, best.unit_price) == (vip.id, Decimal("138.75"))
+        assert amounts("138.75", "12", line="5") == (
+            Decimal("1581.75"),
+            Decimal("205.63"),
+            Decimal("1787.38"),
+        )
+        assert amounts("145", "12", line="5") == (
+            Decimal("1653.00"),
+            Decimal("214.89"),
+            Decimal("1867.89"),
+        )

@@ -42,7 +42,6 @@ from crmkit.domain.price_list import (
     PriceEntryId,
     PriceList,
     PriceListId,
-    ScopeKind,
     percent,
 )
 from crmkit.domain.rounding import Rounding
@@ -409,7 +408,11 @@ def resolve_price(
             reason = f"its price {fmt(price)} is higher than {fmt(win_price)} of {win_list.name}"
         else:
             outcome = ListOutcome.OUTRANKED
-            reason = f"{win_list.name} comes first in tie-break order"
+            reason = (
+                f"{win_list.name} comes first in tie-break order (priority "
+                f"{win_list.priority} vs {price_list.priority}, scope "
+                f"{win_list.scope.kind.value} vs {price_list.scope.kind.value})"
+            )
         judged[price_list.id] = ListVerdict(
             price_list.id, price_list.name, price_list.priority, outcome, reason, lost
         )
@@ -426,11 +429,6 @@ def resolve_price(
         tier_min_quantity=win_entry.min_quantity,
         candidates=tuple(judged[p.id] for p in ordered),
     )
-
-
-def specificity_label(kind: ScopeKind) -> str:
-    """A readable name of a scope kind's place in the tie-break."""
-    return {0: "everyone", 1: "account groups", 2: "specific accounts"}[kind.specificity]
 
 
 @attrs.frozen
