@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import attrs
 
-from crmkit.domain import ProductId, to_decimal
+from crmkit.domain import ProductId, ValidationError, to_decimal
 from crmkit.domain.pricing import Customer, PricingPolicy
 from crmkit.domain.quote import Quote, QuoteId, QuoteLine
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
@@ -77,8 +77,12 @@ class QuoteService:
             NotFound: no such quote or product.
             QuoteTransitionNotAllowed: the quote is not a draft.
             NoPriceFound: a product has no applicable price; no line is added.
-            ValidationError: a quantity or discount breaks its rule.
+            ValidationError: no lines, or a quantity or discount breaks its rule.
         """
+        if not lines:
+            raise ValidationError(
+                f"no lines were given for quote {quote_id!r}; give at least one line."
+            )
 
         def attempt() -> Quote:
             with self._uow() as uow:
