@@ -68,5 +68,5 @@ class TestMariadbPricing(PricingServiceContract):
 class TestMariadbQuoteService(QuoteServiceContract):
     """Quote service and conversion contract on mariadb."""
 
-    stateful_examples = 12
+    stateful_examples = 20
     stateful_steps = 25

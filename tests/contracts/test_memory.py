@@ -68,5 +68,5 @@ class TestMemoryPricing(PricingServiceContract):
 class TestMemoryQuoteService(QuoteServiceContract):
     """Quote service and conversion contract on memory."""
 
-    stateful_examples = 40
-    stateful_steps = 30
+    stateful_examples = 100
+    stateful_steps = 25

@@ -68,5 +68,5 @@ class TestMongoPricing(PricingServiceContract):
 class TestMongoQuoteService(QuoteServiceContract):
     """Quote service and conversion contract on mongo."""
 
-    stateful_examples = 6
+    stateful_examples = 10
     stateful_steps = 20

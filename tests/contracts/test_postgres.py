@@ -68,5 +68,5 @@ class TestPostgresPricing(PricingServiceContract):
 class TestPostgresQuoteService(QuoteServiceContract):
     """Quote service and conversion contract on postgres."""
 
-    stateful_examples = 12
+    stateful_examples = 20
     stateful_steps = 25

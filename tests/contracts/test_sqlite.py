@@ -68,5 +68,5 @@ class TestSqlitePricing(PricingServiceContract):
 class TestSqliteQuoteService(QuoteServiceContract):
     """Quote service and conversion contract on sqlite."""
 
-    stateful_examples = 12
+    stateful_examples = 20
     stateful_steps = 25
