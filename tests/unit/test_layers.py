@@ -25,7 +25,7 @@ def imports_of(path: Path) -> set[str]:
 
 def allowed(name: str, prefixes: tuple[str, ...]) -> bool:
     """Whether ``name`` is from the standard library or starts with an allowed prefix."""
-    top = name.split(".")[0]
+    top = name.split(".", maxsplit=1)[0]
     return top in sys.stdlib_module_names or any(
         name == p or name.startswith(p + ".") for p in prefixes
     )
