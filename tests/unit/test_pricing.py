@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crmkit import open_crm
 from crmkit.domain import FloatNotAllowed, ProductId, TenantId, ValidationError
 from crmkit.domain.price_list import (
     Derivation,
@@ -670,3 +671,16 @@ class TestWorkedExample:
             Decimal("214.89"),
             Decimal("1867.89"),
         )
+
+
+class TestTenantPolicy:
+    """The resolution mode and rounding are chosen per tenant at the composition root."""
+
+    def test_each_tenant_gets_its_own_policy(self) -> None:
+        """A tenant named in pricing_policies gets its policy; the others the default."""
+        best = PricingPolicy(ResolutionMode.BEST_PRICE, Rounding.HALF_EVEN)
+        with open_crm("memory://", pricing_policies={"shop-a": best}) as crm:
+            chosen, default = crm.tenant("shop-a"), crm.tenant("shop-b")
+            assert chosen.pricing.policy == chosen.quotes.policy == best
+            assert default.pricing.policy == PricingPolicy()
+            assert default.quotes.policy.mode is ResolutionMode.STRICT_PRIORITY
