@@ -28,6 +28,7 @@ from crmkit.domain import (
     NotFound,
     ProductId,
     ValidationError,
+    WrongTenant,
 )
 from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceListId, PriceListScope
 from crmkit.domain.pricing import (
@@ -46,7 +47,7 @@ from crmkit.domain.quote import (
     QuoteTransitionNotAllowed,
 )
 from crmkit.domain.rounding import Rounding
-from crmkit.domain.sales_order import SalesOrder, SalesOrderStatus
+from crmkit.domain.sales_order import SalesOrder, SalesOrderId, SalesOrderStatus
 from crmkit.services import Storage
 from crmkit.services.quotes import LineInput
 from crmkit.testing.contracts.pricing_support import ACME, PricedWorld
@@ -164,6 +165,22 @@ class PriceListRepositoryContract:
             with pytest.raises(NotFound):
                 uow.price_lists.get(made.id)
 
+    def test_lists_and_entries_of_another_tenant_are_refused(self, storage: Storage) -> None:
+        """Adding another tenant's list or entry raises WrongTenant and stores nothing."""
+        owner = PricedWorld.make(storage, products=1)
+        made, [entry] = owner.price_list("Base", 1, ["10"])
+        intruder = fresh_tenant()
+        with storage.unit_of_work(intruder) as uow:
+            with pytest.raises(WrongTenant):
+                uow.price_lists.add(attrs.evolve(made, id=PriceListId("copy")))
+            with pytest.raises(WrongTenant):
+                uow.price_lists.add_entries([attrs.evolve(entry, id=PriceEntryId("copy"))])
+            with pytest.raises(NotFound):
+                uow.price_lists.update_entry(entry)
+        with storage.unit_of_work(owner.tenant) as uow:
+            assert uow.price_lists.all() == [made]
+            assert uow.price_lists.get_entry(entry.id) == entry
+
 
 class QuoteRepositoryContract:
     """Every storage stores quotes and sales orders whole, with their frozen explanations."""
@@ -218,6 +235,19 @@ class QuoteRepositoryContract:
             uow.quotes.update(attrs.evolve(quote, discount_percent=Decimal(50)))
         assert world.quotes.get_quote(quote.id) == newer
 
+    def test_order_updates_are_versioned(self, storage: Storage) -> None:
+        """An order update bumps the version; a stale one raises ConcurrencyConflict."""
+        world = PricedWorld.make(storage, products=1)
+        world.price_list("Base", 1, ["10"])
+        order = world.quotes.convert_to_order(world.accepted_quote(["2"]).id, request_key="k")
+        with storage.unit_of_work(world.tenant) as uow:
+            saved = uow.sales_orders.update(attrs.evolve(order, discount_percent=Decimal(3)))
+            uow.commit()
+        assert saved.version == order.version + 1
+        with storage.unit_of_work(world.tenant) as uow, pytest.raises(ConcurrencyConflict):
+            uow.sales_orders.update(attrs.evolve(order, discount_percent=Decimal(9)))
+        assert world.quotes.get_order(order.id) == saved
+
     def test_orders_of_a_quote_list_oldest_first_and_only_theirs(self, storage: Storage) -> None:
         """for_quote returns the quote's orders by creation time, not other quotes' orders."""
         world = PricedWorld.make(storage, products=1)
@@ -242,6 +272,26 @@ class QuoteRepositoryContract:
             with pytest.raises(NotFound):
                 uow.sales_orders.get(order.id)
             assert uow.sales_orders.for_quote(quote.id) == []
+
+    def test_records_of_another_tenant_are_refused(self, storage: Storage) -> None:
+        """Adding another tenant's quote raises WrongTenant; updating it raises NotFound."""
+        world = PricedWorld.make(storage, products=1)
+        world.price_list("Base", 1, ["10"])
+        quote = world.accepted_quote(["2"])
+        order = world.quotes.convert_to_order(quote.id, request_key="k")
+        intruder = fresh_tenant()
+        with storage.unit_of_work(intruder) as uow:
+            with pytest.raises(WrongTenant):
+                uow.quotes.add(attrs.evolve(quote, id=QuoteId("copy")))
+            with pytest.raises(WrongTenant):
+                uow.sales_orders.add(attrs.evolve(order, id=SalesOrderId("copy")))
+            with pytest.raises(NotFound):
+                uow.quotes.update(quote)
+            with pytest.raises(NotFound):
+                uow.sales_orders.update(order)
+        assert world.snapshot(quote) == (world.quotes.get_quote(quote.id), [order])
+        with storage.unit_of_work(intruder) as uow, pytest.raises(NotFound):
+            uow.quotes.get(QuoteId("copy"))
 
 
 class PricingServiceContract:
