@@ -6,14 +6,18 @@ the caller picks, and nothing is created until :func:`open_crm` is called.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
 from crmkit.domain import ConfigurationError, TenantId, tenant_id
+from crmkit.domain.pricing import PricingPolicy
 from crmkit.services import CatalogService, Clock, Storage, UnitOfWork
 from crmkit.services.inventory import InventoryService
+from crmkit.services.pricing import PricingService
+from crmkit.services.quotes import QuoteService
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -127,15 +131,24 @@ class TenantServices:
 
     tenant_id: TenantId
     catalog: CatalogService
+    pricing: PricingService
+    quotes: QuoteService
     inventory: InventoryService
 
 
 class Crm:
     """crmkit bound to a storage and a clock. Use :meth:`tenant` to reach the services."""
 
-    def __init__(self, storage: Storage, clock: Clock) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        pricing_policies: Mapping[str, PricingPolicy] | None = None,
+    ) -> None:
         self.storage = storage
         self.clock = clock
+        self.pricing_policies = dict(pricing_policies or {})
+        """Each tenant's pricing policy (resolution mode, rounding, approval threshold)."""
 
     def tenant(self, tenant: str) -> TenantServices:
         """The services of ``tenant``; every call they make stays inside that tenant."""
@@ -144,9 +157,12 @@ class Crm:
         def unit_of_work() -> UnitOfWork:
             return self.storage.unit_of_work(bound)
 
+        policy = self.pricing_policies.get(bound, PricingPolicy())
         return TenantServices(
             tenant_id=bound,
             catalog=CatalogService(unit_of_work, self.clock),
+            pricing=PricingService(unit_of_work, self.clock, policy),
+            quotes=QuoteService(unit_of_work, self.clock, policy),
             inventory=InventoryService(unit_of_work, self.clock),
         )
 
@@ -175,8 +191,12 @@ def open_crm(
     *,
     clock: Clock | None = None,
     upgrade_schema: bool = False,
+    pricing_policies: Mapping[str, PricingPolicy] | None = None,
 ) -> Crm:
     """crmkit's services over the storage ``target`` (see :func:`open_storage`).
+
+    ``pricing_policies`` chooses each tenant's pricing policy by tenant id (strict priority
+    or best price, rounding rule, discount approval threshold); others get the default.
 
     Raises:
         ConfigurationError: as for :func:`open_storage`.
@@ -185,4 +205,4 @@ def open_crm(
         from crmkit.adapters.clock import SystemClock
 
         clock = SystemClock()
-    return Crm(open_storage(target, upgrade_schema=upgrade_schema), clock)
+    return Crm(open_storage(target, upgrade_schema=upgrade_schema), clock, pricing_policies)

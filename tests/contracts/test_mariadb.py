@@ -15,6 +15,12 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.pricing import (
+    PriceListRepositoryContract,
+    PricingServiceContract,
+    QuoteRepositoryContract,
+    QuoteServiceContract,
+)
 
 pytestmark = pytest.mark.mariadb
 
@@ -58,6 +64,29 @@ class TestMariadbInventoryService(InventoryServiceContract):
 
 class TestMariadbInventoryLedger(InventoryLedgerContract):
     """Inventory ledger state machine on mariadb."""
+
+    stateful_examples = 20
+    stateful_steps = 25
+
+
+class TestMariadbPriceLists(PriceListRepositoryContract):
+    """Price list repository contract on mariadb."""
+
+    max_examples = 20
+
+
+class TestMariadbQuotes(QuoteRepositoryContract):
+    """Quote and sales order repository contract on mariadb."""
+
+    max_examples = 20
+
+
+class TestMariadbPricing(PricingServiceContract):
+    """Pricing service contract on mariadb."""
+
+
+class TestMariadbQuoteService(QuoteServiceContract):
+    """Quote service and conversion contract on mariadb."""
 
     stateful_examples = 20
     stateful_steps = 25

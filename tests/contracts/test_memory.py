@@ -15,6 +15,12 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.pricing import (
+    PriceListRepositoryContract,
+    PricingServiceContract,
+    QuoteRepositoryContract,
+    QuoteServiceContract,
+)
 
 pytestmark = pytest.mark.memory
 
@@ -58,6 +64,29 @@ class TestMemoryInventoryService(InventoryServiceContract):
 
 class TestMemoryInventoryLedger(InventoryLedgerContract):
     """Inventory ledger state machine on memory."""
+
+    stateful_examples = 100
+    stateful_steps = 25
+
+
+class TestMemoryPriceLists(PriceListRepositoryContract):
+    """Price list repository contract on memory."""
+
+    max_examples = 100
+
+
+class TestMemoryQuotes(QuoteRepositoryContract):
+    """Quote and sales order repository contract on memory."""
+
+    max_examples = 100
+
+
+class TestMemoryPricing(PricingServiceContract):
+    """Pricing service contract on memory."""
+
+
+class TestMemoryQuoteService(QuoteServiceContract):
+    """Quote service and conversion contract on memory."""
 
     stateful_examples = 100
     stateful_steps = 25

@@ -15,6 +15,12 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.pricing import (
+    PriceListRepositoryContract,
+    PricingServiceContract,
+    QuoteRepositoryContract,
+    QuoteServiceContract,
+)
 
 pytestmark = pytest.mark.mongo
 
@@ -58,6 +64,29 @@ class TestMongoInventoryService(InventoryServiceContract):
 
 class TestMongoInventoryLedger(InventoryLedgerContract):
     """Inventory ledger state machine on mongo."""
+
+    stateful_examples = 10
+    stateful_steps = 20
+
+
+class TestMongoPriceLists(PriceListRepositoryContract):
+    """Price list repository contract on mongo."""
+
+    max_examples = 10
+
+
+class TestMongoQuotes(QuoteRepositoryContract):
+    """Quote and sales order repository contract on mongo."""
+
+    max_examples = 10
+
+
+class TestMongoPricing(PricingServiceContract):
+    """Pricing service contract on mongo."""
+
+
+class TestMongoQuoteService(QuoteServiceContract):
+    """Quote service and conversion contract on mongo."""
 
     stateful_examples = 10
     stateful_steps = 20

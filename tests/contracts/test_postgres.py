@@ -15,6 +15,12 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.pricing import (
+    PriceListRepositoryContract,
+    PricingServiceContract,
+    QuoteRepositoryContract,
+    QuoteServiceContract,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -58,6 +64,29 @@ class TestPostgresInventoryService(InventoryServiceContract):
 
 class TestPostgresInventoryLedger(InventoryLedgerContract):
     """Inventory ledger state machine on postgres."""
+
+    stateful_examples = 20
+    stateful_steps = 25
+
+
+class TestPostgresPriceLists(PriceListRepositoryContract):
+    """Price list repository contract on postgres."""
+
+    max_examples = 20
+
+
+class TestPostgresQuotes(QuoteRepositoryContract):
+    """Quote and sales order repository contract on postgres."""
+
+    max_examples = 20
+
+
+class TestPostgresPricing(PricingServiceContract):
+    """Pricing service contract on postgres."""
+
+
+class TestPostgresQuoteService(QuoteServiceContract):
+    """Quote service and conversion contract on postgres."""
 
     stateful_examples = 20
     stateful_steps = 25

@@ -15,6 +15,12 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.pricing import (
+    PriceListRepositoryContract,
+    PricingServiceContract,
+    QuoteRepositoryContract,
+    QuoteServiceContract,
+)
 
 pytestmark = pytest.mark.sqlite
 
@@ -58,6 +64,29 @@ class TestSqliteInventoryService(InventoryServiceContract):
 
 class TestSqliteInventoryLedger(InventoryLedgerContract):
     """Inventory ledger state machine on sqlite."""
+
+    stateful_examples = 20
+    stateful_steps = 25
+
+
+class TestSqlitePriceLists(PriceListRepositoryContract):
+    """Price list repository contract on sqlite."""
+
+    max_examples = 20
+
+
+class TestSqliteQuotes(QuoteRepositoryContract):
+    """Quote and sales order repository contract on sqlite."""
+
+    max_examples = 20
+
+
+class TestSqlitePricing(PricingServiceContract):
+    """Pricing service contract on sqlite."""
+
+
+class TestSqliteQuoteService(QuoteServiceContract):
+    """Quote service and conversion contract on sqlite."""
 
     stateful_examples = 20
     stateful_steps = 25

@@ -15,6 +15,7 @@ ALLOWED = {
     "domain": {"attrs", "crmkit.domain"},
     "services": {"attrs", "crmkit.domain", "crmkit.services"},
 }
+DRIVERS = {"sqlalchemy", "alembic", "pymongo", "bson", "psycopg", "pymysql", "secantus"}
 # Only these may import crmkit.adapters: the composition root, the command line and the
 # test support package.
 ADAPTER_IMPORTERS = {"bootstrap.py", "cli.py", "demo.py", "testing"}
@@ -67,6 +68,16 @@ class TestLayering:
             offending |= {
                 f"{relative}: {m}" for m in imports_of(path) if m.startswith("crmkit.adapters")
             }
+        assert offending == set()
+
+    def test_only_adapters_import_drivers(self) -> None:
+        """Drivers appear in adapters (and lazily in bootstrap), nowhere else in src."""
+        offending = {
+            str(path.relative_to(SRC))
+            for path in SRC.rglob("*.py")
+            if path.relative_to(SRC).parts[0] not in {"adapters", "bootstrap.py"}
+            and {m.split(".")[0] for m in imports_of(path)} & DRIVERS
+        }
         assert offending == set()
 
     def test_importing_crmkit_loads_no_driver(self) -> None:

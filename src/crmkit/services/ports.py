@@ -22,6 +22,11 @@ from crmkit.services.inventory_ports import (
     StockLevelRepository,
     WarehouseRepository,
 )
+from crmkit.services.pricing_ports import (
+    PriceListRepository,
+    QuoteRepository,
+    SalesOrderRepository,
+)
 
 
 class Clock(Protocol):
@@ -143,6 +148,15 @@ class UnitOfWork(Protocol):
 
     @property
     def stock_documents(self) -> StockDocumentRepository: ...
+
+    @property
+    def price_lists(self) -> PriceListRepository: ...
+
+    @property
+    def quotes(self) -> QuoteRepository: ...
+
+    @property
+    def sales_orders(self) -> SalesOrderRepository: ...
 
     def __enter__(self) -> Self: ...
 

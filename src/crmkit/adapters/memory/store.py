@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from crmkit.adapters.memory.inventory import (
     DocumentKey,
@@ -16,6 +17,7 @@ from crmkit.adapters.memory.inventory import (
     reservation_write_error,
     warehouse_write_error,
 )
+from crmkit.adapters.memory.pricing import EntryTable, write_error
 from crmkit.adapters.memory.products import ProductKey, product_write_error
 from crmkit.adapters.memory.requests import RequestKey, request_write_error
 from crmkit.adapters.memory.tables import MemoryTable
@@ -27,7 +29,10 @@ from crmkit.domain.inventory import (
     StockLevel,
     Warehouse,
 )
+from crmkit.domain.price_list import PriceList
+from crmkit.domain.quote import Quote
 from crmkit.domain.requests import ProcessedRequest
+from crmkit.domain.sales_order import SalesOrder
 
 
 class MemoryStore:
@@ -61,4 +66,14 @@ class MemoryStore:
         )
         self.stock_documents: MemoryTable[DocumentKey, StockDocument] = MemoryTable(
             key=lambda d: (d.tenant_id, d.KIND, d.id), error=document_write_error
+        )
+        self.price_lists: MemoryTable[Any, PriceList] = MemoryTable(
+            key=lambda p: (p.tenant_id, p.id), error=write_error("PriceList")
+        )
+        self.price_entries = EntryTable()
+        self.quotes: MemoryTable[Any, Quote] = MemoryTable(
+            key=lambda q: (q.tenant_id, q.id), error=write_error("Quote")
+        )
+        self.sales_orders: MemoryTable[Any, SalesOrder] = MemoryTable(
+            key=lambda o: (o.tenant_id, o.id), error=write_error("SalesOrder")
         )

@@ -71,6 +71,8 @@ class TableTransaction(Generic[K, R]):
         self.lock = lock
         self.staged: dict[K, R] = {}
         self.expected: dict[K, int | None] = {}
+        # index name -> value -> keys of staged rows holding it (keeps bulk writes linear)
+        self.staged_values: dict[str, dict[Hashable, set[K]]] = {name: {} for name in table.unique}
 
     def get(self, key: K) -> R | None:
         if key in self.staged:
@@ -86,10 +88,9 @@ class TableTransaction(Generic[K, R]):
         return iter(list(merged.values()))
 
     def find_unique(self, index: str, value: Hashable) -> R | None:
-        of = self.table.unique[index]
-        for row in self.staged.values():
-            if of(row) == value:
-                return row
+        holders = self.staged_values[index].get(value)
+        if holders:
+            return self.staged[next(iter(holders))]
         with self.lock:
             key = self.table.owner_of(index, value)
             if key is None or key in self.staged:
@@ -110,7 +111,7 @@ class TableTransaction(Generic[K, R]):
                 self._check_unique(row, key, staged_too=True)
         except WriteRejected as rejected:
             raise self.table.error(rejected, row) from None
-        self.staged[key] = row
+        self._stage(key, row)
         self.expected.setdefault(key, None)
 
     def update(self, row: R) -> None:
@@ -131,7 +132,7 @@ class TableTransaction(Generic[K, R]):
                 self._check_unique(row, key, staged_too=True)
         except WriteRejected as rejected:
             raise self.table.error(rejected, row) from None
-        self.staged[key] = row
+        self._stage(key, row)
         self.expected.setdefault(key, current.version)
 
     def validate(self) -> None:
@@ -160,6 +161,17 @@ class TableTransaction(Generic[K, R]):
     def clear(self) -> None:
         self.staged.clear()
         self.expected.clear()
+        for values in self.staged_values.values():
+            values.clear()
+
+    def _stage(self, key: K, row: R) -> None:
+        old = self.staged.get(key)
+        for name, of in self.table.unique.items():
+            values = self.staged_values[name]
+            if old is not None:
+                values[of(old)].discard(key)
+            values.setdefault(of(row), set()).add(key)
+        self.staged[key] = row
 
     def _check_unique(self, row: R, key: K, *, staged_too: bool) -> None:
         for name, of in self.table.unique.items():
@@ -170,7 +182,5 @@ class TableTransaction(Generic[K, R]):
                 mine = self.staged.get(owner)
                 if mine is None or of(mine) == value:
                     raise WriteRejected("unique", key, name)
-            if staged_too:
-                for other_key, other in self.staged.items():
-                    if other_key != key and of(other) == value:
-                        raise WriteRejected("unique", key, name)
+            if staged_too and self.staged_values[name].get(value, set()) - {key}:
+                raise WriteRejected("unique", key, name)

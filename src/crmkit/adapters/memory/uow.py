@@ -13,6 +13,11 @@ from crmkit.adapters.memory.inventory import (
     InMemoryStockLevelRepository,
     InMemoryWarehouseRepository,
 )
+from crmkit.adapters.memory.pricing import (
+    InMemoryPriceListRepository,
+    InMemoryQuoteRepository,
+    InMemorySalesOrderRepository,
+)
 from crmkit.adapters.memory.products import InMemoryProductRepository
 from crmkit.adapters.memory.requests import InMemoryProcessedRequestRepository
 from crmkit.adapters.memory.store import MemoryStore
@@ -54,6 +59,16 @@ class InMemoryUnitOfWork:
         )
         self.stock_documents = InMemoryStockDocumentRepository(
             tenant_id, self._over(store.stock_documents), self.rollback
+        )
+        self.price_lists = InMemoryPriceListRepository(
+            tenant_id,
+            self._over(store.price_lists),
+            self._over(store.price_entries),
+            self.rollback,
+        )
+        self.quotes = InMemoryQuoteRepository(tenant_id, self._over(store.quotes), self.rollback)
+        self.sales_orders = InMemorySalesOrderRepository(
+            tenant_id, self._over(store.sales_orders), self.rollback
         )
 
     def _over(self, table: MemoryTable[K, R]) -> TableTransaction[K, R]:

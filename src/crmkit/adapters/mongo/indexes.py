@@ -12,6 +12,10 @@ STOCK_LEVELS = "crmkit_stock_levels"
 STOCK_MOVEMENTS = "crmkit_stock_movements"
 RESERVATIONS = "crmkit_reservations"
 STOCK_DOCUMENTS = "crmkit_stock_documents"
+PRICE_LISTS = "crmkit_price_lists"
+PRICE_ENTRIES = "crmkit_price_entries"
+QUOTES = "crmkit_quotes"
+SALES_ORDERS = "crmkit_sales_orders"
 
 INDEXES: dict[str, list[IndexModel]] = {
     PRODUCTS: [
@@ -84,6 +88,26 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("kind", ASCENDING), ("id", ASCENDING)],
             name="tenant_kind_id",
             unique=True,
+        ),
+    ],
+    PRICE_LISTS: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+    ],
+    PRICE_ENTRIES: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("price_list_id", ASCENDING), ("product_id", ASCENDING)],
+            name="tenant_list_product",
+        ),
+    ],
+    QUOTES: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+    ],
+    SALES_ORDERS: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("quote_id", ASCENDING), ("created_at", ASCENDING)],
+            name="tenant_quote_created",
         ),
     ],
 }

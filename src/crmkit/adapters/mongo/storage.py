@@ -16,6 +16,11 @@ from crmkit.adapters.mongo.inventory import (
     MongoStockLevelRepository,
     MongoWarehouseRepository,
 )
+from crmkit.adapters.mongo.pricing import (
+    MongoPriceListRepository,
+    MongoQuoteRepository,
+    MongoSalesOrderRepository,
+)
 from crmkit.adapters.mongo.products import MongoProductRepository
 from crmkit.adapters.mongo.requests import MongoProcessedRequestRepository
 from crmkit.adapters.mongo.session import MongoSession
@@ -45,6 +50,9 @@ class MongoUnitOfWork:
         self.movements = MongoMovementRepository(self._session)
         self.reservations = MongoReservationRepository(self._session)
         self.stock_documents = MongoStockDocumentRepository(self._session)
+        self.price_lists = MongoPriceListRepository(self._session)
+        self.quotes = MongoQuoteRepository(self._session)
+        self.sales_orders = MongoSalesOrderRepository(self._session)
         return self
 
     def __exit__(

@@ -15,6 +15,11 @@ from crmkit.adapters.sql.inventory import (
     SqlWarehouseRepository,
 )
 from crmkit.adapters.sql.migrate import database_revisions, schema_heads
+from crmkit.adapters.sql.pricing import (
+    SqlPriceListRepository,
+    SqlQuoteRepository,
+    SqlSalesOrderRepository,
+)
 from crmkit.adapters.sql.products import SqlProductRepository
 from crmkit.adapters.sql.requests import SqlProcessedRequestRepository
 from crmkit.adapters.sql.session import SqlSession
@@ -38,6 +43,9 @@ class SqlUnitOfWork:
         self.movements = SqlMovementRepository(self._session)
         self.reservations = SqlReservationRepository(self._session)
         self.stock_documents = SqlStockDocumentRepository(self._session)
+        self.price_lists = SqlPriceListRepository(self._session)
+        self.quotes = SqlQuoteRepository(self._session)
+        self.sales_orders = SqlSalesOrderRepository(self._session)
         return self
 
     def __exit__(

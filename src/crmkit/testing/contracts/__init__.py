@@ -19,6 +19,12 @@ from crmkit.testing.contracts.inventory import (
     InventoryServiceContract,
 )
 from crmkit.testing.contracts.inventory_ledger import InventoryLedgerContract
+from crmkit.testing.contracts.pricing import (
+    PriceListRepositoryContract,
+    PricingServiceContract,
+    QuoteRepositoryContract,
+    QuoteServiceContract,
+)
 from crmkit.testing.contracts.products import ProductRepositoryContract
 from crmkit.testing.contracts.requests import ProcessedRequestContract
 from crmkit.testing.contracts.tenancy import TenancyContract
@@ -29,8 +35,12 @@ __all__ = [
     "InventoryLedgerContract",
     "InventoryRepositoryContract",
     "InventoryServiceContract",
+    "PriceListRepositoryContract",
+    "PricingServiceContract",
     "ProcessedRequestContract",
     "ProductRepositoryContract",
+    "QuoteRepositoryContract",
+    "QuoteServiceContract",
     "TenancyContract",
     "UnitOfWorkContract",
 ]

@@ -12,6 +12,13 @@ from crmkit.adapters.sql.tables.inventory import (
     stock_movements,
     warehouses,
 )
+from crmkit.adapters.sql.tables.pricing import (
+    price_entries,
+    price_lists,
+    quotes,
+    sales_orders,
+)
 
 __all__ = ["VERSION_TABLE", "metadata", "processed_requests", "products"]
 __all__ += ["reservations", "stock_documents", "stock_levels", "stock_movements", "warehouses"]
+__all__ += ["price_entries", "price_lists", "quotes", "sales_orders"]

@@ -1,0 +1,203 @@
+"""The in-memory price list, quote and sales order repositories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, Generic, Protocol, TypeVar
+
+import attrs
+
+from crmkit.adapters.memory.tables import MemoryTable, TableTransaction, WriteRejected
+from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, TenantId, WrongTenant
+from crmkit.domain.ids import ProductId
+from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceListId
+from crmkit.domain.quote import Quote, QuoteId
+from crmkit.domain.sales_order import SalesOrder, SalesOrderId
+
+EntryKey = tuple[TenantId, PriceEntryId]
+EntryGroup = tuple[TenantId, PriceListId, ProductId]
+
+
+class _Record(Protocol):
+    @property
+    def tenant_id(self) -> TenantId: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+
+
+R = TypeVar("R", bound=_Record)
+
+
+def write_error(entity: str) -> Callable[[WriteRejected, Any], Exception]:
+    """The crmkit error for a rejected write of a record keyed by (tenant, id)."""
+
+    def error(rejected: WriteRejected, record: Any) -> Exception:
+        if rejected.reason == "exists":
+            return DuplicateRecord(entity, "id", record.id, record.tenant_id)
+        if rejected.reason == "missing":
+            return NotFound(entity, "id", record.id, record.tenant_id)
+        return ConcurrencyConflict(
+            entity,
+            record.id,
+            record.tenant_id,
+            f"its stored version is no longer {record.version - 1}",
+        )
+
+    return error
+
+
+class EntryTable(MemoryTable[EntryKey, PriceEntry]):
+    """Price entries with a secondary index by (tenant, list, product).
+
+    The index lets resolution read the entries of a few products without scanning the
+    list (the in-memory counterpart of the SQL and MongoDB indexes).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(key=lambda e: (e.tenant_id, e.id), error=write_error("PriceEntry"))
+        self.groups: dict[EntryGroup, set[EntryKey]] = {}
+
+    def put(self, row: PriceEntry) -> None:
+        old = self.rows.get(self.key(row))
+        if old is not None:
+            self.groups[(old.tenant_id, old.price_list_id, old.product_id)].discard(self.key(old))
+        super().put(row)
+        group = (row.tenant_id, row.price_list_id, row.product_id)
+        self.groups.setdefault(group, set()).add(self.key(row))
+
+
+class _Records(Generic[R]):
+    """add / get / update of versioned records keyed by (tenant, id)."""
+
+    entity = ""
+
+    def __init__(
+        self, tenant_id: TenantId, tx: TableTransaction[Any, R], rollback: Callable[[], None]
+    ) -> None:
+        self._tenant = tenant_id
+        self._tx = tx
+        self._rollback = rollback
+
+    def _add(self, record: R) -> None:
+        try:
+            if record.tenant_id != self._tenant:
+                raise WrongTenant(self.entity, record.id, record.tenant_id, self._tenant)
+            self._tx.insert(record)
+        except Exception:
+            self._rollback()
+            raise
+
+    def _get(self, record_id: str) -> R:
+        found = self._tx.get((self._tenant, record_id))
+        if found is None:
+            raise NotFound(self.entity, "id", record_id, self._tenant)
+        return found
+
+    def _update(self, record: R) -> R:
+        saved = attrs.evolve(record, version=record.version + 1)  # type: ignore[misc]
+        try:
+            if record.tenant_id != self._tenant:
+                raise NotFound(self.entity, "id", record.id, self._tenant)
+            self._tx.update(saved)
+        except Exception:
+            self._rollback()
+            raise
+        return saved
+
+
+class InMemoryPriceListRepository(_Records[PriceList]):
+    entity = "PriceList"
+
+    def __init__(
+        self,
+        tenant_id: TenantId,
+        tx: TableTransaction[Any, PriceList],
+        entries: TableTransaction[EntryKey, PriceEntry],
+        rollback: Callable[[], None],
+    ) -> None:
+        super().__init__(tenant_id, tx, rollback)
+        self._entries = _Records[PriceEntry](tenant_id, entries, rollback)
+        self._entries.entity = "PriceEntry"
+        self._entry_tx = entries
+
+    def add(self, price_list: PriceList) -> None:
+        self._add(price_list)
+
+    def get(self, price_list_id: PriceListId) -> PriceList:
+        return self._get(price_list_id)
+
+    def update(self, price_list: PriceList) -> PriceList:
+        return self._update(price_list)
+
+    def all(self) -> list[PriceList]:
+        mine = [p for p in self._tx.rows() if p.tenant_id == self._tenant]
+        return sorted(mine, key=lambda p: p.id)
+
+    def add_entries(self, entries: Sequence[PriceEntry]) -> None:
+        for entry in entries:
+            self._entries._add(entry)
+
+    def get_entry(self, entry_id: PriceEntryId) -> PriceEntry:
+        return self._entries._get(entry_id)
+
+    def update_entry(self, entry: PriceEntry) -> PriceEntry:
+        return self._entries._update(entry)
+
+    def entries_for(
+        self, price_list_ids: Collection[PriceListId], product_ids: Collection[ProductId]
+    ) -> list[PriceEntry]:
+        lists, products = set(price_list_ids), set(product_ids)
+        table = self._entry_tx.table
+        assert isinstance(table, EntryTable)
+        keys: set[EntryKey] = set()
+        with self._entry_tx.lock:
+            for list_id in lists:
+                for product_id in products:
+                    keys |= table.groups.get((self._tenant, list_id, product_id), set())
+        found: dict[EntryKey, PriceEntry] = {}
+        for key in keys:
+            entry = self._entry_tx.get(key)
+            if entry is not None:
+                found[key] = entry
+        for key, entry in self._entry_tx.staged.items():  # this unit of work's own writes
+            found[key] = entry
+        chosen = [
+            e
+            for e in found.values()
+            if e.tenant_id == self._tenant and e.price_list_id in lists and e.product_id in products
+        ]
+        return sorted(chosen, key=lambda e: (e.price_list_id, e.product_id, e.id))
+
+
+class InMemoryQuoteRepository(_Records[Quote]):
+    entity = "Quote"
+
+    def add(self, quote: Quote) -> None:
+        self._add(quote)
+
+    def get(self, quote_id: QuoteId) -> Quote:
+        return self._get(quote_id)
+
+    def update(self, quote: Quote) -> Quote:
+        return self._update(quote)
+
+
+class InMemorySalesOrderRepository(_Records[SalesOrder]):
+    entity = "SalesOrder"
+
+    def add(self, order: SalesOrder) -> None:
+        self._add(order)
+
+    def get(self, order_id: SalesOrderId) -> SalesOrder:
+        return self._get(order_id)
+
+    def update(self, order: SalesOrder) -> SalesOrder:
+        return self._update(order)
+
+    def for_quote(self, quote_id: QuoteId) -> list[SalesOrder]:
+        mine = [
+            o for o in self._tx.rows() if o.tenant_id == self._tenant and o.quote_id == quote_id
+        ]
+        return sorted(mine, key=lambda o: (o.created_at, o.id))
