@@ -13,6 +13,7 @@ import attrs
 
 from crmkit.domain import ConfigurationError, TenantId, tenant_id
 from crmkit.services import CatalogService, Clock, Storage, UnitOfWork
+from crmkit.services.accounts import CustomerAccountService
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -126,6 +127,7 @@ class TenantServices:
 
     tenant_id: TenantId
     catalog: CatalogService
+    accounts: CustomerAccountService
 
 
 class Crm:
@@ -142,7 +144,11 @@ class Crm:
         def unit_of_work() -> UnitOfWork:
             return self.storage.unit_of_work(bound)
 
-        return TenantServices(tenant_id=bound, catalog=CatalogService(unit_of_work, self.clock))
+        return TenantServices(
+            tenant_id=bound,
+            catalog=CatalogService(unit_of_work, self.clock),
+            accounts=CustomerAccountService(unit_of_work, self.clock),
+        )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:
         """A unit of work of ``tenant``, for callers composing their own transactions."""

@@ -6,6 +6,13 @@ from collections.abc import Hashable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from crmkit.adapters.memory.accounts import (
+    InMemoryCustomerAccountRepository,
+    InMemoryDeductionPolicyRepository,
+    InMemoryHoldRepository,
+    InMemoryJournalRepository,
+    InMemoryRebateGrantRepository,
+)
 from crmkit.adapters.memory.products import InMemoryProductRepository
 from crmkit.adapters.memory.requests import InMemoryProcessedRequestRepository
 from crmkit.adapters.memory.store import MemoryStore
@@ -32,6 +39,19 @@ class InMemoryUnitOfWork:
         )
         self.requests = InMemoryProcessedRequestRepository(
             tenant_id, self._over(store.requests), self.rollback
+        )
+        self.customer_accounts = InMemoryCustomerAccountRepository(
+            tenant_id, self._over(store.customer_accounts), self.rollback
+        )
+        self.rebate_grants = InMemoryRebateGrantRepository(
+            tenant_id, self._over(store.rebate_grants), self.rollback
+        )
+        self.holds = InMemoryHoldRepository(tenant_id, self._over(store.holds), self.rollback)
+        self.journal = InMemoryJournalRepository(
+            tenant_id, self._over(store.journal), self.rollback
+        )
+        self.deduction_policies = InMemoryDeductionPolicyRepository(
+            tenant_id, self._over(store.deduction_policies), self.rollback
         )
 
     def _over(self, table: MemoryTable[K, R]) -> TableTransaction[K, R]:

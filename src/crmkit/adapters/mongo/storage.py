@@ -8,6 +8,13 @@ from typing import Any, Self
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from crmkit.adapters.mongo.accounts import (
+    MongoCustomerAccountRepository,
+    MongoDeductionPolicyRepository,
+    MongoHoldRepository,
+    MongoJournalRepository,
+    MongoRebateGrantRepository,
+)
 from crmkit.adapters.mongo.indexes import missing_collections
 from crmkit.adapters.mongo.products import MongoProductRepository
 from crmkit.adapters.mongo.requests import MongoProcessedRequestRepository
@@ -33,6 +40,11 @@ class MongoUnitOfWork:
         self._session = MongoSession(self._client, self._database, self.tenant_id)
         self.products = MongoProductRepository(self._session)
         self.requests = MongoProcessedRequestRepository(self._session)
+        self.customer_accounts = MongoCustomerAccountRepository(self._session)
+        self.rebate_grants = MongoRebateGrantRepository(self._session)
+        self.holds = MongoHoldRepository(self._session)
+        self.journal = MongoJournalRepository(self._session)
+        self.deduction_policies = MongoDeductionPolicyRepository(self._session)
         return self
 
     def __exit__(

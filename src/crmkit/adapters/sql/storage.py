@@ -7,6 +7,13 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from crmkit.adapters.sql.accounts import (
+    SqlCustomerAccountRepository,
+    SqlDeductionPolicyRepository,
+    SqlHoldRepository,
+    SqlJournalRepository,
+    SqlRebateGrantRepository,
+)
 from crmkit.adapters.sql.migrate import database_revisions, schema_heads
 from crmkit.adapters.sql.products import SqlProductRepository
 from crmkit.adapters.sql.requests import SqlProcessedRequestRepository
@@ -26,6 +33,11 @@ class SqlUnitOfWork:
         self._session = SqlSession(self._source, self.tenant_id)
         self.products = SqlProductRepository(self._session)
         self.requests = SqlProcessedRequestRepository(self._session)
+        self.customer_accounts = SqlCustomerAccountRepository(self._session)
+        self.rebate_grants = SqlRebateGrantRepository(self._session)
+        self.holds = SqlHoldRepository(self._session)
+        self.journal = SqlJournalRepository(self._session)
+        self.deduction_policies = SqlDeductionPolicyRepository(self._session)
         return self
 
     def __exit__(

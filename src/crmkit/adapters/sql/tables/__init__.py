@@ -3,7 +3,21 @@
 Alembic migrations in ``migrations/`` create exactly these tables; a test compares them.
 """
 
+from crmkit.adapters.sql.tables.accounts import (
+    account_holds,
+    customer_accounts,
+    deduction_policies,
+    journal_entries,
+    rebate_grants,
+)
 from crmkit.adapters.sql.tables.base import VERSION_TABLE, metadata
 from crmkit.adapters.sql.tables.catalog import processed_requests, products
 
 __all__ = ["VERSION_TABLE", "metadata", "processed_requests", "products"]
+__all__ += [
+    "account_holds",
+    "customer_accounts",
+    "deduction_policies",
+    "journal_entries",
+    "rebate_grants",
+]
