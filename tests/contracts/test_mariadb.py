@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    CustomerAccountLedgerContract,
+    CustomerAccountRepositoryContract,
+    CustomerAccountServiceContract,
     ProcessedRequestContract,
     ProductRepositoryContract,
     TenancyContract,
@@ -41,3 +44,21 @@ class TestMariadbCatalog(CatalogServiceContract):
 
 class TestMariadbProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on mariadb."""
+
+
+class TestMariadbCustomerAccounts(CustomerAccountRepositoryContract):
+    """Customer account repository contract on mariadb."""
+
+    max_examples = 25
+
+
+class TestMariadbCustomerAccountService(CustomerAccountServiceContract):
+    """Customer account service contract on mariadb."""
+
+
+class TestMariadbCustomerAccountLedger(CustomerAccountLedgerContract):
+    """Customer account ledger contract (stateful, concurrent) on mariadb."""
+
+    stateful_examples = 20
+    stateful_steps = 25
+    writers = 4

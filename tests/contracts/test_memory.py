@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    CustomerAccountLedgerContract,
+    CustomerAccountRepositoryContract,
+    CustomerAccountServiceContract,
     ProcessedRequestContract,
     ProductRepositoryContract,
     TenancyContract,
@@ -41,3 +44,21 @@ class TestMemoryCatalog(CatalogServiceContract):
 
 class TestMemoryProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on memory."""
+
+
+class TestMemoryCustomerAccounts(CustomerAccountRepositoryContract):
+    """Customer account repository contract on memory."""
+
+    max_examples = 200
+
+
+class TestMemoryCustomerAccountService(CustomerAccountServiceContract):
+    """Customer account service contract on memory."""
+
+
+class TestMemoryCustomerAccountLedger(CustomerAccountLedgerContract):
+    """Customer account ledger contract (stateful, concurrent) on memory."""
+
+    stateful_examples = 100
+    stateful_steps = 25
+    writers = 4

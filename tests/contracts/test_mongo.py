@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    CustomerAccountLedgerContract,
+    CustomerAccountRepositoryContract,
+    CustomerAccountServiceContract,
     ProcessedRequestContract,
     ProductRepositoryContract,
     TenancyContract,
@@ -41,3 +44,21 @@ class TestMongoCatalog(CatalogServiceContract):
 
 class TestMongoProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on mongo."""
+
+
+class TestMongoCustomerAccounts(CustomerAccountRepositoryContract):
+    """Customer account repository contract on mongo."""
+
+    max_examples = 15
+
+
+class TestMongoCustomerAccountService(CustomerAccountServiceContract):
+    """Customer account service contract on mongo."""
+
+
+class TestMongoCustomerAccountLedger(CustomerAccountLedgerContract):
+    """Customer account ledger contract (stateful, concurrent) on mongo."""
+
+    stateful_examples = 10
+    stateful_steps = 20
+    writers = 3

@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    CustomerAccountLedgerContract,
+    CustomerAccountRepositoryContract,
+    CustomerAccountServiceContract,
     ProcessedRequestContract,
     ProductRepositoryContract,
     TenancyContract,
@@ -41,3 +44,21 @@ class TestPostgresCatalog(CatalogServiceContract):
 
 class TestPostgresProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on postgres."""
+
+
+class TestPostgresCustomerAccounts(CustomerAccountRepositoryContract):
+    """Customer account repository contract on postgres."""
+
+    max_examples = 25
+
+
+class TestPostgresCustomerAccountService(CustomerAccountServiceContract):
+    """Customer account service contract on postgres."""
+
+
+class TestPostgresCustomerAccountLedger(CustomerAccountLedgerContract):
+    """Customer account ledger contract (stateful, concurrent) on postgres."""
+
+    stateful_examples = 20
+    stateful_steps = 25
+    writers = 4

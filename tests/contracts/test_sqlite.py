@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    CustomerAccountLedgerContract,
+    CustomerAccountRepositoryContract,
+    CustomerAccountServiceContract,
     ProcessedRequestContract,
     ProductRepositoryContract,
     TenancyContract,
@@ -41,3 +44,21 @@ class TestSqliteCatalog(CatalogServiceContract):
 
 class TestSqliteProcessedRequests(ProcessedRequestContract):
     """Processed-request contract on sqlite."""
+
+
+class TestSqliteCustomerAccounts(CustomerAccountRepositoryContract):
+    """Customer account repository contract on sqlite."""
+
+    max_examples = 25
+
+
+class TestSqliteCustomerAccountService(CustomerAccountServiceContract):
+    """Customer account service contract on sqlite."""
+
+
+class TestSqliteCustomerAccountLedger(CustomerAccountLedgerContract):
+    """Customer account ledger contract (stateful, concurrent) on sqlite."""
+
+    stateful_examples = 20
+    stateful_steps = 25
+    writers = 4
