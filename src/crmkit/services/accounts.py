@@ -56,6 +56,12 @@ from crmkit.services.pagination import check_page_size, decode_cursor, encode_cu
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
 
+MOVEMENT_ATTEMPTS = 30
+MOVEMENT_MAX_DELAY_S = 0.5
+"""Movements on one account are retried at most 30 times after a conflict, sleeping up to
+0.5 s (jittered, exponential): enough for a handful of writers racing on one account on
+optimistic backends (MongoDB, memory), still bounded."""
+
 DELIVERY_ROUNDING = "largest remainder (Money.allocate)"
 """How a partial delivery's value is split over an order's holds: in proportion to what
 each still holds, in whole minor units, leftover units to the largest remainders."""
@@ -734,7 +740,7 @@ class CustomerAccountService:
                 uow.commit()
                 return Movement(the_key, account_id, tuple(ledger.entries), tuple(explanation))
 
-        return retrying(attempt)
+        return retrying(attempt, attempts=MOVEMENT_ATTEMPTS, max_delay=MOVEMENT_MAX_DELAY_S)
 
     def _policy(self, uow: UnitOfWork, account_id: str) -> DeductionPolicy:
         stored = uow.deduction_policies.get(account_id) or uow.deduction_policies.get(DEFAULT_SCOPE)

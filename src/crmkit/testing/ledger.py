@@ -124,6 +124,6 @@ def accounts_service(
     return CustomerAccountService(lambda: storage.unit_of_work(tenant), clock or FixedClock(T0))
 
 
-def cny(amount: str | int) -> Money:
+def cny(amount: str | int | Decimal) -> Money:
     """``amount`` yuan."""
     return Money(Decimal(amount), "CNY")

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import attrs
+from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
 from crmkit.adapters.mongo.converters import from_document, to_document
@@ -130,7 +131,18 @@ class MongoCustomerAccountRepository(_Documents[CustomerAccount]):
         return super()._duplicate(record, index)
 
     def get(self, account_id: str, *, for_update: bool = False) -> CustomerAccount:
-        # MongoDB has no read lock: the version-checked update is the guard.
+        if for_update:
+            # MongoDB has no read lock. Writing a claim token into the document first
+            # makes a concurrent movement on the same account conflict at its start
+            # (cheap to retry) instead of at its end; the version-checked update stays
+            # the guard.
+            self._session.run(
+                lambda s: self._docs.update_one(
+                    {"tenant_id": self._tenant, "id": account_id},
+                    {"$set": {"claim": ObjectId()}},
+                    session=s,
+                )
+            )
         account = self._find_one({"id": account_id})
         if account is None:
             raise NotFound(self.entity, "id", account_id, self._tenant)
