@@ -229,6 +229,7 @@ def plan_deduction(
             notes.append(
                 f"credit: not used ({policy.trade_mode.value}, allow_credit={policy.allow_credit})"
             )
+            short[fund.value] = remaining
             continue
         notes.append(note)
         if part.amount < remaining:
