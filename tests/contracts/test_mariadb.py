@@ -59,6 +59,6 @@ class TestMariadbCustomerAccountService(CustomerAccountServiceContract):
 class TestMariadbCustomerAccountLedger(CustomerAccountLedgerContract):
     """Customer account ledger contract (stateful, concurrent) on mariadb."""
 
-    stateful_examples = 20
-    stateful_steps = 25
+    stateful_examples = 30
+    stateful_steps = 30
     writers = 4

@@ -59,6 +59,6 @@ class TestMemoryCustomerAccountService(CustomerAccountServiceContract):
 class TestMemoryCustomerAccountLedger(CustomerAccountLedgerContract):
     """Customer account ledger contract (stateful, concurrent) on memory."""
 
-    stateful_examples = 100
-    stateful_steps = 25
+    stateful_examples = 150
+    stateful_steps = 30
     writers = 4

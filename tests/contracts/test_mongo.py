@@ -59,6 +59,6 @@ class TestMongoCustomerAccountService(CustomerAccountServiceContract):
 class TestMongoCustomerAccountLedger(CustomerAccountLedgerContract):
     """Customer account ledger contract (stateful, concurrent) on mongo."""
 
-    stateful_examples = 10
-    stateful_steps = 20
+    stateful_examples = 15
+    stateful_steps = 25
     writers = 3

@@ -59,6 +59,6 @@ class TestPostgresCustomerAccountService(CustomerAccountServiceContract):
 class TestPostgresCustomerAccountLedger(CustomerAccountLedgerContract):
     """Customer account ledger contract (stateful, concurrent) on postgres."""
 
-    stateful_examples = 20
-    stateful_steps = 25
+    stateful_examples = 30
+    stateful_steps = 30
     writers = 4

@@ -59,6 +59,6 @@ class TestSqliteCustomerAccountService(CustomerAccountServiceContract):
 class TestSqliteCustomerAccountLedger(CustomerAccountLedgerContract):
     """Customer account ledger contract (stateful, concurrent) on sqlite."""
 
-    stateful_examples = 20
-    stateful_steps = 25
+    stateful_examples = 40
+    stateful_steps = 30
     writers = 4

@@ -83,6 +83,20 @@ class Movement:
 
 
 @attrs.frozen
+class FundSummary:
+    """What one fund shows: ``available``, ``held`` and ``posted`` (to orders, net of
+    refunds); for credit also the ``limit`` and what is ``used`` (owed)."""
+
+    fund: Fund
+    balance: Decimal
+    held: Decimal
+    available: Decimal
+    posted: Decimal
+    limit: Decimal | None = None
+    used: Decimal | None = None
+
+
+@attrs.frozen
 class Statement:
     """A page of an account's journal, with the fund balances at the period's ends."""
 
@@ -128,6 +142,31 @@ class CustomerAccountService:
             uow.customer_accounts.add(account)
             uow.commit()
         return account
+
+    def fund_summaries(self, account_id: str) -> dict[Fund, FundSummary]:
+        """Each fund's available, held and posted amounts (credit: also limit and used).
+
+        Raises:
+            NotFound: no such account in this tenant.
+        """
+        with self._uow() as uow:
+            account = uow.customer_accounts.get(account_id)
+            holds = uow.holds.of_account(account_id)
+        summaries: dict[Fund, FundSummary] = {}
+        for fund in Fund:
+            numbers = account.fund(fund)
+            posted = sum((h.posted - h.refunded for h in holds if h.fund is fund), ZERO)
+            credit = fund is Fund.CREDIT
+            summaries[fund] = FundSummary(
+                fund=fund,
+                balance=numbers.balance,
+                held=numbers.held,
+                available=numbers.available,
+                posted=posted,
+                limit=account.credit_limit if credit else None,
+                used=account.credit_used if credit else None,
+            )
+        return summaries
 
     def get_account(self, account_id: str) -> CustomerAccount:
         """The account with its balances.

@@ -271,6 +271,17 @@ class CustomerAccountServiceContract:
         account = service.get_account(account_id)
         assert account.fund(Fund.CREDIT).available == Decimal(420)
         check_ledger(account_state(storage, tenant, account_id))
+        service.post_delivery(account_id, "SO-1", cny(600), key="p")
+        summary = service.fund_summaries(account_id)
+        assert (summary[Fund.REBATE].posted, summary[Fund.REBATE].held) == (D(60), D(60))
+        assert summary[Fund.PREPAYMENT].available == D(0)
+        credit = summary[Fund.CREDIT]
+        assert (credit.limit, credit.used, credit.held, credit.available) == (
+            D(1000),
+            D(290),
+            D(290),
+            D(420),
+        )
 
     def test_an_account_policy_overrides_the_tenant_default(self, storage: Storage) -> None:
         """The account's own policy wins over the tenant default, which wins over the built-in."""
