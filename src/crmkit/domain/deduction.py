@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -174,6 +174,15 @@ class DeductionPlan:
         return sum((p.amount for p in self.parts if p.fund is fund), ZERO)
 
 
+def _display(unit: Decimal) -> Callable[[Decimal], Decimal]:
+    """Amounts in messages carry the currency's minor unit, whatever the backend returned."""
+
+    def q(value: Decimal) -> Decimal:
+        return value.quantize(unit)
+
+    return q
+
+
 def grant_order(grant: RebateGrant) -> tuple[int, datetime | None, str]:
     """Grants are used soonest-expiring first, grants without expiry last, then by id."""
     return (grant.expires_at is None, grant.expires_at, grant.id)
@@ -201,6 +210,7 @@ def plan_deduction(
     """
     total = _check_order(order_amount, lines, funds)
     currency = funds.currency
+    q = _display(order_amount.minor_unit)
     remaining = total
     parts: list[PlanPart] = []
     notes: list[str] = []
@@ -220,11 +230,14 @@ def plan_deduction(
         elif fund is Fund.PREPAYMENT:
             amount = min(remaining, max(funds.prepayment, ZERO))
             part = PlanPart(fund, amount)
-            note = f"prepayment: {amount} of {remaining} wanted ({funds.prepayment} available)"
+            note = (
+                f"prepayment: {q(amount)} of {q(remaining)} wanted "
+                f"({q(funds.prepayment)} available)"
+            )
         elif policy.allow_credit and policy.trade_mode is not TradeMode.PAY_NOW:
             amount = min(remaining, max(funds.credit, ZERO))
             part = PlanPart(fund, amount)
-            note = f"credit: {amount} of {remaining} wanted ({funds.credit} available)"
+            note = f"credit: {q(amount)} of {q(remaining)} wanted ({q(funds.credit)} available)"
         else:
             notes.append(
                 f"credit: not used ({policy.trade_mode.value}, allow_credit={policy.allow_credit})"
@@ -242,14 +255,14 @@ def plan_deduction(
         if policy.trade_mode is not TradeMode.PAY_NOW:
             raise InsufficientFunds(
                 funds.account_id,
-                f"the order of {order_amount}",
+                f"the order of {q(total)} {currency}",
                 currency=currency,
-                shortfall=short,
-                total=remaining,
+                shortfall={fund: q(amount) for fund, amount in short.items()},
+                total=q(remaining),
                 explanation="; ".join(notes) + ".",
             )
         cash_due = remaining
-        notes.append(f"pay now: {cash_due} in cash")
+        notes.append(f"pay now: {q(cash_due)} in cash")
     return DeductionPlan(currency, total, tuple(parts), cash_due, tuple(notes))
 
 
@@ -284,23 +297,24 @@ def _rebate(
     now: datetime,
     remaining: Decimal,
 ) -> tuple[PlanPart, str]:
+    q = _display(order_amount.minor_unit)
     cap = remaining
-    reasons = [f"{remaining} wanted"]
+    reasons = [f"{q(remaining)} wanted"]
     if policy.rebate_max_share is not None:
         share_cap = REBATE_CAP_ROUNDING.apply(
             order_amount.amount * policy.rebate_max_share, order_amount.minor_unit
         )
-        reasons.append(f"capped at {policy.rebate_max_share:%} of the order = {share_cap}")
+        reasons.append(f"capped at {policy.rebate_max_share:%} of the order = {q(share_cap)}")
         cap = min(cap, share_cap)
     if policy.rebate_max_amount is not None:
-        reasons.append(f"capped at {policy.rebate_max_amount}")
+        reasons.append(f"capped at {q(policy.rebate_max_amount)}")
         cap = min(cap, policy.rebate_max_amount)
     eligible = [
         line.amount.amount if policy.rebate_allows(line.product_id, line.category) else ZERO
         for line in lines
     ]
     if sum(eligible, ZERO) < sum((line.amount.amount for line in lines), ZERO):
-        reasons.append(f"eligible lines {sum(eligible, ZERO)}")
+        reasons.append(f"eligible lines {q(sum(eligible, ZERO))}")
     shares: list[GrantShare] = []
     taken = ZERO
     usable = [g for g in funds.grants if not g.expired(now) and g.available > 0]
@@ -320,5 +334,5 @@ def _rebate(
         if taken >= cap:
             break
     available = sum((g.available for g in usable), ZERO)
-    note = f"rebate: {taken} ({', '.join(reasons)}; {available} available)"
+    note = f"rebate: {q(taken)} ({', '.join(reasons)}; {q(available)} available)"
     return PlanPart(Fund.REBATE, taken, tuple(shares)), note

@@ -837,13 +837,15 @@ def _require(
     account: CustomerAccount, fund: Fund, amount: Decimal, available: Decimal, what: str
 ) -> None:
     if amount > available:
+        unit = account.money(amount).minor_unit
+        missing = (amount - available).quantize(unit)
         raise InsufficientFunds(
             account.id,
             what,
             currency=account.currency,
-            shortfall={fund.value: amount - available},
-            total=amount - available,
-            explanation=f"{fund.value} has {available} available.",
+            shortfall={fund.value: missing},
+            total=missing,
+            explanation=f"{fund.value} has {available.quantize(unit)} available.",
         )
 
 

@@ -267,7 +267,12 @@ class CustomerAccountServiceContract:
         by_fund = {h.fund: h.amount for h in service.holds_of_order(account_id, "SO-1")}
         assert by_fund == {Fund.REBATE: 120, Fund.PREPAYMENT: 500, Fund.CREDIT: 580}
         assert len(moved.hold_ids) == 3
-        assert any("capped at 10%" in line for line in moved.explanation)
+        assert moved.explanation == (
+            "rebate: 120.00 (1200.00 wanted, capped at 10% of the order = 120.00; "
+            "300.00 available)",
+            "prepayment: 500.00 of 1080.00 wanted (500.00 available)",
+            "credit: 580.00 of 580.00 wanted (1000.00 available)",
+        )
         account = service.get_account(account_id)
         assert account.fund(Fund.CREDIT).available == Decimal(420)
         check_ledger(account_state(storage, tenant, account_id))
