@@ -121,3 +121,16 @@ class OrderHasPendingHolds(InvalidStateTransition):
             f" Customer account {account_id!r} still holds funds for it; post or void those "
             f"holds first. Nothing was changed."
         )
+
+
+class HoldExpired(InvalidStateTransition):
+    """A post on a hold whose expiry has passed (it is voided, not posted)."""
+
+    code = "hold_expired"
+
+    def __init__(self, hold_id: str, expires_at: object) -> None:
+        super().__init__("Hold", hold_id, f"expired at {expires_at}", "post")
+        self.message += (
+            " An expired hold can only be voided (expire_holds or void_hold); place a new "
+            "hold to go on. Nothing was changed."
+        )

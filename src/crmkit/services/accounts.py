@@ -21,6 +21,7 @@ from crmkit.domain.account_errors import (
     AccountCurrencyMismatch,
     AmountExceedsHold,
     CreditLimitBelowUsage,
+    HoldExpired,
     HoldResolved,
     InsufficientFunds,
     OrderHasPendingHolds,
@@ -537,6 +538,7 @@ class CustomerAccountService:
         Raises:
             NotFound: no such hold.
             HoldResolved: the hold is fully posted or voided.
+            HoldExpired: the hold's expiry has passed (it can only be voided).
             AmountExceedsHold: ``amount`` is more than the hold has left.
             AccountCurrencyMismatch, ValidationError, DuplicateRequest: as :meth:`deposit`.
         """
@@ -570,6 +572,7 @@ class CustomerAccountService:
 
         Raises:
             InvalidStateTransition: the order has no pending holds.
+            HoldExpired: a hold of the order has expired (it can only be voided).
             AmountExceedsHold: ``delivered`` is more than the order still holds.
             NotFound, AccountCurrencyMismatch, ValidationError, DuplicateRequest: as
                 :meth:`deposit`.
@@ -866,6 +869,8 @@ def _pending_of_order(uow: UnitOfWork, account_id: str, order: str, action: str)
 def _post(
     uow: UnitOfWork, ledger: Ledger, hold: Hold, amount: Decimal, *, release_rest: bool
 ) -> None:
+    if hold.expires_at is not None and hold.expires_at <= ledger.now:
+        raise HoldExpired(hold.id, hold.expires_at.isoformat())
     if hold.fund is Fund.REBATE:
         for share in hold.split(hold.posted, amount):
             ledger.move(

@@ -28,6 +28,7 @@ from crmkit.domain.account_errors import (
     AccountCurrencyMismatch,
     AmountExceedsHold,
     CreditLimitBelowUsage,
+    HoldExpired,
     HoldResolved,
     InsufficientFunds,
     OrderHasPendingHolds,
@@ -390,6 +391,10 @@ class CustomerAccountServiceContract:
         service.place_holds(account_id, "SO-2", cny(20), lines("20"), key="h2")
         assert service.expire_holds() == []
         clock.advance(timedelta(hours=2))
+        before = account_state(storage, tenant, account_id)
+        with pytest.raises(HoldExpired):
+            service.post_delivery(account_id, "SO-1", None, key="late", final=True)
+        assert account_state(storage, tenant, account_id) == before
         expired = service.expire_holds()
         assert [e.kind for m in expired for e in m.entries] == [EntryKind.VOID]
         assert service.expire_holds() == []
