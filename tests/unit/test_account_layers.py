@@ -9,7 +9,7 @@ from pathlib import Path
 SRC = Path(__file__).parent.parent.parent / "src" / "crmkit"
 
 DOMAIN = ["domain/accounts.py", "domain/account_errors.py", "domain/deduction.py"]
-SERVICES = ["services/accounts.py", "services/account_ports.py"]
+SERVICES = ["services/accounts.py", "services/account_ports.py", "services/account_steps.py"]
 
 
 def imported(path: Path) -> set[str]:

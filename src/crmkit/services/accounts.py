@@ -10,7 +10,7 @@ serialised and retried, never interleaved; a rejected movement changes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -21,9 +21,7 @@ from crmkit.domain.account_errors import (
     AccountCurrencyMismatch,
     AmountExceedsHold,
     CreditLimitBelowUsage,
-    HoldExpired,
     HoldResolved,
-    InsufficientFunds,
     OrderHasPendingHolds,
     RepaymentExceedsCreditUsed,
 )
@@ -42,16 +40,24 @@ from crmkit.domain.accounts import (
     positive_amount,
 )
 from crmkit.domain.deduction import (
-    AvailableFunds,
     DeductionPlan,
     DeductionPolicy,
     OrderLine,
     plan_deduction,
 )
-from crmkit.domain.errors import InvalidStateTransition
 from crmkit.domain.ids import new_id
 from crmkit.domain.requests import request_key
 from crmkit.services.account_ports import DEFAULT_SCOPE, StoredPolicy
+from crmkit.services.account_steps import (
+    available_funds,
+    balance_at,
+    pending,
+    pending_of_order,
+    post,
+    refund,
+    require_available,
+    void,
+)
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.pagination import check_page_size, decode_cursor, encode_cursor
 from crmkit.services.ports import Clock, UnitOfWork
@@ -243,7 +249,7 @@ class CustomerAccountService:
             return plan_deduction(
                 amount,
                 lines,
-                _available(account, grants),
+                available_funds(account, grants),
                 self._policy(uow, account_id),
                 self._clock.now(),
             )
@@ -281,7 +287,7 @@ class CustomerAccountService:
         def act(uow: UnitOfWork, ledger: Ledger) -> list[str]:
             account = ledger.account
             amt = positive_amount(amount, account.currency, account_id, "the refund")
-            _require(
+            require_available(
                 account,
                 Fund.PREPAYMENT,
                 amt,
@@ -359,7 +365,7 @@ class CustomerAccountService:
             grant = ledger.grants.get(grant_id)
             if grant is None:
                 raise NotFound("RebateGrant", "id", grant_id, account.tenant_id)
-            _require(
+            require_available(
                 account,
                 Fund.REBATE,
                 amt,
@@ -479,7 +485,7 @@ class CustomerAccountService:
             plan = plan_deduction(
                 amount,
                 lines,
-                _available(account, ledger.grants.values()),
+                available_funds(account, ledger.grants.values()),
                 self._policy(uow, account_id),
                 ledger.now,
             )
@@ -544,13 +550,13 @@ class CustomerAccountService:
         """
 
         def act(uow: UnitOfWork, ledger: Ledger) -> list[str]:
-            hold = _pending(uow.holds.get(hold_id), "post")
+            hold = pending(uow.holds.get(hold_id), "post")
             amt = hold.remaining
             if amount is not None:
                 amt = positive_amount(amount, ledger.account.currency, hold.account_id, "the post")
                 if amt > hold.remaining:
                     raise AmountExceedsHold(hold_id, "post", amt, hold.remaining)
-            _post(uow, ledger, hold, amt, release_rest=release_rest)
+            post(uow, ledger, hold, amt, release_rest=release_rest)
             return []
 
         payload = {"h": hold_id, "m": None if amount is None else _m(amount), "r": release_rest}
@@ -580,7 +586,7 @@ class CustomerAccountService:
         the_order = order_id(order)
 
         def act(uow: UnitOfWork, ledger: Ledger) -> list[str]:
-            holds = _pending_of_order(uow, account_id, the_order, "post a delivery for")
+            holds = pending_of_order(uow, account_id, the_order, "post a delivery for")
             left = sum((h.remaining for h in holds), ZERO)
             if final or delivered is None:
                 parts = [h.remaining for h in holds]
@@ -594,7 +600,7 @@ class CustomerAccountService:
                 parts = [m.amount for m in ledger.account.money(value).allocate(weights)]
             for hold, part in zip(holds, parts, strict=True):
                 if part > 0:
-                    _post(uow, ledger, hold, part, release_rest=False)
+                    post(uow, ledger, hold, part, release_rest=False)
             return []
 
         payload = {
@@ -615,8 +621,8 @@ class CustomerAccountService:
         """
 
         def act(uow: UnitOfWork, ledger: Ledger) -> list[str]:
-            hold = _pending(uow.holds.get(hold_id), "void")
-            _void(uow, ledger, hold)
+            hold = pending(uow.holds.get(hold_id), "void")
+            void(uow, ledger, hold)
             return []
 
         return self._run(key, "account.void_hold", {"h": hold_id}, _account_of(hold_id), act)
@@ -631,8 +637,8 @@ class CustomerAccountService:
         the_order = order_id(order)
 
         def act(uow: UnitOfWork, ledger: Ledger) -> list[str]:
-            for hold in _pending_of_order(uow, account_id, the_order, "void"):
-                _void(uow, ledger, hold)
+            for hold in pending_of_order(uow, account_id, the_order, "void"):
+                void(uow, ledger, hold)
             return []
 
         payload = {"a": account_id, "o": the_order}
@@ -663,7 +669,7 @@ class CustomerAccountService:
             parts = [m.amount for m in ledger.account.money(amt).allocate(weights)]
             for hold, part in zip(holds, parts, strict=True):
                 if part > 0:
-                    _refund(uow, ledger, hold, part)
+                    refund(uow, ledger, hold, part)
             return []
 
         payload = {"a": account_id, "o": the_order, "m": _m(amount)}
@@ -721,9 +727,9 @@ class CustomerAccountService:
             rows = uow.journal.page(
                 account_id, fund=fund, since=start, until=end, after_seq=after, limit=limit + 1
             )
-            opening = {f: _balance_at(uow, account_id, f, start) for f in funds}
+            opening = {f: balance_at(uow, account_id, f, start) for f in funds}
             closing = {
-                f: account.fund(f) if end is None else _balance_at(uow, account_id, f, end)
+                f: account.fund(f) if end is None else balance_at(uow, account_id, f, end)
                 for f in funds
             }
         items = tuple(rows[:limit])
@@ -824,125 +830,3 @@ def _replayed(uow: UnitOfWork, key: str, done: str) -> Movement:
     result = json.loads(done)
     entries = uow.journal.between(result["account"], result["first"], result["last"])
     return Movement(key, result["account"], tuple(entries), tuple(result["explanation"]))
-
-
-def _available(account: CustomerAccount, grants: Iterable[RebateGrant]) -> AvailableFunds:
-    return AvailableFunds(
-        account_id=account.id,
-        currency=account.currency,
-        prepayment=account.fund(Fund.PREPAYMENT).available,
-        credit=account.fund(Fund.CREDIT).available,
-        grants=tuple(grants),
-    )
-
-
-def _require(
-    account: CustomerAccount, fund: Fund, amount: Decimal, available: Decimal, what: str
-) -> None:
-    if amount > available:
-        unit = account.money(amount).minor_unit
-        missing = (amount - available).quantize(unit)
-        raise InsufficientFunds(
-            account.id,
-            what,
-            currency=account.currency,
-            shortfall={fund.value: missing},
-            total=missing,
-            explanation=f"{fund.value} has {available.quantize(unit)} available.",
-        )
-
-
-def _pending(hold: Hold, action: str) -> Hold:
-    if hold.status is not HoldStatus.PENDING:
-        raise HoldResolved(hold.id, action)
-    return hold
-
-
-def _pending_of_order(uow: UnitOfWork, account_id: str, order: str, action: str) -> list[Hold]:
-    uow.customer_accounts.get(account_id)
-    holds = [h for h in uow.holds.of_order(account_id, order) if h.status is HoldStatus.PENDING]
-    if not holds:
-        raise InvalidStateTransition("Order", order, "without pending holds", action)
-    return holds
-
-
-def _post(
-    uow: UnitOfWork, ledger: Ledger, hold: Hold, amount: Decimal, *, release_rest: bool
-) -> None:
-    if hold.expires_at is not None and hold.expires_at <= ledger.now:
-        raise HoldExpired(hold.id, hold.expires_at.isoformat())
-    if hold.fund is Fund.REBATE:
-        for share in hold.split(hold.posted, amount):
-            ledger.move(
-                EntryKind.POST,
-                Fund.REBATE,
-                -share.amount,
-                -share.amount,
-                grant_id=share.grant_id,
-                hold=hold,
-            )
-    else:
-        ledger.move(EntryKind.POST, hold.fund, -amount, -amount, hold=hold)
-    hold = attrs.evolve(hold, posted=hold.posted + amount)
-    if release_rest and hold.remaining > 0:
-        _void(uow, ledger, hold)
-        return
-    _save_hold(uow, ledger, hold)
-
-
-def _void(uow: UnitOfWork, ledger: Ledger, hold: Hold) -> None:
-    amount = hold.remaining
-    if hold.fund is Fund.REBATE:
-        for share in hold.split(hold.posted, amount):
-            ledger.move(
-                EntryKind.VOID,
-                Fund.REBATE,
-                ZERO,
-                -share.amount,
-                grant_id=share.grant_id,
-                hold=hold,
-            )
-    else:
-        ledger.move(EntryKind.VOID, hold.fund, ZERO, -amount, hold=hold)
-    _save_hold(uow, ledger, attrs.evolve(hold, voided=hold.voided + amount))
-
-
-def _save_hold(uow: UnitOfWork, ledger: Ledger, hold: Hold) -> None:
-    status = HoldStatus.RESOLVED if hold.remaining == 0 else HoldStatus.PENDING
-    uow.holds.update(attrs.evolve(hold, status=status, updated_at=ledger.now))
-
-
-def _refund(uow: UnitOfWork, ledger: Ledger, hold: Hold, amount: Decimal) -> None:
-    kept = hold.posted - hold.refunded
-    if hold.fund is Fund.REBATE:
-        for share in reversed(hold.split(kept - amount, amount)):
-            ledger.move(
-                EntryKind.REFUND,
-                Fund.REBATE,
-                share.amount,
-                ZERO,
-                grant_id=share.grant_id,
-                hold=hold,
-            )
-    elif hold.fund is Fund.CREDIT:
-        restore = min(amount, ledger.account.credit_used)
-        if restore > 0:
-            ledger.move(EntryKind.REFUND, Fund.CREDIT, restore, ZERO, hold=hold)
-        if amount > restore:
-            ledger.move(EntryKind.REFUND, Fund.PREPAYMENT, amount - restore, ZERO, hold=hold)
-    else:
-        ledger.move(EntryKind.REFUND, Fund.PREPAYMENT, amount, ZERO, hold=hold)
-    uow.holds.update(attrs.evolve(hold, refunded=hold.refunded + amount, updated_at=ledger.now))
-
-
-def _balance_at(
-    uow: UnitOfWork, account_id: str, fund: Fund, moment: datetime | None
-) -> FundBalance:
-    if moment is None:
-        return FundBalance(ZERO, ZERO)
-    entry = uow.journal.last_before(account_id, fund, moment)
-    return (
-        FundBalance(ZERO, ZERO)
-        if entry is None
-        else FundBalance(entry.balance_after, entry.held_after)
-    )
