@@ -15,6 +15,7 @@ import attrs
 from crmkit.domain import ConfigurationError, TenantId, tenant_id
 from crmkit.domain.pricing import PricingPolicy
 from crmkit.services import CatalogService, Clock, Storage, UnitOfWork
+from crmkit.services.accounts import CustomerAccountService
 from crmkit.services.inventory import InventoryService
 from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import QuoteService
@@ -134,6 +135,7 @@ class TenantServices:
     pricing: PricingService
     quotes: QuoteService
     inventory: InventoryService
+    accounts: CustomerAccountService
 
 
 class Crm:
@@ -164,6 +166,7 @@ class Crm:
             pricing=PricingService(unit_of_work, self.clock, policy),
             quotes=QuoteService(unit_of_work, self.clock, policy),
             inventory=InventoryService(unit_of_work, self.clock),
+            accounts=CustomerAccountService(unit_of_work, self.clock),
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:

@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    CustomerAccountLedgerContract,
+    CustomerAccountRepositoryContract,
+    CustomerAccountServiceContract,
     InventoryLedgerContract,
     InventoryRepositoryContract,
     InventoryServiceContract,
@@ -90,3 +93,21 @@ class TestMariadbQuoteService(QuoteServiceContract):
 
     stateful_examples = 20
     stateful_steps = 25
+
+
+class TestMariadbCustomerAccounts(CustomerAccountRepositoryContract):
+    """Customer account repository contract on mariadb."""
+
+    max_examples = 25
+
+
+class TestMariadbCustomerAccountService(CustomerAccountServiceContract):
+    """Customer account service contract on mariadb."""
+
+
+class TestMariadbCustomerAccountLedger(CustomerAccountLedgerContract):
+    """Customer account ledger contract (stateful, concurrent) on mariadb."""
+
+    stateful_examples = 30
+    stateful_steps = 30
+    writers = 4

@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    CustomerAccountLedgerContract,
+    CustomerAccountRepositoryContract,
+    CustomerAccountServiceContract,
     InventoryLedgerContract,
     InventoryRepositoryContract,
     InventoryServiceContract,
@@ -90,3 +93,21 @@ class TestMemoryQuoteService(QuoteServiceContract):
 
     stateful_examples = 100
     stateful_steps = 25
+
+
+class TestMemoryCustomerAccounts(CustomerAccountRepositoryContract):
+    """Customer account repository contract on memory."""
+
+    max_examples = 200
+
+
+class TestMemoryCustomerAccountService(CustomerAccountServiceContract):
+    """Customer account service contract on memory."""
+
+
+class TestMemoryCustomerAccountLedger(CustomerAccountLedgerContract):
+    """Customer account ledger contract (stateful, concurrent) on memory."""
+
+    stateful_examples = 150
+    stateful_steps = 30
+    writers = 4

@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    CustomerAccountLedgerContract,
+    CustomerAccountRepositoryContract,
+    CustomerAccountServiceContract,
     InventoryLedgerContract,
     InventoryRepositoryContract,
     InventoryServiceContract,
@@ -90,3 +93,21 @@ class TestMongoQuoteService(QuoteServiceContract):
 
     stateful_examples = 10
     stateful_steps = 20
+
+
+class TestMongoCustomerAccounts(CustomerAccountRepositoryContract):
+    """Customer account repository contract on mongo."""
+
+    max_examples = 15
+
+
+class TestMongoCustomerAccountService(CustomerAccountServiceContract):
+    """Customer account service contract on mongo."""
+
+
+class TestMongoCustomerAccountLedger(CustomerAccountLedgerContract):
+    """Customer account ledger contract (stateful, concurrent) on mongo."""
+
+    stateful_examples = 15
+    stateful_steps = 25
+    writers = 3

@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    CustomerAccountLedgerContract,
+    CustomerAccountRepositoryContract,
+    CustomerAccountServiceContract,
     InventoryLedgerContract,
     InventoryRepositoryContract,
     InventoryServiceContract,
@@ -90,3 +93,21 @@ class TestPostgresQuoteService(QuoteServiceContract):
 
     stateful_examples = 20
     stateful_steps = 25
+
+
+class TestPostgresCustomerAccounts(CustomerAccountRepositoryContract):
+    """Customer account repository contract on postgres."""
+
+    max_examples = 25
+
+
+class TestPostgresCustomerAccountService(CustomerAccountServiceContract):
+    """Customer account service contract on postgres."""
+
+
+class TestPostgresCustomerAccountLedger(CustomerAccountLedgerContract):
+    """Customer account ledger contract (stateful, concurrent) on postgres."""
+
+    stateful_examples = 30
+    stateful_steps = 30
+    writers = 4

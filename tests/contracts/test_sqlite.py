@@ -7,6 +7,9 @@ import pytest
 from crmkit.services import Storage
 from crmkit.testing.contracts import (
     CatalogServiceContract,
+    CustomerAccountLedgerContract,
+    CustomerAccountRepositoryContract,
+    CustomerAccountServiceContract,
     InventoryLedgerContract,
     InventoryRepositoryContract,
     InventoryServiceContract,
@@ -90,3 +93,21 @@ class TestSqliteQuoteService(QuoteServiceContract):
 
     stateful_examples = 20
     stateful_steps = 25
+
+
+class TestSqliteCustomerAccounts(CustomerAccountRepositoryContract):
+    """Customer account repository contract on sqlite."""
+
+    max_examples = 25
+
+
+class TestSqliteCustomerAccountService(CustomerAccountServiceContract):
+    """Customer account service contract on sqlite."""
+
+
+class TestSqliteCustomerAccountLedger(CustomerAccountLedgerContract):
+    """Customer account ledger contract (stateful, concurrent) on sqlite."""
+
+    stateful_examples = 40
+    stateful_steps = 30
+    writers = 4

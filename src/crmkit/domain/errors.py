@@ -23,6 +23,20 @@ class CrmkitError(Exception):
     def __str__(self) -> str:
         return f"[{self.code}] {self.message}"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take other constructor arguments than (message,), so the default
+        # pickling (cls(*args)) fails; rebuild from the message and details instead, so
+        # that errors can cross process boundaries (multiprocessing, job queues).
+        return (_restore, (type(self), self.message, self.details))
+
+
+def _restore(cls: type[CrmkitError], message: str, details: dict[str, Any]) -> CrmkitError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.message = message
+    error.details = details
+    return error
+
 
 class ConfigurationError(CrmkitError):
     """crmkit was set up wrongly (an unsupported URL, a missing extra)."""

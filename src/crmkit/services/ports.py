@@ -15,6 +15,13 @@ import attrs
 
 from crmkit.domain import Product, ProductId, TenantId
 from crmkit.domain.requests import ProcessedRequest
+from crmkit.services.account_ports import (
+    CustomerAccountRepository,
+    DeductionPolicyRepository,
+    HoldRepository,
+    JournalRepository,
+    RebateGrantRepository,
+)
 from crmkit.services.inventory_ports import (
     MovementRepository,
     ReservationRepository,
@@ -157,6 +164,21 @@ class UnitOfWork(Protocol):
 
     @property
     def sales_orders(self) -> SalesOrderRepository: ...
+
+    @property
+    def customer_accounts(self) -> CustomerAccountRepository: ...
+
+    @property
+    def rebate_grants(self) -> RebateGrantRepository: ...
+
+    @property
+    def holds(self) -> HoldRepository: ...
+
+    @property
+    def journal(self) -> JournalRepository: ...
+
+    @property
+    def deduction_policies(self) -> DeductionPolicyRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from crmkit.adapters.memory.accounts import (
+    AccountKey,
+    EntryKey,
+    PolicyKey,
+    account_write_error,
+)
 from crmkit.adapters.memory.inventory import (
     DocumentKey,
     LevelKey,
@@ -22,6 +28,7 @@ from crmkit.adapters.memory.products import ProductKey, product_write_error
 from crmkit.adapters.memory.requests import RequestKey, request_write_error
 from crmkit.adapters.memory.tables import MemoryTable
 from crmkit.domain import Product
+from crmkit.domain.accounts import CustomerAccount, Hold, JournalEntry, RebateGrant
 from crmkit.domain.inventory import (
     Movement,
     Reservation,
@@ -33,6 +40,7 @@ from crmkit.domain.price_list import PriceList
 from crmkit.domain.quote import Quote
 from crmkit.domain.requests import ProcessedRequest
 from crmkit.domain.sales_order import SalesOrder
+from crmkit.services.account_ports import StoredPolicy
 
 
 class MemoryStore:
@@ -76,4 +84,22 @@ class MemoryStore:
         )
         self.sales_orders: MemoryTable[Any, SalesOrder] = MemoryTable(
             key=lambda o: (o.tenant_id, o.id), error=write_error("SalesOrder")
+        )
+        self.customer_accounts: MemoryTable[AccountKey, CustomerAccount] = MemoryTable(
+            key=lambda a: (a.tenant_id, a.id),
+            error=account_write_error("CustomerAccount"),
+            unique={"customer": lambda a: (a.tenant_id, a.customer_id, a.currency)},
+        )
+        self.rebate_grants: MemoryTable[AccountKey, RebateGrant] = MemoryTable(
+            key=lambda g: (g.tenant_id, g.id), error=account_write_error("RebateGrant")
+        )
+        self.holds: MemoryTable[AccountKey, Hold] = MemoryTable(
+            key=lambda h: (h.tenant_id, h.id), error=account_write_error("Hold")
+        )
+        self.journal: MemoryTable[EntryKey, JournalEntry] = MemoryTable(
+            key=lambda e: (e.tenant_id, e.account_id, e.seq),
+            error=account_write_error("JournalEntry"),
+        )
+        self.deduction_policies: MemoryTable[PolicyKey, StoredPolicy] = MemoryTable(
+            key=lambda p: (p.tenant_id, p.scope), error=account_write_error("DeductionPolicy")
         )

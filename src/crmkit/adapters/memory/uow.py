@@ -6,6 +6,13 @@ from collections.abc import Hashable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from crmkit.adapters.memory.accounts import (
+    InMemoryCustomerAccountRepository,
+    InMemoryDeductionPolicyRepository,
+    InMemoryHoldRepository,
+    InMemoryJournalRepository,
+    InMemoryRebateGrantRepository,
+)
 from crmkit.adapters.memory.inventory import (
     InMemoryMovementRepository,
     InMemoryReservationRepository,
@@ -69,6 +76,19 @@ class InMemoryUnitOfWork:
         self.quotes = InMemoryQuoteRepository(tenant_id, self._over(store.quotes), self.rollback)
         self.sales_orders = InMemorySalesOrderRepository(
             tenant_id, self._over(store.sales_orders), self.rollback
+        )
+        self.customer_accounts = InMemoryCustomerAccountRepository(
+            tenant_id, self._over(store.customer_accounts), self.rollback
+        )
+        self.rebate_grants = InMemoryRebateGrantRepository(
+            tenant_id, self._over(store.rebate_grants), self.rollback
+        )
+        self.holds = InMemoryHoldRepository(tenant_id, self._over(store.holds), self.rollback)
+        self.journal = InMemoryJournalRepository(
+            tenant_id, self._over(store.journal), self.rollback
+        )
+        self.deduction_policies = InMemoryDeductionPolicyRepository(
+            tenant_id, self._over(store.deduction_policies), self.rollback
         )
 
     def _over(self, table: MemoryTable[K, R]) -> TableTransaction[K, R]:

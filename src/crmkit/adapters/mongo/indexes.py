@@ -16,6 +16,11 @@ PRICE_LISTS = "crmkit_price_lists"
 PRICE_ENTRIES = "crmkit_price_entries"
 QUOTES = "crmkit_quotes"
 SALES_ORDERS = "crmkit_sales_orders"
+CUSTOMER_ACCOUNTS = "crmkit_customer_accounts"
+REBATE_GRANTS = "crmkit_rebate_grants"
+ACCOUNT_HOLDS = "crmkit_account_holds"
+JOURNAL_ENTRIES = "crmkit_journal_entries"
+DEDUCTION_POLICIES = "crmkit_deduction_policies"
 
 INDEXES: dict[str, list[IndexModel]] = {
     PRODUCTS: [
@@ -108,6 +113,58 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel(
             [("tenant_id", ASCENDING), ("quote_id", ASCENDING), ("created_at", ASCENDING)],
             name="tenant_quote_created",
+        ),
+    ],
+    CUSTOMER_ACCOUNTS: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("customer_id", ASCENDING), ("currency", ASCENDING)],
+            name="tenant_customer_currency",
+            unique=True,
+        ),
+    ],
+    REBATE_GRANTS: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("account_id", ASCENDING), ("id", ASCENDING)],
+            name="tenant_account_id",
+        ),
+    ],
+    ACCOUNT_HOLDS: [
+        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("account_id", ASCENDING),
+                ("order_id", ASCENDING),
+                ("id", ASCENDING),
+            ],
+            name="tenant_account_order_id",
+        ),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("status", ASCENDING), ("expires_at", ASCENDING)],
+            name="tenant_status_expires_at",
+        ),
+    ],
+    JOURNAL_ENTRIES: [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("account_id", ASCENDING), ("seq", ASCENDING)],
+            name="tenant_account_seq",
+            unique=True,
+        ),
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("account_id", ASCENDING),
+                ("fund", ASCENDING),
+                ("seq", ASCENDING),
+            ],
+            name="tenant_account_fund_seq",
+        ),
+    ],
+    DEDUCTION_POLICIES: [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("scope", ASCENDING)], name="tenant_scope", unique=True
         ),
     ],
 }

@@ -8,6 +8,13 @@ from typing import Any, Self
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from crmkit.adapters.mongo.accounts import (
+    MongoCustomerAccountRepository,
+    MongoDeductionPolicyRepository,
+    MongoHoldRepository,
+    MongoJournalRepository,
+    MongoRebateGrantRepository,
+)
 from crmkit.adapters.mongo.indexes import missing_collections
 from crmkit.adapters.mongo.inventory import (
     MongoMovementRepository,
@@ -53,6 +60,11 @@ class MongoUnitOfWork:
         self.price_lists = MongoPriceListRepository(self._session)
         self.quotes = MongoQuoteRepository(self._session)
         self.sales_orders = MongoSalesOrderRepository(self._session)
+        self.customer_accounts = MongoCustomerAccountRepository(self._session)
+        self.rebate_grants = MongoRebateGrantRepository(self._session)
+        self.holds = MongoHoldRepository(self._session)
+        self.journal = MongoJournalRepository(self._session)
+        self.deduction_policies = MongoDeductionPolicyRepository(self._session)
         return self
 
     def __exit__(

@@ -7,6 +7,13 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from crmkit.adapters.sql.accounts import (
+    SqlCustomerAccountRepository,
+    SqlDeductionPolicyRepository,
+    SqlHoldRepository,
+    SqlJournalRepository,
+    SqlRebateGrantRepository,
+)
 from crmkit.adapters.sql.inventory import (
     SqlMovementRepository,
     SqlReservationRepository,
@@ -46,6 +53,11 @@ class SqlUnitOfWork:
         self.price_lists = SqlPriceListRepository(self._session)
         self.quotes = SqlQuoteRepository(self._session)
         self.sales_orders = SqlSalesOrderRepository(self._session)
+        self.customer_accounts = SqlCustomerAccountRepository(self._session)
+        self.rebate_grants = SqlRebateGrantRepository(self._session)
+        self.holds = SqlHoldRepository(self._session)
+        self.journal = SqlJournalRepository(self._session)
+        self.deduction_policies = SqlDeductionPolicyRepository(self._session)
         return self
 
     def __exit__(

@@ -13,6 +13,11 @@ Subclass each class in a test module that defines a ``storage`` fixture (returni
 Set ``max_examples`` on a subclass to bound the hypothesis tests for a slow backend.
 """
 
+from crmkit.testing.contracts.accounts import (
+    CustomerAccountLedgerContract,
+    CustomerAccountRepositoryContract,
+    CustomerAccountServiceContract,
+)
 from crmkit.testing.contracts.catalog import CatalogServiceContract
 from crmkit.testing.contracts.inventory import (
     InventoryRepositoryContract,
@@ -32,6 +37,9 @@ from crmkit.testing.contracts.unit_of_work import UnitOfWorkContract
 
 __all__ = [
     "CatalogServiceContract",
+    "CustomerAccountLedgerContract",
+    "CustomerAccountRepositoryContract",
+    "CustomerAccountServiceContract",
     "InventoryLedgerContract",
     "InventoryRepositoryContract",
     "InventoryServiceContract",

@@ -3,6 +3,13 @@
 Alembic migrations in ``migrations/`` create exactly these tables; a test compares them.
 """
 
+from crmkit.adapters.sql.tables.accounts import (
+    account_holds,
+    customer_accounts,
+    deduction_policies,
+    journal_entries,
+    rebate_grants,
+)
 from crmkit.adapters.sql.tables.base import VERSION_TABLE, metadata
 from crmkit.adapters.sql.tables.catalog import processed_requests, products
 from crmkit.adapters.sql.tables.inventory import (
@@ -22,3 +29,10 @@ from crmkit.adapters.sql.tables.pricing import (
 __all__ = ["VERSION_TABLE", "metadata", "processed_requests", "products"]
 __all__ += ["reservations", "stock_documents", "stock_levels", "stock_movements", "warehouses"]
 __all__ += ["price_entries", "price_lists", "quotes", "sales_orders"]
+__all__ += [
+    "account_holds",
+    "customer_accounts",
+    "deduction_policies",
+    "journal_entries",
+    "rebate_grants",
+]

@@ -15,7 +15,7 @@ from alembic import op
 from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
 
 revision = "0004_inventory"
-down_revision = "0002_pricing"
+down_revision = "0003_accounts"
 branch_labels = None
 depends_on = None
 

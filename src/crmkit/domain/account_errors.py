@@ -1,0 +1,136 @@
+"""Errors of the customer account (客户账户): each with a stable code and what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from crmkit.domain.errors import InvalidStateTransition, ValidationError
+
+
+class InsufficientFunds(ValidationError):
+    """The account's funds cannot pay the amount; ``shortfall`` says by how much, per fund."""
+
+    code = "insufficient_funds"
+
+    def __init__(
+        self,
+        account_id: str,
+        what: str,
+        *,
+        currency: str,
+        shortfall: Mapping[str, Decimal],
+        total: Decimal,
+        explanation: str,
+    ) -> None:
+        per_fund = ", ".join(f"{fund} short {amount}" for fund, amount in shortfall.items())
+        super().__init__(
+            f"customer account {account_id!r} cannot pay {what}: {total} {currency} are "
+            f"missing ({per_fund}). {explanation} Deposit or grant more, raise the credit "
+            f"limit, or lower the amount; nothing was changed.",
+            account_id=account_id,
+            currency=currency,
+            shortfall=dict(shortfall),
+            total=total,
+        )
+
+
+class AccountCurrencyMismatch(ValidationError):
+    """An amount in another currency than the customer account's."""
+
+    code = "account_currency_mismatch"
+
+    def __init__(self, account_id: str, account_currency: str, given: str, what: str) -> None:
+        super().__init__(
+            f"customer account {account_id!r} keeps {account_currency}, but {what} is in "
+            f"{given}; open an account in {given} for this customer or convert the amount "
+            f"first. Nothing was changed.",
+            account_id=account_id,
+            account_currency=account_currency,
+            given=given,
+        )
+
+
+class CreditLimitBelowUsage(ValidationError):
+    """A credit limit lower than the credit already used and held."""
+
+    code = "credit_limit_below_usage"
+
+    def __init__(self, account_id: str, limit: Decimal, used: Decimal, held: Decimal) -> None:
+        super().__init__(
+            f"customer account {account_id!r}: a credit limit of {limit} is below the credit "
+            f"in use ({used} used + {held} held); have the customer repay or void holds "
+            f"first. Nothing was changed.",
+            account_id=account_id,
+            limit=limit,
+            used=used,
+            held=held,
+        )
+
+
+class AmountExceedsHold(ValidationError):
+    """A post or refund larger than what the hold still has for it."""
+
+    code = "amount_exceeds_hold"
+
+    def __init__(self, hold_id: str, action: str, amount: Decimal, left: Decimal) -> None:
+        super().__init__(
+            f"cannot {action} {amount} on hold {hold_id!r}: only {left} is left for it; "
+            f"lower the amount. Nothing was changed.",
+            hold_id=hold_id,
+            action=action,
+            amount=amount,
+            left=left,
+        )
+
+
+class HoldResolved(InvalidStateTransition):
+    """A post or void on a hold that is resolved already (each hold resolves once)."""
+
+    code = "hold_resolved"
+
+    def __init__(self, hold_id: str, action: str) -> None:
+        super().__init__("Hold", hold_id, "resolved (fully posted or voided)", action)
+        self.message += " A hold resolves at most once; nothing was changed."
+
+
+class RepaymentExceedsCreditUsed(ValidationError):
+    """A credit repayment larger than the credit the customer owes."""
+
+    code = "repayment_exceeds_credit_used"
+
+    def __init__(self, account_id: str, amount: Decimal, used: Decimal) -> None:
+        super().__init__(
+            f"customer account {account_id!r} owes {used} on credit, so a repayment of "
+            f"{amount} is too large; deposit the difference as prepayment instead. Nothing "
+            f"was changed.",
+            account_id=account_id,
+            amount=amount,
+            used=used,
+        )
+
+
+class OrderHasPendingHolds(InvalidStateTransition):
+    """Holds for an order that still has pending holds (void them first)."""
+
+    code = "order_has_pending_holds"
+
+    def __init__(self, account_id: str, order_id: str) -> None:
+        super().__init__("Order", order_id, "holding funds already", "place holds for")
+        self.message += (
+            f" Customer account {account_id!r} still holds funds for it; post or void those "
+            f"holds first. Nothing was changed."
+        )
+
+
+class HoldExpired(InvalidStateTransition):
+    """A post on a hold whose expiry has passed (it is voided, not posted)."""
+
+    code = "hold_expired"
+
+    def __init__(self, hold_id: str, expires_at: object) -> None:
+        super().__init__("Hold", hold_id, f"expired at {expires_at}", "post")
+        self.message += (
+            " An expired hold can only be voided (expire_holds or void_hold); place a new "
+            "hold to go on. Nothing was changed."
+        )
