@@ -12,15 +12,16 @@ from crmkit.cli import main
 class TestCommandLine:
     """crmkit demo and crmkit db upgrade."""
 
-    def test_demo_runs_and_shows_refusals(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """The demo on memory:// creates, lists and shows the three refusals."""
+    def test_demo_runs_the_order_flow(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The demo on memory:// goes from catalog to posted deliveries and shows refusals."""
         assert main(["demo", "--url", "memory://"]) == 0
         out = capsys.readouterr().out
-        assert "created 6 products" in out
-        assert "refused with duplicate" in out
-        assert "refused with concurrency_conflict" in out
-        assert "refused with float_not_allowed" in out
-        assert "page 3" in out
+        assert "the same request key again returns the same order: True" in out
+        assert "-> duplicate:" in out
+        assert "-> insufficient_stock:" in out
+        assert "-> insufficient_funds:" in out
+        assert out.count("state before and after is equal") == 2
+        assert "held   0.00" in out  # every hold was posted by the deliveries
 
     @pytest.mark.sqlite
     def test_db_upgrade_creates_the_schema(self, tmp_path: Path) -> None:

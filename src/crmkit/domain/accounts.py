@@ -23,13 +23,15 @@ import attrs
 
 from crmkit.domain.account_errors import AccountCurrencyMismatch
 from crmkit.domain.currency import check_currency
+from crmkit.domain.decimals import to_decimal
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import TenantId, new_id
 from crmkit.domain.money import Money
 from crmkit.domain.text import clean_text
-from crmkit.domain.timestamps import utc_millis
+from crmkit.domain.timestamps import optional_utc_millis, utc_millis
 
 ZERO = Decimal(0)
+AMOUNT_STEP = Decimal("0.0001")
 ORDER_ID_MAX_LENGTH = 64
 CUSTOMER_ID_MAX_LENGTH = 64
 
@@ -86,6 +88,21 @@ def positive_amount(amount: Money, currency: str, account_id: str, what: str) ->
     return amount.amount
 
 
+def stored_amount(value: object) -> Decimal:
+    """An amount as every backend stores it: exactly, with four decimals.
+
+    Account records keep their amounts at one fixed scale so that a record loads back
+    identical (not only equal) from memory, SQL (NUMERIC(.., 4)) and MongoDB.
+
+    Raises:
+        ValidationError: the amount has more than four decimals.
+    """
+    amount = to_decimal(value, "account amount")
+    if amount != amount.quantize(AMOUNT_STEP):
+        raise ValidationError(f"account amount {amount} has more than four decimals.")
+    return amount.quantize(AMOUNT_STEP)
+
+
 def _customer_id(value: object) -> str:
     return clean_text(value, "customer id", max_length=CUSTOMER_ID_MAX_LENGTH)
 
@@ -111,13 +128,13 @@ class CustomerAccount:
     tenant_id: TenantId
     customer_id: str = attrs.field(converter=_customer_id)
     currency: str = attrs.field(validator=lambda _i, _a, v: check_currency(v))
-    prepayment_balance: Decimal
-    prepayment_held: Decimal
-    rebate_balance: Decimal
-    rebate_held: Decimal
-    credit_balance: Decimal
-    credit_held: Decimal
-    credit_limit: Decimal
+    prepayment_balance: Decimal = attrs.field(converter=stored_amount)
+    prepayment_held: Decimal = attrs.field(converter=stored_amount)
+    rebate_balance: Decimal = attrs.field(converter=stored_amount)
+    rebate_held: Decimal = attrs.field(converter=stored_amount)
+    credit_balance: Decimal = attrs.field(converter=stored_amount)
+    credit_held: Decimal = attrs.field(converter=stored_amount)
+    credit_limit: Decimal = attrs.field(converter=stored_amount)
     last_seq: int
     created_at: datetime = attrs.field(converter=utc_millis)
     updated_at: datetime = attrs.field(converter=utc_millis)
@@ -171,10 +188,10 @@ class RebateGrant:
     id: str
     tenant_id: TenantId
     account_id: str
-    granted: Decimal
-    balance: Decimal
-    held: Decimal
-    expires_at: datetime | None
+    granted: Decimal = attrs.field(converter=stored_amount)
+    balance: Decimal = attrs.field(converter=stored_amount)
+    held: Decimal = attrs.field(converter=stored_amount)
+    expires_at: datetime | None = attrs.field(converter=optional_utc_millis)
     products: tuple[str, ...]
     categories: tuple[str, ...]
     created_at: datetime = attrs.field(converter=utc_millis)
@@ -201,7 +218,7 @@ class GrantShare:
     """The part of a rebate hold drawn from one grant."""
 
     grant_id: str
-    amount: Decimal
+    amount: Decimal = attrs.field(converter=stored_amount)
 
 
 class HoldStatus(enum.Enum):
@@ -226,13 +243,13 @@ class Hold:
     account_id: str
     order_id: str
     fund: Fund
-    amount: Decimal
-    posted: Decimal
-    voided: Decimal
-    refunded: Decimal
+    amount: Decimal = attrs.field(converter=stored_amount)
+    posted: Decimal = attrs.field(converter=stored_amount)
+    voided: Decimal = attrs.field(converter=stored_amount)
+    refunded: Decimal = attrs.field(converter=stored_amount)
     shares: tuple[GrantShare, ...]
     status: HoldStatus
-    expires_at: datetime | None
+    expires_at: datetime | None = attrs.field(converter=optional_utc_millis)
     created_at: datetime = attrs.field(converter=utc_millis)
     updated_at: datetime = attrs.field(converter=utc_millis)
     version: int = 1
@@ -270,10 +287,10 @@ class JournalEntry:
     key: str
     kind: EntryKind
     fund: Fund
-    balance_delta: Decimal
-    held_delta: Decimal
-    balance_after: Decimal
-    held_after: Decimal
+    balance_delta: Decimal = attrs.field(converter=stored_amount)
+    held_delta: Decimal = attrs.field(converter=stored_amount)
+    balance_after: Decimal = attrs.field(converter=stored_amount)
+    held_after: Decimal = attrs.field(converter=stored_amount)
     grant_id: str | None
     hold_id: str | None
     order_id: str | None

@@ -22,7 +22,7 @@ from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import ProductId, TenantId, new_id
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.text import clean_text
-from crmkit.domain.timestamps import utc_millis
+from crmkit.domain.timestamps import optional_utc_millis, utc_millis
 
 PriceListId = NewType("PriceListId", str)
 PriceEntryId = NewType("PriceEntryId", str)
@@ -47,7 +47,8 @@ def _checked_step(value: object, what: str, step: Decimal) -> Decimal:
             f"first (crmkit never rounds an input silently).",
             what=what,
         )
-    return number
+    # One scale for every value of a kind, so that each backend returns it identically.
+    return number.quantize(step)
 
 
 def unit_price(value: object, what: str = "unit price") -> Decimal:
@@ -106,10 +107,6 @@ def _tier_minimum(value: object) -> Decimal:
 
 def _name(value: object) -> str:
     return clean_text(value, "price list name", max_length=NAME_MAX_LENGTH)
-
-
-def _optional_moment(value: datetime | None) -> datetime | None:
-    return None if value is None else utc_millis(value)
 
 
 class ScopeKind(enum.Enum):
@@ -220,7 +217,7 @@ class PriceList:
     scope: PriceListScope
     prices_include_tax: bool
     valid_from: datetime = attrs.field(converter=utc_millis)
-    valid_until: datetime | None = attrs.field(converter=_optional_moment)
+    valid_until: datetime | None = attrs.field(converter=optional_utc_millis)
     derivation: Derivation | None
     active: bool
     created_at: datetime = attrs.field(converter=utc_millis)
@@ -291,7 +288,7 @@ class PriceEntry:
     min_quantity: Decimal = attrs.field(converter=_tier_minimum)
     unit_price: Decimal = attrs.field(converter=unit_price)
     valid_from: datetime = attrs.field(converter=utc_millis)
-    valid_until: datetime | None = attrs.field(converter=_optional_moment)
+    valid_until: datetime | None = attrs.field(converter=optional_utc_millis)
     version: int = 1
 
     def __attrs_post_init__(self) -> None:

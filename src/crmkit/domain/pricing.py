@@ -503,14 +503,14 @@ def approval_reasons(
     reasons: list[str] = []
     if document_percent > threshold_percent:
         reasons.append(
-            f"document discount {document_percent}% exceeds the approval threshold "
-            f"{threshold_percent}%"
+            f"document discount {document_percent.normalize():f}% exceeds the approval "
+            f"threshold {threshold_percent.normalize():f}%"
         )
     for line_no, line_percent in line_discounts:
         total = combined_discount(line_percent, document_percent)
         if total > threshold_percent:
             reasons.append(
                 f"line {line_no}: combined discount {total.normalize():f}% exceeds the "
-                f"approval threshold {threshold_percent}%"
+                f"approval threshold {threshold_percent.normalize():f}%"
             )
     return tuple(reasons)

@@ -23,4 +23,10 @@ def utc_millis(moment: datetime) -> datetime:
             f"(for example datetime.now(UTC)).",
         )
     moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    # fold only disambiguates local wall times; in UTC it means nothing and no store keeps it.
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000, fold=0)
+
+
+def optional_utc_millis(moment: datetime | None) -> datetime | None:
+    """:func:`utc_millis` for an optional timestamp (``None`` stays ``None``)."""
+    return None if moment is None else utc_millis(moment)

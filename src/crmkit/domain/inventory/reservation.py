@@ -15,7 +15,7 @@ from crmkit.domain.inventory.errors import OverShipment
 from crmkit.domain.inventory.quantities import ZERO
 from crmkit.domain.inventory.warehouse import WarehouseId
 from crmkit.domain.text import clean_text
-from crmkit.domain.timestamps import utc_millis
+from crmkit.domain.timestamps import optional_utc_millis, utc_millis
 
 ReservationId = NewType("ReservationId", str)
 
@@ -33,10 +33,6 @@ def order_ref(value: object, what: str = "order id") -> str:
 
 def _line_ref(value: object) -> str:
     return order_ref(value, "order line id")
-
-
-def _optional_millis(value: datetime | None) -> datetime | None:
-    return None if value is None else utc_millis(value)
 
 
 class ReservationStatus(enum.Enum):
@@ -70,7 +66,7 @@ class Reservation:
     shipped: Decimal
     released: Decimal
     status: ReservationStatus
-    expires_at: datetime | None = attrs.field(converter=_optional_millis)
+    expires_at: datetime | None = attrs.field(converter=optional_utc_millis)
     created_at: datetime = attrs.field(converter=utc_millis)
     updated_at: datetime = attrs.field(converter=utc_millis)
     version: int = 1

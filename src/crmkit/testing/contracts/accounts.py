@@ -96,6 +96,11 @@ class CustomerAccountRepositoryContract:
                 assert uow.journal.between(account.id, 1, 1) == [entry]
                 assert uow.deduction_policies.get(account.id) == policy
                 assert DeductionPolicy.from_json(policy.document).to_json() == policy.document
+                # Identical, not only equal: amounts keep one scale on every backend.
+                assert repr(uow.customer_accounts.get(account.id)) == repr(account)
+                assert repr(uow.rebate_grants.of_account(account.id)) == repr([grant])
+                assert repr(uow.holds.get(hold.id)) == repr(hold)
+                assert repr(uow.journal.between(account.id, 1, 1)) == repr([entry])
 
         round_trip()
 

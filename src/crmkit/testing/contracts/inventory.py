@@ -171,6 +171,8 @@ class InventoryRepositoryContract:
                 assert [m.quantity for m in movements] == [received, -wanted]
                 for movement in movements:
                     assert uow.movements.get(movement.id) == movement
+                    assert repr(uow.movements.get(movement.id)) == repr(movement)
+                assert repr(uow.stock_documents.get(DeliveryNote, note.id)) == repr(note)
                 [level] = uow.stock_levels.for_products([shop.products[0].id])
                 assert (level.on_hand, level.reserved) == (received - wanted, 0)
 

@@ -87,6 +87,9 @@ class PriceListRepositoryContract:
                 assert found == sorted(entries, key=lambda e: e.id)
                 for entry in entries:
                     assert uow.price_lists.get_entry(entry.id) == entry
+                # Identical, not only equal: decimals keep their scale on every backend.
+                assert repr(uow.price_lists.get(base.id)) == repr(base)
+                assert repr(found) == repr(sorted(entries, key=lambda e: e.id))
 
         round_trip()
 
@@ -200,6 +203,7 @@ class QuoteRepositoryContract:
                 uow.commit()
             with storage.unit_of_work(tenant) as uow:
                 assert uow.quotes.get(quote.id) == quote
+                assert repr(uow.quotes.get(quote.id)) == repr(quote)
             if not quote.lines:
                 return
             accepted = attrs.evolve(quote, status=QuoteStatus.ACCEPTED)
@@ -215,6 +219,7 @@ class QuoteRepositoryContract:
             with storage.unit_of_work(tenant) as uow:
                 assert uow.sales_orders.get(order.id) == order
                 assert uow.sales_orders.for_quote(quote.id) == [order]
+                assert repr(uow.sales_orders.get(order.id)) == repr(order)
             assert (
                 order.totals()
                 == attrs.evolve(

@@ -37,6 +37,7 @@ class ProductRepositoryContract:
             with storage.unit_of_work(tenant) as uow:
                 assert uow.products.get(product.id) == product
                 assert uow.products.get_by_sku(product.sku) == product
+                assert repr(uow.products.get(product.id)) == repr(product)  # identical too
 
         round_trip()
 
