@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from pymongo import MongoClient
 from pymongo.database import Database
@@ -31,10 +30,11 @@ from crmkit.adapters.mongo.pricing import (
 from crmkit.adapters.mongo.products import MongoProductRepository
 from crmkit.adapters.mongo.requests import MongoProcessedRequestRepository
 from crmkit.adapters.mongo.session import MongoSession
+from crmkit.adapters.session_uow import SessionUnitOfWork
 from crmkit.domain import ConfigurationError, TenantId
 
 
-class MongoUnitOfWork:
+class MongoUnitOfWork(SessionUnitOfWork[MongoSession]):
     """One multi-document transaction for one tenant."""
 
     def __init__(
@@ -43,50 +43,29 @@ class MongoUnitOfWork:
         database: Database[dict[str, Any]],
         tenant_id: TenantId,
     ) -> None:
-        self.tenant_id = tenant_id
+        super().__init__(tenant_id)
         self._client = client
         self._database = database
-        self._session: MongoSession | None = None
 
-    def __enter__(self) -> Self:
-        self._session = MongoSession(self._client, self._database, self.tenant_id)
-        self.products = MongoProductRepository(self._session)
-        self.requests = MongoProcessedRequestRepository(self._session)
-        self.warehouses = MongoWarehouseRepository(self._session)
-        self.stock_levels = MongoStockLevelRepository(self._session)
-        self.movements = MongoMovementRepository(self._session)
-        self.reservations = MongoReservationRepository(self._session)
-        self.stock_documents = MongoStockDocumentRepository(self._session)
-        self.price_lists = MongoPriceListRepository(self._session)
-        self.quotes = MongoQuoteRepository(self._session)
-        self.sales_orders = MongoSalesOrderRepository(self._session)
-        self.customer_accounts = MongoCustomerAccountRepository(self._session)
-        self.rebate_grants = MongoRebateGrantRepository(self._session)
-        self.holds = MongoHoldRepository(self._session)
-        self.journal = MongoJournalRepository(self._session)
-        self.deduction_policies = MongoDeductionPolicyRepository(self._session)
-        return self
+    def _open(self) -> MongoSession:
+        return MongoSession(self._client, self._database, self.tenant_id)
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
-
-    def commit(self) -> None:
-        self._active().commit()
-
-    def rollback(self) -> None:
-        self._active().rollback()
-
-    def _active(self) -> MongoSession:
-        if self._session is None:
-            raise RuntimeError("use the unit of work inside a 'with' block")
-        return self._session
+    def _bind(self, session: MongoSession) -> None:
+        self.products = MongoProductRepository(session)
+        self.requests = MongoProcessedRequestRepository(session)
+        self.warehouses = MongoWarehouseRepository(session)
+        self.stock_levels = MongoStockLevelRepository(session)
+        self.movements = MongoMovementRepository(session)
+        self.reservations = MongoReservationRepository(session)
+        self.stock_documents = MongoStockDocumentRepository(session)
+        self.price_lists = MongoPriceListRepository(session)
+        self.quotes = MongoQuoteRepository(session)
+        self.sales_orders = MongoSalesOrderRepository(session)
+        self.customer_accounts = MongoCustomerAccountRepository(session)
+        self.rebate_grants = MongoRebateGrantRepository(session)
+        self.holds = MongoHoldRepository(session)
+        self.journal = MongoJournalRepository(session)
+        self.deduction_policies = MongoDeductionPolicyRepository(session)
 
 
 class MongoStorage:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Self
-
 from sqlalchemy import Connection, Engine
 
+from crmkit.adapters.session_uow import SessionUnitOfWork
 from crmkit.adapters.sql.accounts import (
     SqlCustomerAccountRepository,
     SqlDeductionPolicyRepository,
@@ -33,53 +31,32 @@ from crmkit.adapters.sql.session import SqlSession
 from crmkit.domain import ConfigurationError, TenantId
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(SessionUnitOfWork[SqlSession]):
     """One database transaction for one tenant (or a savepoint in the caller's transaction)."""
 
     def __init__(self, source: Engine | Connection, tenant_id: TenantId) -> None:
-        self.tenant_id = tenant_id
+        super().__init__(tenant_id)
         self._source = source
-        self._session: SqlSession | None = None
 
-    def __enter__(self) -> Self:
-        self._session = SqlSession(self._source, self.tenant_id)
-        self.products = SqlProductRepository(self._session)
-        self.requests = SqlProcessedRequestRepository(self._session)
-        self.warehouses = SqlWarehouseRepository(self._session)
-        self.stock_levels = SqlStockLevelRepository(self._session)
-        self.movements = SqlMovementRepository(self._session)
-        self.reservations = SqlReservationRepository(self._session)
-        self.stock_documents = SqlStockDocumentRepository(self._session)
-        self.price_lists = SqlPriceListRepository(self._session)
-        self.quotes = SqlQuoteRepository(self._session)
-        self.sales_orders = SqlSalesOrderRepository(self._session)
-        self.customer_accounts = SqlCustomerAccountRepository(self._session)
-        self.rebate_grants = SqlRebateGrantRepository(self._session)
-        self.holds = SqlHoldRepository(self._session)
-        self.journal = SqlJournalRepository(self._session)
-        self.deduction_policies = SqlDeductionPolicyRepository(self._session)
-        return self
+    def _open(self) -> SqlSession:
+        return SqlSession(self._source, self.tenant_id)
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
-
-    def commit(self) -> None:
-        self._active().commit()
-
-    def rollback(self) -> None:
-        self._active().rollback()
-
-    def _active(self) -> SqlSession:
-        if self._session is None:
-            raise RuntimeError("use the unit of work inside a 'with' block")
-        return self._session
+    def _bind(self, session: SqlSession) -> None:
+        self.products = SqlProductRepository(session)
+        self.requests = SqlProcessedRequestRepository(session)
+        self.warehouses = SqlWarehouseRepository(session)
+        self.stock_levels = SqlStockLevelRepository(session)
+        self.movements = SqlMovementRepository(session)
+        self.reservations = SqlReservationRepository(session)
+        self.stock_documents = SqlStockDocumentRepository(session)
+        self.price_lists = SqlPriceListRepository(session)
+        self.quotes = SqlQuoteRepository(session)
+        self.sales_orders = SqlSalesOrderRepository(session)
+        self.customer_accounts = SqlCustomerAccountRepository(session)
+        self.rebate_grants = SqlRebateGrantRepository(session)
+        self.holds = SqlHoldRepository(session)
+        self.journal = SqlJournalRepository(session)
+        self.deduction_policies = SqlDeductionPolicyRepository(session)
 
 
 class SqlStorage:
