@@ -46,6 +46,7 @@ from crmkit.domain.inventory import (
 )
 from crmkit.services import Storage, UnitOfWork
 from crmkit.services.inventory import ReservationRequest
+from crmkit.testing.contracts.support import canonical
 from crmkit.testing.inventory_support import (
     T0,
     Shop,
@@ -171,8 +172,8 @@ class InventoryRepositoryContract:
                 assert [m.quantity for m in movements] == [received, -wanted]
                 for movement in movements:
                     assert uow.movements.get(movement.id) == movement
-                    assert repr(uow.movements.get(movement.id)) == repr(movement)
-                assert repr(uow.stock_documents.get(DeliveryNote, note.id)) == repr(note)
+                    assert canonical(uow.movements.get(movement.id)) == canonical(movement)
+                assert canonical(uow.stock_documents.get(DeliveryNote, note.id)) == canonical(note)
                 [level] = uow.stock_levels.for_products([shop.products[0].id])
                 assert (level.on_hand, level.reserved) == (received - wanted, 0)
 

@@ -51,7 +51,7 @@ from crmkit.domain.sales_order import SalesOrder, SalesOrderId, SalesOrderStatus
 from crmkit.services import Storage
 from crmkit.services.quotes import LineInput
 from crmkit.testing.contracts.pricing_support import ACME, PricedWorld
-from crmkit.testing.contracts.support import T0
+from crmkit.testing.contracts.support import T0, canonical
 from crmkit.testing.pricing_strategies import price_entries, price_lists, quotes
 from crmkit.testing.tenants import fresh_tenant
 
@@ -88,8 +88,8 @@ class PriceListRepositoryContract:
                 for entry in entries:
                     assert uow.price_lists.get_entry(entry.id) == entry
                 # Identical, not only equal: decimals keep their scale on every backend.
-                assert repr(uow.price_lists.get(base.id)) == repr(base)
-                assert repr(found) == repr(sorted(entries, key=lambda e: e.id))
+                assert canonical(uow.price_lists.get(base.id)) == canonical(base)
+                assert canonical(found) == canonical(sorted(entries, key=lambda e: e.id))
 
         round_trip()
 
@@ -203,7 +203,7 @@ class QuoteRepositoryContract:
                 uow.commit()
             with storage.unit_of_work(tenant) as uow:
                 assert uow.quotes.get(quote.id) == quote
-                assert repr(uow.quotes.get(quote.id)) == repr(quote)
+                assert canonical(uow.quotes.get(quote.id)) == canonical(quote)
             if not quote.lines:
                 return
             accepted = attrs.evolve(quote, status=QuoteStatus.ACCEPTED)
@@ -219,7 +219,7 @@ class QuoteRepositoryContract:
             with storage.unit_of_work(tenant) as uow:
                 assert uow.sales_orders.get(order.id) == order
                 assert uow.sales_orders.for_quote(quote.id) == [order]
-                assert repr(uow.sales_orders.get(order.id)) == repr(order)
+                assert canonical(uow.sales_orders.get(order.id)) == canonical(order)
             assert (
                 order.totals()
                 == attrs.evolve(

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, ProductId
 from crmkit.services import ProductFilter, Storage
-from crmkit.testing.contracts.support import a_product, all_products, store
+from crmkit.testing.contracts.support import a_product, all_products, canonical, store
 from crmkit.testing.strategies import products, texts
 from crmkit.testing.tenants import fresh_tenant
 
@@ -37,7 +37,9 @@ class ProductRepositoryContract:
             with storage.unit_of_work(tenant) as uow:
                 assert uow.products.get(product.id) == product
                 assert uow.products.get_by_sku(product.sku) == product
-                assert repr(uow.products.get(product.id)) == repr(product)  # identical too
+                assert canonical(uow.products.get(product.id)) == canonical(
+                    product
+                )  # identical too
 
         round_trip()
 

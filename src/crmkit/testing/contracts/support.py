@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import attrs
+
 from crmkit.adapters.clock import FixedClock
 from crmkit.domain import Product, TenantId
 from crmkit.services import CatalogService, ProductFilter, Storage, UnitOfWork
@@ -54,3 +56,30 @@ def catalog(
 ) -> CatalogService:
     """A catalog service of ``tenant_id`` over ``storage``."""
     return CatalogService(lambda: storage.unit_of_work(tenant_id), clock or FixedClock(T0))
+
+
+def canonical(value: object) -> object:  # noqa: PLR0911 - one return per kind of value
+    """A form of ``value`` that equals another's only if the two are identical.
+
+    ``==`` forgives what a backend must not change: ``Decimal('1.0') == Decimal('1.00')``
+    and two datetimes differing only in ``fold`` compare equal. This keeps each Decimal's
+    exponent and each datetime's fold and zone, and orders sets, so a record that loads
+    back with another scale or zone is caught.
+    """
+    if attrs.has(type(value)):
+        fields = attrs.fields(type(value))  # type: ignore[arg-type]  # attrs.has checked it
+        return (
+            type(value).__name__,
+            tuple((f.name, canonical(getattr(value, f.name))) for f in fields),
+        )
+    if isinstance(value, Decimal):
+        return ("Decimal", str(value))
+    if isinstance(value, datetime):
+        return ("datetime", value.isoformat(), value.fold, str(value.tzinfo))
+    if isinstance(value, set | frozenset):
+        return ("set", tuple(sorted((canonical(v) for v in value), key=repr)))
+    if isinstance(value, list | tuple):
+        return tuple(canonical(v) for v in value)
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted(((repr(k), canonical(v)) for k, v in value.items()))))
+    return value
