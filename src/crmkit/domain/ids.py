@@ -25,3 +25,20 @@ def tenant_id(value: str) -> TenantId:
         ValidationError: the id is empty, too long or has control characters.
     """
     return TenantId(clean_text(value, "tenant id", max_length=64))
+
+
+RECORD_ID_MAX_LENGTH = 128
+
+
+def record_id(value: object, what: str) -> str:
+    """Validate an id handed in by a caller before it reaches any query.
+
+    Only ``str`` is accepted (no ints, which some databases compare numerically with text,
+    and no dicts or lists, which MongoDB would read as query operators); the text is
+    cleaned as every stored code is, so a lookup finds what a write stored.
+
+    Raises:
+        ValidationError: not text, empty, longer than 128 characters, or with control
+            characters.
+    """
+    return clean_text(value, what, max_length=RECORD_ID_MAX_LENGTH)
