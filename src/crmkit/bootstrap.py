@@ -117,6 +117,29 @@ def _mongo_storage(client: Any, database: str, owns_client: bool, upgrade_schema
         raise
 
 
+def upgrade_database(target: str | Engine | Connection) -> None:
+    """Create or upgrade crmkit's tables in the SQL database ``target`` (URL, engine or connection).
+
+    The same as ``crmkit db upgrade URL``; safe on an up-to-date database. For MongoDB use
+    ``open_crm(url, upgrade_schema=True)``, which creates the indexes.
+
+    Raises:
+        ConfigurationError: the SQL extra is not installed or the target is not a SQL database.
+    """
+    _require("sqlalchemy", "sql")
+    from crmkit.adapters.sql import migrate
+
+    if isinstance(target, str) and target.split(":", 1)[0].lower() in _NOT_SQL:
+        raise ConfigurationError(
+            f"upgrade_database works on SQL databases; open {target.split(':', 1)[0]}:// "
+            f"storage with open_crm(url, upgrade_schema=True) instead."
+        )
+    migrate.upgrade_database(target)
+
+
+_NOT_SQL = {"memory", "mongodb", "mongodb+srv"}
+
+
 def _require(module: str, extra: str) -> Any:
     try:
         return __import__(module)
