@@ -26,24 +26,29 @@ if TYPE_CHECKING:
 DEFAULT_MONGO_DATABASE = "crmkit"
 
 
-def open_storage(target: object, *, upgrade_schema: bool = False) -> Storage:
+def open_storage(
+    target: object, *, upgrade_schema: bool = False, version_table: str | None = None
+) -> Storage:
     """The storage behind ``target``.
 
     ``target`` is a URL (``memory://``, ``sqlite:///crm.db``, ``postgresql+psycopg://...``,
     ``mysql+pymysql://...``, ``mongodb://host/dbname``), a SQLAlchemy ``Engine`` or
     ``Connection``, a pymongo ``MongoClient`` or ``Database``, or a ready :class:`Storage`.
     With ``upgrade_schema`` the database's tables or collections are created or upgraded
-    first; without it, a database that needs upgrading is refused.
+    first; without it, a database that needs upgrading is refused. ``version_table`` names
+    the Alembic version table holding crmkit's revisions when an application runs them from
+    its own Alembic environment (default ``crmkit_alembic_version``). A ``Connection`` must
+    have a transaction begun; crmkit then writes inside it and the caller commits.
 
     Raises:
         ConfigurationError: the target is not supported, its extra is not installed, or
             the database needs a schema upgrade.
     """
     if isinstance(target, str):
-        return _open_url(target, upgrade_schema)
+        return _open_url(target, upgrade_schema, version_table)
     module = type(target).__module__
     if module.startswith("sqlalchemy"):
-        return _open_sql(target, owns_engine=False, upgrade_schema=upgrade_schema)
+        return _open_sql(target, False, upgrade_schema, version_table)
     if module.startswith("pymongo"):
         return _open_mongo_object(target, upgrade_schema)
     if hasattr(target, "unit_of_work") and hasattr(target, "close"):
@@ -54,7 +59,7 @@ def open_storage(target: object, *, upgrade_schema: bool = False) -> Storage:
     )
 
 
-def _open_url(url: str, upgrade_schema: bool) -> Storage:
+def _open_url(url: str, upgrade_schema: bool, version_table: str | None) -> Storage:
     scheme = url.split(":", 1)[0].lower()
     if scheme == "memory":
         from crmkit.adapters.memory import InMemoryStorage
@@ -72,24 +77,31 @@ def _open_url(url: str, upgrade_schema: bool) -> Storage:
 
     engine = create_crmkit_engine(url)
     try:
-        return _open_sql(engine, owns_engine=True, upgrade_schema=upgrade_schema)
+        return _open_sql(engine, True, upgrade_schema, version_table)
     except BaseException:
         engine.dispose()
         raise
 
 
-def _open_sql(source: Any, *, owns_engine: bool, upgrade_schema: bool) -> Storage:
+def _open_sql(
+    source: Any, owns_engine: bool, upgrade_schema: bool, version_table: str | None
+) -> Storage:
     from sqlalchemy import Connection, Engine
 
     from crmkit.adapters.sql import SqlStorage, upgrade_database
+    from crmkit.adapters.sql.guards import require_transaction
+    from crmkit.adapters.sql.tables import VERSION_TABLE
 
     if not isinstance(source, Engine | Connection):
         raise ConfigurationError(
             f"a SQLAlchemy {type(source).__name__} is not an Engine or a Connection."
         )
+    table = version_table or VERSION_TABLE
+    if isinstance(source, Connection):
+        require_transaction(source)
     if upgrade_schema:
-        upgrade_database(source)
-    return SqlStorage(source, owns_engine=owns_engine)
+        upgrade_database(source, version_table=table)
+    return SqlStorage(source, owns_engine=owns_engine, version_table=table)
 
 
 def _open_mongo_object(target: Any, upgrade_schema: bool) -> Storage:
@@ -218,6 +230,7 @@ def open_crm(
     clock: Clock | None = None,
     upgrade_schema: bool = False,
     pricing_policies: Mapping[str, PricingPolicy] | None = None,
+    version_table: str | None = None,
 ) -> Crm:
     """crmkit's services over the storage ``target`` (see :func:`open_storage`).
 
@@ -231,4 +244,5 @@ def open_crm(
         from crmkit.adapters.clock import SystemClock
 
         clock = SystemClock()
-    return Crm(open_storage(target, upgrade_schema=upgrade_schema), clock, pricing_policies)
+    storage = open_storage(target, upgrade_schema=upgrade_schema, version_table=version_table)
+    return Crm(storage, clock, pricing_policies)

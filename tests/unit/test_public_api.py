@@ -30,6 +30,7 @@ PUBLIC: dict[str, set[str]] = {
                          "InventoryService", "InsufficientStock", "Warehouse"},
     "crmkit.serialization": {"converter", "to_json", "from_json", "to_data", "from_data"},
     "crmkit.testing": {"fresh_tenant"},
+    "crmkit.sql": {"include_object", "VERSION_LOCATION", "BRANCH_LABEL", "upgrade_database"},
 }  # fmt: skip
 
 DOC_PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
