@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
-from crmkit.domain import ConfigurationError, TenantId, tenant_id
+from crmkit.domain import ConfigurationError, StorageError, TenantId, tenant_id
 from crmkit.domain.pricing import PricingPolicy
 from crmkit.services import CatalogService, Clock, Storage, UnitOfWork
 from crmkit.services.accounts import CustomerAccountService
 from crmkit.services.inventory import InventoryService
 from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import QuoteService
+from crmkit.urls import masked
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -78,6 +79,13 @@ def _open_url(url: str, upgrade_schema: bool, version_table: str | None) -> Stor
     engine = create_crmkit_engine(url)
     try:
         return _open_sql(engine, True, upgrade_schema, version_table)
+    except StorageError as error:
+        engine.dispose()
+        reason = error.message.removeprefix("the database refused the operation: ")
+        raise StorageError(
+            f"cannot use the database at {masked(url)}: {' '.join(reason.split())}; check that "
+            f"it is running and that the URL, user, password and path are right.",
+        ) from error
     except BaseException:
         engine.dispose()
         raise

@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from crmkit.adapters.sql.engine import create_crmkit_engine
+from crmkit.adapters.sql.errors import translated
 from crmkit.adapters.sql.tables import VERSION_TABLE, metadata
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -69,7 +70,7 @@ def upgrade_database(
     puts the tables (and the version table) in that schema.
     """
     config = _config(version_table)
-    with _connection(target) as connection:
+    with translated(), _connection(target) as connection:
         before = database_revisions(connection, version_table)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -111,6 +112,21 @@ def database_revisions(connection: Connection, version_table: str = VERSION_TABL
     opts = {"version_table": version_table, "version_table_schema": translated_schema(connection)}
     context = MigrationContext.configure(connection, opts=opts)
     return set(context.get_current_heads()) & crmkit_revisions()
+
+
+def current_revisions(url: str, version_table: str | None = None) -> tuple[set[str], set[str]]:
+    """(the crmkit revisions the database at ``url`` is at, those this crmkit needs).
+
+    Raises:
+        ConfigurationError: the URL is not a usable SQL database URL.
+        StorageError: the database cannot be reached.
+    """
+    engine = create_crmkit_engine(url)
+    try:
+        with translated(), engine.connect() as connection:
+            return database_revisions(connection, version_table or VERSION_TABLE), schema_heads()
+    finally:
+        engine.dispose()
 
 
 def revision_history() -> list[tuple[str, str | None, str]]:

@@ -12,6 +12,7 @@ from crmkit.adapters.sql.accounts import (
     SqlJournalRepository,
     SqlRebateGrantRepository,
 )
+from crmkit.adapters.sql.errors import translated
 from crmkit.adapters.sql.guards import check_isolation, require_transaction
 from crmkit.adapters.sql.inventory import (
     SqlMovementRepository,
@@ -81,14 +82,15 @@ class SqlStorage:
         self.source = source
         self.version_table = version_table
         self._owns_engine = owns_engine
-        if isinstance(source, Connection):
-            require_transaction(source)
-            check_isolation(source)
-        else:
-            with source.connect() as connection:
-                check_isolation(connection)
-        if check_schema:
-            self.check_schema()
+        with translated():
+            if isinstance(source, Connection):
+                require_transaction(source)
+                check_isolation(source)
+            else:
+                with source.connect() as connection:
+                    check_isolation(connection)
+            if check_schema:
+                self.check_schema()
 
     def check_schema(self) -> None:
         """Make sure the database carries this crmkit version's tables.
