@@ -12,6 +12,8 @@ module each: :mod:`crmkit.catalog`, :mod:`crmkit.pricing`, :mod:`crmkit.accounts
         acme.catalog.create_product(sku="TEA-01", name="Green tea", unit="box", tax_rate="0.13")
 """
 
+import logging
+
 from crmkit.adapters.clock import FixedClock, SystemClock
 from crmkit.bootstrap import Crm, TenantServices, open_crm, open_storage, upgrade_database
 from crmkit.domain import Money, Product, ProductId, Quantity, Rounding, TenantId
@@ -36,6 +38,10 @@ from crmkit.errors import (
 from crmkit.services import Page
 
 __version__ = "0.1.0"
+
+# crmkit logs under the "crmkit" logger (crmkit.retry, crmkit.migrations); the application
+# decides where records go.
+logging.getLogger("crmkit").addHandler(logging.NullHandler())
 
 __all__ = [
     "ConcurrencyConflict",
