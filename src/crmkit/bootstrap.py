@@ -28,7 +28,11 @@ DEFAULT_MONGO_DATABASE = "crmkit"
 
 
 def open_storage(
-    target: object, *, upgrade_schema: bool = False, version_table: str | None = None
+    target: object,
+    *,
+    upgrade_schema: bool = False,
+    version_table: str | None = None,
+    session: object | None = None,
 ) -> Storage:
     """The storage behind ``target``.
 
@@ -39,19 +43,26 @@ def open_storage(
     first; without it, a database that needs upgrading is refused. ``version_table`` names
     the Alembic version table holding crmkit's revisions when an application runs them from
     its own Alembic environment (default ``crmkit_alembic_version``). A ``Connection`` must
-    have a transaction begun; crmkit then writes inside it and the caller commits.
+    have a transaction begun; crmkit then writes inside it and the caller commits. With a
+    pymongo client or database, ``session`` is the caller's ``ClientSession`` with a
+    transaction begun, which crmkit works inside likewise.
 
     Raises:
         ConfigurationError: the target is not supported, its extra is not installed, or
             the database needs a schema upgrade.
     """
+    module = type(target).__module__
+    if session is not None and not module.startswith("pymongo"):
+        raise ConfigurationError(
+            "session= is a pymongo ClientSession for a pymongo client or database target; "
+            "for SQL hand crmkit a Connection with a transaction begun instead."
+        )
     if isinstance(target, str):
         return _open_url(target, upgrade_schema, version_table)
-    module = type(target).__module__
     if module.startswith("sqlalchemy"):
         return _open_sql(target, False, upgrade_schema, version_table)
     if module.startswith("pymongo"):
-        return _open_mongo_object(target, upgrade_schema)
+        return _open_mongo_object(target, upgrade_schema, session)
     if hasattr(target, "unit_of_work") and hasattr(target, "close"):
         return target  # a user's own Storage, duck-typed
     raise ConfigurationError(
@@ -112,25 +123,27 @@ def _open_sql(
     return SqlStorage(source, owns_engine=owns_engine, version_table=table)
 
 
-def _open_mongo_object(target: Any, upgrade_schema: bool) -> Storage:
+def _open_mongo_object(target: Any, upgrade_schema: bool, session: Any) -> Storage:
     from pymongo import MongoClient
     from pymongo.database import Database
 
     if isinstance(target, Database):
-        return _mongo_storage(target.client, target.name, False, upgrade_schema)
+        return _mongo_storage(target.client, target.name, False, upgrade_schema, session)
     if isinstance(target, MongoClient):
         database = target.get_default_database(DEFAULT_MONGO_DATABASE).name
-        return _mongo_storage(target, database, False, upgrade_schema)
+        return _mongo_storage(target, database, False, upgrade_schema, session)
     raise ConfigurationError(f"a pymongo {type(target).__name__} is not a client or database.")
 
 
-def _mongo_storage(client: Any, database: str, owns_client: bool, upgrade_schema: bool) -> Storage:
+def _mongo_storage(
+    client: Any, database: str, owns_client: bool, upgrade_schema: bool, session: Any = None
+) -> Storage:
     from crmkit.adapters.mongo import MongoStorage, ensure_indexes
 
     try:
         if upgrade_schema:
             ensure_indexes(client[database])
-        return MongoStorage(client, database, owns_client=owns_client)
+        return MongoStorage(client, database, owns_client=owns_client, session=session)
     except BaseException:
         if owns_client:
             client.close()
@@ -239,6 +252,7 @@ def open_crm(
     upgrade_schema: bool = False,
     pricing_policies: Mapping[str, PricingPolicy] | None = None,
     version_table: str | None = None,
+    session: object | None = None,
 ) -> Crm:
     """crmkit's services over the storage ``target`` (see :func:`open_storage`).
 
@@ -252,5 +266,7 @@ def open_crm(
         from crmkit.adapters.clock import SystemClock
 
         clock = SystemClock()
-    storage = open_storage(target, upgrade_schema=upgrade_schema, version_table=version_table)
+    storage = open_storage(
+        target, upgrade_schema=upgrade_schema, version_table=version_table, session=session
+    )
     return Crm(storage, clock, pricing_policies)

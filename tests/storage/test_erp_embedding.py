@@ -25,30 +25,12 @@ from crmkit.adapters.sql.migrate import schema_heads
 from crmkit.sql import create_crmkit_engine
 from crmkit.testing import fresh_tenant
 from tests.backends import MARIADB_URL, POSTGRES_URL
+from tests.docs.test_examples import alembic_env_block
 
 ERP_SCHEMA = "crmkit_erp_test"
 
-ERP_ENV = """
-import sqlalchemy as sa
-from alembic import context
-
-import crmkit.sql
-
-erp_metadata = sa.MetaData()
-sa.Table("erp_invoice", erp_metadata, sa.Column("id", sa.Integer, primary_key=True),
-         sa.Column("number", sa.String(20), nullable=False))
-
-connection = context.config.attributes["connection"]
-context.configure(
-    connection=connection,
-    target_metadata=erp_metadata,
-    # Alembic finds its version table through the inspector, which ignores the map.
-    version_table_schema=crmkit.sql.translated_schema(connection),
-    include_object=crmkit.sql.include_object,
-)
-with context.begin_transaction():
-    context.run_migrations()
-"""
+# The env.py an ERP team writes, exactly as the how-to page shows it.
+ERP_ENV = alembic_env_block(Path(__file__).resolve().parents[2] / "docs" / "how-to" / "erp.md")
 
 ERP_REVISION = '''"""The ERP's own first table."""
 import sqlalchemy as sa
