@@ -155,6 +155,8 @@ class AvailableFunds:
     prepayment: Decimal
     credit: Decimal
     grants: tuple[RebateGrant, ...]
+    customer_id: str | None = None
+    """The customer's code, by which errors name the account."""
 
 
 @attrs.frozen
@@ -267,6 +269,7 @@ def plan_deduction(
                 shortfall={fund: q(amount) for fund, amount in short.items()},
                 total=q(remaining),
                 explanation="; ".join(notes) + ".",
+                customer_id=funds.customer_id,
             )
         cash_due = remaining
         notes.append(f"pay now: {q(cash_due)} in cash")

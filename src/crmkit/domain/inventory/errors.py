@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from crmkit.domain.decimals import plain
 from crmkit.domain.errors import ValidationError
 
 
@@ -13,12 +14,21 @@ class InsufficientStock(ValidationError):
     code = "insufficient_stock"
 
     def __init__(
-        self, product_id: str, requested: Decimal, available: Decimal, tenant_id: str
+        self,
+        product_id: str,
+        requested: Decimal,
+        available: Decimal,
+        tenant_id: str,
+        *,
+        sku: str | None = None,
     ) -> None:
+        product = f"SKU {sku!r}" if sku is not None else f"product {product_id!r}"
         super().__init__(
-            f"product {product_id!r} in tenant {tenant_id!r}: {requested} requested but only "
-            f"{available} available in the warehouses the strategy allows; reserve less, "
-            f"use the partial policy, or receive stock first.",
+            f"{product} in tenant {tenant_id!r}: {plain(requested)} requested but only "
+            f"{plain(available)} available in the warehouses the strategy allows; reserve "
+            f"less, use the partial policy, or receive stock first.",
+            field="quantity",
+            sku=sku,
             product_id=product_id,
             requested=requested,
             available=available,
