@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +23,9 @@ from crmkit.demo import run
 from crmkit.errors import ValidationError
 from crmkit.serialization import from_json, to_data, to_json
 from crmkit.testing.contracts.support import canonical
+from tests.docs.test_examples import runnable_blocks
 
+TUTORIAL = Path(__file__).resolve().parents[2] / "docs" / "tutorial.md"
 NOW = datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
 
 
@@ -78,3 +83,39 @@ class TestJsonForm:
             from_json("{", Product)
         with pytest.raises(ValidationError):
             from_json('{"sku": 1}', Product)
+
+
+def tutorial_results(folder: Path) -> dict[str, object]:
+    """The results the tutorial's order flow returns (run in ``folder``)."""
+    namespace: dict[str, Any] = {}
+    cwd = Path.cwd()
+    os.chdir(folder)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            for code in runnable_blocks(TUTORIAL)[:-1]:  # all but the closing block
+                exec(compile(code, str(TUTORIAL), "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    shop, tea, account = namespace["shop"], namespace["tea"], namespace["account"]
+    return {
+        "Resolution": shop.pricing.resolve(namespace["dealer"], tea.id, 24, currency="CNY"),
+        "ReservationResult": namespace["reserved"],
+        "Movement": namespace["held"],
+        "ProductAvailability": shop.inventory.availability([tea.id])[tea.id],
+        "FundSummary": next(iter(shop.accounts.fund_summaries(account.id).values())),
+        "Statement": shop.accounts.statement(account.id),
+        "DocumentTotals": namespace["order"].totals(),
+    }
+
+
+@pytest.mark.sqlite
+class TestResultsRoundTrip:
+    """Service results (not only stored records) go to JSON and back."""
+
+    def test_every_result_of_the_order_flow_round_trips(self, tmp_path: Path) -> None:
+        """Resolution, reservation, hold, availability, summaries, statement, totals."""
+        results = tutorial_results(tmp_path)
+        assert {type(r).__name__ for r in results.values()} == set(results)
+        for result in results.values():
+            loaded = from_json(to_json(result), type(result))
+            assert canonical(loaded) == canonical(result)
