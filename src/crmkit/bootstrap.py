@@ -138,12 +138,23 @@ def _open_mongo_object(target: Any, upgrade_schema: bool, session: Any) -> Stora
 def _mongo_storage(
     client: Any, database: str, owns_client: bool, upgrade_schema: bool, session: Any = None
 ) -> Storage:
+    from pymongo.errors import PyMongoError
+
     from crmkit.adapters.mongo import MongoStorage, ensure_indexes
 
     try:
         if upgrade_schema:
             ensure_indexes(client[database])
         return MongoStorage(client, database, owns_client=owns_client, session=session)
+    except PyMongoError as error:
+        if owns_client:
+            client.close()
+        reason = " ".join(str(error).split(", Timeout:")[0].split())
+        raise StorageError(
+            f"cannot use the MongoDB database {database!r}: {type(error).__name__}: "
+            f"{masked(reason)}; check that the server (a replica set) is running and that "
+            f"the URL, user and password are right.",
+        ) from error
     except BaseException:
         if owns_client:
             client.close()

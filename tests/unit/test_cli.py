@@ -105,6 +105,16 @@ class TestFailures:
         assert "s3cr3t-pw" not in out
         assert ":***@" in out
 
+    @pytest.mark.mongo
+    def test_unreachable_mongodb_is_one_line(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A MongoDB that does not answer: one masked line, exit 1."""
+        url = "mongodb://erp:s3cr3t-pw@127.0.0.1:1/crm?serverSelectionTimeoutMS=300"
+        assert main(["db", "upgrade", url]) == REFUSED
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1
+        assert "[storage] cannot use the MongoDB database 'crm'" in err
+        assert "s3cr3t-pw" not in err
+
     def test_bad_path_is_one_line(self, capsys: pytest.CaptureFixture[str]) -> None:
         """A SQLite file in a missing folder: one line naming the problem, exit 1."""
         assert main(["db", "current", "sqlite:////no/such/folder/crm.db"]) == REFUSED
