@@ -86,13 +86,15 @@ class RecordType(Generic[R]):
         record_class: the attrs class of the records (with ``tenant_id`` and ``version``).
         entity: the record's name as users know it, used in error messages.
         name: the storage name (snake case): table ``crmkit_<name>``, collection
-            ``crmkit_<plural>``.
+            ``crmkit_<plural>`` (see ``prefix``).
         fields: every scalar field, the key included.
         key: the field identifying a record within its tenant (text).
         unique: tuples of field names unique within the tenant.
         nested: fields holding nested parts (attrs objects, tuples, frozensets).
         custom_fields: whether records carry tenant-defined custom fields in ``custom``.
         plural: the collection's name stem; ``name + "s"`` unless given.
+        prefix: the prefix of the table and collection names (crmkit's own use
+            ``crmkit_``; an application's types may use their own).
     """
 
     record_class: type[R]
@@ -104,6 +106,7 @@ class RecordType(Generic[R]):
     nested: tuple[str, ...] = ()
     custom_fields: bool = False
     plural: str = ""
+    prefix: str = "crmkit_"
 
     def __attrs_post_init__(self) -> None:
         if not self.plural:
@@ -113,12 +116,12 @@ class RecordType(Generic[R]):
     @property
     def table_name(self) -> str:
         """The SQL table of the records."""
-        return f"crmkit_{self.name}"
+        return self.prefix + self.name
 
     @property
     def collection_name(self) -> str:
         """The MongoDB collection of the records."""
-        return f"crmkit_{self.plural}"
+        return self.prefix + self.plural
 
     def field(self, name: str) -> Field:
         """The declared scalar field ``name``.

@@ -265,8 +265,15 @@ class RecordRepository(Generic[R]):
                 raise ValidationError(f"{what} {value!r} has surrounding whitespace; strip it.")
             if declared.kind is FieldKind.DECIMAL:
                 _check_decimal(checked, declared.precision, declared.scale, what)
-            if declared.kind is FieldKind.DATETIME and checked != value:
-                raise ValidationError(f"{what} must be UTC with whole milliseconds.")
+            if declared.kind is FieldKind.DATETIME and _stamp(checked) != _stamp(value):
+                raise ValidationError(
+                    f"{what} must be in UTC with whole milliseconds; pass it through "
+                    f"crmkit.domain.utc_millis first."
+                )
+
+
+def _stamp(moment: Any) -> tuple[object, ...]:
+    return (moment.isoformat(), moment.fold, moment.tzinfo)
 
 
 def _check_decimal(value: Scalar, precision: int, scale: int, what: str) -> None:

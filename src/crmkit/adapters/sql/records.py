@@ -8,7 +8,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Table, and_, delete, exists, insert, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    delete,
+    exists,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement as Column
 
 from crmkit.adapters.sql.converters import batched, converter
@@ -151,7 +163,7 @@ class SqlRecordStore(Generic[R]):
     def find(self, plan: QueryPlan) -> list[R]:
         query = select(self._table).where(self._mine())
         query = query.where(*(self._condition(c) for c in plan.conditions))
-        order: list[ColumnElement[Any]] = [self._key]
+        order: list[Column[Any]] = [self._key]
         if not plan.ordered_by_key:
             value = self._order_column(plan.order)
             if plan.order.custom:
@@ -247,10 +259,9 @@ class SqlRecordStore(Generic[R]):
 
 
 def _names_constraint(constraint: str, names: tuple[str, ...]) -> bool:
-    """Whether a driver's constraint name (or SQLite's column list) is of ``names``."""
-    joined = "_".join(names)
-    columns = ", ".join(names)
-    return constraint.endswith(joined) or constraint.endswith(columns) or joined in constraint
+    """Whether a driver's constraint name (or SQLite's column list) is the one of ``names``."""
+    columns = {part.rsplit(".", 1)[-1].strip() for part in constraint.split(",")}
+    return constraint.endswith("_" + "_".join(names)) or columns == {"tenant_id", *names}
 
 
 def _stored_kind(value: Any) -> FieldKind:
@@ -264,11 +275,12 @@ def _stored_kind(value: Any) -> FieldKind:
 
 
 def _compare(column: Column[Any], condition: Condition) -> ColumnElement[bool]:
-    op, values = condition.op, condition.values
+    op = condition.op
+    values = [None if v is None else literal(v, column.type) for v in condition.values]
     if op is Op.EQUALS:
         return column == values[0]
     if op is Op.IN:
-        return column.in_(values)
+        return column.in_(condition.values)
     if op is Op.EMPTY:
         return column.is_(None)
     if op is Op.NOT_EMPTY:
@@ -284,11 +296,12 @@ def _compare(column: Column[Any], condition: Condition) -> ColumnElement[bool]:
     return and_(*bounds)
 
 
-def _after(order: list[ColumnElement[Any]], after: tuple[Any, ...]) -> ColumnElement[bool]:
+def _after(order: list[Column[Any]], after: tuple[Any, ...]) -> ColumnElement[bool]:
     """Rows after ``after`` in the order (value, key): a keyset condition, no OFFSET."""
+    bound = [literal(v, c.type) for v, c in zip(after, order, strict=True)]
     if len(order) == 1:
-        first: ColumnElement[bool] = order[0] > after[0]
+        first: ColumnElement[bool] = order[0] > bound[0]
         return first
     value, key = order
-    later: ColumnElement[bool] = or_(value > after[0], and_(value == after[0], key > after[1]))
+    later: ColumnElement[bool] = or_(value > bound[0], and_(value == bound[0], key > bound[1]))
     return later
