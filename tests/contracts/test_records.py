@@ -19,6 +19,7 @@ from crmkit.adapters.sql import SqlStorage
 from crmkit.adapters.sql.tables import record_table
 from crmkit.adapters.sql.tables.base import NAMING_CONVENTION
 from crmkit.services import Storage
+from crmkit.testing.contracts.custom_fields import CustomFieldContract
 from crmkit.testing.contracts.records import RecordTypeContract
 from crmkit.testing.record_kits import KITS, SAMPLE_RECORDS, RecordKit
 
@@ -78,3 +79,7 @@ def record_kit(request: pytest.FixtureRequest) -> RecordKit[Any]:
 
 class TestRecordTypes(RecordTypeContract):
     """The generic record contract, for every kit on every backend."""
+
+
+class TestCustomFields(CustomFieldContract):
+    """The custom field contract on every backend."""
