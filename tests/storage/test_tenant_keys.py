@@ -64,7 +64,10 @@ class TestSqlKeysStartWithTheTenant:
         offending: list[tuple[str, Any]] = []
         seen = 0
         for table in crmkit_tables(sql_engine):
-            keys = [*inspector.get_unique_constraints(table), *inspector.get_indexes(table)]
+            keys: list[dict[str, Any]] = [
+                *(dict(u) for u in inspector.get_unique_constraints(table)),
+                *(dict(i) for i in inspector.get_indexes(table)),
+            ]
             seen += len(keys)
             offending += [(table, k["name"]) for k in keys if k["column_names"][0] != TENANT]
         assert seen >= len(crmkit_tables(sql_engine))  # the inspector did report keys
