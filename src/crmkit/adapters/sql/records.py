@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     Table,
     and_,
     delete,
@@ -161,6 +162,11 @@ class SqlRecordStore(Generic[R]):
         self._write_custom(record, replace=True)
 
     def find(self, plan: QueryPlan) -> list[R]:
+        rows = self._session.execute(self.statement(plan))
+        return [self._load(row._mapping) for row in rows]
+
+    def statement(self, plan: QueryPlan) -> Select[Any]:
+        """The SELECT running ``plan`` (exposed so tests can check its query plan)."""
         query = select(self._table).where(self._mine())
         query = query.where(*(self._condition(c) for c in plan.conditions))
         order: list[Column[Any]] = [self._key]
@@ -171,8 +177,7 @@ class SqlRecordStore(Generic[R]):
             order = [value, self._key]
         if plan.after is not None:
             query = query.where(_after(order, plan.after))
-        rows = self._session.execute(query.order_by(*order).limit(plan.limit))
-        return [self._load(row._mapping) for row in rows]
+        return query.order_by(*order).limit(plan.limit)
 
     def fail(self, error: CrmkitError) -> CrmkitError:
         return self._session.fail(error)
