@@ -23,7 +23,7 @@ def explain(engine: Engine, storage: SqlStorage, query: object, prefix: str) -> 
     """The database's plan for finding sample records by ``query``."""
     with_test_types(storage)
     plan = plan_query(
-        SAMPLE_RECORDS,  # type: ignore[arg-type]
+        SAMPLE_RECORDS,
         KINDS,
         [query],
         order_by=None,

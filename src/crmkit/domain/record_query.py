@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import attrs
 
@@ -174,7 +175,7 @@ def check_scalar(value: object, kind: FieldKind, what: str, length: int = 200) -
 
 
 def plan_query(
-    record_type: RecordType[object],
+    record_type: RecordType[Any],
     custom_kinds: Mapping[str, str],
     filters: Sequence[object],
     *,
@@ -214,7 +215,7 @@ def plan_query(
 
 
 def _target(
-    record_type: RecordType[object], custom_kinds: Mapping[str, str], name: object, order: bool
+    record_type: RecordType[Any], custom_kinds: Mapping[str, str], name: object, order: bool
 ) -> Target:
     entity = record_type.entity
     if not isinstance(name, str):
@@ -244,9 +245,7 @@ CUSTOM_DECIMAL = Field("custom", FieldKind.DECIMAL, precision=18, scale=6)
 """How custom decimals are stored for lookups (see domain.custom_fields)."""
 
 
-def checked_value(
-    record_type: RecordType[object], target: Target, value: object, what: str
-) -> Scalar:
+def checked_value(record_type: RecordType[Any], target: Target, value: object, what: str) -> Scalar:
     """``value`` checked as a value ``target`` can be compared with on every backend.
 
     Raises:
@@ -267,7 +266,7 @@ def checked_value(
 
 
 def _condition(
-    record_type: RecordType[object], custom_kinds: Mapping[str, str], given: object
+    record_type: RecordType[Any], custom_kinds: Mapping[str, str], given: object
 ) -> Condition:
     if not isinstance(given, Equals | OneOf | Between | IsEmpty | StartsWith):
         raise ValidationError(

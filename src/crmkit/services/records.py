@@ -189,7 +189,7 @@ class RecordRepository(Generic[R]):
                 bad limit, or a cursor not made for this listing.
         """
         plan = plan_query(
-            self.record_type,  # type: ignore[arg-type]
+            self.record_type,
             {d.key: d.kind.value for d in self.custom_definitions()},
             filters,
             order_by=order_by,
@@ -210,7 +210,7 @@ class RecordRepository(Generic[R]):
             return []
         store: RecordStore[CustomFieldDefinition] = self._stores(CUSTOM_FIELD_DEFINITIONS)
         plan = plan_query(
-            CUSTOM_FIELD_DEFINITIONS,  # type: ignore[arg-type]
+            CUSTOM_FIELD_DEFINITIONS,
             {},
             [Equals("record_type", self.record_type.name), Equals("active", True)],
             order_by="key",
