@@ -48,6 +48,15 @@ class CustomFieldKind(enum.Enum):
     """The id of another record (of the type named by ``reference_to``)."""
 
 
+def _check_key(_: object, __: object, key: str) -> None:
+    # Keys become MongoDB field names and filter names: never '$', '.', or anything else.
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        raise ValidationError(
+            f"custom field key {key!r} must be 1-40 lower-case letters, digits or '_', "
+            f"starting with a letter (e.g. 'region').",
+        )
+
+
 @attrs.frozen
 class CustomFieldDefinition:
     """One custom field of one record type of one tenant; ``key`` is unique per record type."""
@@ -55,7 +64,7 @@ class CustomFieldDefinition:
     id: str
     tenant_id: TenantId
     record_type: str
-    key: str
+    key: str = attrs.field(validator=_check_key)
     label: str
     kind: CustomFieldKind
     choices: tuple[str, ...]
@@ -89,11 +98,7 @@ class CustomFieldDefinition:
         """
         if not isinstance(kind, CustomFieldKind):
             raise ValidationError(f"custom field kind must be a CustomFieldKind, not {kind!r}.")
-        if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
-            raise ValidationError(
-                f"custom field key {key!r} must be 1-40 lower-case letters, digits or '_', "
-                f"starting with a letter (e.g. 'region').",
-            )
+        _check_key(None, None, key)
         given_choices = list(choices) if not isinstance(choices, str) else [choices]
         cleaned = tuple(
             clean_text(c, f"choice of custom field {key!r}", max_length=CUSTOM_TEXT_LENGTH)
