@@ -21,7 +21,7 @@ from crmkit.adapters.sql.tables.base import NAMING_CONVENTION
 from crmkit.services import Storage
 from crmkit.testing.contracts.custom_fields import CustomFieldContract
 from crmkit.testing.contracts.records import RecordTypeContract
-from crmkit.testing.record_kits import KITS, SAMPLE_RECORDS, RecordKit
+from crmkit.testing.record_kits import KITS, TEST_TYPES, RecordKit
 
 BACKENDS = [
     pytest.param("memory", marks=pytest.mark.memory),
@@ -35,7 +35,8 @@ BUDGETS = {"memory": 60, "sqlite": 20, "postgres": 12, "mariadb": 12, "mongo": 8
 
 TEST_TABLES = MetaData(naming_convention=NAMING_CONVENTION)
 """Tables of the record types only the tests use (not part of crmkit's migrations)."""
-record_table(SAMPLE_RECORDS, TEST_TABLES)
+for test_type in TEST_TYPES:
+    record_table(test_type, TEST_TABLES)
 _prepared: set[int] = set()
 
 
@@ -49,7 +50,8 @@ def with_test_types(storage: Storage) -> Storage:
         TEST_TABLES.create_all(storage.source)
     if isinstance(storage, MongoStorage):
         client: MongoClient[dict[str, Any]] = storage.client
-        ensure_record_collection(client[storage.database.name], SAMPLE_RECORDS)
+        for test_type in TEST_TYPES:
+            ensure_record_collection(client[storage.database.name], test_type)
     _prepared.add(id(storage))
     return storage
 

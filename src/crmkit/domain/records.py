@@ -24,6 +24,10 @@ CUSTOM_FIELD = "custom"
 """The attrs field holding a record's custom values (``dict[str, CustomValue]``)."""
 
 
+_DECLARED: dict[str, RecordType[Any]] = {}
+"""Every record type declared in this process, by name (filled as declarations are made)."""
+
+
 class FieldKind(enum.Enum):
     """How a scalar field is stored and compared on every backend."""
 
@@ -112,6 +116,12 @@ class RecordType(Generic[R]):
         if not self.plural:
             object.__setattr__(self, "plural", self.name + "s")
         self._check()
+        _DECLARED[self.name] = self
+
+    @staticmethod
+    def named(name: str) -> RecordType[Any] | None:
+        """The declared record type called ``name`` (custom reference fields name one)."""
+        return _DECLARED.get(name)
 
     @property
     def table_name(self) -> str:

@@ -240,16 +240,36 @@ class RecordRepository(Generic[R]):
                 raise NotFound(declared.entity, declared.key, key, self._tenant)
             self._check_fields(record, key)
             if declared.custom_fields:
+                definitions = self.custom_definitions()
                 values = check_custom_values(
-                    declared.entity,
-                    key,
-                    self.custom_definitions(),
-                    attribute(record, CUSTOM_FIELD),
+                    declared.entity, key, definitions, attribute(record, CUSTOM_FIELD)
                 )
+                self._check_references(key, definitions, values)
                 record = attrs.evolve(record, **{CUSTOM_FIELD: values})  # type: ignore[misc]
         except CrmkitError as error:
             raise self._store.fail(error) from None
         return record
+
+    def _check_references(
+        self, key: str, definitions: list[CustomFieldDefinition], values: dict[str, Any]
+    ) -> None:
+        """Every reference value names an existing record of the referenced type."""
+        for definition in definitions:
+            value = values.get(definition.key)
+            if value is None or definition.reference_to is None:
+                continue
+            where = f"custom field {definition.key!r} of {self.record_type.entity} {key!r}"
+            target = RecordType.named(definition.reference_to)
+            if target is None:
+                raise ValidationError(
+                    f"{where} refers to record type {definition.reference_to!r}, which is not "
+                    f"declared in this application; declare it or redefine the field.",
+                )
+            if self._stores(target).get(value) is None:
+                raise ValidationError(
+                    f"{where} refers to {target.entity} {value!r}, which does not exist in "
+                    f"tenant {self._tenant!r}; create it first or correct the id.",
+                )
 
     def _check_fields(self, record: R, key: str) -> None:
         """Every declared value fits its column on every backend (else the driver would fail)."""

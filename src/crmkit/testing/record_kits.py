@@ -81,13 +81,47 @@ SAMPLE_RECORDS: RecordType[SampleRecord] = RecordType(
 )
 """The example type (tables ``test_sample_record``, collection ``test_sample_records``)."""
 
+
+@attrs.frozen
+class SampleContact:
+    """A record the example's reference field points at (used only by tests)."""
+
+    id: str
+    tenant_id: TenantId
+    name: str
+    version: int = 1
+
+
+SAMPLE_CONTACTS: RecordType[SampleContact] = RecordType(
+    SampleContact,
+    entity="SampleContact",
+    name="sample_contact",
+    prefix="test_",
+    fields=(text("id", 32), text("name", 200)),
+)
+"""Referenced by the example's ``contact`` field (``test_sample_contact(s)``)."""
+
+TEST_TYPES = (SAMPLE_RECORDS, SAMPLE_CONTACTS)
+"""The record types whose tables or collections a backend under test must have."""
+
+CONTACT_IDS = ("c-1", "c-2", "c-10")
+"""The contacts every prepared tenant has."""
+
+
+def add_contacts(uow: Any, tenant_id: TenantId) -> None:
+    """Store the contacts the example records may refer to."""
+    contacts = uow.records(SAMPLE_CONTACTS)
+    for contact_id in CONTACT_IDS:
+        contacts.add(SampleContact(contact_id, tenant_id, f"Contact {contact_id}"))
+
+
 SAMPLE_FIELDS: tuple[dict[str, Any], ...] = (
     {"key": "size", "kind": CustomFieldKind.NUMBER},
     {"key": "weight", "kind": CustomFieldKind.DECIMAL, "decimal_places": 2},
     {"key": "region", "kind": CustomFieldKind.CHOICE, "choices": ("north", "south", "東")},
     {"key": "remark", "kind": CustomFieldKind.TEXT},
     {"key": "visit_on", "kind": CustomFieldKind.DATE},
-    {"key": "contact", "kind": CustomFieldKind.REFERENCE, "reference_to": "contact"},
+    {"key": "contact", "kind": CustomFieldKind.REFERENCE, "reference_to": "sample_contact"},
 )
 """The custom fields the contract defines on the example type before writing records."""
 
@@ -117,7 +151,7 @@ def custom_value(kind: CustomFieldKind, field: dict[str, Any]) -> st.SearchStrat
         CustomFieldKind.CHOICE: st.sampled_from(field.get("choices", ("x",))),
         CustomFieldKind.TEXT: small_texts(200),
         CustomFieldKind.DATE: st.dates(date(1900, 1, 1), date(2199, 12, 31)),
-        CustomFieldKind.REFERENCE: st.sampled_from(["c-1", "c-2", "c-10"]) | st.just(new_id()),
+        CustomFieldKind.REFERENCE: st.sampled_from(CONTACT_IDS),
     }
     return strategies[kind]
 
@@ -201,6 +235,8 @@ class RecordKit(Generic[R]):
     example: Callable[[TenantId, int], R]
     """The ``n``-th plain record of a tenant (distinct keys and unique values per ``n``)."""
     custom_fields: tuple[dict[str, Any], ...] = ()
+    setup: Callable[[Any, TenantId], None] | None = None
+    """Stores what the records need in a fresh tenant (given a unit of work and the tenant)."""
 
 
 def sample_record(tenant_id: TenantId, n: int) -> SampleRecord:
@@ -236,7 +272,7 @@ def definition(tenant_id: TenantId, n: int) -> CustomFieldDefinition:
 
 
 SAMPLE_KIT: RecordKit[SampleRecord] = RecordKit(
-    SAMPLE_RECORDS, sample_records, sample_record, SAMPLE_FIELDS
+    SAMPLE_RECORDS, sample_records, sample_record, SAMPLE_FIELDS, add_contacts
 )
 DEFINITION_KIT: RecordKit[CustomFieldDefinition] = RecordKit(
     CUSTOM_FIELD_DEFINITIONS, definitions, definition

@@ -125,6 +125,7 @@ class CustomFieldContract:
             {"remark": "x" * 201},
             {"remark": "bell\x07"},
             {"contact": {"$gt": ""}},
+            {"contact": "c-404"},
         ],
     )
     def test_invalid_values_are_refused_and_change_nothing(

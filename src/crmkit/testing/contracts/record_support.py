@@ -32,8 +32,10 @@ _NUMBERS = itertools.count(1)
 def prepare(storage: Storage, kit: Kit, tenant: TenantId | None = None) -> TenantId:
     """A fresh tenant (unless given) with the kit's custom fields defined."""
     tenant = tenant or fresh_tenant()
-    if kit.custom_fields:
+    if kit.custom_fields or kit.setup:
         with storage.unit_of_work(tenant) as uow:
+            if kit.setup is not None:
+                kit.setup(uow, tenant)
             definitions = uow.records(CUSTOM_FIELD_DEFINITIONS)
             for field in kit.custom_fields:
                 definitions.add(
