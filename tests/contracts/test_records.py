@@ -19,7 +19,7 @@ from crmkit.adapters.sql import SqlStorage
 from crmkit.adapters.sql.tables import record_table
 from crmkit.adapters.sql.tables.base import NAMING_CONVENTION
 from crmkit.services import Storage
-from crmkit.testing.contracts.custom_fields import CustomFieldContract
+from crmkit.testing.contracts.custom_fields import CustomFieldContract, CustomObjectContract
 from crmkit.testing.contracts.records import RecordTypeContract
 from crmkit.testing.record_kits import KITS, TEST_TYPES, RecordKit
 
@@ -85,3 +85,7 @@ class TestRecordTypes(RecordTypeContract):
 
 class TestCustomFields(CustomFieldContract):
     """The custom field contract on every backend."""
+
+
+class TestCustomObjects(CustomObjectContract):
+    """The custom object contract on every backend."""

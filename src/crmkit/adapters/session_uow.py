@@ -51,10 +51,10 @@ class SessionUnitOfWork(Generic[S]):
 
     def _record_store(self, record_type: RecordType[Any]) -> RecordStore[Any]:
         session = self._active("use the records of")
-        store = self._record_stores.get(record_type.name)
+        store = self._record_stores.get(record_type.scope)
         if store is None:
             store = self._new_record_store(session, record_type)
-            self._record_stores[record_type.name] = store
+            self._record_stores[record_type.scope] = store
         return store
 
     def __enter__(self) -> Self:

@@ -99,6 +99,10 @@ class RecordType(Generic[R]):
         plural: the collection's name stem; ``name + "s"`` unless given.
         prefix: the prefix of the table and collection names (crmkit's own use
             ``crmkit_``; an application's types may use their own).
+        scope: what custom field definitions and references name the type by; ``name``
+            unless given. Several types may share one table with different scopes.
+        fixed: (field, value) pairs every record of this type has: a type sharing a
+            table with others (a custom object type) sees only its own records.
     """
 
     record_class: type[R]
@@ -111,17 +115,21 @@ class RecordType(Generic[R]):
     custom_fields: bool = False
     plural: str = ""
     prefix: str = "crmkit_"
+    scope: str = ""
+    fixed: tuple[tuple[str, str], ...] = ()
 
     def __attrs_post_init__(self) -> None:
         if not self.plural:
             object.__setattr__(self, "plural", self.name + "s")
+        if not self.scope:
+            object.__setattr__(self, "scope", self.name)
         self._check()
-        _DECLARED[self.name] = self
+        _DECLARED[self.scope] = self
 
     @staticmethod
-    def named(name: str) -> RecordType[Any] | None:
-        """The declared record type called ``name`` (custom reference fields name one)."""
-        return _DECLARED.get(name)
+    def named(scope: str) -> RecordType[Any] | None:
+        """The declared record type of ``scope`` (custom reference fields name one)."""
+        return _DECLARED.get(scope)
 
     @property
     def table_name(self) -> str:
@@ -170,6 +178,11 @@ class RecordType(Generic[R]):
             )
         if self.field(self.key).kind is not FieldKind.TEXT:
             raise ConfigurationError(f"{self.entity}: the key {self.key!r} must be a text field.")
+        for name, _ in self.fixed:
+            if self.field(name).kind is not FieldKind.TEXT or not self.field(name).indexed:
+                raise ConfigurationError(
+                    f"{self.entity}: fixed field {name!r} must be indexed text."
+                )
         for names in self.unique:
             for name in names:
                 if self.field(name).nullable:  # SQL and MongoDB disagree on repeated NULLs

@@ -57,14 +57,14 @@ class CustomFieldService:
             with self._uow() as uow:
                 definition = CustomFieldDefinition.new(
                     uow.tenant_id,
-                    record_type=record_type.name,
+                    record_type=record_type.scope,
                     key=key,
                     label=label,
                     kind=kind,
                     now=self._clock.now(),
                     choices=choices,
                     decimal_places=decimal_places,
-                    reference_to=None if reference_to is None else reference_to.name,
+                    reference_to=None if reference_to is None else reference_to.scope,
                     required=required,
                 )
                 uow.records(CUSTOM_FIELD_DEFINITIONS).add(definition)

@@ -139,7 +139,7 @@ class RecordRepository(Generic[R]):
         """
         checked = self._key(key)
         record = self._store.get(checked)
-        if record is None:
+        if record is None or not self._own(record):
             raise NotFound(self.record_type.entity, self.record_type.key, checked, self._tenant)
         return record
 
@@ -156,7 +156,7 @@ class RecordRepository(Generic[R]):
             )
         wanted = sorted({self._key(k) for k in keys})
         found = self._store.get_many(wanted) if wanted else []
-        return {attribute(r, self.record_type.key): r for r in found}
+        return {attribute(r, self.record_type.key): r for r in found if self._own(r)}
 
     def update(self, record: R) -> R:
         """Store a changed record; return it with its version incremented.
@@ -168,6 +168,13 @@ class RecordRepository(Generic[R]):
             DuplicateRecord: a unique key is taken by another record.
         """
         record = self._checked(record, wrong_tenant=False)
+        if self.record_type.fixed:  # the stored record must be of this type too
+            stored = self._store.get(attribute(record, self.record_type.key))
+            if stored is not None and not self._own(stored):
+                key = attribute(record, self.record_type.key)
+                raise self._store.fail(
+                    NotFound(self.record_type.entity, self.record_type.key, key, self._tenant)
+                )
         saved = attrs.evolve(record, version=attribute(record, "version") + 1)  # type: ignore[misc]
         self._store.update(saved)
         return saved
@@ -191,7 +198,7 @@ class RecordRepository(Generic[R]):
         plan = plan_query(
             self.record_type,
             {d.key: d.kind.value for d in self.custom_definitions()},
-            filters,
+            [*filters, *(Equals(name, value) for name, value in self.record_type.fixed)],
             order_by=order_by,
             after=after,
             limit=limit,
@@ -212,12 +219,16 @@ class RecordRepository(Generic[R]):
         plan = plan_query(
             CUSTOM_FIELD_DEFINITIONS,
             {},
-            [Equals("record_type", self.record_type.name), Equals("active", True)],
+            [Equals("record_type", self.record_type.scope), Equals("active", True)],
             order_by="key",
             after=None,
             limit=500,
         )
         return store.find(plan)
+
+    def _own(self, record: R) -> bool:
+        """Whether ``record`` has this type's fixed values (a type sharing its table)."""
+        return all(plain(attribute(record, n)) == v for n, v in self.record_type.fixed)
 
     def _key(self, key: object) -> str:
         return record_id(key, f"{self.record_type.entity} {self.record_type.key}")
@@ -238,6 +249,11 @@ class RecordRepository(Generic[R]):
                 if wrong_tenant:
                     raise WrongTenant(declared.entity, key, owner, self._tenant)
                 raise NotFound(declared.entity, declared.key, key, self._tenant)
+            if not self._own(record):
+                raise ValidationError(
+                    f"{declared.entity} {key!r} must have "
+                    f"{', '.join(f'{n}={v!r}' for n, v in declared.fixed)}."
+                )
             self._check_fields(record, key)
             if declared.custom_fields:
                 definitions = self.custom_definitions()

@@ -22,6 +22,7 @@ from crmkit.domain.custom_fields import (
     CustomFieldKind,
     CustomValue,
 )
+from crmkit.domain.custom_objects import CustomObject, custom_object_type
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 from crmkit.testing.strategies import texts
 from crmkit.testing.strategies import timestamps as any_timestamps
@@ -277,5 +278,46 @@ SAMPLE_KIT: RecordKit[SampleRecord] = RecordKit(
 DEFINITION_KIT: RecordKit[CustomFieldDefinition] = RecordKit(
     CUSTOM_FIELD_DEFINITIONS, definitions, definition
 )
-KITS: dict[str, RecordKit[Any]] = {"sample": SAMPLE_KIT, "custom_field_definition": DEFINITION_KIT}
+VEHICLES = custom_object_type("vehicle", "Vehicle")
+"""A tenant-defined object type used by the tests."""
+
+VEHICLE_FIELDS: tuple[dict[str, Any], ...] = (
+    {"key": "plate", "kind": CustomFieldKind.TEXT},
+    {"key": "seats", "kind": CustomFieldKind.NUMBER},
+    {"key": "price", "kind": CustomFieldKind.DECIMAL, "decimal_places": 2},
+    {"key": "bought_on", "kind": CustomFieldKind.DATE},
+)
+
+
+@st.composite
+def vehicles(draw: st.DrawFn, tenant_id: TenantId) -> CustomObject:
+    """Any valid vehicle (custom object) of ``tenant_id``."""
+    chosen = draw(st.lists(st.sampled_from(VEHICLE_FIELDS), unique_by=lambda f: f["key"]))
+    values = {f["key"]: draw(custom_value(f["kind"], f)) for f in chosen}
+    created = draw(timestamps())
+    return CustomObject(
+        id=new_id(),
+        tenant_id=tenant_id,
+        object_type="vehicle",
+        name=draw(small_texts(200)),
+        custom=dict(sorted(values.items())),
+        created_at=created,
+        updated_at=draw(timestamps().filter(lambda d: d >= created)),
+        version=draw(st.integers(1, 2**31 - 1)),
+    )
+
+
+def vehicle(tenant_id: TenantId, n: int) -> CustomObject:
+    """A plain vehicle; ``n`` sets its name and seats."""
+    return CustomObject.new(
+        VEHICLES, tenant_id, name=f"Vehicle {n}", now=T0, custom={"seats": n, "plate": f"P{n}"}
+    )
+
+
+VEHICLE_KIT: RecordKit[CustomObject] = RecordKit(VEHICLES, vehicles, vehicle, VEHICLE_FIELDS)
+KITS: dict[str, RecordKit[Any]] = {
+    "sample": SAMPLE_KIT,
+    "custom_field_definition": DEFINITION_KIT,
+    "custom_object": VEHICLE_KIT,
+}
 """Every kit by name: the record types the generic contract runs for."""

@@ -51,6 +51,7 @@ class InMemoryUnitOfWork:
         self._store = store
         self._transactions: list[TableTransaction[Any, Any]] = []
         self._record_stores: dict[str, RecordStore[Any]] = {}
+        self._record_tables: dict[str, TableTransaction[Any, Any]] = {}
         self.products = InMemoryProductRepository(
             tenant_id, self._over(store.products), self.rollback
         )
@@ -101,13 +102,14 @@ class InMemoryUnitOfWork:
         return RecordRepository(record_type, self._record_store, self.tenant_id)
 
     def _record_store(self, record_type: RecordType[Any]) -> RecordStore[Any]:
-        store = self._record_stores.get(record_type.name)
+        store = self._record_stores.get(record_type.scope)
         if store is None:
-            table = self._store.record_table(record_type)
-            store = InMemoryRecordStore(
-                record_type, self.tenant_id, self._over(table), self.rollback
-            )
-            self._record_stores[record_type.name] = store
+            tx = self._record_tables.get(record_type.name)
+            if tx is None:  # types sharing a table share its transaction
+                tx = self._over(self._store.record_table(record_type))
+                self._record_tables[record_type.name] = tx
+            store = InMemoryRecordStore(record_type, self.tenant_id, tx, self.rollback)
+            self._record_stores[record_type.scope] = store
         return store
 
     def _over(self, table: MemoryTable[K, R]) -> TableTransaction[K, R]:

@@ -6,7 +6,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 
 from crmkit.adapters.mongo.records import record_indexes
-from crmkit.domain import custom_fields
+from crmkit.domain import custom_fields, custom_objects
 
 PRODUCTS = "crmkit_products"
 PROCESSED_REQUESTS = "crmkit_processed_requests"
@@ -25,6 +25,7 @@ ACCOUNT_HOLDS = "crmkit_account_holds"
 JOURNAL_ENTRIES = "crmkit_journal_entries"
 DEDUCTION_POLICIES = "crmkit_deduction_policies"
 CUSTOM_FIELD_DEFINITIONS = "crmkit_custom_field_definitions"
+CUSTOM_OBJECTS = "crmkit_custom_objects"
 
 INDEXES: dict[str, list[IndexModel]] = {
     PRODUCTS: [
@@ -172,6 +173,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
     ],
     CUSTOM_FIELD_DEFINITIONS: record_indexes(custom_fields.CUSTOM_FIELD_DEFINITIONS),
+    CUSTOM_OBJECTS: record_indexes(custom_objects.CUSTOM_OBJECTS),
 }
 
 

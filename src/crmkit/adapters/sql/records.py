@@ -197,7 +197,7 @@ class SqlRecordStore(Generic[R]):
         values = custom_values.c
         about = and_(
             values.tenant_id == self._tenant,
-            values.record_type == self._type.name,
+            values.record_type == self._type.scope,
             values.field_key == target.name,
         )
         if condition.op is Op.EMPTY:
@@ -215,7 +215,7 @@ class SqlRecordStore(Generic[R]):
     def _custom_join(self, target: Target, ordered: Any) -> ColumnElement[bool]:
         return and_(
             ordered.c.tenant_id == self._tenant,
-            ordered.c.record_type == self._type.name,
+            ordered.c.record_type == self._type.scope,
             ordered.c.field_key == target.name,
             ordered.c.record_id == self._key,
         )
@@ -228,7 +228,7 @@ class SqlRecordStore(Generic[R]):
             self._session.execute(
                 delete(custom_values).where(
                     custom_values.c.tenant_id == self._tenant,
-                    custom_values.c.record_type == self._type.name,
+                    custom_values.c.record_type == self._type.scope,
                     custom_values.c.record_id == key,
                 )
             )
@@ -242,7 +242,7 @@ class SqlRecordStore(Generic[R]):
     def _custom_row(self, key: str, field_key: str, value: Any) -> dict[str, Any]:
         row: dict[str, Any] = {
             "tenant_id": self._tenant,
-            "record_type": self._type.name,
+            "record_type": self._type.scope,
             "record_id": key,
             "field_key": field_key,
         }

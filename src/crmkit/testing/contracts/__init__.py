@@ -19,7 +19,7 @@ from crmkit.testing.contracts.accounts import (
     CustomerAccountServiceContract,
 )
 from crmkit.testing.contracts.catalog import CatalogServiceContract
-from crmkit.testing.contracts.custom_fields import CustomFieldContract
+from crmkit.testing.contracts.custom_fields import CustomFieldContract, CustomObjectContract
 from crmkit.testing.contracts.inventory import (
     InventoryRepositoryContract,
     InventoryServiceContract,
@@ -40,6 +40,7 @@ from crmkit.testing.contracts.unit_of_work import UnitOfWorkContract
 __all__ = [
     "CatalogServiceContract",
     "CustomFieldContract",
+    "CustomObjectContract",
     "CustomerAccountLedgerContract",
     "CustomerAccountRepositoryContract",
     "CustomerAccountServiceContract",

@@ -14,14 +14,24 @@ import attrs
 import pytest
 
 from crmkit.adapters.clock import FixedClock
-from crmkit.domain import DuplicateRecord, TenantId, ValidationError
+from crmkit.domain import DuplicateRecord, NotFound, TenantId, ValidationError
 from crmkit.domain.custom_fields import CustomFieldKind
+from crmkit.domain.custom_objects import CustomObject, custom_object_type
 from crmkit.domain.record_query import Between, Equals, IsEmpty, OneOf, StartsWith, custom
 from crmkit.services import Storage
 from crmkit.services.custom_fields import CustomFieldService
 from crmkit.testing.contracts.record_support import everything, keys_of, prepare, walk
 from crmkit.testing.contracts.support import canonical
-from crmkit.testing.record_kits import SAMPLE_KIT, SAMPLE_RECORDS, T0, SampleRecord, sample_record
+from crmkit.testing.record_kits import (
+    SAMPLE_KIT,
+    SAMPLE_RECORDS,
+    T0,
+    VEHICLE_KIT,
+    VEHICLES,
+    SampleRecord,
+    sample_record,
+    vehicle,
+)
 
 
 def _tenant_with_records(storage: Storage, values: list[dict[str, Any]]) -> list[SampleRecord]:
@@ -190,3 +200,34 @@ class CustomFieldContract:
         tenant = prepare(storage, SAMPLE_KIT)
         with storage.unit_of_work(tenant) as uow, pytest.raises(ValidationError):
             uow.records(SAMPLE_RECORDS).find(bad_filter)
+
+
+class CustomObjectContract:
+    """Tenant-defined object types share one table but never each other's records or fields."""
+
+    def test_object_types_are_kept_apart(self, storage: Storage) -> None:
+        """A boat is not found, listed or changed as a vehicle; their fields are their own."""
+        tenant = prepare(storage, VEHICLE_KIT)
+        boats = custom_object_type("boat", "Boat")
+        service = CustomFieldService(lambda: storage.unit_of_work(tenant), FixedClock(T0))
+        service.define_field(boats, key="length", label="Length", kind=CustomFieldKind.NUMBER)
+        car = vehicle(tenant, 4)
+        boat = CustomObject.new(boats, tenant, name="Boat", now=T0, custom={"length": 12})
+        with storage.unit_of_work(tenant) as uow:
+            uow.records(VEHICLES).add(car)
+            uow.records(boats).add(boat)
+            uow.commit()
+        with storage.unit_of_work(tenant) as uow:
+            cars = uow.records(VEHICLES)
+            assert cars.find().items == (car,)
+            assert uow.records(boats).find(Equals(custom("length"), 12)).items == (boat,)
+            assert cars.get_many([car.id, boat.id]) == {car.id: car}
+            with pytest.raises(NotFound):
+                cars.get(boat.id)
+            with pytest.raises(ValidationError):
+                cars.find(Equals(custom("length"), 12))  # a boat's field, not a vehicle's
+            with pytest.raises(NotFound):
+                cars.update(attrs.evolve(boat, object_type="vehicle", custom={}))
+        with storage.unit_of_work(tenant) as uow:
+            assert uow.records(boats).get(boat.id) == boat
+        assert [d.key for d in service.fields_of(boats)] == ["length"]

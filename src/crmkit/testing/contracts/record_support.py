@@ -41,7 +41,7 @@ def prepare(storage: Storage, kit: Kit, tenant: TenantId | None = None) -> Tenan
                 definitions.add(
                     CustomFieldDefinition.new(
                         tenant,
-                        record_type=kit.record_type.name,
+                        record_type=kit.record_type.scope,
                         label=field["key"].title(),
                         now=T0,
                         **field,

@@ -27,6 +27,7 @@ from crmkit.adapters.sql.tables.pricing import (
 )
 from crmkit.adapters.sql.tables.records import (
     custom_field_definitions,
+    custom_objects,
     custom_values,
     record_table,
 )
@@ -41,4 +42,4 @@ __all__ += [
     "journal_entries",
     "rebate_grants",
 ]
-__all__ += ["custom_field_definitions", "custom_values", "record_table"]
+__all__ += ["custom_field_definitions", "custom_objects", "custom_values", "record_table"]

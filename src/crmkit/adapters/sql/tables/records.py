@@ -30,6 +30,7 @@ from crmkit.adapters.sql.tables.base import TABLE_OPTIONS, TENANT, metadata
 from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
 from crmkit.domain import ConfigurationError
 from crmkit.domain.custom_fields import CUSTOM_FIELD_DEFINITIONS
+from crmkit.domain.custom_objects import CUSTOM_OBJECTS
 from crmkit.domain.record_query import CUSTOM_DECIMAL, CUSTOM_TEXT_LENGTH
 from crmkit.domain.records import CUSTOM_FIELD, Field, FieldKind, RecordType
 
@@ -147,3 +148,4 @@ custom_values = Table(
 )
 
 custom_field_definitions = record_table(CUSTOM_FIELD_DEFINITIONS, metadata)
+custom_objects = record_table(CUSTOM_OBJECTS, metadata)

@@ -1,4 +1,4 @@
-"""Declared record types: custom field definitions and the typed custom value table.
+"""Declared record types: custom field definitions, custom values and custom objects.
 
 Revision ID: 0005_records
 Revises: 0004_inventory
@@ -22,6 +22,7 @@ depends_on = None
 OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 DEFINITION = "crmkit_custom_field_definition"
 VALUE = "crmkit_custom_value"
+OBJECT = "crmkit_custom_object"
 
 
 def upgrade() -> None:
@@ -71,7 +72,24 @@ def upgrade() -> None:
             ["tenant_id", "record_type", "field_key", value, "record_id"],
         )
 
+    op.create_table(
+        OBJECT,
+        sa.Column("tenant_id", code(64), nullable=False),
+        sa.Column("id", code(32), nullable=False),
+        sa.Column("object_type", code(40), nullable=False),
+        sa.Column("name", code(200), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.Column("custom", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{OBJECT}"),
+        **OPTIONS,
+    )
+    for field in ("object_type", "name", "created_at"):
+        op.create_index(f"ix_{OBJECT}_{field}", OBJECT, ["tenant_id", field, "id"])
+
 
 def downgrade() -> None:
+    op.drop_table(OBJECT)
     op.drop_table(VALUE)
     op.drop_table(DEFINITION)
