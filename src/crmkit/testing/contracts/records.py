@@ -3,7 +3,11 @@
 Subclass :class:`RecordTypeContract` in a test module that provides three fixtures:
 ``storage`` (a :class:`Storage` whose tables or collections for the kits' types exist),
 ``record_kit`` (a :class:`~crmkit.testing.record_kits.RecordKit`) and ``examples`` (the
-hypothesis budget for that backend).
+hypothesis budget for that backend). The kits in :data:`~crmkit.testing.record_kits.KITS`
+include test-only types: create their tables with ``record_table(t, MetaData())`` and
+``create_all`` (SQL) or ``ensure_record_collection(database, t)`` (MongoDB) for each ``t``
+in :data:`~crmkit.testing.record_kits.TEST_TYPES`, as ``tests/contracts/test_records.py``
+does.
 """
 
 from __future__ import annotations
