@@ -30,7 +30,7 @@ BACKENDS = [
     pytest.param("mariadb", marks=pytest.mark.mariadb),
     pytest.param("mongo", marks=pytest.mark.mongo),
 ]
-BUDGETS = {"memory": 60, "sqlite": 20, "postgres": 12, "mariadb": 12, "mongo": 8}
+BUDGETS = {"memory": 60, "sqlite": 25, "postgres": 20, "mariadb": 20, "mongo": 12}
 """Hypothesis examples per test and backend (HYPOTHESIS_PROFILE=thorough multiplies them)."""
 
 TEST_TABLES = MetaData(naming_convention=NAMING_CONVENTION)
