@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from crmkit.domain import InvalidStateTransition, TenantId
+from crmkit.domain.records import RecordType
+from crmkit.services.records import RecordRepository, RecordStore
 
 
 class Transaction(Protocol):
@@ -19,6 +21,7 @@ class Transaction(Protocol):
 
 
 S = TypeVar("S", bound=Transaction)
+R = TypeVar("R")
 
 
 class SessionUnitOfWork(Generic[S]):
@@ -31,6 +34,7 @@ class SessionUnitOfWork(Generic[S]):
     def __init__(self, tenant_id: TenantId) -> None:
         self.tenant_id = tenant_id
         self._session: S | None = None
+        self._record_stores: dict[str, RecordStore[Any]] = {}
 
     def _open(self) -> S:
         raise NotImplementedError
@@ -38,8 +42,24 @@ class SessionUnitOfWork(Generic[S]):
     def _bind(self, session: S) -> None:
         raise NotImplementedError
 
+    def _new_record_store(self, session: S, record_type: RecordType[Any]) -> RecordStore[Any]:
+        raise NotImplementedError
+
+    def records(self, record_type: RecordType[R]) -> RecordRepository[R]:
+        """The records of a declared type in this unit of work."""
+        return RecordRepository(record_type, self._record_store, self.tenant_id)
+
+    def _record_store(self, record_type: RecordType[Any]) -> RecordStore[Any]:
+        session = self._active("use the records of")
+        store = self._record_stores.get(record_type.scope)
+        if store is None:
+            store = self._new_record_store(session, record_type)
+            self._record_stores[record_type.scope] = store
+        return store
+
     def __enter__(self) -> Self:
         self._session = self._open()
+        self._record_stores = {}
         self._bind(self._session)
         return self
 

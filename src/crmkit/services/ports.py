@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 import attrs
 
 from crmkit.domain import Product, ProductId, TenantId
+from crmkit.domain.records import RecordType
 from crmkit.domain.requests import ProcessedRequest
 from crmkit.services.account_ports import (
     CustomerAccountRepository,
@@ -34,6 +35,9 @@ from crmkit.services.pricing_ports import (
     QuoteRepository,
     SalesOrderRepository,
 )
+from crmkit.services.records import RecordRepository
+
+R = TypeVar("R")
 
 
 class Clock(Protocol):
@@ -179,6 +183,10 @@ class UnitOfWork(Protocol):
 
     @property
     def deduction_policies(self) -> DeductionPolicyRepository: ...
+
+    def records(self, record_type: RecordType[R]) -> RecordRepository[R]:
+        """The records of a declared record type (see :mod:`crmkit.domain.records`)."""
+        ...
 
     def __enter__(self) -> Self: ...
 

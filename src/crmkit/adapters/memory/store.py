@@ -25,6 +25,7 @@ from crmkit.adapters.memory.inventory import (
 )
 from crmkit.adapters.memory.pricing import EntryTable, write_error
 from crmkit.adapters.memory.products import ProductKey, product_write_error
+from crmkit.adapters.memory.records import RecordKey, record_table
 from crmkit.adapters.memory.requests import RequestKey, request_write_error
 from crmkit.adapters.memory.tables import MemoryTable
 from crmkit.domain import Product
@@ -38,6 +39,7 @@ from crmkit.domain.inventory import (
 )
 from crmkit.domain.price_list import PriceList
 from crmkit.domain.quote import Quote
+from crmkit.domain.records import RecordType
 from crmkit.domain.requests import ProcessedRequest
 from crmkit.domain.sales_order import SalesOrder
 from crmkit.services.account_ports import StoredPolicy
@@ -103,3 +105,12 @@ class MemoryStore:
         self.deduction_policies: MemoryTable[PolicyKey, StoredPolicy] = MemoryTable(
             key=lambda p: (p.tenant_id, p.scope), error=account_write_error("DeductionPolicy")
         )
+        self.record_tables: dict[str, MemoryTable[RecordKey, Any]] = {}
+
+    def record_table(self, record_type: RecordType[Any]) -> MemoryTable[RecordKey, Any]:
+        """The table of a declared record type, made on first use."""
+        with self.lock:
+            table = self.record_tables.get(record_type.name)
+            if table is None:
+                table = self.record_tables[record_type.name] = record_table(record_type)
+            return table

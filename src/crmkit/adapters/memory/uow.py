@@ -26,13 +26,17 @@ from crmkit.adapters.memory.pricing import (
     InMemorySalesOrderRepository,
 )
 from crmkit.adapters.memory.products import InMemoryProductRepository
+from crmkit.adapters.memory.records import InMemoryRecordStore
 from crmkit.adapters.memory.requests import InMemoryProcessedRequestRepository
 from crmkit.adapters.memory.store import MemoryStore
 from crmkit.adapters.memory.tables import MemoryTable, TableTransaction, Versioned
 from crmkit.domain import TenantId
+from crmkit.domain.records import RecordType
+from crmkit.services.records import RecordRepository, RecordStore
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R", bound=Versioned)
+R2 = TypeVar("R2")
 
 
 class InMemoryUnitOfWork:
@@ -46,6 +50,8 @@ class InMemoryUnitOfWork:
         self.tenant_id = tenant_id
         self._store = store
         self._transactions: list[TableTransaction[Any, Any]] = []
+        self._record_stores: dict[str, RecordStore[Any]] = {}
+        self._record_tables: dict[str, TableTransaction[Any, Any]] = {}
         self.products = InMemoryProductRepository(
             tenant_id, self._over(store.products), self.rollback
         )
@@ -90,6 +96,21 @@ class InMemoryUnitOfWork:
         self.deduction_policies = InMemoryDeductionPolicyRepository(
             tenant_id, self._over(store.deduction_policies), self.rollback
         )
+
+    def records(self, record_type: RecordType[R2]) -> RecordRepository[R2]:
+        """The records of a declared type in this unit of work."""
+        return RecordRepository(record_type, self._record_store, self.tenant_id)
+
+    def _record_store(self, record_type: RecordType[Any]) -> RecordStore[Any]:
+        store = self._record_stores.get(record_type.scope)
+        if store is None:
+            tx = self._record_tables.get(record_type.name)
+            if tx is None:  # types sharing a table share its transaction
+                tx = self._over(self._store.record_table(record_type))
+                self._record_tables[record_type.name] = tx
+            store = InMemoryRecordStore(record_type, self.tenant_id, tx, self.rollback)
+            self._record_stores[record_type.scope] = store
+        return store
 
     def _over(self, table: MemoryTable[K, R]) -> TableTransaction[K, R]:
         transaction = TableTransaction(table, self._store.lock)

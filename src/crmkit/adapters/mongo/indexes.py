@@ -5,6 +5,9 @@ from __future__ import annotations
 from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 
+from crmkit.adapters.mongo.records import record_indexes
+from crmkit.domain import custom_fields, custom_objects
+
 PRODUCTS = "crmkit_products"
 PROCESSED_REQUESTS = "crmkit_processed_requests"
 WAREHOUSES = "crmkit_warehouses"
@@ -21,6 +24,8 @@ REBATE_GRANTS = "crmkit_rebate_grants"
 ACCOUNT_HOLDS = "crmkit_account_holds"
 JOURNAL_ENTRIES = "crmkit_journal_entries"
 DEDUCTION_POLICIES = "crmkit_deduction_policies"
+CUSTOM_FIELD_DEFINITIONS = "crmkit_custom_field_definitions"
+CUSTOM_OBJECTS = "crmkit_custom_objects"
 
 INDEXES: dict[str, list[IndexModel]] = {
     PRODUCTS: [
@@ -167,6 +172,8 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("scope", ASCENDING)], name="tenant_scope", unique=True
         ),
     ],
+    CUSTOM_FIELD_DEFINITIONS: record_indexes(custom_fields.CUSTOM_FIELD_DEFINITIONS),
+    CUSTOM_OBJECTS: record_indexes(custom_objects.CUSTOM_OBJECTS),
 }
 
 

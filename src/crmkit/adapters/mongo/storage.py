@@ -29,10 +29,13 @@ from crmkit.adapters.mongo.pricing import (
     MongoSalesOrderRepository,
 )
 from crmkit.adapters.mongo.products import MongoProductRepository
+from crmkit.adapters.mongo.records import MongoRecordStore
 from crmkit.adapters.mongo.requests import MongoProcessedRequestRepository
 from crmkit.adapters.mongo.session import MongoSession, require_transaction
 from crmkit.adapters.session_uow import SessionUnitOfWork
 from crmkit.domain import ConfigurationError, TenantId
+from crmkit.domain.records import RecordType
+from crmkit.services.records import RecordStore
 
 
 class MongoUnitOfWork(SessionUnitOfWork[MongoSession]):
@@ -69,6 +72,11 @@ class MongoUnitOfWork(SessionUnitOfWork[MongoSession]):
         self.holds = MongoHoldRepository(session)
         self.journal = MongoJournalRepository(session)
         self.deduction_policies = MongoDeductionPolicyRepository(session)
+
+    def _new_record_store(
+        self, session: MongoSession, record_type: RecordType[Any]
+    ) -> RecordStore[Any]:
+        return MongoRecordStore(session, record_type)
 
 
 class MongoStorage:

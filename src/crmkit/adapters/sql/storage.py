@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, Engine
 
 from crmkit.adapters.session_uow import SessionUnitOfWork
@@ -28,10 +30,13 @@ from crmkit.adapters.sql.pricing import (
     SqlSalesOrderRepository,
 )
 from crmkit.adapters.sql.products import SqlProductRepository
+from crmkit.adapters.sql.records import SqlRecordStore
 from crmkit.adapters.sql.requests import SqlProcessedRequestRepository
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.tables import VERSION_TABLE
 from crmkit.domain import ConfigurationError, TenantId
+from crmkit.domain.records import RecordType
+from crmkit.services.records import RecordStore
 
 
 class SqlUnitOfWork(SessionUnitOfWork[SqlSession]):
@@ -60,6 +65,11 @@ class SqlUnitOfWork(SessionUnitOfWork[SqlSession]):
         self.holds = SqlHoldRepository(session)
         self.journal = SqlJournalRepository(session)
         self.deduction_policies = SqlDeductionPolicyRepository(session)
+
+    def _new_record_store(
+        self, session: SqlSession, record_type: RecordType[Any]
+    ) -> RecordStore[Any]:
+        return SqlRecordStore(session, record_type)
 
 
 class SqlStorage:

@@ -19,6 +19,7 @@ from crmkit.testing.contracts.accounts import (
     CustomerAccountServiceContract,
 )
 from crmkit.testing.contracts.catalog import CatalogServiceContract
+from crmkit.testing.contracts.custom_fields import CustomFieldContract, CustomObjectContract
 from crmkit.testing.contracts.inventory import (
     InventoryRepositoryContract,
     InventoryServiceContract,
@@ -31,12 +32,15 @@ from crmkit.testing.contracts.pricing import (
     QuoteServiceContract,
 )
 from crmkit.testing.contracts.products import ProductRepositoryContract
+from crmkit.testing.contracts.records import RecordTypeContract
 from crmkit.testing.contracts.requests import ProcessedRequestContract
 from crmkit.testing.contracts.tenancy import TenancyContract
 from crmkit.testing.contracts.unit_of_work import UnitOfWorkContract
 
 __all__ = [
     "CatalogServiceContract",
+    "CustomFieldContract",
+    "CustomObjectContract",
     "CustomerAccountLedgerContract",
     "CustomerAccountRepositoryContract",
     "CustomerAccountServiceContract",
@@ -49,6 +53,7 @@ __all__ = [
     "ProductRepositoryContract",
     "QuoteRepositoryContract",
     "QuoteServiceContract",
+    "RecordTypeContract",
     "TenancyContract",
     "UnitOfWorkContract",
 ]

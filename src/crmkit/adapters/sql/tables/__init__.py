@@ -25,6 +25,12 @@ from crmkit.adapters.sql.tables.pricing import (
     quotes,
     sales_orders,
 )
+from crmkit.adapters.sql.tables.records import (
+    custom_field_definitions,
+    custom_objects,
+    custom_values,
+    record_table,
+)
 
 __all__ = ["VERSION_TABLE", "metadata", "processed_requests", "products"]
 __all__ += ["reservations", "stock_documents", "stock_levels", "stock_movements", "warehouses"]
@@ -36,3 +42,4 @@ __all__ += [
     "journal_entries",
     "rebate_grants",
 ]
+__all__ += ["custom_field_definitions", "custom_objects", "custom_values", "record_table"]

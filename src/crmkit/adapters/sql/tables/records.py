@@ -1,0 +1,151 @@
+"""Tables of declared record types, generated from their declarations, and custom values.
+
+:func:`record_table` turns a :class:`RecordType` into a Core ``Table`` (tenant first in the
+primary key, every unique key and every index); Alembic revisions create exactly these
+tables and a test compares them. Custom values also live in ``crmkit_custom_value``, one
+typed row per (record, field), so that a lookup by a custom value is an index range scan
+on (tenant, record type, field, value) instead of a scan of the tenant's records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeEngine
+
+from crmkit.adapters.sql.tables.base import TABLE_OPTIONS, TENANT, metadata
+from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
+from crmkit.domain import ConfigurationError
+from crmkit.domain.custom_fields import CUSTOM_FIELD_DEFINITIONS
+from crmkit.domain.custom_objects import CUSTOM_OBJECTS
+from crmkit.domain.record_query import CUSTOM_DECIMAL, CUSTOM_TEXT_LENGTH
+from crmkit.domain.records import CUSTOM_FIELD, Field, FieldKind, RecordType
+
+_TABLES: dict[str, Table] = {}
+MAX_NAME = 63
+
+
+def column_type(field: Field) -> TypeEngine[Any]:
+    """The column type storing ``field`` identically on SQLite, PostgreSQL and MariaDB."""
+    kinds: dict[FieldKind, TypeEngine[Any]] = {
+        FieldKind.TEXT: code(field.length),
+        FieldKind.INTEGER: BigInteger(),
+        FieldKind.DECIMAL: ExactDecimal(field.precision, field.scale),
+        FieldKind.BOOLEAN: Boolean(),
+        FieldKind.DATE: Date(),
+        FieldKind.DATETIME: UtcDateTime(),
+    }
+    return kinds[field.kind]
+
+
+def record_table(record_type: RecordType[Any], target: MetaData) -> Table:
+    """Declare the table of ``record_type`` on ``target`` and register it for the adapter.
+
+    Nested parts and custom values are JSON text columns. Every indexed field gets an
+    index (tenant, field, key), which serves its filters and its keyset order.
+    """
+    key = record_type.key
+    columns: list[Any] = [Column("tenant_id", code(TENANT), nullable=False)]
+    columns += [
+        Column(f.name, column_type(f), nullable=f.nullable and f.name != key)
+        for f in record_type.fields
+    ]
+    columns += [Column(name, Text, nullable=False) for name in record_type.nested]
+    if record_type.custom_fields:
+        columns.append(Column(CUSTOM_FIELD, Text, nullable=False))
+    columns.append(Column("version", Integer, nullable=False))
+    table_name = record_type.table_name
+    columns.append(PrimaryKeyConstraint("tenant_id", key, name=_name("pk", table_name)))
+    columns += [
+        UniqueConstraint("tenant_id", *names, name=_name("uq", table_name, *names))
+        for names in record_type.unique
+    ]
+    columns += [
+        Index(_name("ix", table_name, f.name), "tenant_id", f.name, key)
+        for f in record_type.fields
+        if f.indexed and f.name != key
+    ]
+    table = Table(record_type.table_name, target, *columns, **TABLE_OPTIONS)
+    _TABLES[record_type.name] = table
+    return table
+
+
+def _name(kind: str, table: str, *names: str) -> str:
+    """A constraint or index name within the 63 characters PostgreSQL keeps."""
+    name = "_".join((kind, table, *names))
+    if len(name) > MAX_NAME:
+        raise ConfigurationError(
+            f"the name {name!r} is longer than {MAX_NAME} characters; shorten the record "
+            f"type's name or its field names.",
+        )
+    return name
+
+
+def table_of(record_type: RecordType[Any]) -> Table:
+    """The registered table of ``record_type``.
+
+    Raises:
+        ConfigurationError: no table was declared for it with :func:`record_table`.
+    """
+    table = _TABLES.get(record_type.name)
+    if table is None:
+        raise ConfigurationError(
+            f"no SQL table is declared for {record_type.entity}; declare it with "
+            f"record_table(...) and create it with an Alembic revision.",
+        )
+    return table
+
+
+VALUE_COLUMNS = {
+    FieldKind.TEXT: "text_value",
+    FieldKind.INTEGER: "integer_value",
+    FieldKind.DECIMAL: "decimal_value",
+    FieldKind.DATE: "date_value",
+}
+"""The typed column of the custom value table holding each stored kind."""
+
+custom_values = Table(
+    "crmkit_custom_value",
+    metadata,
+    Column("tenant_id", code(TENANT), nullable=False),
+    Column("record_type", code(64), nullable=False),
+    Column("record_id", code(128), nullable=False),
+    Column("field_key", code(40), nullable=False),
+    Column("text_value", code(CUSTOM_TEXT_LENGTH), nullable=True),
+    Column("integer_value", BigInteger, nullable=True),
+    Column(
+        "decimal_value",
+        ExactDecimal(CUSTOM_DECIMAL.precision, CUSTOM_DECIMAL.scale),
+        nullable=True,
+    ),
+    Column("date_value", Date, nullable=True),
+    PrimaryKeyConstraint("tenant_id", "record_type", "record_id", "field_key"),
+    *(
+        Index(
+            f"ix_crmkit_custom_value_{value}",
+            "tenant_id",
+            "record_type",
+            "field_key",
+            value,
+            "record_id",
+        )
+        for value in VALUE_COLUMNS.values()
+    ),
+    **TABLE_OPTIONS,
+)
+
+custom_field_definitions = record_table(CUSTOM_FIELD_DEFINITIONS, metadata)
+custom_objects = record_table(CUSTOM_OBJECTS, metadata)
