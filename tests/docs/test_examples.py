@@ -1,7 +1,9 @@
 """Every Python block of the docs runs: each page's blocks in order, in one namespace.
 
-A block right after ``<!-- alembic env.py -->`` is an Alembic ``env.py``; it runs inside a
-real Alembic environment in tests/storage/test_erp_embedding.py instead.
+Two kinds of block run elsewhere, in the context they need: one right after
+``<!-- alembic env.py -->`` is an Alembic ``env.py`` (run inside a real Alembic environment by
+tests/storage/test_erp_embedding.py), and those after ``<!-- example: NAME -->`` form the
+worked example of docs/extending.md (run as modules by tests/storage/test_extending_example.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
-BLOCK = re.compile(r"(<!-- alembic env.py -->\n)?```python\n(.*?)```", re.DOTALL)
+BLOCK = re.compile(r"(<!-- (?:alembic env\.py|example: \w+) -->\n)?```python\n(.*?)```", re.DOTALL)
 ENV_PY = "<!-- alembic env.py -->"
 
 
@@ -29,7 +31,7 @@ def runnable_blocks(page: Path) -> list[str]:
 def alembic_env_block(page: Path) -> str:
     """The page's Alembic env.py block."""
     text = page.read_text(encoding="utf-8")
-    found: list[str] = [code for marker, code in BLOCK.findall(text) if marker]
+    found: list[str] = [code for marker, code in BLOCK.findall(text) if ENV_PY in marker]
     assert len(found) == 1, f"{page.name} should have one {ENV_PY} block"
     return found[0]
 
