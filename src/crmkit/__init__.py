@@ -1,6 +1,9 @@
 """crmkit: the domain core of a CRM/order system, with pluggable storage.
 
-Start with :func:`open_crm`::
+Start with :func:`open_crm`. The records, inputs and services of each area live in one
+module each: :mod:`crmkit.catalog`, :mod:`crmkit.pricing`, :mod:`crmkit.accounts`,
+:mod:`crmkit.inventory`; every error is in :mod:`crmkit.errors`; JSON in
+:mod:`crmkit.serialization`::
 
     from crmkit import open_crm
 
@@ -9,9 +12,12 @@ Start with :func:`open_crm`::
         acme.catalog.create_product(sku="TEA-01", name="Green tea", unit="box", tax_rate="0.13")
 """
 
+import logging
+
 from crmkit.adapters.clock import FixedClock, SystemClock
-from crmkit.bootstrap import Crm, TenantServices, open_crm, open_storage
-from crmkit.domain import (
+from crmkit.bootstrap import Crm, TenantServices, open_crm, open_storage, upgrade_database
+from crmkit.domain import Money, Product, ProductId, Quantity, Rounding, TenantId
+from crmkit.errors import (
     ConcurrencyConflict,
     ConfigurationError,
     CrmkitError,
@@ -19,15 +25,12 @@ from crmkit.domain import (
     DuplicateRecord,
     DuplicateRequest,
     FloatNotAllowed,
+    InsufficientFunds,
+    InsufficientStock,
     InvalidStateTransition,
-    Money,
+    NoPriceFound,
     NotFound,
-    Product,
-    ProductId,
-    Quantity,
-    Rounding,
     StorageError,
-    TenantId,
     UnitMismatch,
     ValidationError,
     WrongTenant,
@@ -35,6 +38,10 @@ from crmkit.domain import (
 from crmkit.services import Page
 
 __version__ = "0.1.0"
+
+# crmkit logs under the "crmkit" logger (crmkit.retry, crmkit.migrations); the application
+# decides where records go.
+logging.getLogger("crmkit").addHandler(logging.NullHandler())
 
 __all__ = [
     "ConcurrencyConflict",
@@ -46,8 +53,11 @@ __all__ = [
     "DuplicateRequest",
     "FixedClock",
     "FloatNotAllowed",
+    "InsufficientFunds",
+    "InsufficientStock",
     "InvalidStateTransition",
     "Money",
+    "NoPriceFound",
     "NotFound",
     "Page",
     "Product",
@@ -61,6 +71,8 @@ __all__ = [
     "UnitMismatch",
     "ValidationError",
     "WrongTenant",
+    "__version__",
     "open_crm",
     "open_storage",
+    "upgrade_database",
 ]

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
-from crmkit.domain import ConfigurationError, TenantId, tenant_id
+from crmkit.domain import ConfigurationError, StorageError, TenantId, tenant_id
 from crmkit.domain.pricing import PricingPolicy
 from crmkit.services import CatalogService, Clock, Storage, UnitOfWork
 from crmkit.services.accounts import CustomerAccountService
 from crmkit.services.inventory import InventoryService
 from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import QuoteService
+from crmkit.urls import masked
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -26,26 +27,42 @@ if TYPE_CHECKING:
 DEFAULT_MONGO_DATABASE = "crmkit"
 
 
-def open_storage(target: object, *, upgrade_schema: bool = False) -> Storage:
+def open_storage(
+    target: object,
+    *,
+    upgrade_schema: bool = False,
+    version_table: str | None = None,
+    session: object | None = None,
+) -> Storage:
     """The storage behind ``target``.
 
     ``target`` is a URL (``memory://``, ``sqlite:///crm.db``, ``postgresql+psycopg://...``,
     ``mysql+pymysql://...``, ``mongodb://host/dbname``), a SQLAlchemy ``Engine`` or
     ``Connection``, a pymongo ``MongoClient`` or ``Database``, or a ready :class:`Storage`.
     With ``upgrade_schema`` the database's tables or collections are created or upgraded
-    first; without it, a database that needs upgrading is refused.
+    first; without it, a database that needs upgrading is refused. ``version_table`` names
+    the Alembic version table holding crmkit's revisions when an application runs them from
+    its own Alembic environment (default ``crmkit_alembic_version``). A ``Connection`` must
+    have a transaction begun; crmkit then writes inside it and the caller commits. With a
+    pymongo client or database, ``session`` is the caller's ``ClientSession`` with a
+    transaction begun, which crmkit works inside likewise.
 
     Raises:
         ConfigurationError: the target is not supported, its extra is not installed, or
             the database needs a schema upgrade.
     """
-    if isinstance(target, str):
-        return _open_url(target, upgrade_schema)
     module = type(target).__module__
+    if session is not None and not module.startswith("pymongo"):
+        raise ConfigurationError(
+            "session= is a pymongo ClientSession for a pymongo client or database target; "
+            "for SQL hand crmkit a Connection with a transaction begun instead."
+        )
+    if isinstance(target, str):
+        return _open_url(target, upgrade_schema, version_table)
     if module.startswith("sqlalchemy"):
-        return _open_sql(target, owns_engine=False, upgrade_schema=upgrade_schema)
+        return _open_sql(target, False, upgrade_schema, version_table)
     if module.startswith("pymongo"):
-        return _open_mongo_object(target, upgrade_schema)
+        return _open_mongo_object(target, upgrade_schema, session)
     if hasattr(target, "unit_of_work") and hasattr(target, "close"):
         return target  # a user's own Storage, duck-typed
     raise ConfigurationError(
@@ -54,7 +71,7 @@ def open_storage(target: object, *, upgrade_schema: bool = False) -> Storage:
     )
 
 
-def _open_url(url: str, upgrade_schema: bool) -> Storage:
+def _open_url(url: str, upgrade_schema: bool, version_table: str | None) -> Storage:
     scheme = url.split(":", 1)[0].lower()
     if scheme == "memory":
         from crmkit.adapters.memory import InMemoryStorage
@@ -72,49 +89,99 @@ def _open_url(url: str, upgrade_schema: bool) -> Storage:
 
     engine = create_crmkit_engine(url)
     try:
-        return _open_sql(engine, owns_engine=True, upgrade_schema=upgrade_schema)
+        return _open_sql(engine, True, upgrade_schema, version_table)
+    except StorageError as error:
+        engine.dispose()
+        reason = error.message.removeprefix("the database refused the operation: ")
+        raise StorageError(
+            f"cannot use the database at {masked(url)}: {' '.join(reason.split())}; check that "
+            f"it is running and that the URL, user, password and path are right.",
+        ) from error
     except BaseException:
         engine.dispose()
         raise
 
 
-def _open_sql(source: Any, *, owns_engine: bool, upgrade_schema: bool) -> Storage:
+def _open_sql(
+    source: Any, owns_engine: bool, upgrade_schema: bool, version_table: str | None
+) -> Storage:
     from sqlalchemy import Connection, Engine
 
     from crmkit.adapters.sql import SqlStorage, upgrade_database
+    from crmkit.adapters.sql.guards import require_transaction
+    from crmkit.adapters.sql.tables import VERSION_TABLE
 
     if not isinstance(source, Engine | Connection):
         raise ConfigurationError(
             f"a SQLAlchemy {type(source).__name__} is not an Engine or a Connection."
         )
+    table = version_table or VERSION_TABLE
+    if isinstance(source, Connection):
+        require_transaction(source)
     if upgrade_schema:
-        upgrade_database(source)
-    return SqlStorage(source, owns_engine=owns_engine)
+        upgrade_database(source, version_table=table)
+    return SqlStorage(source, owns_engine=owns_engine, version_table=table)
 
 
-def _open_mongo_object(target: Any, upgrade_schema: bool) -> Storage:
+def _open_mongo_object(target: Any, upgrade_schema: bool, session: Any) -> Storage:
     from pymongo import MongoClient
     from pymongo.database import Database
 
     if isinstance(target, Database):
-        return _mongo_storage(target.client, target.name, False, upgrade_schema)
+        return _mongo_storage(target.client, target.name, False, upgrade_schema, session)
     if isinstance(target, MongoClient):
         database = target.get_default_database(DEFAULT_MONGO_DATABASE).name
-        return _mongo_storage(target, database, False, upgrade_schema)
+        return _mongo_storage(target, database, False, upgrade_schema, session)
     raise ConfigurationError(f"a pymongo {type(target).__name__} is not a client or database.")
 
 
-def _mongo_storage(client: Any, database: str, owns_client: bool, upgrade_schema: bool) -> Storage:
+def _mongo_storage(
+    client: Any, database: str, owns_client: bool, upgrade_schema: bool, session: Any = None
+) -> Storage:
+    from pymongo.errors import PyMongoError
+
     from crmkit.adapters.mongo import MongoStorage, ensure_indexes
 
     try:
         if upgrade_schema:
             ensure_indexes(client[database])
-        return MongoStorage(client, database, owns_client=owns_client)
+        return MongoStorage(client, database, owns_client=owns_client, session=session)
+    except PyMongoError as error:
+        if owns_client:
+            client.close()
+        reason = " ".join(str(error).split(", Timeout:")[0].split())
+        raise StorageError(
+            f"cannot use the MongoDB database {database!r}: {type(error).__name__}: "
+            f"{masked(reason)}; check that the server (a replica set) is running and that "
+            f"the URL, user and password are right.",
+        ) from error
     except BaseException:
         if owns_client:
             client.close()
         raise
+
+
+def upgrade_database(target: str | Engine | Connection) -> None:
+    """Create or upgrade crmkit's tables in the SQL database ``target`` (URL, engine or connection).
+
+    The same as ``crmkit db upgrade URL``; safe on an up-to-date database. For MongoDB use
+    ``open_crm(url, upgrade_schema=True)``, which creates the indexes.
+
+    Raises:
+        ConfigurationError: the SQL extra is not installed or the target is not a SQL database.
+    """
+    _require("sqlalchemy", "sql")
+    from crmkit.adapters.sql import migrate
+
+    if isinstance(target, str) and target.split(":", 1)[0].lower() in _NOT_SQL:
+        raise ConfigurationError(
+            f"upgrade_database works on SQL databases; open {target.split(':', 1)[0]}:// "
+            f"storage with open_crm(url, upgrade_schema=True) instead."
+        )
+    migrate.upgrade_database(target)
+
+
+_NOT_SQL = {"memory", "mongodb", "mongodb+srv"}
 
 
 def _require(module: str, extra: str) -> Any:
@@ -195,6 +262,8 @@ def open_crm(
     clock: Clock | None = None,
     upgrade_schema: bool = False,
     pricing_policies: Mapping[str, PricingPolicy] | None = None,
+    version_table: str | None = None,
+    session: object | None = None,
 ) -> Crm:
     """crmkit's services over the storage ``target`` (see :func:`open_storage`).
 
@@ -208,4 +277,7 @@ def open_crm(
         from crmkit.adapters.clock import SystemClock
 
         clock = SystemClock()
-    return Crm(open_storage(target, upgrade_schema=upgrade_schema), clock, pricing_policies)
+    storage = open_storage(
+        target, upgrade_schema=upgrade_schema, version_table=version_table, session=session
+    )
+    return Crm(storage, clock, pricing_policies)

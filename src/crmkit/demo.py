@@ -143,7 +143,7 @@ def run(crm: Crm, tenant: str) -> None:  # noqa: PLR0915 - a story told step by 
         account.id,
         DeductionPolicy(
             fund_order=(Fund.REBATE, Fund.PREPAYMENT, Fund.CREDIT),
-            rebate_max_share="0.10",
+            rebate_max_percent="10",
             trade_mode=TradeMode.CREDIT_SALE,
         ),
     )

@@ -9,7 +9,7 @@ import pytest
 from pymongo import MongoClient
 from sqlalchemy import Engine
 
-from crmkit import ConfigurationError, NotFound, open_crm
+from crmkit import ConfigurationError, DuplicateRecord, NotFound, open_crm
 from crmkit.adapters.memory import InMemoryStorage
 from crmkit.adapters.mongo import MongoStorage
 from crmkit.adapters.sql import SqlStorage
@@ -117,6 +117,53 @@ class TestObjects:
                     sku="A", name="A", unit="pcs", tax_rate="0"
                 )
             assert client[database.name]["crmkit_products"].count_documents({}) == 1
+        finally:
+            client.drop_database(database.name)
+            client.close()
+
+
+@pytest.mark.mongo
+class TestCallersMongoSession:
+    """A caller's ClientSession: crmkit works inside the caller's transaction."""
+
+    def test_abort_undoes_and_commit_keeps_crmkit_writes(self, mongo_url: str) -> None:
+        """Gone on the caller's abort or a failed command, kept on the caller's commit."""
+        client: MongoClient[dict[str, Any]] = MongoClient(mongo_url, tz_aware=True)
+        database = client[f"crmkit_sess_{new_id()[:8]}"]
+        try:
+            open_crm(database, upgrade_schema=True).close()
+            with client.start_session() as session:
+                session.start_transaction()
+                crm = open_crm(database, session=session)
+                catalog = crm.tenant("acme").catalog
+                catalog.create_product(sku="GONE", name="x", unit="pcs", tax_rate="0")
+                assert catalog.get_product_by_sku("GONE").sku == "GONE"  # sees its own write
+                session.abort_transaction()
+                session.start_transaction()
+                catalog.create_product(sku="GONE-TOO", name="x", unit="pcs", tax_rate="0")
+                with pytest.raises(DuplicateRecord):  # a failed command aborts the transaction
+                    catalog.create_product(sku="GONE-TOO", name="y", unit="pcs", tax_rate="0")
+                assert not session.in_transaction
+                session.start_transaction()
+                catalog.create_product(sku="KEPT", name="x", unit="pcs", tax_rate="0")
+                session.commit_transaction()
+            outside = open_crm(database).tenant("acme").catalog
+            assert [p.sku for p in outside.list_products().items] == ["KEPT"]
+        finally:
+            client.drop_database(database.name)
+            client.close()
+
+    def test_a_session_without_a_transaction_is_refused(self, mongo_url: str) -> None:
+        """A session with no transaction begun is refused at open; session= needs pymongo."""
+        client: MongoClient[dict[str, Any]] = MongoClient(mongo_url, tz_aware=True)
+        database = client[f"crmkit_sess_{new_id()[:8]}"]
+        try:
+            open_crm(database, upgrade_schema=True).close()
+            with client.start_session() as session:
+                with pytest.raises(ConfigurationError, match="no transaction begun"):
+                    open_crm(database, session=session)
+                with pytest.raises(ConfigurationError, match="pymongo"):
+                    open_crm("memory://", session=session)
         finally:
             client.drop_database(database.name)
             client.close()

@@ -115,8 +115,8 @@ class TestPlanProperties:
         if not policy.allow_credit or policy.trade_mode is TradeMode.PAY_NOW:
             assert plan.amount(Fund.CREDIT) == 0
         rebate = plan.amount(Fund.REBATE)
-        if policy.rebate_max_share is not None:
-            assert rebate <= total.amount * policy.rebate_max_share
+        if policy.rebate_max_percent is not None:
+            assert rebate <= total.amount * policy.rebate_max_percent / 100
         if policy.rebate_max_amount is not None:
             assert rebate <= policy.rebate_max_amount
         assert rebate <= _rebate_base(lines, policy, None)
@@ -157,7 +157,7 @@ class TestPlanExamples:
     def test_the_worked_example_of_the_docs(self) -> None:
         """1,000 CNY: rebate capped at 10% (100), 300 prepayment, 600 on credit."""
         available = AvailableFunds("a", "CNY", D(300), D(2000), (grant(D(250)),))
-        policy = DeductionPolicy(rebate_max_share="0.1", rebate_max_amount="150")
+        policy = DeductionPolicy(rebate_max_percent="10", rebate_max_amount="150")
         lines = [OrderLine("P1", "tea", cny(600)), OrderLine("P2", "rice", cny(400))]
         plan = plan_deduction(cny(1000), lines, available, policy, NOW)
         assert [(p.fund, p.amount) for p in plan.parts] == [
@@ -170,7 +170,7 @@ class TestPlanExamples:
     def test_a_share_cap_rounds_down_to_the_minor_unit(self) -> None:
         """10% of 100.05 is 10.005; the cap is 10.00 (Rounding.DOWN), never above."""
         available = AvailableFunds("a", "CNY", D(1000), D(0), (grant(D(50)),))
-        policy = DeductionPolicy(rebate_max_share="0.1")
+        policy = DeductionPolicy(rebate_max_percent="10")
         plan = plan_deduction(
             cny("100.05"), [OrderLine("P", None, cny("100.05"))], available, policy, NOW
         )
@@ -207,7 +207,7 @@ class TestPlanExamples:
         with pytest.raises(ValidationError):
             DeductionPolicy(fund_order=(Fund.REBATE, Fund.REBATE))
         with pytest.raises(ValidationError):
-            DeductionPolicy(rebate_max_share="1.5")
+            DeductionPolicy(rebate_max_percent="150")
 
 
 class TestHoldArithmetic:
@@ -258,3 +258,23 @@ class TestHoldArithmetic:
         parts = cny(delivered).allocate(remaining)
         assert sum((p.amount for p in parts), D(0)) == delivered
         assert all(p.amount <= r for p, r in zip(parts, remaining, strict=True))
+
+
+class TestRebatePercent:
+    """rebate_max_percent is a percent, like every *_percent field."""
+
+    def test_ten_means_ten_percent(self) -> None:
+        """A value of 10 caps rebate at 10 % of the order; 0..100 is the accepted range."""
+        assert DeductionPolicy(rebate_max_percent="10").rebate_max_percent == Decimal(10)
+        with pytest.raises(ValidationError, match="rebate_max_percent"):
+            DeductionPolicy(rebate_max_percent="100.5")
+        with pytest.raises(ValidationError):
+            DeductionPolicy(rebate_max_percent="-1")
+
+    def test_a_policy_stored_with_a_fraction_loads_as_a_percent(self) -> None:
+        """JSON stored before the rename (rebate_max_share 0.1) reads back as 10 %."""
+        stored = DeductionPolicy(rebate_max_percent="10").to_json()
+        legacy = stored.replace('"rebate_max_percent": "10.0000"', '"rebate_max_share": "0.1"')
+        assert legacy != stored
+        assert DeductionPolicy.from_json(legacy).rebate_max_percent == Decimal(10)
+        assert DeductionPolicy.from_json(stored) == DeductionPolicy(rebate_max_percent="10")

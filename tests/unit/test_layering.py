@@ -16,9 +16,10 @@ ALLOWED = {
     "services": {"attrs", "crmkit.domain", "crmkit.services"},
 }
 DRIVERS = {"sqlalchemy", "alembic", "pymongo", "bson", "psycopg", "pymysql", "secantus"}
-# Only these may import crmkit.adapters: the composition root, the command line and the
-# test support package.
-ADAPTER_IMPORTERS = {"bootstrap.py", "cli.py", "demo.py", "testing"}
+# Only these may import crmkit.adapters: the composition root, the command line, the test
+# support package and crmkit.sql, the public face of the SQL adapter for an application's
+# Alembic environment (importing it is opting in to SQLAlchemy).
+ADAPTER_IMPORTERS = {"bootstrap.py", "cli.py", "demo.py", "testing", "sql.py"}
 
 
 def imports_of(path: Path) -> set[str]:

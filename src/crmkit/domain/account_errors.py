@@ -22,12 +22,19 @@ class InsufficientFunds(ValidationError):
         shortfall: Mapping[str, Decimal],
         total: Decimal,
         explanation: str,
+        customer_id: str | None = None,
     ) -> None:
-        per_fund = ", ".join(f"{fund} short {amount}" for fund, amount in shortfall.items())
+        account = (
+            f"the account of customer {customer_id!r}"
+            if customer_id is not None
+            else f"customer account {account_id!r}"
+        )
         super().__init__(
-            f"customer account {account_id!r} cannot pay {what}: {total} {currency} are "
-            f"missing ({per_fund}). {explanation} Deposit or grant more, raise the credit "
-            f"limit, or lower the amount; nothing was changed.",
+            f"{account} cannot pay {what}: {total} {currency} remain unpaid by the funds its "
+            f"deduction policy allows ({explanation.rstrip('.')}). Deposit or grant more, "
+            f"raise the credit limit, or lower the amount; nothing was changed.",
+            field="amount",
+            customer_id=customer_id,
             account_id=account_id,
             currency=currency,
             shortfall=dict(shortfall),

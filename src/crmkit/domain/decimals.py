@@ -31,3 +31,9 @@ def to_decimal(value: object, what: str) -> Decimal:
     if not number.is_finite():
         raise ValidationError(f"{what} must be finite, got {value!r}.", what=what)
     return number
+
+
+def plain(number: Decimal) -> str:
+    """``number`` as people write it: no trailing zeros, no exponent (``100``, ``2.5``)."""
+    text = f"{number.normalize():f}"
+    return "0" if text in {"-0", ""} else text

@@ -19,8 +19,10 @@ from crmkit.domain.accounts import ZERO, Fund, GrantShare, RebateGrant
 from crmkit.domain.decimals import to_decimal
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.money import Money
+from crmkit.domain.price_list import percent
 from crmkit.domain.rounding import Rounding
 
+HUNDRED = Decimal(100)
 REBATE_CAP_ROUNDING = Rounding.DOWN
 """A percentage cap on rebate is rounded down to the minor unit: it is never exceeded."""
 
@@ -40,6 +42,12 @@ def _optional_decimal(value: object) -> Decimal | None:
     return None if value is None else to_decimal(value, "deduction policy cap")
 
 
+def _optional_percent(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    return percent(value, "rebate_max_percent", low=ZERO, high=HUNDRED)
+
+
 def _codes(value: object) -> tuple[str, ...] | None:
     if value is None:
         return None
@@ -53,14 +61,14 @@ class DeductionPolicy:
     """Declared rules for paying orders from a customer account (per account or tenant).
 
     ``fund_order`` lists the funds in the order they pay (a fund left out never pays).
-    Rebate pays at most ``rebate_max_share`` of the order (a fraction: 0.1 = 10%, rounded
-    down to the minor unit) and at most ``rebate_max_amount``, and only for lines whose
-    product is in ``rebate_products`` or whose category is in ``rebate_categories`` (both
-    ``None``: every line). Credit pays only if ``allow_credit``.
+    Rebate pays at most ``rebate_max_percent`` of the order (a percent: ``"10"`` = 10 %,
+    the cap rounded down to the minor unit) and at most ``rebate_max_amount``, and only for
+    lines whose product is in ``rebate_products`` or whose category is in
+    ``rebate_categories`` (both ``None``: every line). Credit pays only if ``allow_credit``.
     """
 
     fund_order: tuple[Fund, ...] = (Fund.REBATE, Fund.PREPAYMENT, Fund.CREDIT)
-    rebate_max_share: Decimal | None = attrs.field(default=None, converter=_optional_decimal)
+    rebate_max_percent: Decimal | None = attrs.field(default=None, converter=_optional_percent)
     rebate_max_amount: Decimal | None = attrs.field(default=None, converter=_optional_decimal)
     rebate_products: tuple[str, ...] | None = attrs.field(default=None, converter=_codes)
     rebate_categories: tuple[str, ...] | None = attrs.field(default=None, converter=_codes)
@@ -73,11 +81,6 @@ class DeductionPolicy:
         ):
             raise ValidationError(
                 f"deduction policy fund_order {self.fund_order!r} must list distinct funds."
-            )
-        share = self.rebate_max_share
-        if share is not None and not ZERO <= share <= 1:
-            raise ValidationError(
-                f"rebate_max_share {share} is outside 0..1; give a fraction (0.1 for 10%)."
             )
         if self.rebate_max_amount is not None and self.rebate_max_amount < 0:
             raise ValidationError(f"rebate_max_amount {self.rebate_max_amount} is negative.")
@@ -101,7 +104,7 @@ class DeductionPolicy:
         return json.dumps(
             {
                 "fund_order": [f.value for f in self.fund_order],
-                "rebate_max_share": _text(self.rebate_max_share),
+                "rebate_max_percent": _text(self.rebate_max_percent),
                 "rebate_max_amount": _text(self.rebate_max_amount),
                 "rebate_products": self.rebate_products,
                 "rebate_categories": self.rebate_categories,
@@ -115,9 +118,13 @@ class DeductionPolicy:
     def from_json(cls, text: str) -> DeductionPolicy:
         """The policy stored by :meth:`to_json`."""
         data = json.loads(text)
+        percent = data.get("rebate_max_percent")
+        if "rebate_max_share" in data:  # stored before 0.2: a fraction (0.1 = 10 %)
+            share = data["rebate_max_share"]
+            percent = None if share is None else str(Decimal(share) * 100)
         return cls(
             fund_order=tuple(Fund(f) for f in data["fund_order"]),
-            rebate_max_share=data["rebate_max_share"],
+            rebate_max_percent=percent,
             rebate_max_amount=data["rebate_max_amount"],
             rebate_products=data["rebate_products"],
             rebate_categories=data["rebate_categories"],
@@ -148,6 +155,8 @@ class AvailableFunds:
     prepayment: Decimal
     credit: Decimal
     grants: tuple[RebateGrant, ...]
+    customer_id: str | None = None
+    """The customer's code, by which errors name the account."""
 
 
 @attrs.frozen
@@ -260,6 +269,7 @@ def plan_deduction(
                 shortfall={fund: q(amount) for fund, amount in short.items()},
                 total=q(remaining),
                 explanation="; ".join(notes) + ".",
+                customer_id=funds.customer_id,
             )
         cash_due = remaining
         notes.append(f"pay now: {q(cash_due)} in cash")
@@ -300,11 +310,12 @@ def _rebate(
     q = _display(order_amount.minor_unit)
     cap = remaining
     reasons = [f"{q(remaining)} wanted"]
-    if policy.rebate_max_share is not None:
+    if policy.rebate_max_percent is not None:
         share_cap = REBATE_CAP_ROUNDING.apply(
-            order_amount.amount * policy.rebate_max_share, order_amount.minor_unit
+            order_amount.amount * policy.rebate_max_percent / HUNDRED, order_amount.minor_unit
         )
-        reasons.append(f"capped at {policy.rebate_max_share:%} of the order = {q(share_cap)}")
+        shown = policy.rebate_max_percent.normalize()
+        reasons.append(f"capped at {shown:f}% of the order = {q(share_cap)}")
         cap = min(cap, share_cap)
     if policy.rebate_max_amount is not None:
         reasons.append(f"capped at {q(policy.rebate_max_amount)}")

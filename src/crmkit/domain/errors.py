@@ -23,6 +23,12 @@ class CrmkitError(Exception):
     def __str__(self) -> str:
         return f"[{self.code}] {self.message}"
 
+    @property
+    def field(self) -> str | None:
+        """The argument or field the error is about, where one applies (else None)."""
+        value = self.details.get("field")
+        return value if isinstance(value, str) else None
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Subclasses take other constructor arguments than (message,), so the default
         # pickling (cls(*args)) fails; rebuild from the message and details instead, so

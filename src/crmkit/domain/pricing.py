@@ -201,12 +201,16 @@ class NoPriceFound(ValidationError):
         at: datetime,
         currency: str,
         candidates: tuple[ListVerdict, ...],
+        sku: str | None = None,
     ) -> None:
         why = "; ".join(f"{v.name}: {v.reason}" for v in candidates) or "no price lists exist"
+        product = f"SKU {sku!r}" if sku is not None else f"product {product_id!r}"
         super().__init__(
-            f"no price list gives product {product_id!r} a {currency} price for account "
-            f"{account_id!r}, quantity {quantity}, at {at.isoformat()} ({why}). Add an entry "
-            f"to a list that applies, or widen a list's scope or validity.",
+            f"no price list gives {product} a {currency} price for customer "
+            f"{account_id!r}, quantity {fmt(quantity)}, at {at.isoformat()} ({why}). Add an "
+            f"entry to a list that applies, or widen a list's scope or validity.",
+            field="product_id",
+            sku=sku,
             product_id=product_id,
             account_id=account_id,
             candidates=candidates,
@@ -322,6 +326,7 @@ def resolve_price(
     mode: ResolutionMode,
     price_lists: Iterable[PriceList],
     entries: Iterable[PriceEntry],
+    sku: str | None = None,
 ) -> Resolution:
     """The unit price of ``product_id`` for ``customer`` and its explanation.
 
@@ -372,6 +377,7 @@ def resolve_price(
             at=at,
             currency=currency,
             candidates=tuple(judged[p.id] for p in ordered),
+            sku=sku,
         )
 
     def comparable(price_list: PriceList, price: Decimal) -> Decimal:

@@ -36,6 +36,7 @@ def available_funds(account: CustomerAccount, grants: Iterable[RebateGrant]) -> 
         prepayment=account.fund(Fund.PREPAYMENT).available,
         credit=account.fund(Fund.CREDIT).available,
         grants=tuple(grants),
+        customer_id=account.customer_id,
     )
 
 
@@ -52,6 +53,7 @@ def require_available(
             shortfall={fund.value: missing},
             total=missing,
             explanation=f"{fund.value} has {available.quantize(unit)} available.",
+            customer_id=account.customer_id,
         )
 
 

@@ -91,8 +91,13 @@ class Movement:
 
 @attrs.frozen
 class FundSummary:
-    """What one fund shows: ``available``, ``held`` and ``posted`` (to orders, net of
-    refunds); for credit also the ``limit`` and what is ``used`` (owed)."""
+    """What one fund shows.
+
+    ``balance`` is what the fund holds in total, including what is ``held`` for orders not
+    yet delivered; ``available = balance - held`` is what can still be spent or held (for
+    credit: the unused part of the limit). ``posted`` is what went to delivered orders, net
+    of refunds; for credit also the ``limit`` and what is ``used`` (owed).
+    """
 
     fund: Fund
     balance: Decimal

@@ -350,7 +350,8 @@ class InventoryService:
                 ]
                 split = allocate(quantity, candidates, strategy, preferred_warehouse)
                 if split.backordered > 0 and policy is ShortagePolicy.ALL_OR_NOTHING:
-                    raise InsufficientStock(pid, quantity, split.allocated, uow.tenant_id)
+                    sku = uow.products.get(pid).sku
+                    raise InsufficientStock(pid, quantity, split.allocated, uow.tenant_id, sku=sku)
                 for wid, part in split.parts:
                     levels[(pid, wid)] = levels[(pid, wid)].reserve(part, now)
                     reservation = Reservation.new(

@@ -97,6 +97,7 @@ def price_items(
                 mode=policy.mode,
                 price_lists=lists,
                 entries=by_product.get(pid, ()),
+                sku=products[pid].sku,
             ),
         )
         for pid, amount in wanted

@@ -126,7 +126,7 @@ class RecordRepository(Generic[R]):
             ValidationError: a value does not fit its declared field or custom field.
             DuplicateRecord: the key or a unique key is taken in this tenant.
         """
-        record = self._checked(record, wrong_tenant=True)
+        record = self._checked(record)
         self._store.add(record)
         return record
 
@@ -162,12 +162,13 @@ class RecordRepository(Generic[R]):
         """Store a changed record; return it with its version incremented.
 
         Raises:
-            NotFound: no such record in this tenant (or it belongs to another tenant).
+            WrongTenant: the record belongs to another tenant.
+            NotFound: no such record in this tenant.
             ValidationError: a value does not fit its declared field or custom field.
             ConcurrencyConflict: the stored version is not ``record.version``.
             DuplicateRecord: a unique key is taken by another record.
         """
-        record = self._checked(record, wrong_tenant=False)
+        record = self._checked(record)
         if self.record_type.fixed:  # the stored record must be of this type too
             stored = self._store.get(attribute(record, self.record_type.key))
             if stored is not None and not self._own(stored):
@@ -233,7 +234,7 @@ class RecordRepository(Generic[R]):
     def _key(self, key: object) -> str:
         return record_id(key, f"{self.record_type.entity} {self.record_type.key}")
 
-    def _checked(self, record: R, *, wrong_tenant: bool) -> R:
+    def _checked(self, record: R) -> R:
         declared = self.record_type
         if not isinstance(record, declared.record_class):
             raise self._store.fail(
@@ -246,9 +247,7 @@ class RecordRepository(Generic[R]):
         try:
             self._key(key)
             if owner != self._tenant:
-                if wrong_tenant:
-                    raise WrongTenant(declared.entity, key, owner, self._tenant)
-                raise NotFound(declared.entity, declared.key, key, self._tenant)
+                raise WrongTenant(declared.entity, key, owner, self._tenant)
             if not self._own(record):
                 raise ValidationError(
                     f"{declared.entity} {key!r} must have "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -12,6 +13,8 @@ from crmkit.domain import ConcurrencyConflict
 T = TypeVar("T")
 
 DEFAULT_ATTEMPTS = 10
+
+log = logging.getLogger("crmkit.retry")
 
 
 def retrying(
@@ -33,9 +36,14 @@ def retrying(
     for attempt in range(1, attempts + 1):
         try:
             return operation()
-        except ConcurrencyConflict:
+        except ConcurrencyConflict as conflict:
             if attempt == attempts:
+                log.warning("giving up after %d conflicting attempts: %s", attempts, conflict)
                 raise
-            delay = min(max_delay, base_delay * 2**attempt)
-            time.sleep(random.uniform(0, delay))  # jitter, not cryptography
+            delay = random.uniform(0, min(max_delay, base_delay * 2**attempt))  # jitter only
+            log.info(
+                "attempt %d of %d conflicted, retrying in %.3f s: %s",
+                attempt, attempts, delay, conflict,
+            )  # fmt: skip
+            time.sleep(delay)
     raise AssertionError("unreachable")

@@ -128,7 +128,7 @@ def policies(draw: st.DrawFn) -> DeductionPolicy:
         order = order[: draw(st.integers(1, 3))]
     return DeductionPolicy(
         fund_order=order,
-        rebate_max_share=draw(st.none() | st.integers(0, 100).map(lambda n: Decimal(n) / 100)),
+        rebate_max_percent=draw(st.none() | st.integers(0, 100).map(Decimal)),
         rebate_max_amount=draw(st.none() | amounts(10**6)),
         rebate_products=draw(st.none() | st.lists(st.sampled_from(["P1", "P2", "P3"]))),
         rebate_categories=draw(st.none() | st.lists(st.sampled_from(["tea", "rice"]))),

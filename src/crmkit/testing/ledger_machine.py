@@ -41,7 +41,7 @@ CENT = Decimal("0.01")
 POLICIES = st.sampled_from(
     [
         DeductionPolicy(),
-        DeductionPolicy(rebate_max_share="0.3", rebate_max_amount="50"),
+        DeductionPolicy(rebate_max_percent="30", rebate_max_amount="50"),
         DeductionPolicy(fund_order=(Fund.PREPAYMENT, Fund.REBATE), rebate_products=["P1"]),
         DeductionPolicy(trade_mode=TradeMode.PAY_NOW, allow_credit=False),
         DeductionPolicy(trade_mode=TradeMode.CREDIT_SALE, rebate_categories=["rice"]),

@@ -67,7 +67,7 @@ class _Repository:
 
         def write() -> None:
             if record.tenant_id != self._tenant:
-                raise NotFound(entity, "id", record_id, self._tenant)
+                raise WrongTenant(entity, record_id, record.tenant_id, self._tenant)
             self._tx.update(saved)
 
         self._guarded(write)

@@ -99,7 +99,7 @@ class _Records(Generic[R]):
         saved = attrs.evolve(record, version=record.version + 1)  # type: ignore[misc]
         try:
             if record.tenant_id != self._tenant:
-                raise NotFound(self.entity, "id", record.id, self._tenant)
+                raise WrongTenant(self.entity, record.id, record.tenant_id, self._tenant)
             self._tx.update(saved)
         except Exception:
             self._rollback()

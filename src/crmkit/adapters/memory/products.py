@@ -61,7 +61,7 @@ class InMemoryProductRepository:
         saved = attrs.evolve(product, version=product.version + 1)
         try:
             if product.tenant_id != self._tenant:
-                raise NotFound("Product", "id", product.id, self._tenant)
+                raise WrongTenant("Product", product.id, product.tenant_id, self._tenant)
             self._tx.update(saved)
         except Exception:
             self._rollback()

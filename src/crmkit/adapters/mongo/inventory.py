@@ -79,7 +79,7 @@ class _MongoRepository:
 
     def _replace(self, record: Any, filter_: dict[str, Any], entity: str, record_id: object) -> Any:
         if record.tenant_id != self._tenant:
-            raise self._session.fail(NotFound(entity, "id", record_id, self._tenant))
+            raise self._session.fail(WrongTenant(entity, record_id, record.tenant_id, self._tenant))
         saved = attrs.evolve(record, version=record.version + 1)
         document = to_document(saved)
         where = {"tenant_id": self._tenant, **filter_}

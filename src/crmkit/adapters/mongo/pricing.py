@@ -93,7 +93,7 @@ class _MongoRecords:
 
     def _update(self, collection: str, entity: str, record: Any) -> Any:
         if record.tenant_id != self._tenant:
-            raise self._session.fail(NotFound(entity, "id", record.id, self._tenant))
+            raise self._session.fail(WrongTenant(entity, record.id, record.tenant_id, self._tenant))
         saved = attrs.evolve(record, version=record.version + 1)
         table = self._session.database[collection]
         result = self._session.run(

@@ -58,7 +58,9 @@ class MongoProductRepository:
 
     def update(self, product: Product) -> Product:
         if product.tenant_id != self._tenant:
-            raise self._session.fail(NotFound("Product", "id", product.id, self._tenant))
+            raise self._session.fail(
+                WrongTenant("Product", product.id, product.tenant_id, self._tenant)
+            )
         saved = attrs.evolve(product, version=product.version + 1)
         result = self._session.run(
             lambda s: self._products.update_one(

@@ -14,7 +14,7 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from crmkit.adapters.mongo.errors import translated
-from crmkit.domain import ConcurrencyConflict, CrmkitError, TenantId
+from crmkit.domain import ConcurrencyConflict, ConfigurationError, CrmkitError, TenantId
 
 T = TypeVar("T")
 
@@ -22,17 +22,27 @@ COMMIT_ATTEMPTS = 3
 
 
 class MongoSession:
-    """A client session running one snapshot transaction at a time (MongoDB >= 4.2 replica set)."""
+    """A client session running one snapshot transaction at a time (MongoDB >= 4.2 replica set).
+
+    With a caller's ``session`` (a transaction begun on it), crmkit works inside that
+    transaction: committing a unit of work leaves the commit to the caller; a unit of work
+    that fails, or is rolled back explicitly, after it ran a statement aborts the caller's
+    transaction (MongoDB has no savepoints to undo only crmkit's part); closing one without
+    commit leaves the caller's transaction as it is.
+    """
 
     def __init__(
         self,
         client: MongoClient[dict[str, Any]],
         database: Database[dict[str, Any]],
         tenant_id: TenantId,
+        session: ClientSession | None = None,
     ) -> None:
         self.tenant_id = tenant_id
         self.database = database
-        self.session: ClientSession = client.start_session()
+        self._owned = session is None
+        self._pending = False
+        self.session: ClientSession = client.start_session() if session is None else session
 
     def run(
         self,
@@ -41,12 +51,15 @@ class MongoSession:
         on_duplicate: Callable[[str], CrmkitError] | None = None,
     ) -> T:
         """Run ``operation`` in the transaction; on any error abort the unit of work and raise."""
-        if not self.session.in_transaction:
+        if not self._owned:
+            require_transaction(self.session)
+        elif not self.session.in_transaction:
             self.session.start_transaction(
                 read_concern=ReadConcern("snapshot"),
                 write_concern=WriteConcern("majority"),
                 read_preference=ReadPreference.PRIMARY,
             )
+        self._pending = True
         try:
             with translated(on_duplicate, self._conflict):
                 return operation(self.session)
@@ -60,7 +73,8 @@ class MongoSession:
         return error
 
     def commit(self) -> None:
-        if not self.session.in_transaction:
+        self._pending = False
+        if not self._owned or not self.session.in_transaction:
             return
         for attempt in range(1, COMMIT_ATTEMPTS + 1):
             try:
@@ -77,14 +91,18 @@ class MongoSession:
                 raise
 
     def rollback(self) -> None:
+        pending, self._pending = self._pending, False
+        if not self._owned and not pending:
+            return  # nothing of this unit of work is in the caller's transaction
         if self.session.in_transaction:
             # If aborting fails the server discards the unfinished transaction by itself.
             with suppress(PyMongoError):
                 self.session.abort_transaction()
 
     def close(self) -> None:
-        self.rollback()
-        self.session.end_session()
+        if self._owned:
+            self.rollback()
+            self.session.end_session()
 
     def _conflict(self) -> CrmkitError:
         return ConcurrencyConflict(
@@ -92,4 +110,18 @@ class MongoSession:
             None,
             self.tenant_id,
             "MongoDB reported a write conflict with another transaction",
+        )
+
+
+def require_transaction(session: ClientSession) -> None:
+    """Refuse a caller's session that has no transaction begun.
+
+    Raises:
+        ConfigurationError: ``session`` is not in a transaction.
+    """
+    if not session.in_transaction:
+        raise ConfigurationError(
+            "the pymongo ClientSession handed to crmkit has no transaction begun; call "
+            "session.start_transaction() first and commit it yourself, or open crmkit "
+            "without a session to let it run its own transactions."
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo import MongoClient
+from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from crmkit.adapters.mongo.accounts import (
@@ -30,7 +31,7 @@ from crmkit.adapters.mongo.pricing import (
 from crmkit.adapters.mongo.products import MongoProductRepository
 from crmkit.adapters.mongo.records import MongoRecordStore
 from crmkit.adapters.mongo.requests import MongoProcessedRequestRepository
-from crmkit.adapters.mongo.session import MongoSession
+from crmkit.adapters.mongo.session import MongoSession, require_transaction
 from crmkit.adapters.session_uow import SessionUnitOfWork
 from crmkit.domain import ConfigurationError, TenantId
 from crmkit.domain.records import RecordType
@@ -45,13 +46,15 @@ class MongoUnitOfWork(SessionUnitOfWork[MongoSession]):
         client: MongoClient[dict[str, Any]],
         database: Database[dict[str, Any]],
         tenant_id: TenantId,
+        session: ClientSession | None = None,
     ) -> None:
         super().__init__(tenant_id)
         self._client = client
         self._database = database
+        self._caller_session = session
 
     def _open(self) -> MongoSession:
-        return MongoSession(self._client, self._database, self.tenant_id)
+        return MongoSession(self._client, self._database, self.tenant_id, self._caller_session)
 
     def _bind(self, session: MongoSession) -> None:
         self.products = MongoProductRepository(session)
@@ -77,7 +80,11 @@ class MongoUnitOfWork(SessionUnitOfWork[MongoSession]):
 
 
 class MongoStorage:
-    """Storage in a MongoDB database (a replica set: transactions need one)."""
+    """Storage in a MongoDB database (a replica set: transactions need one).
+
+    With ``session``, a caller's ``ClientSession`` with a transaction begun, every unit of
+    work runs inside the caller's transaction and the caller commits or aborts it.
+    """
 
     def __init__(
         self,
@@ -86,8 +93,12 @@ class MongoStorage:
         *,
         owns_client: bool = False,
         check_schema: bool = True,
+        session: ClientSession | None = None,
     ) -> None:
         self.client = client
+        self.session = session
+        if session is not None:
+            require_transaction(session)
         self.database = client[database]
         self._owns_client = owns_client
         if check_schema:
@@ -101,7 +112,7 @@ class MongoStorage:
                 )
 
     def unit_of_work(self, tenant_id: TenantId) -> MongoUnitOfWork:
-        return MongoUnitOfWork(self.client, self.database, tenant_id)
+        return MongoUnitOfWork(self.client, self.database, tenant_id, self.session)
 
     def close(self) -> None:
         if self._owns_client:

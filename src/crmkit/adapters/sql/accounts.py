@@ -89,7 +89,7 @@ class _Records(Generic[R]):
     def _update(self, record: Any) -> Any:
         if record.tenant_id != self._tenant:
             raise self._session.fail(
-                NotFound(self.entity, "id", self._record_id(record), self._tenant)
+                WrongTenant(self.entity, self._record_id(record), record.tenant_id, self._tenant)
             )
         saved = attrs.evolve(record, version=record.version + 1)
         values = self._row(saved)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL, make_url
 
 from crmkit.domain import ConfigurationError
+from crmkit.urls import masked
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -23,7 +25,24 @@ def create_crmkit_engine(url: str, **engine_options: Any) -> Engine:
         ConfigurationError: the URL names an in-memory SQLite database or an unsupported
             dialect.
     """
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except sa_exc.ArgumentError:
+        raise ConfigurationError(
+            f"{masked(url)!r} is not a database URL; write it as sqlite:///crm.db, "
+            f"postgresql+psycopg://user@host/db or mysql+pymysql://user@host/db."
+        ) from None
+    try:
+        return _engine(parsed, url, engine_options)
+    except (sa_exc.NoSuchModuleError, ImportError) as error:
+        raise ConfigurationError(
+            f"cannot load the driver for {parsed.drivername!r} ({error}); install "
+            f"crmkit[postgresql] for postgresql+psycopg or crmkit[mysql] for mysql+pymysql."
+        ) from None
+
+
+def _engine(parsed: URL, url: str, engine_options: dict[str, Any]) -> Engine:
+    url = masked(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database in (None, "", ":memory:"):

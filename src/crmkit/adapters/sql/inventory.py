@@ -79,7 +79,7 @@ class _SqlRepository:
         self, record: V, entity: str, on_unique: Callable[[str], CrmkitError] | None = None
     ) -> V:
         if record.tenant_id != self._tenant:
-            raise self._session.fail(NotFound(entity, "id", record.id, self._tenant))
+            raise self._session.fail(WrongTenant(entity, record.id, record.tenant_id, self._tenant))
         saved = attrs.evolve(record, version=record.version + 1)
         values = to_row(saved)
         del values["tenant_id"], values["id"]
@@ -337,7 +337,9 @@ class SqlStockDocumentRepository(_SqlRepository):
     def update(self, document: D) -> D:
         entity = type(document).__name__
         if document.tenant_id != self._tenant:
-            raise self._session.fail(NotFound(entity, "id", document.id, self._tenant))
+            raise self._session.fail(
+                WrongTenant(entity, document.id, document.tenant_id, self._tenant)
+            )
         saved = attrs.evolve(document, version=document.version + 1)
         values = _document_row(saved)
         c = stock_documents.c

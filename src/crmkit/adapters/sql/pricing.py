@@ -218,7 +218,7 @@ class _SqlRecords:
         """Write ``values`` over ``record`` if its stored version is still ``record.version``."""
         record_id, version, tenant = record.id, record.version, record.tenant_id
         if tenant != self._tenant:
-            raise self._session.fail(NotFound(entity, "id", record_id, self._tenant))
+            raise self._session.fail(WrongTenant(entity, record_id, tenant, self._tenant))
         del values["tenant_id"], values["id"]
         result = self._session.execute(
             update(table)

@@ -67,7 +67,9 @@ class SqlProductRepository:
 
     def update(self, product: Product) -> Product:
         if product.tenant_id != self._tenant:
-            raise self._session.fail(NotFound("Product", "id", product.id, self._tenant))
+            raise self._session.fail(
+                WrongTenant("Product", product.id, product.tenant_id, self._tenant)
+            )
         saved = attrs.evolve(product, version=product.version + 1)
         values = to_row(saved)
         del values["tenant_id"], values["id"]

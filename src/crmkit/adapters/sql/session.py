@@ -9,6 +9,7 @@ from sqlalchemy import Connection, CursorResult, Engine, Executable, RootTransac
 from sqlalchemy.engine import NestedTransaction
 
 from crmkit.adapters.sql.errors import translated
+from crmkit.adapters.sql.guards import check_isolation, require_transaction
 from crmkit.domain import ConcurrencyConflict, CrmkitError, TenantId
 
 
@@ -29,10 +30,12 @@ class SqlSession:
 
     def _begin(self) -> RootTransaction | NestedTransaction:
         if self._transaction is None:
-            if not self._owns_connection and self._connection.in_transaction():
-                self._transaction = self._connection.begin_nested()
-            else:
+            check_isolation(self._connection, query=False)
+            if self._owns_connection:
                 self._transaction = self._connection.begin()
+            else:
+                require_transaction(self._connection)
+                self._transaction = self._connection.begin_nested()
         return self._transaction
 
     def execute(

@@ -14,6 +14,8 @@ from crmkit.adapters.sql.accounts import (
     SqlJournalRepository,
     SqlRebateGrantRepository,
 )
+from crmkit.adapters.sql.errors import translated
+from crmkit.adapters.sql.guards import check_isolation, require_transaction
 from crmkit.adapters.sql.inventory import (
     SqlMovementRepository,
     SqlReservationRepository,
@@ -31,6 +33,7 @@ from crmkit.adapters.sql.products import SqlProductRepository
 from crmkit.adapters.sql.records import SqlRecordStore
 from crmkit.adapters.sql.requests import SqlProcessedRequestRepository
 from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.tables import VERSION_TABLE
 from crmkit.domain import ConfigurationError, TenantId
 from crmkit.domain.records import RecordType
 from crmkit.services.records import RecordStore
@@ -70,15 +73,34 @@ class SqlUnitOfWork(SessionUnitOfWork[SqlSession]):
 
 
 class SqlStorage:
-    """Storage in a SQL database reached through a SQLAlchemy engine or connection."""
+    """Storage in a SQL database reached through a SQLAlchemy engine or connection.
+
+    A caller's :class:`Connection` must have a transaction begun: crmkit works inside it
+    (through savepoints) and the caller's commit or rollback decides. Connections in
+    AUTOCOMMIT or READ UNCOMMITTED are refused: crmkit's all-or-nothing commands and its
+    version checks need real transactions that read only committed rows.
+    """
 
     def __init__(
-        self, source: Engine | Connection, *, owns_engine: bool = False, check_schema: bool = True
+        self,
+        source: Engine | Connection,
+        *,
+        owns_engine: bool = False,
+        check_schema: bool = True,
+        version_table: str = VERSION_TABLE,
     ) -> None:
         self.source = source
+        self.version_table = version_table
         self._owns_engine = owns_engine
-        if check_schema:
-            self.check_schema()
+        with translated():
+            if isinstance(source, Connection):
+                require_transaction(source)
+                check_isolation(source)
+            else:
+                with source.connect() as connection:
+                    check_isolation(connection)
+            if check_schema:
+                self.check_schema()
 
     def check_schema(self) -> None:
         """Make sure the database carries this crmkit version's tables.
@@ -87,14 +109,15 @@ class SqlStorage:
             ConfigurationError: the database needs ``crmkit db upgrade`` first.
         """
         if isinstance(self.source, Connection):
-            found = database_revisions(self.source)
+            found = database_revisions(self.source, self.version_table)
         else:
             with self.source.connect() as connection:
-                found = database_revisions(connection)
+                found = database_revisions(connection, self.version_table)
         expected = schema_heads()
         if found != expected:
             raise ConfigurationError(
-                f"the database's crmkit schema is at {sorted(found) or 'no revision'}, this "
+                f"the database's crmkit schema (version table {self.version_table!r}) is at "
+                f"{sorted(found) or 'no revision'}, this "
                 f"crmkit needs {sorted(expected)}; run `crmkit db upgrade URL` or "
                 f"crmkit.upgrade_database(...) first, or open it with upgrade_schema=True.",
             )

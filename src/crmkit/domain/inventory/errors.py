@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from crmkit.domain.decimals import plain
 from crmkit.domain.errors import ValidationError
 
 
@@ -13,12 +14,21 @@ class InsufficientStock(ValidationError):
     code = "insufficient_stock"
 
     def __init__(
-        self, product_id: str, requested: Decimal, available: Decimal, tenant_id: str
+        self,
+        product_id: str,
+        requested: Decimal,
+        available: Decimal,
+        tenant_id: str,
+        *,
+        sku: str | None = None,
     ) -> None:
+        product = f"SKU {sku!r}" if sku is not None else f"product {product_id!r}"
         super().__init__(
-            f"product {product_id!r} in tenant {tenant_id!r}: {requested} requested but only "
-            f"{available} available in the warehouses the strategy allows; reserve less, "
-            f"use the partial policy, or receive stock first.",
+            f"{product} in tenant {tenant_id!r}: {plain(requested)} requested but only "
+            f"{plain(available)} available in the warehouses the strategy allows; reserve "
+            f"less, use the partial policy, or receive stock first.",
+            field="quantity",
+            sku=sku,
             product_id=product_id,
             requested=requested,
             available=available,
@@ -33,8 +43,8 @@ class OverShipment(ValidationError):
 
     def __init__(self, reservation_id: str, quantity: Decimal, remaining: Decimal) -> None:
         super().__init__(
-            f"reservation {reservation_id!r} holds {remaining}, cannot ship {quantity}; ship "
-            f"at most the reserved quantity or reserve more first.",
+            f"reservation {reservation_id!r} holds {plain(remaining)}, cannot ship "
+            f"{plain(quantity)}; ship at most the reserved quantity or reserve more first.",
             reservation_id=reservation_id,
             quantity=quantity,
             remaining=remaining,
@@ -48,8 +58,8 @@ class OverReturn(ValidationError):
 
     def __init__(self, delivery_note_id: str, line_no: int, quantity: Decimal, left: Decimal):
         super().__init__(
-            f"delivery note {delivery_note_id!r} line {line_no}: {left} delivered and not yet "
-            f"returned, cannot return {quantity}; return at most that quantity.",
+            f"delivery note {delivery_note_id!r} line {line_no}: {plain(left)} delivered and not "
+            f"yet returned, cannot return {plain(quantity)}; return at most that quantity.",
             delivery_note_id=delivery_note_id,
             line_no=line_no,
             quantity=quantity,
@@ -67,8 +77,8 @@ class BelowReserved(ValidationError):
     ) -> None:
         super().__init__(
             f"{what} would leave product {product_id!r} in warehouse {warehouse_id!r} with "
-            f"{on_hand} on hand while {reserved} is reserved; release reservations first "
-            f"(or confirm the count with release_reservations=True).",
+            f"{plain(on_hand)} on hand while {plain(reserved)} is reserved; release "
+            f"reservations first (or confirm the count with release_reservations=True).",
             product_id=product_id,
             warehouse_id=warehouse_id,
             on_hand=on_hand,
@@ -83,7 +93,7 @@ class NegativeStock(ValidationError):
 
     def __init__(self, product_id: str, warehouse_id: str, bucket: str, result: Decimal) -> None:
         super().__init__(
-            f"the change would leave {result} {bucket} stock of product {product_id!r} in "
+            f"the change would leave {plain(result)} {bucket} stock of product {product_id!r} in "
             f"warehouse {warehouse_id!r}; stock cannot be negative. Adjust by less.",
             product_id=product_id,
             warehouse_id=warehouse_id,

@@ -269,7 +269,7 @@ class CustomerAccountServiceContract:
         service.deposit(account_id, cny(500), key="d")
         service.grant_rebate(account_id, cny(300), key="g")
         service.set_credit_limit(account_id, cny(1000), key="c")
-        service.set_default_policy(DeductionPolicy(rebate_max_share="0.1"))
+        service.set_default_policy(DeductionPolicy(rebate_max_percent="10"))
         moved = service.place_holds(account_id, "SO-1", cny(1200), lines("1200"), key="h")
         by_fund = {h.fund: h.amount for h in service.holds_of_order(account_id, "SO-1")}
         assert by_fund == {Fund.REBATE: 120, Fund.PREPAYMENT: 500, Fund.CREDIT: 580}

@@ -178,7 +178,7 @@ class PriceListRepositoryContract:
                 uow.price_lists.add(attrs.evolve(made, id=PriceListId("copy")))
             with pytest.raises(WrongTenant):
                 uow.price_lists.add_entries([attrs.evolve(entry, id=PriceEntryId("copy"))])
-            with pytest.raises(NotFound):
+            with pytest.raises(WrongTenant):
                 uow.price_lists.update_entry(entry)
         with storage.unit_of_work(owner.tenant) as uow:
             assert uow.price_lists.all() == [made]
@@ -279,7 +279,7 @@ class QuoteRepositoryContract:
             assert uow.sales_orders.for_quote(quote.id) == []
 
     def test_records_of_another_tenant_are_refused(self, storage: Storage) -> None:
-        """Adding another tenant's quote raises WrongTenant; updating it raises NotFound."""
+        """Adding or updating another tenant's quote or order raises WrongTenant."""
         world = PricedWorld.make(storage, products=1)
         world.price_list("Base", 1, ["10"])
         quote = world.accepted_quote(["2"])
@@ -290,9 +290,9 @@ class QuoteRepositoryContract:
                 uow.quotes.add(attrs.evolve(quote, id=QuoteId("copy")))
             with pytest.raises(WrongTenant):
                 uow.sales_orders.add(attrs.evolve(order, id=SalesOrderId("copy")))
-            with pytest.raises(NotFound):
+            with pytest.raises(WrongTenant):
                 uow.quotes.update(quote)
-            with pytest.raises(NotFound):
+            with pytest.raises(WrongTenant):
                 uow.sales_orders.update(order)
         assert world.snapshot(quote) == (world.quotes.get_quote(quote.id), [order])
         with storage.unit_of_work(intruder) as uow, pytest.raises(NotFound):

@@ -174,7 +174,7 @@ class RecordTypeContract:
             assert repo.find().items == ()
             with pytest.raises(WrongTenant):
                 repo.add(record)
-            with pytest.raises(NotFound):
+            with pytest.raises(WrongTenant):
                 repo.update(record)
         assert canonical(everything(storage, owner, record_kit)) == canonical([record])
         assert everything(storage, stranger, record_kit) == []

@@ -48,11 +48,11 @@ class TenancyContract:
         assert [p.sku for p in listed] == ["C"]
 
     def test_cannot_update_another_tenants_product(self, storage: Storage) -> None:
-        """Updating another tenant's product raises NotFound and changes nothing."""
+        """Another tenant's product handed to an update is WrongTenant; relabelled, NotFound."""
         owner, other = fresh_tenant(), fresh_tenant()
         product = a_product(owner)
         store(storage, product)
-        with storage.unit_of_work(other) as uow, pytest.raises(NotFound):
+        with storage.unit_of_work(other) as uow, pytest.raises(WrongTenant):
             uow.products.update(attrs.evolve(product, name="hijacked"))
         with storage.unit_of_work(other) as uow, pytest.raises(NotFound):
             uow.products.update(attrs.evolve(product, tenant_id=other, name="hijacked"))

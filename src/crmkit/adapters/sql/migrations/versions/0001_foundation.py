@@ -14,7 +14,7 @@ from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
 
 revision = "0001_foundation"
 down_revision = None
-branch_labels = None
+branch_labels = ("crmkit",)
 depends_on = None
 
 
