@@ -6,12 +6,14 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from crmkit.domain import ConcurrencyConflict, Product, ProductId
+from crmkit.services.boundary import checked_calls
 from crmkit.services.pagination import Page, check_page_size, decode_cursor, encode_cursor
 from crmkit.services.ports import Clock, ProductFilter, UnitOfWork
 
 UNSET: object = object()
 
 
+@checked_calls
 class CatalogService:
     """Creates, changes and finds the products of one tenant."""
 
