@@ -32,7 +32,8 @@ class MongoSession:
     ) -> None:
         self.tenant_id = tenant_id
         self.database = database
-        self.session: ClientSession = client.start_session()
+        with translated(None, self._conflict):
+            self.session: ClientSession = client.start_session()
 
     def run(
         self,
@@ -40,15 +41,19 @@ class MongoSession:
         *,
         on_duplicate: Callable[[str], CrmkitError] | None = None,
     ) -> T:
-        """Run ``operation`` in the transaction; on any error abort the unit of work and raise."""
-        if not self.session.in_transaction:
-            self.session.start_transaction(
-                read_concern=ReadConcern("snapshot"),
-                write_concern=WriteConcern("majority"),
-                read_preference=ReadPreference.PRIMARY,
-            )
+        """Run ``operation`` in the transaction; on any error abort the unit of work and raise.
+
+        Starting the transaction, the operation and (in :meth:`commit`) committing all go
+        through :func:`~crmkit.adapters.mongo.errors.translated`.
+        """
         try:
             with translated(on_duplicate, self._conflict):
+                if not self.session.in_transaction:
+                    self.session.start_transaction(
+                        read_concern=ReadConcern("snapshot"),
+                        write_concern=WriteConcern("majority"),
+                        read_preference=ReadPreference.PRIMARY,
+                    )
                 return operation(self.session)
         except BaseException:
             self.rollback()
@@ -84,7 +89,8 @@ class MongoSession:
 
     def close(self) -> None:
         self.rollback()
-        self.session.end_session()
+        with suppress(PyMongoError):
+            self.session.end_session()
 
     def _conflict(self) -> CrmkitError:
         return ConcurrencyConflict(
