@@ -42,8 +42,8 @@ def is_conflict(error: PyMongoError) -> bool:
 
 @contextmanager
 def translated(
-    on_duplicate: Callable[[str], CrmkitError] | None,
-    on_conflict: Callable[[], CrmkitError],
+    on_duplicate: Callable[[str], CrmkitError] | None = None,
+    on_conflict: Callable[[], CrmkitError] | None = None,
 ) -> Iterator[None]:
     """Run a MongoDB call and raise crmkit errors instead of pymongo errors.
 
@@ -61,7 +61,7 @@ def translated(
         index = str(details.get("keyPattern") or details.get("errmsg") or error)
         raise on_duplicate(index) from error
     except PyMongoError as error:
-        if is_conflict(error):
+        if on_conflict is not None and is_conflict(error):
             raise on_conflict() from error
         if is_unavailable(error):
             raise StorageUnavailable(

@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from crmkit.adapters.sql.engine import create_crmkit_engine
+from crmkit.adapters.sql.errors import translated
 from crmkit.adapters.sql.tables import VERSION_TABLE
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -43,9 +44,13 @@ def upgrade_database(target: str | Engine | Connection, revision: str = "heads")
 
     Safe to run on an up-to-date database (it does nothing). crmkit keeps its own revision
     table, ``crmkit_alembic_version``, beside any Alembic history the application has.
+
+    Raises:
+        StorageUnavailable: the database cannot be reached.
+        StorageError: the database refused a migration step.
     """
     config = _config()
-    with _connection(target) as connection:
+    with translated(), _connection(target) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

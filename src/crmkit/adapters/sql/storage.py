@@ -12,6 +12,7 @@ from crmkit.adapters.sql.accounts import (
     SqlJournalRepository,
     SqlRebateGrantRepository,
 )
+from crmkit.adapters.sql.errors import translated
 from crmkit.adapters.sql.inventory import (
     SqlMovementRepository,
     SqlReservationRepository,
@@ -75,12 +76,14 @@ class SqlStorage:
 
         Raises:
             ConfigurationError: the database needs ``crmkit db upgrade`` first.
+            StorageUnavailable: the database cannot be reached.
         """
-        if isinstance(self.source, Connection):
-            found = database_revisions(self.source)
-        else:
-            with self.source.connect() as connection:
-                found = database_revisions(connection)
+        with translated():
+            if isinstance(self.source, Connection):
+                found = database_revisions(self.source)
+            else:
+                with self.source.connect() as connection:
+                    found = database_revisions(connection)
         expected = schema_heads()
         if found != expected:
             raise ConfigurationError(
