@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Generic, Protocol, Self, TypeVar
 
+from crmkit.adapters.guard import guard_repositories
 from crmkit.domain import InvalidStateTransition, TenantId
 
 
@@ -41,6 +42,7 @@ class SessionUnitOfWork(Generic[S]):
     def __enter__(self) -> Self:
         self._session = self._open()
         self._bind(self._session)
+        guard_repositories(self)  # no mapping or bytes reaches a repository's queries
         return self
 
     def __exit__(

@@ -15,7 +15,6 @@ from crmkit.adapters.mongo.accounts import (
     MongoRebateGrantRepository,
 )
 from crmkit.adapters.mongo.errors import translated
-from crmkit.adapters.mongo.guard import scalar_arguments
 from crmkit.adapters.mongo.indexes import missing_collections
 from crmkit.adapters.mongo.inventory import (
     MongoMovementRepository,
@@ -53,23 +52,21 @@ class MongoUnitOfWork(SessionUnitOfWork[MongoSession]):
         return MongoSession(self._client, self._database, self.tenant_id)
 
     def _bind(self, session: MongoSession) -> None:
-        # Every repository is bound through scalar_arguments: the one guard that keeps
-        # mappings (MongoDB operators) out of the filters the repositories build.
-        self.products = scalar_arguments(MongoProductRepository(session))
-        self.requests = scalar_arguments(MongoProcessedRequestRepository(session))
-        self.warehouses = scalar_arguments(MongoWarehouseRepository(session))
-        self.stock_levels = scalar_arguments(MongoStockLevelRepository(session))
-        self.movements = scalar_arguments(MongoMovementRepository(session))
-        self.reservations = scalar_arguments(MongoReservationRepository(session))
-        self.stock_documents = scalar_arguments(MongoStockDocumentRepository(session))
-        self.price_lists = scalar_arguments(MongoPriceListRepository(session))
-        self.quotes = scalar_arguments(MongoQuoteRepository(session))
-        self.sales_orders = scalar_arguments(MongoSalesOrderRepository(session))
-        self.customer_accounts = scalar_arguments(MongoCustomerAccountRepository(session))
-        self.rebate_grants = scalar_arguments(MongoRebateGrantRepository(session))
-        self.holds = scalar_arguments(MongoHoldRepository(session))
-        self.journal = scalar_arguments(MongoJournalRepository(session))
-        self.deduction_policies = scalar_arguments(MongoDeductionPolicyRepository(session))
+        self.products = MongoProductRepository(session)
+        self.requests = MongoProcessedRequestRepository(session)
+        self.warehouses = MongoWarehouseRepository(session)
+        self.stock_levels = MongoStockLevelRepository(session)
+        self.movements = MongoMovementRepository(session)
+        self.reservations = MongoReservationRepository(session)
+        self.stock_documents = MongoStockDocumentRepository(session)
+        self.price_lists = MongoPriceListRepository(session)
+        self.quotes = MongoQuoteRepository(session)
+        self.sales_orders = MongoSalesOrderRepository(session)
+        self.customer_accounts = MongoCustomerAccountRepository(session)
+        self.rebate_grants = MongoRebateGrantRepository(session)
+        self.holds = MongoHoldRepository(session)
+        self.journal = MongoJournalRepository(session)
+        self.deduction_policies = MongoDeductionPolicyRepository(session)
 
 
 class MongoStorage:

@@ -6,6 +6,7 @@ the others well-formed, against a seeded tenant. Whatever happens:
 - only :class:`~crmkit.domain.CrmkitError` escapes, and a value of the wrong type or form
   (not text where text is due, NUL, unpaired surrogates, NaN, floats, huge numbers...) is
   refused with a :class:`~crmkit.domain.ValidationError`;
+- error messages stay short (values quoted in them are cut);
 - a refused call changes nothing (the tenant's whole stored state is compared);
 - a call that accepts a hostile text answers about that text only: records it returns or
   writes carry it verbatim (after the usual trimming), or it returns no record at all,
@@ -14,6 +15,7 @@ the others well-formed, against a seeded tenant. Whatever happens:
 
 from __future__ import annotations
 
+import inspect
 import typing
 from collections.abc import Callable
 from decimal import Decimal
@@ -28,7 +30,7 @@ from hypothesis import strategies as st
 from crmkit.adapters.clock import FixedClock
 from crmkit.bootstrap import Crm
 from crmkit.domain import CrmkitError, TenantId, ValidationError, new_id
-from crmkit.services import Storage
+from crmkit.services import Storage, UnitOfWork
 from crmkit.testing.contracts.support import T0
 from crmkit.testing.hostile import (
     World,
@@ -41,7 +43,12 @@ from crmkit.testing.hostile import (
 from crmkit.testing.state import State, tenant_state
 
 CALLS = service_calls()
+REPOSITORIES = sorted(
+    name for name, member in vars(UnitOfWork).items() if isinstance(member, property)
+)
 FAST_PROFILE_EXAMPLES = 30
+MAX_MESSAGE = 600
+"""Error messages cut the values they quote: no echo of a 100,000-character input."""
 
 
 class HostileInputContract:
@@ -85,6 +92,33 @@ class HostileInputContract:
 
         run()
 
+    def test_repository_lookups_select_nothing_for_ids_of_the_wrong_type(
+        self, storage: Storage
+    ) -> None:
+        """A repository ``get`` given a mapping, list, bytes or int id finds no record."""
+        tenant = TenantId(f"hostile-{new_id()[:8]}")
+        world = World.seed(Crm(storage, FixedClock(T0)).tenant(tenant))
+        prefixes = {
+            int(digits)
+            for value in world.by_name.values()
+            if isinstance(value, str) and (digits := _leading_digits(value))
+        }
+        wrong: list[object] = [{"$gt": ""}, {"$ne": None}, ["$gt"], b"x", None, 0, *prefixes]
+        looked_up = 0
+        with storage.unit_of_work(tenant) as uow:
+            for name in REPOSITORIES:
+                get = getattr(getattr(uow, name), "get", None)
+                if get is None or not _takes_one_id(get):
+                    continue
+                for value in wrong:
+                    looked_up += 1
+                    try:
+                        found = get(value)
+                    except CrmkitError:
+                        continue
+                    assert found is None, f"{name}.get({value!r}) found {found!r:.100}"
+        assert looked_up >= len(wrong) * 5
+
     def _check(
         self,
         storage: Storage,
@@ -100,6 +134,8 @@ class HostileInputContract:
             arguments = {key: _built(value) for key, value in arguments.items()}
             result = call(**arguments)
         except CrmkitError as error:
+            if len(str(error)) > MAX_MESSAGE:
+                pytest.fail(f"{name}: a {len(str(error))}-character message: {error!s:.200}")
             malformed = target is not None and _must_be_refused(arguments.get(target[0]), target[1])
             if malformed and not isinstance(error, ValidationError):
                 pytest.fail(f"{name} refused a malformed value with {error!r}")
@@ -201,3 +237,21 @@ def _is_text(annotation: object) -> bool:
         members = typing.get_args(annotation)
         return Decimal not in members and any(_is_text(m) for m in members)
     return annotation is str or getattr(annotation, "__supertype__", None) is str
+
+
+def _leading_digits(text: str) -> str:
+    digits = ""
+    for ch in text:
+        if not ch.isdigit():
+            break
+        digits += ch
+    return digits
+
+
+def _takes_one_id(method: Callable[..., Any]) -> bool:
+    required = [
+        p
+        for p in inspect.signature(method).parameters.values()
+        if p.default is p.empty and p.kind is not p.VAR_KEYWORD and p.kind is not p.VAR_POSITIONAL
+    ]
+    return len(required) == 1

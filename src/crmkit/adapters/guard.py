@@ -1,14 +1,17 @@
-"""Defence in depth against operator injection: repository arguments must be plain values.
+"""Defence in depth against injection: repository arguments must be plain values.
 
 The services validate every argument before it reaches a repository; this second, cheap
-check sits in the one place where MongoDB repositories are bound to a unit of work. A
-mapping (``{"$gt": ""}``) or bytes handed to a repository method, directly or inside a
-list, tuple or set, is refused before any filter is built, so a filter only ever receives
-the scalars and records the domain made.
+check is applied by :func:`guard_repositories` where each unit of work binds its
+repositories (memory, SQL, MongoDB), so repositories added later are guarded too. A
+mapping (``{"$gt": ""}``, which MongoDB reads as an operator) or bytes handed to a
+repository method, directly or inside a list, tuple or set, is refused before any query
+is built, so a filter only ever receives the scalars and records the domain made. (SQL key
+columns also refuse non-text values when binding: see ``adapters.sql.types.Code``.)
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
@@ -20,7 +23,7 @@ R = TypeVar("R")
 def _check(value: object, where: str) -> None:
     if isinstance(value, Mapping | bytes | bytearray | memoryview):
         raise ValidationError(
-            f"{where} was given a {type(value).__name__}; MongoDB queries accept only the "
+            f"{where} was given a {type(value).__name__}; repositories accept only the "
             f"validated values crmkit's services pass (text ids, numbers, records).",
         )
     if isinstance(value, list | tuple | set | frozenset):
@@ -40,6 +43,7 @@ class _ScalarArguments:
             return member
         where = f"{type(self._repository).__name__}.{name}"
 
+        @functools.wraps(member)
         def call(*args: Any, **kwargs: Any) -> Any:
             for value in (*args, *kwargs.values()):
                 _check(value, where)
@@ -51,3 +55,10 @@ class _ScalarArguments:
 def scalar_arguments(repository: R) -> R:
     """``repository`` wrapped so that no mapping or bytes reaches its queries."""
     return cast(R, _ScalarArguments(repository))  # a proxy with the wrapped type's methods
+
+
+def guard_repositories(unit_of_work: object) -> None:
+    """Wrap every ``*Repository`` attribute of ``unit_of_work`` with :func:`scalar_arguments`."""
+    for name, value in list(vars(unit_of_work).items()):
+        if type(value).__name__.endswith("Repository"):
+            setattr(unit_of_work, name, scalar_arguments(value))
