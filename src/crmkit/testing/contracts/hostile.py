@@ -31,7 +31,8 @@ from crmkit.adapters.clock import FixedClock
 from crmkit.bootstrap import Crm
 from crmkit.domain import CrmkitError, TenantId, ValidationError, new_id
 from crmkit.services import Storage, UnitOfWork
-from crmkit.testing.contracts.support import T0
+from crmkit.services.boundary import ID_NAMES
+from crmkit.testing.contracts.support import T0, canonical
 from crmkit.testing.hostile import (
     World,
     _Built,
@@ -91,6 +92,31 @@ class HostileInputContract:
             self._check(storage, tenant, call, arguments, (parameter.name, annotation))
 
         run()
+
+    @pytest.mark.parametrize(("service", "method"), CALLS, ids=[f"{s}.{m}" for s, m in CALLS])
+    def test_padded_ids_find_what_the_ids_find(
+        self, storage: Storage, service: str, method: str
+    ) -> None:
+        """A read given ids with surrounding spaces answers as for the ids themselves."""
+        tenant = TenantId(f"hostile-{new_id()[:8]}")
+        services = Crm(storage, FixedClock(T0)).tenant(tenant)
+        world = World.seed(services)
+        call = getattr(getattr(services, service), method)
+        params = parameters(call)
+        plain = {
+            p.name: plain_value(world, p.name, a)
+            for p, a in params
+            if p.default is p.empty or p.name in world.by_name
+        }
+        before = self.state_of(storage, tenant)
+        expected = _outcome(call, plain)
+        if self.state_of(storage, tenant) != before:
+            return  # a write: padded ids are covered by the hostile-argument test
+        annotations = {p.name: a for p, a in params}
+        for name, value in plain.items():
+            if isinstance(value, str) and _is_id(name, annotations[name]):
+                padded = {**plain, name: f"  {value}\t"}
+                assert _outcome(call, padded) == expected, f"{method}({name}=padded)"
 
     def test_repository_lookups_select_nothing_for_ids_of_the_wrong_type(
         self, storage: Storage
@@ -255,3 +281,16 @@ def _takes_one_id(method: Callable[..., Any]) -> bool:
         if p.default is p.empty and p.kind is not p.VAR_KEYWORD and p.kind is not p.VAR_POSITIONAL
     ]
     return len(required) == 1
+
+
+def _is_id(name: str, annotation: object) -> bool:
+    if getattr(annotation, "__supertype__", None) is str:
+        return getattr(annotation, "__name__", "").endswith("Id")
+    return _is_text(annotation) and (name in ID_NAMES or name.endswith("_id"))
+
+
+def _outcome(call: Callable[..., Any], arguments: dict[str, object]) -> object:
+    try:
+        return canonical(call(**arguments))
+    except CrmkitError as error:
+        return type(error).__name__
