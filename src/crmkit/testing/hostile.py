@@ -286,9 +286,8 @@ def _nested(world: World, name: str, annotation: object) -> st.SearchStrategy[ob
 
         return row()
     if origin in {Mapping, dict}:
-        return st.dictionaries(
-            hostile_values(world, name, args[0]), hostile_values(world, name, args[1]), max_size=2
-        )
+        keys = hostile_values(world, name, args[0]).filter(_hashable)
+        return st.dictionaries(keys, hostile_values(world, name, args[1]), max_size=2)
     return st.nothing()
 
 
@@ -304,3 +303,11 @@ class _Built:
     def build(self) -> object:
         """The record, well-formed but for the hostile field."""
         return _plain_record(self.world, self.cls, **{self.field: self.value})
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True

@@ -53,36 +53,18 @@ def _memory_state(storage: Any, tenant_id: TenantId) -> State:
 
 
 def _sql_state(storage: Any, tenant_id: TenantId) -> State:
-    from sqlalchemy import Connection, select  # noqa: PLC0415 - drivers only if used
+    from crmkit.adapters.sql.snapshot import tenant_rows  # noqa: PLC0415 - only if used
 
-    from crmkit.adapters.sql.tables import metadata  # noqa: PLC0415
-
-    def read(connection: Connection) -> State:
-        state: State = {}
-        for table in metadata.sorted_tables:
-            query = select(table)
-            if "tenant_id" in table.c:
-                query = query.where(table.c.tenant_id == tenant_id)
-            state[table.name] = _sorted(
-                [canonical(tuple(row)) for row in connection.execute(query)]
-            )
-        return state
-
-    source = storage.source
-    if isinstance(source, Connection):
-        return read(source)
-    with source.connect() as connection:
-        return read(connection)
+    return {
+        name: _sorted([canonical(row) for row in rows])
+        for name, rows in tenant_rows(storage.source, tenant_id).items()
+    }
 
 
 def _mongo_state(storage: Any, tenant_id: TenantId) -> State:
-    database = storage.database
+    from crmkit.adapters.mongo.snapshot import tenant_documents  # noqa: PLC0415
+
     return {
-        name: _sorted(
-            [
-                canonical(document)
-                for document in database[name].find({"tenant_id": tenant_id}, {"_id": 0})
-            ]
-        )
-        for name in sorted(database.list_collection_names())
+        name: _sorted([canonical(document) for document in documents])
+        for name, documents in tenant_documents(storage.database, tenant_id).items()
     }
