@@ -49,6 +49,7 @@ class _ScalarArguments:
                 _check(value, where)
             return member(*args, **kwargs)
 
+        setattr(self, name, call)  # later lookups find it without __getattr__
         return call
 
 

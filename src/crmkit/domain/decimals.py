@@ -10,21 +10,20 @@ DecimalInput = Decimal | int | str
 
 MAX_INTEGER_DIGITS = 18
 """Numbers handed in must be below 10**18 in size: larger than any stored column holds."""
-MAX_DECIMAL_PLACES = 18
-"""Numbers handed in may carry at most 18 decimal places (columns hold at most 6)."""
 MAX_NUMBER_TEXT = 64
 
 
 def to_decimal(value: object, what: str) -> Decimal:
     """Convert ``value`` to a finite ``Decimal`` of bounded size, before any arithmetic.
 
-    The bounds keep every later rounding and product within the decimal context, so a
-    huge or over-precise input is refused here instead of failing deep in a calculation.
+    The bound keeps every later rounding and product within the decimal context, so a
+    huge input is refused here instead of failing deep in a calculation (tiny values
+    round to zero harmlessly; where a field holds fewer decimals the domain refuses more).
 
     Raises:
         FloatNotAllowed: ``value`` is a float.
-        ValidationError: ``value`` is not a number, is NaN or infinite, is 10**18 or more
-            in size, or has more than 18 decimal places.
+        ValidationError: ``value`` is not a number, is NaN or infinite, or is 10**18 or
+            more in size.
     """
     if isinstance(value, float):
         raise FloatNotAllowed(what, value)
@@ -47,17 +46,4 @@ def to_decimal(value: object, what: str) -> Decimal:
             f"{what} {shown(value)} is too large; it must be below 10**{MAX_INTEGER_DIGITS}.",
             what=what,
         )
-    if _places(number) > MAX_DECIMAL_PLACES:
-        raise ValidationError(
-            f"{what} {shown(value)} has more than {MAX_DECIMAL_PLACES} decimal places.",
-            what=what,
-        )
     return number
-
-
-def _places(number: Decimal) -> int:
-    """The decimal places ``number`` needs (trailing zeros do not count)."""
-    _sign, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)  # finite numbers only
-    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    return max(0, -(exponent + trailing)) if any(digits) else 0

@@ -27,7 +27,9 @@ def clean_text(value: object, what: str, *, max_length: int) -> str:
             f"are allowed.",
             what=what,
         )
-    if any(unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"} for ch in text):
+    if not (text.isascii() and text.isprintable()) and any(  # fast path: printable ASCII
+        unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"} for ch in text
+    ):
         raise ValidationError(
             f"{what} {shown(text)} contains control or unassigned characters; remove them.",
             what=what,

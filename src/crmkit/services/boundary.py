@@ -205,7 +205,7 @@ def _record(cls: type) -> Check:
         for name, field_check in fields.items():
             given = getattr(value, name)
             cleaned = field_check(given, f"{what}.{name}")
-            if cleaned is not given:
+            if cleaned is not given and cleaned != given:
                 changes[name] = cleaned
         return attrs.evolve(value, **changes) if changes else value  # type: ignore[misc]
 
