@@ -16,11 +16,21 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 import attrs
 from sqlalchemy import create_engine
 
 START_TIMEOUT = 30.0
+
+
+class RestartableServer(Protocol):
+    """A throw-away server the restart test can reach and restart."""
+
+    @property
+    def url(self) -> str: ...
+
+    def restart(self, mode: str) -> None: ...
 
 
 def free_port() -> int:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from multiprocessing.queues import Queue
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event
@@ -26,7 +25,7 @@ from crmkit.adapters.clock import FixedClock
 from crmkit.domain import CrmkitError, TenantId
 from crmkit.testing import fresh_tenant
 from crmkit.testing.contracts.support import T0
-from tests.reliability.servers import Postgres, throwaway_mariadb, throwaway_postgres
+from tests.reliability.servers import RestartableServer, throwaway_mariadb, throwaway_postgres
 
 WRITERS = 3
 PROGRESS_TIMEOUT = 20.0
@@ -92,16 +91,13 @@ def _all_skus(crm: Any, tenant: TenantId) -> set[str]:
             return skus
 
 
-Server = Callable[[], AbstractContextManager[Any]]
-
-
 @pytest.fixture(
     params=[
         pytest.param(throwaway_postgres, marks=pytest.mark.postgres, id="postgres"),
         pytest.param(throwaway_mariadb, marks=pytest.mark.mariadb, id="mariadb"),
     ]
 )
-def server(request: pytest.FixtureRequest) -> Iterator[Postgres]:
+def server(request: pytest.FixtureRequest) -> Iterator[RestartableServer]:
     with request.param() as running:
         yield running
 
@@ -109,7 +105,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[Postgres]:
 class TestRestartUnderLoad:
     """A restart mid-load is survived by writers and by an already open storage."""
 
-    def test_no_acknowledged_write_is_lost(self, server: Postgres) -> None:
+    def test_no_acknowledged_write_is_lost(self, server: RestartableServer) -> None:
         """Writers see only crmkit errors, lose no acknowledged product and carry on."""
         crm = open_crm(server.url, clock=FixedClock(T0), upgrade_schema=True)
         tenant = fresh_tenant()
