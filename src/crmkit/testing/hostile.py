@@ -125,13 +125,24 @@ def parameters(method: Callable[..., Any]) -> list[tuple[inspect.Parameter, obje
 
 @attrs.define
 class World:
-    """Records seeded through the services, named as parameters name them."""
+    """Records seeded through the services, named as parameters name them.
+
+    ``by_name`` holds a value per parameter name; ``by_call`` overrides it for the calls
+    where a name means another record (``order_id`` is an order reference for
+    reservations, an inbound order's id for inbound orders, a sales order's id for
+    ``get_order``).
+    """
 
     by_name: dict[str, object] = attrs.field(factory=dict)
+    by_call: dict[str, dict[str, object]] = attrs.field(factory=dict)
+
+    def named(self, method: str) -> dict[str, object]:
+        """The seeded values for the parameters of ``method``."""
+        return {**self.by_name, **self.by_call.get(method, {})}
 
     @classmethod
     def seed(cls, services: TenantServices) -> World:
-        """A product, a price list with an entry, a quote, stock, a reservation, an account."""
+        """Products, prices, quotes and an order, stock documents, an account with holds."""
         product = services.catalog.create_product(
             sku="SKU-1", name="Widget", unit="pcs", tax_rate="0.13", category="tools"
         )
@@ -139,18 +150,30 @@ class World:
         entry = services.pricing.add_entry(price_list.id, product.id, unit_price="10")
         account = services.accounts.open_account("CUST-1", "EUR")
         services.accounts.deposit(account.id, Money("100", "EUR"), key=new_id())
+        services.accounts.grant_rebate(account.id, Money("10", "EUR"), key=new_id())
+        grant = services.accounts.rebate_grants(account.id)[0]
         customer = Customer(account.id, frozenset({"retail"}))
         quote = services.quotes.create_quote(customer, currency="EUR", valid_until=FUTURE)
         services.quotes.add_line(quote.id, product.id, quantity="2")
+        sold = services.quotes.create_quote(customer, currency="EUR", valid_until=FUTURE)
+        services.quotes.add_line(sold.id, product.id, quantity="1")
+        services.quotes.send(sold.id)
+        services.quotes.accept(sold.id)
+        order = services.quotes.convert_to_order(sold.id, request_key=new_id())
         warehouse = services.inventory.create_warehouse(code="WH-1", name="Main")
         inbound = services.inventory.create_inbound_order(warehouse.id, [(product.id, "10")])
         services.inventory.confirm_inbound_order(inbound.id, key=new_id())
+        draft = services.inventory.create_inbound_order(warehouse.id, [(product.id, "1")])
+        count = services.inventory.create_count(warehouse.id, [(product.id, "10")])
         reserved = services.inventory.reserve(
-            "ORD-1", [ReservationRequest("L1", product.id, "1")], key=new_id()
+            "ORD-1", [ReservationRequest("L1", product.id, "2")], key=new_id()
         )
+        reservation = reserved.reservations[0]
+        note = services.inventory.ship("ORD-1", [(reservation.id, "1")], key=new_id())
         line = OrderLine(product.id, "tools", Money("5", "EUR"))
         services.accounts.place_holds(account.id, "ORD-1", Money("5", "EUR"), [line], key=new_id())
         hold = services.accounts.holds_of_order(account.id, "ORD-1")[0]
+        inbound_order: dict[str, object] = {"order_id": draft.id}
         return cls(
             {
                 "product_id": product.id,
@@ -163,20 +186,39 @@ class World:
                 "account_id": account.id,
                 "customer_id": "CUST-1",
                 "customer": customer,
+                "grant_id": grant.id,
                 "hold_id": hold.id,
                 "order": "ORD-1",
                 "order_id": "ORD-1",
-                "reservation_id": reserved.reservations[0].id,
+                "reservation_id": reservation.id,
+                "count_id": count.id,
+                "delivery_note_id": note.id,
                 "currency": "EUR",
                 "unit": "pcs",
-            }
+            },
+            {
+                "get_order": {"order_id": order.id},
+                "confirm_inbound_order": inbound_order,
+                "cancel_inbound_order": inbound_order,
+                "get_inbound_order": inbound_order,
+                "get_product_by_sku": {"sku": "SKU-1"},
+                "resolve_many": {"items": [(product.id, "1")]},
+                "availability": {"product_ids": [product.id]},
+                "create_count": {"lines": [(product.id, "1")]},
+                "create_inbound_order": {"lines": [(product.id, "1")]},
+                "ship": {"lines": [(reservation.id, "1")]},
+                "receive_return": {"lines": [(1, "1")]},
+            },
         )
 
 
-def plain_value(world: World, name: str, annotation: object) -> object:  # noqa: PLR0911, PLR0912
+def plain_value(  # noqa: PLR0911, PLR0912 - one return per kind of annotation
+    world: World, name: str, annotation: object, method: str = ""
+) -> object:
     """A well-formed value for a parameter or field ``name`` annotated ``annotation``."""
-    if name in world.by_name:
-        return world.by_name[name]
+    named = world.named(method)
+    if name in named:
+        return named[name]
     if name in KEY_NAMES:
         return new_id()
     origin = typing.get_origin(annotation)
@@ -227,9 +269,11 @@ def _plain_record(world: World, cls: type, **given: object) -> object:
     return cls(**fields)
 
 
-def hostile_values(world: World, name: str, annotation: object) -> st.SearchStrategy[object]:
+def hostile_values(
+    world: World, name: str, annotation: object, method: str = ""
+) -> st.SearchStrategy[object]:
     """Hostile values for ``name``: wrong types, injections, bad text and numbers, mutations."""
-    plain = plain_value(world, name, annotation)
+    plain = plain_value(world, name, annotation, method)
     texts = st.sampled_from(SQL_TEXTS + MONGO_TEXTS + BAD_TEXTS + NICE_TEXTS)
     random_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=12)
     mutations: list[object] = []

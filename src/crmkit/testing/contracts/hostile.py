@@ -82,9 +82,11 @@ class HostileInputContract:
         @given(data=st.data())
         def run(data: st.DataObject) -> None:
             parameter, annotation = data.draw(st.sampled_from(params), label="parameter")
-            hostile = data.draw(hostile_values(world, parameter.name, annotation), label="value")
+            hostile = data.draw(
+                hostile_values(world, parameter.name, annotation, method), label="value"
+            )
             arguments = {
-                p.name: plain_value(world, p.name, a)
+                p.name: plain_value(world, p.name, a, method)
                 for p, a in params
                 if p.default is p.empty and p.name != parameter.name
             }
@@ -104,9 +106,9 @@ class HostileInputContract:
         call = getattr(getattr(services, service), method)
         params = parameters(call)
         plain = {
-            p.name: plain_value(world, p.name, a)
+            p.name: plain_value(world, p.name, a, method)
             for p, a in params
-            if p.default is p.empty or p.name in world.by_name
+            if p.default is p.empty or p.name in world.named(method)
         }
         before = self.state_of(storage, tenant)
         expected = _outcome(call, plain)
