@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.hostile import HostileInputContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -111,3 +112,9 @@ class TestMemoryCustomerAccountLedger(CustomerAccountLedgerContract):
     stateful_examples = 150
     stateful_steps = 30
     writers = 4
+
+
+class TestMemoryHostileInput(HostileInputContract):
+    """Hostile-input contract on memory."""
+
+    examples_per_call = 25

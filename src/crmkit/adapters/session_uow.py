@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
+from crmkit.adapters.guard import guard_repositories
 from crmkit.domain import InvalidStateTransition, TenantId
 from crmkit.domain.records import RecordType
 from crmkit.services.records import RecordRepository, RecordStore
@@ -61,6 +62,7 @@ class SessionUnitOfWork(Generic[S]):
         self._session = self._open()
         self._record_stores = {}
         self._bind(self._session)
+        guard_repositories(self)  # no mapping or bytes reaches a repository's queries
         return self
 
     def __exit__(

@@ -17,10 +17,12 @@ import attrs
 from crmkit.domain.account_errors import AccountCurrencyMismatch, InsufficientFunds
 from crmkit.domain.accounts import ZERO, Fund, GrantShare, RebateGrant
 from crmkit.domain.decimals import to_decimal
-from crmkit.domain.errors import ValidationError
+from crmkit.domain.errors import ValidationError, shown
+from crmkit.domain.ids import record_id
 from crmkit.domain.money import Money
 from crmkit.domain.price_list import percent
 from crmkit.domain.rounding import Rounding
+from crmkit.domain.validators import is_a
 
 HUNDRED = Decimal(100)
 REBATE_CAP_ROUNDING = Rounding.DOWN
@@ -53,7 +55,13 @@ def _codes(value: object) -> tuple[str, ...] | None:
         return None
     if isinstance(value, str) or not isinstance(value, Sequence | set | frozenset):
         raise ValidationError("eligible products/categories must be a collection of ids.")
-    return tuple(sorted({str(v) for v in value}))
+    return tuple(sorted({record_id(v, "eligible product or category") for v in value}))
+
+
+def _funds(value: object) -> tuple[Fund, ...]:
+    if not isinstance(value, tuple | list) or not all(isinstance(f, Fund) for f in value):
+        raise ValidationError(f"fund_order must be a tuple of Fund members, not {shown(value)}.")
+    return tuple(value)
 
 
 @attrs.frozen
@@ -67,13 +75,15 @@ class DeductionPolicy:
     ``rebate_categories`` (both ``None``: every line). Credit pays only if ``allow_credit``.
     """
 
-    fund_order: tuple[Fund, ...] = (Fund.REBATE, Fund.PREPAYMENT, Fund.CREDIT)
+    fund_order: tuple[Fund, ...] = attrs.field(
+        default=(Fund.REBATE, Fund.PREPAYMENT, Fund.CREDIT), converter=_funds
+    )
     rebate_max_percent: Decimal | None = attrs.field(default=None, converter=_optional_percent)
     rebate_max_amount: Decimal | None = attrs.field(default=None, converter=_optional_decimal)
     rebate_products: tuple[str, ...] | None = attrs.field(default=None, converter=_codes)
     rebate_categories: tuple[str, ...] | None = attrs.field(default=None, converter=_codes)
-    allow_credit: bool = True
-    trade_mode: TradeMode = TradeMode.PREPAID
+    allow_credit: bool = attrs.field(default=True, validator=is_a(bool))
+    trade_mode: TradeMode = attrs.field(default=TradeMode.PREPAID, validator=is_a(TradeMode))
 
     def __attrs_post_init__(self) -> None:
         if len(set(self.fund_order)) != len(self.fund_order) or not all(

@@ -9,11 +9,28 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+MESSAGE_VALUE_LENGTH = 60
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` cut to a readable length, for messages (never echo huge input)."""
+    text = repr(value)
+    if len(text) <= MESSAGE_VALUE_LENGTH:
+        return text
+    return f"{text[: MESSAGE_VALUE_LENGTH - 3]}... ({len(text)} characters)"
+
 
 class CrmkitError(Exception):
-    """Root of every error crmkit raises on purpose."""
+    """Root of every error crmkit raises on purpose.
+
+    ``retryable`` says whether running the same command again may succeed unchanged: true
+    for :class:`ConcurrencyConflict` and :class:`StorageUnavailable`. Retrying a command
+    that carries a request key is always safe: if the first attempt did commit, the retry
+    returns its result instead of applying the change twice.
+    """
 
     code: ClassVar[str] = "crmkit_error"
+    retryable: ClassVar[bool] = False
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -63,7 +80,7 @@ class WrongTenant(ValidationError):
 
     def __init__(self, entity: str, record_id: object, owner: str, tenant_id: str) -> None:
         super().__init__(
-            f"{entity} {record_id!r} belongs to tenant {owner!r}, but the unit of work is for "
+            f"{entity} {shown(record_id)} belongs to tenant {owner!r}, but the unit of work is for "
             f"tenant {tenant_id!r}; open a unit of work for the record's tenant.",
             entity=entity,
             record_id=record_id,
@@ -79,9 +96,9 @@ class FloatNotAllowed(ValidationError):
 
     def __init__(self, what: str, value: float) -> None:
         super().__init__(
-            f"{what} was given the float {value!r}; floats cannot represent money or "
+            f"{what} was given the float {shown(value)}; floats cannot represent money or "
             f"quantities exactly. Pass a decimal.Decimal, an int or a string such as "
-            f"'{value!r}' instead.",
+            f"'{shown(value)}' instead.",
             what=what,
             value=value,
         )
@@ -124,7 +141,7 @@ class NotFound(CrmkitError):
 
     def __init__(self, entity: str, key: str, value: object, tenant_id: str) -> None:
         super().__init__(
-            f"{entity} with {key} {value!r} was not found in tenant {tenant_id!r}; check "
+            f"{entity} with {key} {shown(value)} was not found in tenant {tenant_id!r}; check "
             f"the {key} and the tenant the unit of work was opened for.",
             entity=entity,
             key=key,
@@ -140,7 +157,7 @@ class DuplicateRecord(CrmkitError):
 
     def __init__(self, entity: str, key: str, value: object, tenant_id: str) -> None:
         super().__init__(
-            f"{entity} with {key} {value!r} already exists in tenant {tenant_id!r}; choose "
+            f"{entity} with {key} {shown(value)} already exists in tenant {tenant_id!r}; choose "
             f"another {key} or change the existing {entity.lower()}.",
             entity=entity,
             key=key,
@@ -153,10 +170,11 @@ class ConcurrencyConflict(CrmkitError):
     """Another unit of work changed the record first; reload it and try again."""
 
     code = "concurrency_conflict"
+    retryable = True
 
     def __init__(self, entity: str, record_id: object, tenant_id: str, reason: str) -> None:
         super().__init__(
-            f"{entity} {record_id!r} in tenant {tenant_id!r} could not be written: {reason}. "
+            f"{entity} {shown(record_id)} in tenant {tenant_id!r} could not be written: {reason}. "
             f"Another writer changed it first; reload it and apply the change again.",
             entity=entity,
             record_id=record_id,
@@ -172,7 +190,7 @@ class InvalidStateTransition(CrmkitError):
 
     def __init__(self, entity: str, record_id: object, state: str, action: str) -> None:
         super().__init__(
-            f"cannot {action} {entity} {record_id!r}: it is {state}.",
+            f"cannot {action} {entity} {shown(record_id)}: it is {state}.",
             entity=entity,
             record_id=record_id,
             state=state,
@@ -187,7 +205,7 @@ class DuplicateRequest(CrmkitError):
 
     def __init__(self, key: str, tenant_id: str, difference: str) -> None:
         super().__init__(
-            f"request key {key!r} in tenant {tenant_id!r} was already used for a different "
+            f"request key {shown(key)} in tenant {tenant_id!r} was already used for a different "
             f"request ({difference}); use a new key for a new request.",
             key=key,
             tenant_id=tenant_id,
@@ -199,3 +217,14 @@ class StorageError(CrmkitError):
     """The storage backend failed in a way crmkit does not translate further."""
 
     code = "storage"
+
+
+class StorageUnavailable(StorageError):
+    """The database could not be reached or went away (connection lost, server restarting).
+
+    Nothing was committed unless the loss happened during the commit itself; running the
+    same command again once the database is back is safe for keyed commands.
+    """
+
+    code = "storage_unavailable"
+    retryable = True

@@ -23,6 +23,7 @@ from crmkit.domain.ids import ProductId, TenantId, new_id
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import optional_utc_millis, utc_millis
+from crmkit.domain.validators import is_a
 
 PriceListId = NewType("PriceListId", str)
 PriceEntryId = NewType("PriceEntryId", str)
@@ -132,7 +133,7 @@ def _codes(values: object) -> frozenset[str]:
 class PriceListScope:
     """Every account, the accounts in any of some groups, or some specific accounts."""
 
-    kind: ScopeKind
+    kind: ScopeKind = attrs.field(validator=is_a(ScopeKind))
     codes: frozenset[str] = attrs.field(converter=_codes, factory=frozenset)
 
     def __attrs_post_init__(self) -> None:

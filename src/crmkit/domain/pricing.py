@@ -35,7 +35,7 @@ import attrs
 
 from crmkit.domain.currency import minor_unit
 from crmkit.domain.errors import ValidationError
-from crmkit.domain.ids import ProductId
+from crmkit.domain.ids import ProductId, record_id
 from crmkit.domain.money import Money
 from crmkit.domain.price_list import (
     PriceEntry,
@@ -74,8 +74,16 @@ def _threshold(value: object) -> Decimal:
 
 
 def codes(values: Iterable[str]) -> frozenset[str]:
-    """A set of account or group codes."""
-    return frozenset(values)
+    """A set of account or group codes, each cleaned like an id.
+
+    Raises:
+        ValidationError: not a collection of texts, or a code breaks the id rules.
+    """
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise ValidationError(
+            f"account groups must be a set of codes, not {type(values).__name__}."
+        )
+    return frozenset(record_id(value, "account group") for value in values)
 
 
 @attrs.frozen

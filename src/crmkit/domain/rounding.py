@@ -6,6 +6,8 @@ import decimal
 import enum
 from decimal import Decimal
 
+from crmkit.domain.errors import ValidationError, shown
+
 
 class Rounding(enum.Enum):
     """How a value is rounded to a step (a currency's minor unit, a unit's precision)."""
@@ -26,5 +28,16 @@ class Rounding(enum.Enum):
     """Towards negative infinity."""
 
     def apply(self, value: Decimal, step: Decimal) -> Decimal:
-        """Round ``value`` to a multiple of ``step`` (a power of ten such as 0.01)."""
-        return value.quantize(step, rounding=self.value)
+        """Round ``value`` to a multiple of ``step`` (a power of ten such as 0.01).
+
+        Raises:
+            ValidationError: the result has more digits than a decimal can hold (the
+                inputs that led to it were too large).
+        """
+        try:
+            return value.quantize(step, rounding=self.value)
+        except decimal.InvalidOperation:
+            raise ValidationError(
+                f"the result {shown(value)} is too large to round to {step}; use smaller "
+                f"amounts or quantities.",
+            ) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from crmkit.domain.errors import ValidationError
+from crmkit.domain.errors import ValidationError, shown
 
 
 def clean_text(value: object, what: str, *, max_length: int) -> str:
@@ -27,9 +27,11 @@ def clean_text(value: object, what: str, *, max_length: int) -> str:
             f"are allowed.",
             what=what,
         )
-    if any(unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"} for ch in text):
+    if not (text.isascii() and text.isprintable()) and any(  # fast path: printable ASCII
+        unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"} for ch in text
+    ):
         raise ValidationError(
-            f"{what} {text!r} contains control or unassigned characters; remove them.",
+            f"{what} {shown(text)} contains control or unassigned characters; remove them.",
             what=what,
         )
     return text

@@ -58,6 +58,7 @@ from crmkit.services.account_steps import (
     require_available,
     void,
 )
+from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.pagination import check_page_size, decode_cursor, encode_cursor
 from crmkit.services.ports import Clock, UnitOfWork
@@ -126,6 +127,7 @@ class Statement:
 Act = Callable[[UnitOfWork, Ledger], Sequence[str]]
 
 
+@checked_calls
 class CustomerAccountService:
     """Keeps the customer accounts of one tenant (see the module docstring)."""
 

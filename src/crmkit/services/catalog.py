@@ -6,12 +6,16 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from crmkit.domain import ConcurrencyConflict, Product, ProductId
+from crmkit.domain.product import CATEGORY_MAX_LENGTH
+from crmkit.domain.text import clean_text
+from crmkit.services.boundary import checked_calls
 from crmkit.services.pagination import Page, check_page_size, decode_cursor, encode_cursor
 from crmkit.services.ports import Clock, ProductFilter, UnitOfWork
 
 UNSET: object = object()
 
 
+@checked_calls
 class CatalogService:
     """Creates, changes and finds the products of one tenant."""
 
@@ -135,9 +139,12 @@ class CatalogService:
         """A page of products ordered by SKU; pass ``next_cursor`` back for the next page.
 
         Raises:
-            ValidationError: the page size is outside 1..500 or the cursor is not valid.
+            ValidationError: the page size is outside 1..500, the cursor is not valid or
+                the category is blank, too long or has control characters.
         """
         check_page_size(limit)
+        if category is not None:  # cleaned as on write, so " tools " finds "tools"
+            category = clean_text(category, "product category", max_length=CATEGORY_MAX_LENGTH)
         after = decode_cursor(cursor, 1)[0] if cursor is not None else None
         with self._uow() as uow:
             rows = uow.products.list(

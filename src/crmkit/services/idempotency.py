@@ -9,13 +9,18 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from crmkit.domain import ConcurrencyConflict, DuplicateRecord, DuplicateRequest
+from crmkit.domain import ConcurrencyConflict, DuplicateRecord, DuplicateRequest, ValidationError
 from crmkit.domain.requests import ProcessedRequest, request_key
 from crmkit.services.ports import UnitOfWork
 
 
 def fingerprint(operation: str, payload: Mapping[str, object]) -> str:
-    """A stable digest of a command's content (Decimals by value: 1.0 equals 1.00)."""
+    """A stable digest of a command's content (Decimals by value: 1.0 equals 1.00).
+
+    Raises:
+        ValidationError: the payload holds a value that is not text, a number, a date,
+            an enum or a collection of those.
+    """
 
     def default(value: object) -> object:
         if isinstance(value, Decimal):
@@ -26,10 +31,14 @@ def fingerprint(operation: str, payload: Mapping[str, object]) -> str:
             return value.value
         if isinstance(value, set | frozenset | tuple):
             return sorted(value, key=repr) if isinstance(value, set | frozenset) else list(value)
-        raise TypeError(f"cannot fingerprint {type(value).__name__}")
+        raise ValidationError(
+            f"{operation} was given a {type(value).__name__}, which is not a value of a command."
+        )
 
     text = json.dumps([operation, payload], default=default, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    # surrogatepass: an unpaired surrogate cannot fail the digest (the services refuse
+    # such text before this anyway); every other text encodes as before.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def replay(uow: UnitOfWork, key: str, operation: str, digest: str) -> str | None:

@@ -58,6 +58,7 @@ from crmkit.domain.inventory.stock import REASON_MAX_LENGTH
 from crmkit.domain.requests import request_key
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
+from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.inventory_ports import StockKey
 from crmkit.services.pagination import Page, check_page_size, decode_cursor, encode_cursor
@@ -124,6 +125,7 @@ def _zero() -> Decimal:
     return Decimal(0).quantize(Decimal("0.0001"))
 
 
+@checked_calls
 class InventoryService:
     """Stock of one tenant: receive, reserve, ship, take back and count."""
 

@@ -22,6 +22,7 @@ from crmkit.domain.price_list import (
 from crmkit.domain.pricing import Customer, PricingPolicy, Resolution, resolve_price
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.timestamps import utc_millis
+from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import Clock, UnitOfWork
 
 
@@ -104,6 +105,7 @@ def price_items(
     ]
 
 
+@checked_calls
 class PricingService:
     """Keeps a tenant's price lists and resolves prices with their explanation."""
 

@@ -12,6 +12,7 @@ from crmkit.domain import ProductId, ValidationError, to_decimal
 from crmkit.domain.pricing import Customer, PricingPolicy
 from crmkit.domain.quote import Quote, QuoteId, QuoteLine
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
+from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.pricing import price_items
@@ -29,6 +30,7 @@ class LineInput:
     discount_percent: Decimal | int | str = 0
 
 
+@checked_calls
 class QuoteService:
     """Prices quotes, moves them through their lifecycle and converts them to orders."""
 

@@ -75,6 +75,8 @@ class TableTransaction(Generic[K, R]):
         self.staged_values: dict[str, dict[Hashable, set[K]]] = {name: {} for name in table.unique}
 
     def get(self, key: K) -> R | None:
+        if not _hashable(key):
+            return None  # a key holding a list or dict names no row (and cannot crash)
         if key in self.staged:
             return self.staged[key]
         with self.lock:
@@ -88,6 +90,8 @@ class TableTransaction(Generic[K, R]):
         return iter(list(merged.values()))
 
     def find_unique(self, index: str, value: Hashable) -> R | None:
+        if not _hashable(value):
+            return None
         holders = self.staged_values[index].get(value)
         if holders:
             return self.staged[next(iter(holders))]
@@ -184,3 +188,11 @@ class TableTransaction(Generic[K, R]):
                     raise WriteRejected("unique", key, name)
             if staged_too and self.staged_values[name].get(value, set()) - {key}:
                 raise WriteRejected("unique", key, name)
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True

@@ -6,6 +6,7 @@ from collections.abc import Hashable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from crmkit.adapters.guard import guard_repositories
 from crmkit.adapters.memory.accounts import (
     InMemoryCustomerAccountRepository,
     InMemoryDeductionPolicyRepository,
@@ -118,6 +119,7 @@ class InMemoryUnitOfWork:
         return transaction
 
     def __enter__(self) -> Self:
+        guard_repositories(self)  # no mapping or bytes reaches a repository, as on the servers
         return self
 
     def __exit__(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 
+from crmkit.adapters.mongo.errors import translated
 from crmkit.adapters.mongo.records import record_indexes
 from crmkit.domain import custom_fields, custom_objects
 
@@ -182,12 +183,17 @@ def ensure_indexes(database: Database[dict[str, object]]) -> None:
 
     Collections are created here, outside any transaction, because MongoDB cannot create
     a collection implicitly inside a multi-document transaction on every version.
+
+    Raises:
+        StorageUnavailable: the server cannot be reached.
+        StorageError: the server refused to create a collection or index.
     """
-    existing = set(database.list_collection_names())
-    for name, indexes in INDEXES.items():
-        if name not in existing:
-            database.create_collection(name)
-        database[name].create_indexes(indexes)
+    with translated():
+        existing = set(database.list_collection_names())
+        for name, indexes in INDEXES.items():
+            if name not in existing:
+                database.create_collection(name)
+            database[name].create_indexes(indexes)
 
 
 def missing_collections(database: Database[dict[str, object]]) -> set[str]:

@@ -42,7 +42,10 @@ class MongoSession:
         self.database = database
         self._owned = session is None
         self._pending = False
-        self.session: ClientSession = client.start_session() if session is None else session
+        if session is None:
+            with translated(None, self._conflict):
+                session = client.start_session()
+        self.session: ClientSession = session
 
     def run(
         self,
@@ -50,18 +53,22 @@ class MongoSession:
         *,
         on_duplicate: Callable[[str], CrmkitError] | None = None,
     ) -> T:
-        """Run ``operation`` in the transaction; on any error abort the unit of work and raise."""
+        """Run ``operation`` in the transaction; on any error abort the unit of work and raise.
+
+        Starting the transaction, the operation and (in :meth:`commit`) committing all go
+        through :func:`~crmkit.adapters.mongo.errors.translated`.
+        """
         if not self._owned:
             require_transaction(self.session)
-        elif not self.session.in_transaction:
-            self.session.start_transaction(
-                read_concern=ReadConcern("snapshot"),
-                write_concern=WriteConcern("majority"),
-                read_preference=ReadPreference.PRIMARY,
-            )
-        self._pending = True
         try:
             with translated(on_duplicate, self._conflict):
+                if self._owned and not self.session.in_transaction:
+                    self.session.start_transaction(
+                        read_concern=ReadConcern("snapshot"),
+                        write_concern=WriteConcern("majority"),
+                        read_preference=ReadPreference.PRIMARY,
+                    )
+                self._pending = True
                 return operation(self.session)
         except BaseException:
             self.rollback()
@@ -102,7 +109,8 @@ class MongoSession:
     def close(self) -> None:
         if self._owned:
             self.rollback()
-            self.session.end_session()
+            with suppress(PyMongoError):
+                self.session.end_session()
 
     def _conflict(self) -> CrmkitError:
         return ConcurrencyConflict(

@@ -15,6 +15,7 @@ from crmkit.adapters.mongo.accounts import (
     MongoJournalRepository,
     MongoRebateGrantRepository,
 )
+from crmkit.adapters.mongo.errors import translated
 from crmkit.adapters.mongo.indexes import missing_collections
 from crmkit.adapters.mongo.inventory import (
     MongoMovementRepository,
@@ -102,7 +103,8 @@ class MongoStorage:
         self.database = client[database]
         self._owns_client = owns_client
         if check_schema:
-            missing = missing_collections(self.database)
+            with translated():
+                missing = missing_collections(self.database)
             if missing:
                 raise ConfigurationError(
                     f"MongoDB database {database!r} lacks crmkit's collections "

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import exc as sa_exc
 
-from crmkit.domain import CrmkitError, StorageError
+from crmkit.domain import CrmkitError, StorageError, StorageUnavailable
 
 # PostgreSQL SQLSTATEs that mean "another transaction got in the way; retry".
 _PG_RETRYABLE = {"40001", "40P01", "55P03"}
@@ -61,25 +61,79 @@ def is_retryable(error: sa_exc.DBAPIError) -> bool:
     )
 
 
+# SQLSTATE class 08 is "connection exception"; 57P01-57P03: the server is shutting down,
+# crashed or is starting up.
+_PG_UNAVAILABLE = {"57P01", "57P02", "57P03"}
+# MariaDB/MySQL: server shutdown, connection killed, cannot connect, server gone away, lost
+# connection during query, lost connection to server, disconnected by the server.
+_MYSQL_UNAVAILABLE = {1053, 1927, 2002, 2003, 2006, 2013, 2055, 4031}
+
+
+def is_unavailable(error: sa_exc.SQLAlchemyError) -> bool:
+    """Whether the database could not be reached or the connection was lost."""
+    if isinstance(error, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+        return True  # no pooled connection came free in time; the pool's own disconnect
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate, mysql_code, sqlite_code = _codes(error)
+    if sqlstate is not None:
+        return sqlstate.startswith("08") or sqlstate in _PG_UNAVAILABLE
+    if mysql_code is not None:
+        return mysql_code in _MYSQL_UNAVAILABLE
+    # A driver error with no code at all (psycopg's "connection refused", pymysql's
+    # "(0, '')" on a dead socket) comes from the connection, not from the statement.
+    return sqlite_code is None and isinstance(
+        error, sa_exc.OperationalError | sa_exc.InterfaceError
+    )
+
+
+def translate(
+    error: sa_exc.SQLAlchemyError,
+    on_unique: Callable[[str], CrmkitError] | None = None,
+    on_conflict: Callable[[], CrmkitError] | None = None,
+) -> CrmkitError:
+    """The crmkit error for a SQLAlchemy or driver error (the one mapping of the SQL adapters).
+
+    In order: a crmkit error raised by a column type's bind check is passed on; a lost or
+    refused connection is :class:`StorageUnavailable`; a unique violation is built by
+    ``on_unique`` from the violated constraint (see :func:`violated_constraint`); a
+    serialization failure, deadlock or busy database by ``on_conflict``; anything else is
+    :class:`StorageError`.
+    """
+    if isinstance(error, sa_exc.StatementError) and isinstance(error.orig, CrmkitError):
+        return error.orig
+    if is_unavailable(error):
+        return StorageUnavailable(
+            "the database is unreachable or closed the connection "
+            f"({_driver_text(error)}); nothing was committed unless this happened during "
+            "commit. Retry once it is back: keyed commands are safe to repeat.",
+        )
+    if isinstance(error, sa_exc.DBAPIError):
+        if on_unique is not None and is_unique_violation(error):
+            return on_unique(violated_constraint(error))
+        if on_conflict is not None and is_retryable(error):
+            return on_conflict()
+    return StorageError(f"the database refused the operation: {_driver_text(error)}")
+
+
+def _driver_text(error: sa_exc.SQLAlchemyError) -> str:
+    orig = getattr(error, "orig", None) or error
+    text = f"{type(orig).__name__}: {orig}".splitlines()[0] if str(orig) else type(orig).__name__
+    return text[:200]
+
+
 @contextmanager
 def translated(
     on_unique: Callable[[str], CrmkitError] | None = None,
     on_conflict: Callable[[], CrmkitError] | None = None,
 ) -> Iterator[None]:
-    """Run a database call and raise crmkit errors instead of driver errors.
+    """Run a database call (connect, begin, execute, commit) and raise crmkit errors only.
 
-    ``on_unique`` builds the error for a unique violation from the violated constraint
-    (see :func:`violated_constraint`), ``on_conflict`` the one for a
-    serialization failure, deadlock or busy database; any other driver error becomes
-    :class:`StorageError`.
+    See :func:`translate` for the mapping.
     """
     try:
         yield
-    except sa_exc.DBAPIError as error:
-        if on_unique is not None and is_unique_violation(error):
-            raise on_unique(violated_constraint(error)) from error
-        if on_conflict is not None and is_retryable(error):
-            raise on_conflict() from error
-        raise StorageError(
-            f"the database refused the operation: {type(error.orig).__name__}: {error.orig}",
-        ) from error
+    except sa_exc.SQLAlchemyError as error:
+        raise translate(error, on_unique, on_conflict) from error

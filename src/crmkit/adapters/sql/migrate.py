@@ -68,6 +68,10 @@ def upgrade_database(
     table, ``crmkit_alembic_version``, beside any Alembic history the application has;
     ``version_table`` names another. A ``schema_translate_map`` on the engine or connection
     puts the tables (and the version table) in that schema.
+
+    Raises:
+        StorageUnavailable: the database cannot be reached.
+        StorageError: the database refused a migration step.
     """
     config = _config(version_table)
     with translated(), _connection(target) as connection:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, Executable, RootTransaction
 from sqlalchemy.engine import NestedTransaction
+from sqlalchemy.exc import SQLAlchemyError
 
 from crmkit.adapters.sql.errors import translated
 from crmkit.adapters.sql.guards import check_isolation, require_transaction
@@ -15,6 +17,10 @@ from crmkit.domain import ConcurrencyConflict, CrmkitError, TenantId
 
 class SqlSession:
     """Runs statements in the unit of work's transaction and translates driver errors.
+
+    Every call on the connection (connect, begin, execute, commit) goes through
+    :func:`~crmkit.adapters.sql.errors.translated`; rolling back and closing never raise
+    (if the connection is gone the server has discarded the transaction already).
 
     With an :class:`Engine` it checks out its own connection. With a caller's
     :class:`Connection` it joins the caller's transaction through a savepoint, so that
@@ -25,17 +31,20 @@ class SqlSession:
     def __init__(self, source: Engine | Connection, tenant_id: TenantId) -> None:
         self.tenant_id = tenant_id
         self._owns_connection = isinstance(source, Engine)
-        self._connection = source.connect() if isinstance(source, Engine) else source
+        with translated():
+            self._connection = source.connect() if isinstance(source, Engine) else source
         self._transaction: RootTransaction | NestedTransaction | None = None
 
     def _begin(self) -> RootTransaction | NestedTransaction:
         if self._transaction is None:
             check_isolation(self._connection, query=False)
             if self._owns_connection:
-                self._transaction = self._connection.begin()
+                with translated():
+                    self._transaction = self._connection.begin()
             else:
                 require_transaction(self._connection)
-                self._transaction = self._connection.begin_nested()
+                with translated():
+                    self._transaction = self._connection.begin_nested()
         return self._transaction
 
     def execute(
@@ -47,8 +56,8 @@ class SqlSession:
         on_conflict: Callable[[], CrmkitError] | None = None,
     ) -> CursorResult[Any]:
         """Execute ``statement``; on any error roll the whole unit of work back and raise."""
-        self._begin()
         try:
+            self._begin()
             with translated(on_unique, on_conflict or self._conflict):
                 return self._connection.execute(statement, parameters)
         except BaseException:
@@ -69,18 +78,18 @@ class SqlSession:
                 transaction.commit()
         except BaseException:
             if transaction.is_active:
-                transaction.rollback()
+                _quietly(transaction.rollback)
             raise
 
     def rollback(self) -> None:
         transaction, self._transaction = self._transaction, None
         if transaction is not None and transaction.is_active:
-            transaction.rollback()
+            _quietly(transaction.rollback)
 
     def close(self) -> None:
         self.rollback()
         if self._owns_connection:
-            self._connection.close()
+            _quietly(self._connection.close)
 
     def _conflict(self) -> CrmkitError:
         return ConcurrencyConflict(
@@ -89,3 +98,9 @@ class SqlSession:
             self.tenant_id,
             "the database reported a serialization failure, deadlock or busy lock",
         )
+
+
+def _quietly(release: Callable[[], None]) -> None:
+    """Roll back or close, ignoring a lost connection: the server discards the transaction."""
+    with suppress(SQLAlchemyError):
+        release()

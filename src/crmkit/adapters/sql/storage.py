@@ -107,12 +107,14 @@ class SqlStorage:
 
         Raises:
             ConfigurationError: the database needs ``crmkit db upgrade`` first.
+            StorageUnavailable: the database cannot be reached.
         """
-        if isinstance(self.source, Connection):
-            found = database_revisions(self.source, self.version_table)
-        else:
-            with self.source.connect() as connection:
-                found = database_revisions(connection, self.version_table)
+        with translated():
+            if isinstance(self.source, Connection):
+                found = database_revisions(self.source, self.version_table)
+            else:
+                with self.source.connect() as connection:
+                    found = database_revisions(connection, self.version_table)
         expected = schema_heads()
         if found != expected:
             raise ConfigurationError(

@@ -19,12 +19,39 @@ def code(length: int) -> TypeEngine[str]:
     Keys, codes and anything crmkit sorts or keeps unique use it, so that ordering and
     uniqueness agree with Python's ``str`` comparison and with MongoDB.
     """
-    return (
-        String(length)
-        .with_variant(postgresql.VARCHAR(length, collation="C"), "postgresql")
-        .with_variant(mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), "mysql")
-        .with_variant(mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), "mariadb")
-    )
+    return Code(length)
+
+
+class Code(TypeDecorator[str]):
+    """A binary-collated string column that binds only ``str`` values.
+
+    Refusing other types here is the SQL adapters' defence in depth: MariaDB compares an
+    int with text numerically (``5`` would match ``'5abc'``), so a non-text value never
+    reaches a statement, whatever a repository was handed.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.length = length
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.VARCHAR(self.length, collation="C"))
+        if dialect.name in {"mysql", "mariadb"}:
+            return dialect.type_descriptor(
+                mysql.VARCHAR(self.length, charset="utf8mb4", collation="utf8mb4_bin")
+            )
+        return dialect.type_descriptor(String(self.length))
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(
+                f"a key or code column was given {type(value).__name__}, not text.",
+            )
+        return value
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -1,0 +1,287 @@
+"""Checks every argument of a public service call by its annotation, before any work.
+
+A service class decorated with :func:`checked_calls` has each public method wrapped: the
+arguments are checked against the method's type annotations (and, for the attrs records
+handed in, against their fields' annotations), ids and request keys are cleaned the same
+way on every call, so that nothing a caller hands in reaches a query, a calculation or a
+fingerprint unless it has the declared type and form. Failures are
+:class:`~crmkit.domain.ValidationError`; the domain still checks the rules of each field.
+
+How an annotation is checked:
+- ids (a ``NewType`` over ``str`` whose name ends in ``Id``, or a ``str`` parameter named
+  ``*_id`` or ``order``): :func:`crmkit.domain.ids.record_id`; request keys (``key``,
+  ``request_key``): :func:`crmkit.domain.requests.request_key`;
+- other ``str``: text without NUL or unpaired surrogates, at most 10,000 characters;
+- ``Decimal`` in a union: :func:`crmkit.domain.to_decimal` (floats, NaN and sizes refused);
+- ``int``/``bool``: exactly that type (no bools for ints), ints within 64 bits;
+- ``datetime``, enums, attrs records: an instance of the class; attrs records' fields are
+  checked recursively; sequences, sets, mappings and tuples element by element;
+- ``object`` and ``Any``: left to the domain.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import types
+import typing
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+
+from crmkit.domain import FloatNotAllowed, ValidationError, to_decimal
+from crmkit.domain.errors import shown
+from crmkit.domain.ids import record_id
+from crmkit.domain.requests import request_key
+
+C = TypeVar("C", bound=type)
+Check = Callable[[object, str], object]
+
+MAX_TEXT_LENGTH = 10_000
+MAX_ITEMS = 10_000
+INT_BOUND = 2**63
+KEY_NAMES = frozenset({"key", "request_key"})
+ID_NAMES = frozenset({"id", "order"})
+
+
+def checked_calls(cls: C) -> C:
+    """Wrap every public method of the service class ``cls`` with argument checks."""
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") or not inspect.isfunction(member):
+            continue
+        setattr(cls, name, _checked(member))
+    return cls
+
+
+def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(method)
+    checks: dict[str, Check] | None = None
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        nonlocal checks
+        if checks is None:  # resolved on first use: annotations may name later classes
+            checks = _parameter_checks(method, signature)
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise ValidationError(f"{method.__name__}: {error}.") from None
+        for name, value in bound.arguments.items():
+            check = checks.get(name)
+            if check is not None:
+                bound.arguments[name] = check(value, name)
+        return method(*bound.args, **bound.kwargs)
+
+    return call
+
+
+def _parameter_checks(method: Callable[..., Any], signature: inspect.Signature) -> dict[str, Check]:
+    hints = typing.get_type_hints(method)
+    return {
+        name: check_for(hints[name], name)
+        for name, parameter in signature.parameters.items()
+        if name in hints and parameter.kind not in {parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD}
+    }
+
+
+def check_for(annotation: object, name: str) -> Check:  # noqa: PLR0911, PLR0912 - one per kind
+    """The check of a value annotated ``annotation`` for a parameter or field ``name``."""
+    origin = typing.get_origin(annotation)
+    if origin in {typing.Union, types.UnionType}:
+        return _union(typing.get_args(annotation), name)
+    if annotation in {object, typing.Any}:
+        return _anything
+    supertype = getattr(annotation, "__supertype__", None)
+    if supertype is str and getattr(annotation, "__name__", "").endswith("Id"):
+        return _an_id
+    if annotation is str:
+        if name in KEY_NAMES:
+            return _a_key
+        if name in ID_NAMES or name.endswith("_id"):
+            return _an_id
+        return _a_text
+    if annotation is bool:
+        return _a_bool
+    if annotation is int:
+        return _an_int
+    if annotation is Decimal:
+        return _a_number
+    if origin is tuple:
+        return _tuple(typing.get_args(annotation), name)
+    if origin in {Mapping, dict}:
+        key_type, value_type = typing.get_args(annotation)
+        return _mapping(check_for(key_type, name), check_for(value_type, name))
+    if origin in {Sequence, Collection, Iterable, list, frozenset, set}:
+        (item_type,) = typing.get_args(annotation)
+        return _items(origin, check_for(item_type, name))
+    if isinstance(annotation, type):
+        return _instance(annotation)
+    return _anything
+
+
+def _anything(value: object, what: str) -> object:
+    return value
+
+
+def _refuse(what: str, expected: str, value: object) -> ValidationError:
+    return ValidationError(
+        f"{what} must be {expected}, not {type(value).__name__} {shown(value)}.", what=what
+    )
+
+
+def _an_id(value: object, what: str) -> object:
+    return record_id(value, what)
+
+
+def _a_key(value: object, what: str) -> object:
+    return request_key(value)
+
+
+def _a_text(value: object, what: str) -> object:
+    if not isinstance(value, str):
+        raise _refuse(what, "text", value)
+    if len(value) > MAX_TEXT_LENGTH:
+        raise ValidationError(
+            f"{what} is {len(value)} characters long; at most {MAX_TEXT_LENGTH} are allowed.",
+            what=what,
+        )
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValidationError(
+            f"{what} {shown(value)} contains NUL or unpaired surrogate characters.", what=what
+        )
+    return value
+
+
+def _a_bool(value: object, what: str) -> object:
+    if not isinstance(value, bool):
+        raise _refuse(what, "True or False", value)
+    return value
+
+
+def _an_int(value: object, what: str) -> object:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _refuse(what, "an int", value)
+    if not -INT_BOUND < value < INT_BOUND:
+        raise ValidationError(f"{what} {shown(value)} is out of range.", what=what)
+    return value
+
+
+def _a_number(value: object, what: str) -> object:
+    to_decimal(value, what)
+    return value
+
+
+def _instance(cls: type) -> Check:
+    if attrs.has(cls):
+        return _record(cls)
+
+    def check(value: object, what: str) -> object:
+        if isinstance(value, float) and cls is not float:
+            raise FloatNotAllowed(what, value)
+        if not isinstance(value, cls):
+            raise _refuse(what, f"a {cls.__name__}", value)
+        return value
+
+    return check
+
+
+def _record(cls: type) -> Check:
+    fields: dict[str, Check] | None = None
+
+    def check(value: object, what: str) -> object:
+        nonlocal fields
+        if not isinstance(value, cls):
+            raise _refuse(what, f"a {cls.__name__}", value)
+        if fields is None:
+            hints = typing.get_type_hints(cls)
+            fields = {
+                field.name: check_for(hints[field.name], field.name)
+                for field in attrs.fields(cls)
+                if field.name in hints and field.init and field.alias == field.name
+            }
+        changes: dict[str, object] = {}
+        for name, field_check in fields.items():
+            given = getattr(value, name)
+            cleaned = field_check(given, f"{what}.{name}")
+            if cleaned is not given and cleaned != given:
+                changes[name] = cleaned
+        return attrs.evolve(value, **changes) if changes else value  # type: ignore[misc]
+
+    return check
+
+
+def _union(members: tuple[object, ...], name: str) -> Check:
+    allows_none = type(None) in members
+    others = [member for member in members if member is not type(None)]
+    if Decimal in others:  # Decimal | int | str: a number in any of its accepted forms
+        number = _a_number
+        return _optional(number) if allows_none else number
+    checks = [check_for(member, name) for member in others]
+
+    def check(value: object, what: str) -> object:
+        first: ValidationError | None = None
+        for member_check in checks:
+            try:
+                return member_check(value, what)
+            except ValidationError as error:
+                first = first or error
+        assert first is not None
+        raise first
+
+    return _optional(check) if allows_none else check
+
+
+def _optional(check: Check) -> Check:
+    def optional(value: object, what: str) -> object:
+        return None if value is None else check(value, what)
+
+    return optional
+
+
+def _tuple(members: tuple[object, ...], name: str) -> Check:
+    if len(members) == 2 and members[1] is Ellipsis:
+        return _items(tuple, check_for(members[0], name))
+    checks = [check_for(member, name) for member in members]
+
+    def check(value: object, what: str) -> object:
+        if not isinstance(value, tuple) or len(value) != len(checks):
+            raise _refuse(what, f"a tuple of {len(checks)} values", value)
+        return tuple(item_check(item, what) for item_check, item in zip(checks, value, strict=True))
+
+    return check
+
+
+def _items(origin: object, item_check: Check) -> Check:
+    sets = origin in {frozenset, set}
+
+    def check(value: object, what: str) -> object:
+        if isinstance(value, str | bytes | bytearray | Mapping) or not isinstance(
+            value, Collection
+        ):
+            raise _refuse(what, "a collection of values", value)
+        if len(value) > MAX_ITEMS:
+            raise ValidationError(f"{what} has more than {MAX_ITEMS} items.", what=what)
+        if sets and not isinstance(value, set | frozenset):
+            raise _refuse(what, "a set", value)
+        items = [item_check(item, f"{what} item") for item in value]
+        if sets:
+            return frozenset(items)
+        return items if isinstance(value, list) else tuple(items)
+
+    return check
+
+
+def _mapping(key_check: Check, value_check: Check) -> Check:
+    def check(value: object, what: str) -> object:
+        if not isinstance(value, Mapping):
+            raise _refuse(what, "a mapping", value)
+        if len(value) > MAX_ITEMS:
+            raise ValidationError(f"{what} has more than {MAX_ITEMS} items.", what=what)
+        return {
+            key_check(key, f"{what} key"): value_check(item, f"{what} value")
+            for key, item in value.items()
+        }
+
+    return check

@@ -1,0 +1,357 @@
+"""Hostile input for every public service call, found by introspection.
+
+:func:`service_calls` lists every public method of every service reachable from
+:class:`~crmkit.bootstrap.TenantServices`, so calls added later are covered without editing
+the suite. :func:`plain_value` builds a well-formed argument from a parameter's name and
+annotation (records of a seeded :class:`World` where the name says which), and
+:func:`hostile_values` a strategy of hostile ones for the same annotation.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import typing
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from types import UnionType
+from typing import Any
+
+import attrs
+from hypothesis import strategies as st
+
+from crmkit.bootstrap import TenantServices
+from crmkit.domain import Money, new_id
+from crmkit.domain.deduction import OrderLine
+from crmkit.domain.pricing import Customer
+from crmkit.services.boundary import ID_NAMES, KEY_NAMES
+from crmkit.services.inventory import ReservationRequest
+from crmkit.testing.contracts.support import T0
+
+FUTURE = T0 + timedelta(days=30)
+
+SQL_TEXTS = (
+    "' OR '1'='1",
+    "'; DROP TABLE products; --",
+    '" OR ""="',
+    "1; SELECT pg_sleep(1)",
+    "%",
+    "_",
+    "\\",
+    "`id`",
+    "5",
+    "0",
+    "-1",
+    "1e999",
+    "NaN",
+    "Infinity",
+)
+MONGO_TEXTS = ("$gt", "$where", "$ne", '{"$gt": ""}', "a.b", "$", "this.id != ''")
+BAD_TEXTS = (
+    "",
+    "   ",
+    "a\x00b",
+    "line\nbreak",
+    "tab\t",
+    "\x1b[31m",
+    "\ud800",
+    "x\udfff",
+    "\u202eevil",
+)
+LONG_TEXTS = st.sampled_from([129, 10_001, 100_000]).map(lambda n: "x" * n)
+NICE_TEXTS = ("Ünïcödé", "数量", "🙂", "e\u0301", "  padded  ")
+WRONG_TYPES: tuple[object, ...] = (
+    None,
+    {},
+    {"$gt": ""},
+    {"$ne": None},
+    {"$where": "sleep(100)"},
+    [],
+    ["$gt"],
+    [{"$gt": ""}],
+    (),
+    b"bytes",
+    bytearray(b"x"),
+    object(),
+    {"a"},
+    5,
+    -1,
+    0,
+    2**64,
+    10**100,
+    True,
+    1.5,
+    float("nan"),
+    float("inf"),
+    Decimal("NaN"),
+    Decimal("sNaN"),
+    Decimal("Infinity"),
+    Decimal("-Infinity"),
+    Decimal("1E+1000000"),
+    Decimal("1E-1000000"),
+    Decimal("1E+30"),
+    Decimal("-5"),
+    "1" * 70,
+    datetime(2026, 1, 1),  # naive  # noqa: DTZ001 - hostile on purpose
+    datetime(9999, 12, 31, tzinfo=T0.tzinfo),
+)
+
+
+def service_calls() -> list[tuple[str, str]]:
+    """(service attribute, method name) of every public call of :class:`TenantServices`."""
+    hints = typing.get_type_hints(TenantServices)
+    calls = []
+    for field in attrs.fields(TenantServices):
+        service = hints[field.name]
+        if not isinstance(service, type) or not service.__module__.startswith("crmkit."):
+            continue
+        for name, _member in inspect.getmembers(service, inspect.isfunction):
+            if not name.startswith("_"):
+                calls.append((field.name, name))
+    return calls
+
+
+def parameters(method: Callable[..., Any]) -> list[tuple[inspect.Parameter, object]]:
+    """The parameters of a bound service method with their resolved annotations."""
+    target = inspect.unwrap(method)
+    hints = typing.get_type_hints(target)
+    return [
+        (parameter, hints.get(name, object))
+        for name, parameter in inspect.signature(target).parameters.items()
+        if name != "self"
+    ]
+
+
+@attrs.define
+class World:
+    """Records seeded through the services, named as parameters name them.
+
+    ``by_name`` holds a value per parameter name; ``by_call`` overrides it for the calls
+    where a name means another record (``order_id`` is an order reference for
+    reservations, an inbound order's id for inbound orders, a sales order's id for
+    ``get_order``).
+    """
+
+    by_name: dict[str, object] = attrs.field(factory=dict)
+    by_call: dict[str, dict[str, object]] = attrs.field(factory=dict)
+
+    def named(self, method: str) -> dict[str, object]:
+        """The seeded values for the parameters of ``method``."""
+        return {**self.by_name, **self.by_call.get(method, {})}
+
+    @classmethod
+    def seed(cls, services: TenantServices) -> World:
+        """Products, prices, quotes and an order, stock documents, an account with holds."""
+        product = services.catalog.create_product(
+            sku="SKU-1", name="Widget", unit="pcs", tax_rate="0.13", category="tools"
+        )
+        price_list = services.pricing.create_price_list(name="List", currency="EUR", priority=1)
+        entry = services.pricing.add_entry(price_list.id, product.id, unit_price="10")
+        account = services.accounts.open_account("CUST-1", "EUR")
+        services.accounts.deposit(account.id, Money("100", "EUR"), key=new_id())
+        services.accounts.grant_rebate(account.id, Money("10", "EUR"), key=new_id())
+        grant = services.accounts.rebate_grants(account.id)[0]
+        customer = Customer(account.id, frozenset({"retail"}))
+        quote = services.quotes.create_quote(customer, currency="EUR", valid_until=FUTURE)
+        services.quotes.add_line(quote.id, product.id, quantity="2")
+        sold = services.quotes.create_quote(customer, currency="EUR", valid_until=FUTURE)
+        services.quotes.add_line(sold.id, product.id, quantity="1")
+        services.quotes.send(sold.id)
+        services.quotes.accept(sold.id)
+        order = services.quotes.convert_to_order(sold.id, request_key=new_id())
+        warehouse = services.inventory.create_warehouse(code="WH-1", name="Main")
+        inbound = services.inventory.create_inbound_order(warehouse.id, [(product.id, "10")])
+        services.inventory.confirm_inbound_order(inbound.id, key=new_id())
+        draft = services.inventory.create_inbound_order(warehouse.id, [(product.id, "1")])
+        count = services.inventory.create_count(warehouse.id, [(product.id, "10")])
+        reserved = services.inventory.reserve(
+            "ORD-1", [ReservationRequest("L1", product.id, "2")], key=new_id()
+        )
+        reservation = reserved.reservations[0]
+        note = services.inventory.ship("ORD-1", [(reservation.id, "1")], key=new_id())
+        line = OrderLine(product.id, "tools", Money("5", "EUR"))
+        services.accounts.place_holds(account.id, "ORD-1", Money("5", "EUR"), [line], key=new_id())
+        hold = services.accounts.holds_of_order(account.id, "ORD-1")[0]
+        inbound_order: dict[str, object] = {"order_id": draft.id}
+        return cls(
+            {
+                "product_id": product.id,
+                "price_list_id": price_list.id,
+                "base_list_id": price_list.id,
+                "entry_id": entry.id,
+                "quote_id": quote.id,
+                "warehouse_id": warehouse.id,
+                "preferred_warehouse": warehouse.id,
+                "account_id": account.id,
+                "customer_id": "CUST-1",
+                "customer": customer,
+                "grant_id": grant.id,
+                "hold_id": hold.id,
+                "order": "ORD-1",
+                "order_id": "ORD-1",
+                "reservation_id": reservation.id,
+                "count_id": count.id,
+                "delivery_note_id": note.id,
+                "currency": "EUR",
+                "unit": "pcs",
+            },
+            {
+                "get_order": {"order_id": order.id},
+                "confirm_inbound_order": inbound_order,
+                "cancel_inbound_order": inbound_order,
+                "get_inbound_order": inbound_order,
+                "get_product_by_sku": {"sku": "SKU-1"},
+                "resolve_many": {"items": [(product.id, "1")]},
+                "availability": {"product_ids": [product.id]},
+                "create_count": {"lines": [(product.id, "1")]},
+                "create_inbound_order": {"lines": [(product.id, "1")]},
+                "ship": {"lines": [(reservation.id, "1")]},
+                "receive_return": {"lines": [(1, "1")]},
+            },
+        )
+
+
+def plain_value(  # noqa: PLR0911, PLR0912 - one return per kind of annotation
+    world: World, name: str, annotation: object, method: str = ""
+) -> object:
+    """A well-formed value for a parameter or field ``name`` annotated ``annotation``."""
+    named = world.named(method)
+    if name in named:
+        return named[name]
+    if name in KEY_NAMES:
+        return new_id()
+    origin = typing.get_origin(annotation)
+    if origin in {typing.Union, UnionType}:
+        members = [m for m in typing.get_args(annotation) if m is not type(None)]
+        return (
+            None
+            if len(members) < len(typing.get_args(annotation))
+            else (plain_value(world, name, members[0]))
+        )
+    if annotation is str or getattr(annotation, "__supertype__", None) is str:
+        if name in ID_NAMES or name.endswith("_id") or name in {"sku", "code"}:
+            return f"{name[:4].upper()}-{new_id()[:8]}"
+        return "value"
+    if annotation is bool:
+        return False
+    if annotation is int:
+        return 1
+    if annotation is Decimal:
+        return Decimal(1)
+    if annotation is datetime:
+        return FUTURE
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return next(iter(annotation))
+    if isinstance(annotation, type) and attrs.has(annotation):
+        return _plain_record(world, annotation)
+    args = typing.get_args(annotation)
+    if origin is tuple:
+        return tuple(plain_value(world, name, arg) for arg in args if arg is not Ellipsis)
+    if origin in {Sequence, Collection, Iterable, list}:
+        return [plain_value(world, name, args[0])]
+    if origin in {frozenset, set}:
+        return frozenset({plain_value(world, name, args[0])})
+    if origin in {Mapping, dict}:
+        return {}
+    return "value"
+
+
+def _plain_record(world: World, cls: type, **given: object) -> object:
+    hints = typing.get_type_hints(cls)
+    fields = {
+        field.alias: given.get(field.name, plain_value(world, field.name, hints[field.name]))
+        for field in attrs.fields(cls)
+        if field.init and (field.name in given or field.default is attrs.NOTHING)
+    }
+    if cls is Money:
+        fields["currency"] = "EUR"
+    return cls(**fields)
+
+
+def hostile_values(
+    world: World, name: str, annotation: object, method: str = ""
+) -> st.SearchStrategy[object]:
+    """Hostile values for ``name``: wrong types, injections, bad text and numbers, mutations."""
+    plain = plain_value(world, name, annotation, method)
+    texts = st.sampled_from(SQL_TEXTS + MONGO_TEXTS + BAD_TEXTS + NICE_TEXTS)
+    random_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=12)
+    mutations: list[object] = []
+    if isinstance(plain, str):
+        mutations = [f"  {plain}  ", plain + "'", plain + "\x00", plain * 40, plain.upper()]
+    strategies = [
+        st.sampled_from(WRONG_TYPES),
+        texts,
+        LONG_TEXTS,
+        random_text,
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.integers(),
+        st.floats(),
+        st.dictionaries(st.sampled_from(["$gt", "$ne", "$in", "$regex"]), texts, max_size=2),
+    ]
+    if mutations:
+        strategies.append(st.sampled_from(mutations))
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in {typing.Union, UnionType}:
+        members = [m for m in args if m is not type(None)]
+        strategies.extend(_nested(world, name, m) for m in members)
+    else:
+        strategies.append(_nested(world, name, annotation))
+    return st.one_of(strategies)
+
+
+def _nested(world: World, name: str, annotation: object) -> st.SearchStrategy[object]:
+    """Well-shaped containers and records holding one hostile value."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if isinstance(annotation, type) and attrs.has(annotation):
+        hints = typing.get_type_hints(annotation)
+        fields = [f for f in attrs.fields(annotation) if f.init]
+
+        @st.composite
+        def record(draw: st.DrawFn) -> object:
+            field = draw(st.sampled_from(fields))
+            bad = draw(hostile_values(world, field.name, hints[field.name]))
+            return _Built(world, annotation, field.name, bad)
+
+        return record()
+    if origin in {Sequence, Collection, Iterable, list, frozenset, set}:
+        return st.lists(hostile_values(world, name, args[0]), min_size=1, max_size=2)
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        plain = [plain_value(world, name, arg) for arg in args]
+
+        @st.composite
+        def row(draw: st.DrawFn) -> object:
+            at = draw(st.integers(0, len(args) - 1))
+            values = list(plain)
+            values[at] = draw(hostile_values(world, name, args[at]))
+            return tuple(values)
+
+        return row()
+    if origin in {Mapping, dict}:
+        keys = hostile_values(world, name, args[0]).filter(_hashable)
+        return st.dictionaries(keys, hostile_values(world, name, args[1]), max_size=2)
+    return st.nothing()
+
+
+@attrs.frozen
+class _Built:
+    """A record to build at call time (its constructor may refuse the hostile field)."""
+
+    world: World = attrs.field(repr=False)
+    cls: type
+    field: str
+    value: object
+
+    def build(self) -> object:
+        """The record, well-formed but for the hostile field."""
+        return _plain_record(self.world, self.cls, **{self.field: self.value})
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
