@@ -18,9 +18,6 @@ from typing import TypeVar
 import attrs
 
 from crmkit.domain import (
-    ConcurrencyConflict,
-    InvalidStateTransition,
-    NotFound,
     ProductId,
     ValidationError,
     new_id,
@@ -28,20 +25,15 @@ from crmkit.domain import (
 from crmkit.domain.inventory import (
     AllocationStrategy,
     BelowReserved,
-    Candidate,
     CountLine,
-    DeliveryLine,
     DeliveryNote,
-    DocumentStatus,
     InboundLine,
     InboundOrder,
-    InsufficientStock,
     Movement,
     MovementId,
     MovementKind,
     Reservation,
     ReservationId,
-    ReturnLine,
     ReturnOrder,
     ShortagePolicy,
     StockBucket,
@@ -49,7 +41,6 @@ from crmkit.domain.inventory import (
     StockLevel,
     Warehouse,
     WarehouseId,
-    allocate,
     signed_quantity,
     stock_quantity,
 )
@@ -59,12 +50,25 @@ from crmkit.domain.requests import request_key
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.idempotency import fingerprint, remember, replay
-from crmkit.services.inventory_ports import StockKey
+from crmkit.services.inventory_steps import (
+    Backorder,
+    ReservationResult,
+    lock_levels,
+    post_movement,
+    products_exist,
+    receive_return_lines,
+    release_reservations,
+    reserve_lines,
+    save_levels,
+    ship_reservations,
+    zero,
+)
 from crmkit.services.pagination import Page, check_page_size, decode_cursor, encode_cursor
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
 
 T = TypeVar("T")
+__all__ = ["Backorder", "InventoryService", "ReservationRequest", "ReservationResult"]
 
 INVENTORY_ATTEMPTS = 40
 """Hot products make conflicts likely on optimistic backends: retry more than the default."""
@@ -78,23 +82,6 @@ class ReservationRequest:
     line_id: str
     product_id: ProductId
     quantity: Decimal | int | str
-
-
-@attrs.frozen
-class Backorder:
-    """What could not be reserved for an order line (partial policy)."""
-
-    line_id: str
-    product_id: ProductId
-    quantity: Decimal
-
-
-@attrs.frozen
-class ReservationResult:
-    """The reservations taken for an order, and the quantities backordered."""
-
-    reservations: tuple[Reservation, ...]
-    backorders: tuple[Backorder, ...]
 
 
 @attrs.frozen
@@ -118,10 +105,6 @@ class ProductAvailability:
     available: Decimal
     quarantine: Decimal
     warehouses: tuple[WarehouseStock, ...]
-
-
-def _zero() -> Decimal:
-    return Decimal(0).quantize(Decimal("0.0001"))
 
 
 class InventoryService:
@@ -214,7 +197,7 @@ class InventoryService:
             raise ValidationError("an inbound order needs at least one line.")
         with self._uow() as uow:
             uow.warehouses.get(warehouse_id)
-            _products_exist(uow, [line.product_id for line in parsed])
+            products_exist(uow, [line.product_id for line in parsed])
             order = InboundOrder.new(uow.tenant_id, warehouse_id, parsed, self._clock.now(), note)
             uow.stock_documents.add(order)
             uow.commit()
@@ -231,13 +214,15 @@ class InventoryService:
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, InboundOrder]:
             order = uow.stock_documents.get(InboundOrder, order_id).confirmed(now)
-            levels = _lock(uow, [(x.product_id, order.warehouse_id) for x in order.lines], now)
+            levels = lock_levels(
+                uow, [(x.product_id, order.warehouse_id) for x in order.lines], now
+            )
             for n, line in enumerate(order.lines, 1):
                 stock_key = (line.product_id, order.warehouse_id)
                 levels[stock_key] = levels[stock_key].received(
                     line.quantity, StockBucket.SELLABLE, now
                 )
-                _post(
+                post_movement(
                     uow,
                     level=levels[stock_key],
                     quantity=line.quantity,
@@ -248,7 +233,7 @@ class InventoryService:
                     line=n,
                     now=now,
                 )
-            _save_levels(uow, levels)
+            save_levels(uow, levels)
             return order.id, uow.stock_documents.update(order)
 
         return self._keyed(
@@ -329,46 +314,16 @@ class InventoryService:
         }
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, ReservationResult]:
-            if expiry is not None and expiry <= now:
-                raise ValidationError(
-                    f"reservation expiry {expiry.isoformat()} is not after now "
-                    f"({now.isoformat()}); give a moment in the future."
-                )
-            _products_exist(uow, [pid for _, pid, _ in wanted])
-            warehouses = {w.id: w for w in uow.warehouses.list_all() if w.active}
-            if preferred_warehouse is not None and preferred_warehouse not in warehouses:
-                uow.warehouses.get(preferred_warehouse)  # NotFound if it does not exist
-                warehouses = {}  # it exists but is inactive: nothing can be allocated
-            keys = [(pid, wid) for _, pid, _ in wanted for wid in warehouses]
-            levels = _lock(uow, keys, now)
-            taken: list[Reservation] = []
-            backorders: list[Backorder] = []
-            for line, pid, quantity in wanted:
-                candidates = [
-                    Candidate(wid, w.code, w.priority, levels[(pid, wid)].available)
-                    for wid, w in warehouses.items()
-                ]
-                split = allocate(quantity, candidates, strategy, preferred_warehouse)
-                if split.backordered > 0 and policy is ShortagePolicy.ALL_OR_NOTHING:
-                    raise InsufficientStock(pid, quantity, split.allocated, uow.tenant_id)
-                for wid, part in split.parts:
-                    levels[(pid, wid)] = levels[(pid, wid)].reserve(part, now)
-                    reservation = Reservation.new(
-                        uow.tenant_id,
-                        order_id=order,
-                        line_id=line,
-                        product_id=pid,
-                        warehouse_id=wid,
-                        quantity=part,
-                        expires_at=expiry,
-                        now=now,
-                    )
-                    uow.reservations.add(reservation)
-                    taken.append(reservation)
-                if split.backordered > 0:
-                    backorders.append(Backorder(line, pid, split.backordered))
-            _save_levels(uow, levels)
-            result = ReservationResult(tuple(taken), tuple(backorders))
+            result = reserve_lines(
+                uow,
+                now,
+                order,
+                wanted,
+                strategy=strategy,
+                policy=policy,
+                preferred_warehouse=preferred_warehouse,
+                expiry=expiry,
+            )
             return _encode_reservation_result(result), result
 
         return self._keyed(key, "inventory.reserve", payload, work, _decode_reservation_result)
@@ -383,7 +338,9 @@ class InventoryService:
         """
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, Reservation]:
-            [released] = _release(uow, [uow.reservations.get(reservation_id)], now, expired=False)
+            [released] = release_reservations(
+                uow, [uow.reservations.get(reservation_id)], now, expired=False
+            )
             return released.id, released
 
         return self._keyed(
@@ -404,7 +361,7 @@ class InventoryService:
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, tuple[Reservation, ...]]:
             opened = uow.reservations.for_order(order, open_only=True)
-            released = tuple(_release(uow, opened, now, expired=False))
+            released = tuple(release_reservations(uow, opened, now, expired=False))
             return json.dumps([r.id for r in released]), released
 
         def load(uow: UnitOfWork, done: str) -> tuple[Reservation, ...]:
@@ -432,7 +389,7 @@ class InventoryService:
                     current = uow.reservations.get(rid)
                     if not current.is_expired(now):
                         return None
-                    [done] = _release(uow, [current], now, expired=True)
+                    [done] = release_reservations(uow, [current], now, expired=True)
                     uow.commit()
                     return done
 
@@ -482,54 +439,7 @@ class InventoryService:
             raise ValidationError(f"order {order!r}: each reservation may appear once per note.")
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, DeliveryNote]:
-            found = uow.reservations.get_many([rid for rid, _ in wanted])
-            for rid, _ in wanted:
-                if rid not in found:
-                    raise NotFound("Reservation", "id", rid, uow.tenant_id)
-                if found[rid].order_id != order:
-                    raise ValidationError(
-                        f"reservation {rid!r} belongs to order {found[rid].order_id!r}, not "
-                        f"{order!r}; ship it on a delivery note of its own order.",
-                    )
-                if found[rid].is_expired(now):
-                    raise _expired(found[rid])
-            levels = _lock(
-                uow, [(found[r].product_id, found[r].warehouse_id) for r, _ in wanted], now
-            )
-            delivery = DeliveryNote(
-                new_id(), uow.tenant_id, order, DocumentStatus.POSTED, (), note, now, now
-            )
-            shipped: list[DeliveryLine] = []
-            for n, (rid, quantity) in enumerate(wanted, 1):
-                reservation = found[rid].ship(quantity, now)
-                uow.reservations.update(reservation)
-                stock_key = (reservation.product_id, reservation.warehouse_id)
-                levels[stock_key] = levels[stock_key].shipped(quantity, now)
-                _post(
-                    uow,
-                    level=levels[stock_key],
-                    quantity=-quantity,
-                    bucket=StockBucket.SELLABLE,
-                    kind=MovementKind.DELIVERY,
-                    document=delivery,
-                    key=key,
-                    line=n,
-                    now=now,
-                )
-                shipped.append(
-                    DeliveryLine(
-                        n,
-                        rid,
-                        reservation.line_id,
-                        reservation.product_id,
-                        reservation.warehouse_id,
-                        quantity,
-                        _zero(),
-                    )
-                )
-            _save_levels(uow, levels)
-            delivery = attrs.evolve(delivery, lines=tuple(shipped))
-            uow.stock_documents.add(delivery)
+            delivery = ship_reservations(uow, now, order, wanted, key=key, note=note)
             return delivery.id, delivery
 
         return self._keyed(
@@ -571,50 +481,18 @@ class InventoryService:
             raise ValidationError("a return order needs at least one line.")
         if len({n for n, _ in wanted}) != len(wanted):
             raise ValidationError("each delivery note line may appear once per return order.")
-        bucket = StockBucket.SELLABLE if sellable else StockBucket.QUARANTINE
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, ReturnOrder]:
-            delivery = uow.stock_documents.get(DeliveryNote, delivery_note_id)
-            uow.warehouses.get(warehouse_id)
-            returned: list[ReturnLine] = []
-            for n, quantity in wanted:
-                line = delivery.line(n)
-                if line is None:
-                    raise ValidationError(
-                        f"delivery note {delivery.id!r} has no line {n}; lines are "
-                        f"{[x.line_no for x in delivery.lines]}.",
-                    )
-                returned.append(ReturnLine(n, line.product_id, quantity))
-            uow.stock_documents.update(delivery.with_returned(dict(wanted), now))
-            order = ReturnOrder(
-                new_id(),
-                uow.tenant_id,
-                delivery.id,
-                warehouse_id,
-                sellable,
-                DocumentStatus.POSTED,
-                tuple(returned),
-                note,
+            order = receive_return_lines(
+                uow,
                 now,
-                now,
+                delivery_note_id,
+                wanted,
+                warehouse_id=warehouse_id,
+                sellable=sellable,
+                key=key,
+                note=note,
             )
-            levels = _lock(uow, [(x.product_id, warehouse_id) for x in returned], now)
-            for n, back in enumerate(returned, 1):
-                stock_key = (back.product_id, warehouse_id)
-                levels[stock_key] = levels[stock_key].received(back.quantity, bucket, now)
-                _post(
-                    uow,
-                    level=levels[stock_key],
-                    quantity=back.quantity,
-                    bucket=bucket,
-                    kind=MovementKind.RETURN,
-                    document=order,
-                    key=key,
-                    line=n,
-                    now=now,
-                )
-            _save_levels(uow, levels)
-            uow.stock_documents.add(order)
             return order.id, order
 
         return self._keyed(
@@ -656,7 +534,7 @@ class InventoryService:
             raise ValidationError("each product may appear once per count sheet.")
         with self._uow() as uow:
             uow.warehouses.get(warehouse_id)
-            _products_exist(uow, [x.product_id for x in parsed])
+            products_exist(uow, [x.product_id for x in parsed])
             count = StockCount.new(uow.tenant_id, warehouse_id, parsed, self._clock.now(), note)
             uow.stock_documents.add(count)
             uow.commit()
@@ -682,7 +560,9 @@ class InventoryService:
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, StockCount]:
             count = uow.stock_documents.get(StockCount, count_id)
             count.confirmed((), (), now)  # InvalidStateTransition before any work
-            levels = _lock(uow, [(x.product_id, count.warehouse_id) for x in count.lines], now)
+            levels = lock_levels(
+                uow, [(x.product_id, count.warehouse_id) for x in count.lines], now
+            )
             booked: list[CountLine] = []
             released: list[ReservationId] = []
             for n, line in enumerate(count.lines, 1):
@@ -707,7 +587,7 @@ class InventoryService:
                 difference = line.counted - level.on_hand
                 if difference:
                     level = level.adjusted(difference, StockBucket.SELLABLE, now, "the count")
-                    _post(
+                    post_movement(
                         uow,
                         level=level,
                         quantity=difference,
@@ -724,7 +604,7 @@ class InventoryService:
                         line, on_hand_before=line.counted - difference, difference=difference
                     )
                 )
-            _save_levels(uow, levels)
+            save_levels(uow, levels)
             confirmed = uow.stock_documents.update(
                 count.confirmed(tuple(booked), tuple(released), now)
             )
@@ -780,10 +660,10 @@ class InventoryService:
         why = clean_text(reason, "adjustment reason", max_length=REASON_MAX_LENGTH)
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, Movement]:
-            _products_exist(uow, [product_id])
+            products_exist(uow, [product_id])
             uow.warehouses.get(warehouse_id)
             stock_key = (product_id, warehouse_id)
-            levels = _lock(uow, [stock_key], now)
+            levels = lock_levels(uow, [stock_key], now)
             levels[stock_key] = levels[stock_key].adjusted(change, bucket, now, "the adjustment")
             movement_id = new_id()
             movement = attrs.evolve(
@@ -802,7 +682,7 @@ class InventoryService:
                 id=MovementId(movement_id),
             )
             uow.movements.add(movement)
-            _save_levels(uow, levels)
+            save_levels(uow, levels)
             return movement.id, movement
 
         return self._keyed(
@@ -831,7 +711,7 @@ class InventoryService:
         """
         wanted = sorted(set(product_ids))
         with self._uow() as uow:
-            _products_exist(uow, wanted)
+            products_exist(uow, wanted)
             levels = uow.stock_levels.for_products(wanted)
         per: dict[ProductId, list[StockLevel]] = {pid: [] for pid in wanted}
         for level in levels:
@@ -901,98 +781,6 @@ class InventoryService:
         return retrying(attempt, attempts=self._attempts)
 
 
-class _Levels(dict[StockKey, StockLevel]):
-    """Locked stock levels as changed by a command, with what they were when read."""
-
-    def __init__(self, levels: dict[StockKey, StockLevel]) -> None:
-        super().__init__(levels)
-        self.before = dict(levels)
-
-
-def _products_exist(uow: UnitOfWork, product_ids: Sequence[ProductId]) -> None:
-    found = uow.products.get_many(product_ids)
-    for pid in product_ids:
-        if pid not in found:
-            raise NotFound("Product", "id", pid, uow.tenant_id)
-
-
-def _lock(uow: UnitOfWork, keys: Sequence[StockKey], now: datetime) -> _Levels:
-    """The levels of ``keys`` (empty ones for keys never stocked), locked in key order."""
-    wanted = sorted(set(keys))
-    stored = uow.stock_levels.lock(wanted)
-    return _Levels(
-        {k: stored.get(k) or StockLevel.empty(uow.tenant_id, k[0], k[1], now) for k in wanted}
-    )
-
-
-def _save_levels(uow: UnitOfWork, levels: _Levels) -> None:
-    """Write the changed levels in ascending key order (their lock order)."""
-    for stock_key in sorted(levels):
-        if levels[stock_key] != levels.before[stock_key]:
-            uow.stock_levels.save(levels[stock_key])
-
-
-def _post(
-    uow: UnitOfWork,
-    *,
-    level: StockLevel,
-    quantity: Decimal,
-    bucket: StockBucket,
-    kind: MovementKind,
-    document: InboundOrder | DeliveryNote | ReturnOrder | StockCount,
-    key: str,
-    line: int,
-    now: datetime,
-) -> None:
-    uow.movements.add(
-        Movement.new(
-            level,
-            bucket=bucket,
-            quantity=quantity,
-            kind=kind,
-            document_type=document.KIND,
-            document_id=document.id,
-            request_key=key,
-            line=line,
-            now=now,
-        )
-    )
-
-
-def _release(
-    uow: UnitOfWork, reservations: Sequence[Reservation], now: datetime, *, expired: bool
-) -> list[Reservation]:
-    """Release ``reservations`` and give their stock back, locking levels in key order.
-
-    The reservations are read again once their levels are locked, and each is written
-    (conditionally on its version) before its quantity goes back to the level: a
-    reservation shipped or released concurrently is never given back twice.
-    """
-    for reservation in reservations:
-        if not reservation.is_open:
-            reservation.release(now, expired=expired)  # raises InvalidStateTransition
-    levels = _lock(uow, [(r.product_id, r.warehouse_id) for r in reservations], now)
-    current = uow.reservations.get_many([r.id for r in reservations])
-    released: list[Reservation] = []
-    for reservation in reservations:
-        if current[reservation.id].version != reservation.version:
-            raise ConcurrencyConflict(
-                "Reservation", reservation.id, uow.tenant_id, "it changed since it was read"
-            )
-        done = reservation.release(now, expired=expired)
-        released.append(uow.reservations.update(done))
-        stock_key = (done.product_id, done.warehouse_id)
-        levels[stock_key] = levels[stock_key].unreserve(done.released, now)
-    _save_levels(uow, levels)
-    return released
-
-
-def _expired(reservation: Reservation) -> Exception:
-    return InvalidStateTransition(
-        "Reservation", reservation.id, "expired (release_expired will release it)", "ship"
-    )
-
-
 def _availability(product_id: ProductId, levels: list[StockLevel]) -> ProductAvailability:
     rows = tuple(
         WarehouseStock(x.warehouse_id, x.on_hand, x.reserved, x.available, x.quarantine)
@@ -1000,10 +788,10 @@ def _availability(product_id: ProductId, levels: list[StockLevel]) -> ProductAva
     )
     return ProductAvailability(
         product_id,
-        sum((r.on_hand for r in rows), _zero()),
-        sum((r.reserved for r in rows), _zero()),
-        sum((r.available for r in rows), _zero()),
-        sum((r.quarantine for r in rows), _zero()),
+        sum((r.on_hand for r in rows), zero()),
+        sum((r.reserved for r in rows), zero()),
+        sum((r.available for r in rows), zero()),
+        sum((r.quarantine for r in rows), zero()),
         rows,
     )
 

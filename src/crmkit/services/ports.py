@@ -29,6 +29,11 @@ from crmkit.services.inventory_ports import (
     StockLevelRepository,
     WarehouseRepository,
 )
+from crmkit.services.order_ports import (
+    DocumentCounterRepository,
+    OutboxConsumerRepository,
+    OutboxRepository,
+)
 from crmkit.services.pricing_ports import (
     PriceListRepository,
     QuoteRepository,
@@ -179,6 +184,15 @@ class UnitOfWork(Protocol):
 
     @property
     def deduction_policies(self) -> DeductionPolicyRepository: ...
+
+    @property
+    def counters(self) -> DocumentCounterRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def outbox_consumers(self) -> OutboxConsumerRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -21,6 +21,9 @@ REBATE_GRANTS = "crmkit_rebate_grants"
 ACCOUNT_HOLDS = "crmkit_account_holds"
 JOURNAL_ENTRIES = "crmkit_journal_entries"
 DEDUCTION_POLICIES = "crmkit_deduction_policies"
+COUNTERS = "crmkit_counters"
+OUTBOX_EVENTS = "crmkit_outbox_events"
+OUTBOX_CONSUMERS = "crmkit_outbox_consumers"
 
 INDEXES: dict[str, list[IndexModel]] = {
     PRODUCTS: [
@@ -114,6 +117,20 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("quote_id", ASCENDING), ("created_at", ASCENDING)],
             name="tenant_quote_created",
         ),
+        IndexModel([("tenant_id", ASCENDING), ("number", ASCENDING)], name="tenant_number"),
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("account_id", ASCENDING),
+                ("created_at", ASCENDING),
+                ("id", ASCENDING),
+            ],
+            name="tenant_account_created",
+        ),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("created_at", ASCENDING), ("id", ASCENDING)],
+            name="tenant_created",
+        ),
     ],
     CUSTOMER_ACCOUNTS: [
         IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
@@ -165,6 +182,23 @@ INDEXES: dict[str, list[IndexModel]] = {
     DEDUCTION_POLICIES: [
         IndexModel(
             [("tenant_id", ASCENDING), ("scope", ASCENDING)], name="tenant_scope", unique=True
+        ),
+    ],
+    COUNTERS: [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("series", ASCENDING)], name="tenant_series", unique=True
+        ),
+    ],
+    OUTBOX_EVENTS: [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("position", ASCENDING)],
+            name="tenant_position",
+            unique=True,
+        ),
+    ],
+    OUTBOX_CONSUMERS: [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("name", ASCENDING)], name="tenant_name", unique=True
         ),
     ],
 }

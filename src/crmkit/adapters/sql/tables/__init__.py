@@ -19,6 +19,7 @@ from crmkit.adapters.sql.tables.inventory import (
     stock_movements,
     warehouses,
 )
+from crmkit.adapters.sql.tables.orders import counters, outbox_consumers, outbox_events
 from crmkit.adapters.sql.tables.pricing import (
     price_entries,
     price_lists,
@@ -36,3 +37,4 @@ __all__ += [
     "journal_entries",
     "rebate_grants",
 ]
+__all__ += ["counters", "outbox_consumers", "outbox_events"]
