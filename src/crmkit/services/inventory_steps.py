@@ -186,8 +186,10 @@ def receive_return_lines(
     sellable: bool,
     key: str,
     note: str | None,
+    first_line: int = 1,
 ) -> ReturnOrder:
-    """Post a return order (see :meth:`InventoryService.receive_return`)."""
+    """Post a return order (see :meth:`InventoryService.receive_return`); its movements are
+    numbered from ``first_line`` under ``key`` (several return orders share one key)."""
     bucket = StockBucket.SELLABLE if sellable else StockBucket.QUARANTINE
     delivery = uow.stock_documents.get(DeliveryNote, delivery_note_id)
     uow.warehouses.get(warehouse_id)
@@ -214,7 +216,7 @@ def receive_return_lines(
         now,
     )
     levels = lock_levels(uow, [(x.product_id, warehouse_id) for x in returned], now)
-    for n, back in enumerate(returned, 1):
+    for n, back in enumerate(returned, first_line):
         stock_key = (back.product_id, warehouse_id)
         levels[stock_key] = levels[stock_key].received(back.quantity, bucket, now)
         post_movement(
