@@ -11,6 +11,7 @@ import attrs
 
 from crmkit.adapters.clock import FixedClock
 from crmkit.domain import Money, Product, TenantId, new_id
+from crmkit.domain.accounts import Hold
 from crmkit.domain.approval import ApprovalRule
 from crmkit.domain.inventory import StockLevel, Warehouse
 from crmkit.domain.outbox import OutboxEvent
@@ -22,6 +23,7 @@ from crmkit.services.inventory import InventoryService
 from crmkit.services.order_reads import OutboxService
 from crmkit.services.orders import OrderLineInput, OrderOutcome, OrderService
 from crmkit.services.pricing import PricingService
+from crmkit.services.pricing_ports import OrderFilter
 from crmkit.services.quotes import QuoteService
 from crmkit.testing.ledger import AccountState, account_state, check_ledger
 
@@ -84,8 +86,6 @@ def world_state(
     storage: Storage, tenant: TenantId, account_id: str, products: tuple[Product, ...]
 ) -> WorldState:
     """The committed state of a world (orders, account, stock, outbox)."""
-    from crmkit.services.pricing_ports import OrderFilter
-
     with storage.unit_of_work(tenant) as uow:
         orders = uow.sales_orders.page(OrderFilter(), after=None, limit=10_000)
         levels = uow.stock_levels.for_products([p.id for p in products])
@@ -109,7 +109,7 @@ def check_world(state: WorldState) -> None:
         assert Decimal(0) <= level.reserved <= level.on_hand, level
     positions = [e.position for e in state.events]
     assert positions == list(range(1, len(positions) + 1)), "outbox positions have gaps"
-    holds = {}
+    holds: dict[str, list[Hold]] = {}
     for hold in state.account.holds:
         holds.setdefault(hold.order_id, []).append(hold)
     for order in state.orders:
@@ -127,7 +127,7 @@ def check_world(state: WorldState) -> None:
             assert Decimal(0) <= line.returned <= line.delivered <= line.quantity
             shipped = sum((r.shipped for r in mine if r.line_id == str(line.line_no)), Decimal(0))
             assert shipped == line.delivered, f"order {order.number} line {line.line_no}"
-        if status == "delivered" or status == "closed":
+        if status in {"delivered", "closed"}:
             posted = sum((h.posted for h in holds.get(order.id, [])), Decimal(0))
             if all(line.delivered == line.quantity for line in order.lines):
                 assert posted == order.totals().gross, f"order {order.number} posted {posted}"
