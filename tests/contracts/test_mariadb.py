@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -111,3 +112,7 @@ class TestMariadbCustomerAccountLedger(CustomerAccountLedgerContract):
     stateful_examples = 30
     stateful_steps = 30
     writers = 4
+
+
+class TestMariadbOrders(OrderServiceContract):
+    """Order lifecycle contract on mariadb."""

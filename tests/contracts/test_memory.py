@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -111,3 +112,7 @@ class TestMemoryCustomerAccountLedger(CustomerAccountLedgerContract):
     stateful_examples = 150
     stateful_steps = 30
     writers = 4
+
+
+class TestMemoryOrders(OrderServiceContract):
+    """Order lifecycle contract on memory."""

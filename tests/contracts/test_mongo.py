@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -111,3 +112,7 @@ class TestMongoCustomerAccountLedger(CustomerAccountLedgerContract):
     stateful_examples = 15
     stateful_steps = 25
     writers = 3
+
+
+class TestMongoOrders(OrderServiceContract):
+    """Order lifecycle contract on mongo."""

@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -111,3 +112,7 @@ class TestPostgresCustomerAccountLedger(CustomerAccountLedgerContract):
     stateful_examples = 30
     stateful_steps = 30
     writers = 4
+
+
+class TestPostgresOrders(OrderServiceContract):
+    """Order lifecycle contract on postgres."""

@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -111,3 +112,7 @@ class TestSqliteCustomerAccountLedger(CustomerAccountLedgerContract):
     stateful_examples = 40
     stateful_steps = 30
     writers = 4
+
+
+class TestSqliteOrders(OrderServiceContract):
+    """Order lifecycle contract on sqlite."""
