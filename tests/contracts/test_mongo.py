@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
@@ -116,3 +117,10 @@ class TestMongoCustomerAccountLedger(CustomerAccountLedgerContract):
 
 class TestMongoOrders(OrderServiceContract):
     """Order lifecycle contract on mongo."""
+
+
+class TestMongoOrderLifecycle(OrderLifecycleMachineContract):
+    """Order lifecycle state machine on mongo, against the in-memory reference."""
+
+    stateful_examples = 8
+    stateful_steps = 12

@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
@@ -116,3 +117,10 @@ class TestPostgresCustomerAccountLedger(CustomerAccountLedgerContract):
 
 class TestPostgresOrders(OrderServiceContract):
     """Order lifecycle contract on postgres."""
+
+
+class TestPostgresOrderLifecycle(OrderLifecycleMachineContract):
+    """Order lifecycle state machine on postgres, against the in-memory reference."""
+
+    stateful_examples = 10
+    stateful_steps = 15

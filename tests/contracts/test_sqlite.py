@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
@@ -116,3 +117,10 @@ class TestSqliteCustomerAccountLedger(CustomerAccountLedgerContract):
 
 class TestSqliteOrders(OrderServiceContract):
     """Order lifecycle contract on sqlite."""
+
+
+class TestSqliteOrderLifecycle(OrderLifecycleMachineContract):
+    """Order lifecycle state machine on sqlite, against the in-memory reference."""
+
+    stateful_examples = 15
+    stateful_steps = 15
