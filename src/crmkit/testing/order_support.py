@@ -11,7 +11,7 @@ import attrs
 
 from crmkit.adapters.clock import FixedClock
 from crmkit.domain import Money, Product, TenantId, new_id
-from crmkit.domain.accounts import Hold
+from crmkit.domain.accounts import Hold, HoldStatus
 from crmkit.domain.approval import ApprovalRule
 from crmkit.domain.inventory import StockLevel, Warehouse
 from crmkit.domain.outbox import OutboxEvent
@@ -127,6 +127,12 @@ def check_world(state: WorldState) -> None:
             assert Decimal(0) <= line.returned <= line.delivered <= line.quantity
             shipped = sum((r.shipped for r in mine if r.line_id == str(line.line_no)), Decimal(0))
             assert shipped == line.delivered, f"order {order.number} line {line.line_no}"
+        posted = sum((h.posted for h in holds.get(order.id, [])), Decimal(0))
+        if not any(line.delivered for line in order.lines):
+            assert posted == 0, f"order {order.number} posted {posted} without a shipment"
+        if status in {"cancelled", "closed"}:
+            assert all(h.status is HoldStatus.RESOLVED for h in holds.get(order.id, []))
+            assert not [r for r in mine if r.is_open], f"{status} order {order.number} reserves"
         if status in {"delivered", "closed"}:
             posted = sum((h.posted for h in holds.get(order.id, [])), Decimal(0))
             if all(line.delivered == line.quantity for line in order.lines):
