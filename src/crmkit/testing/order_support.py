@@ -29,7 +29,7 @@ from crmkit.testing.ledger import AccountState, account_state, check_ledger
 
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 CUSTOMER = Customer("C-ACME")
-PRICES = ("10.00", "3.35", "7.99")
+PRICES = ("10.00", "3.35", "7.99", "12.50", "0.99")
 
 
 @attrs.frozen
@@ -147,9 +147,11 @@ def open_world(
     credit_limit: str | None = None,
     approval: ApprovalRule | None = None,
     clock: FixedClock | None = None,
+    products: int = 3,
 ) -> OrderWorld:
-    """A fresh tenant: products priced at :data:`PRICES` (13 % tax), warehouses W0 and W1
-    stocked with ``stock[w][p]``, an account of :data:`CUSTOMER` with ``prepayment``."""
+    """A fresh tenant: ``products`` products priced at :data:`PRICES` (13 % tax),
+    warehouses W0, W1, ... stocked with ``stock[w][p]``, an account of :data:`CUSTOMER`
+    with ``prepayment``."""
     tenant = TenantId(f"t-{new_id()[:20]}")
     clock = clock or FixedClock(T0)
 
@@ -160,23 +162,23 @@ def open_world(
     pricing = PricingService(unit_of_work, clock)
     inventory = InventoryService(unit_of_work, clock)
     accounts = CustomerAccountService(unit_of_work, clock)
-    products = tuple(
+    made = tuple(
         catalog.create_product(
             sku=f"SKU-{n}", name=f"Product {n}", unit="pcs", tax_rate="0.13", category="tea"
         )
-        for n in range(len(PRICES))
+        for n in range(products)
     )
     price_list = pricing.create_price_list(
         name="Standard", currency="CNY", priority=1, valid_from=T0 - timedelta(days=1)
     )
-    for product, price in zip(products, PRICES, strict=True):
+    for product, price in zip(made, PRICES, strict=False):
         pricing.add_entry(price_list.id, product.id, unit_price=price)
     warehouses = tuple(
         inventory.create_warehouse(code=f"W{n}", name=f"Warehouse {n}", priority=n + 1)
         for n in range(len(stock))
     )
     for warehouse, amounts in zip(warehouses, stock, strict=True):
-        lines = [(p.id, q) for p, q in zip(products, amounts, strict=False) if Decimal(q) > 0]
+        lines = [(p.id, q) for p, q in zip(made, amounts, strict=False) if Decimal(q) > 0]
         if lines:
             inbound = inventory.create_inbound_order(warehouse.id, lines)
             inventory.confirm_inbound_order(inbound.id, key=f"recv-{new_id()}")
@@ -198,7 +200,7 @@ def open_world(
         accounts=accounts,
         orders=OrderService(unit_of_work, clock, approval=approval),
         outbox=OutboxService(unit_of_work, clock),
-        products=products,
+        products=made,
         warehouses=warehouses,
         account_id=account.id,
     )
