@@ -46,6 +46,9 @@ class EventName:
     CANCELLED = "sales_order.cancelled"
     CLOSED = "sales_order.closed"
     RELEASED = "sales_order.released"
+    RESERVATION_RELEASED = "stock.reservation_released"
+    """A stock count fell below the reserved stock and took back part of an order's
+    reservation: the order stays confirmed, the quantity is backordered."""
 
 
 @attrs.frozen

@@ -241,3 +241,21 @@ def policy_for(uow: UnitOfWork, account_id: str, default: DeductionPolicy) -> De
     """The account's deduction policy, else the tenant's, else ``default``."""
     stored = uow.deduction_policies.get(account_id) or uow.deduction_policies.get(DEFAULT_SCOPE)
     return default if stored is None else DeductionPolicy.from_json(stored.document)
+
+
+EXPIRED_HOLD_SCAN = 500
+"""How many expired holds a command looks at to stop counting them."""
+
+
+def void_expired(uow: UnitOfWork, ledger: Ledger) -> list[Hold]:
+    """Void, in this unit of work, the account's pending holds whose expiry has passed:
+    an expired hold stops counting against the funds from its expiry, whether or not the
+    sweep (:meth:`CustomerAccountService.expire_holds`) has run."""
+    due = [
+        h
+        for h in uow.holds.expiring(ledger.now, EXPIRED_HOLD_SCAN)
+        if h.account_id == ledger.account.id
+    ]
+    for hold in sorted(due, key=lambda h: h.id):
+        void(uow, ledger, hold)
+    return due

@@ -61,6 +61,7 @@ from crmkit.services.account_steps import (
     require_available,
     save_ledger,
     void,
+    void_expired,
 )
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.pagination import check_page_size, decode_cursor, encode_cursor
@@ -481,11 +482,12 @@ class CustomerAccountService:
         expiry = None if expires_at is None else utc_millis(expires_at)
 
         def act(uow: UnitOfWork, ledger: Ledger) -> list[str]:
-            account = ledger.account
             if any(
                 h.status is HoldStatus.PENDING for h in uow.holds.of_order(account_id, the_order)
             ):
                 raise OrderHasPendingHolds(account_id, the_order)
+            void_expired(uow, ledger)
+            account = ledger.account
             plan = plan_deduction(
                 amount,
                 lines,

@@ -34,6 +34,7 @@ from crmkit.domain.inventory import (
     MovementKind,
     Reservation,
     ReservationId,
+    ReservationStatus,
     ReturnOrder,
     ShortagePolicy,
     StockBucket,
@@ -46,6 +47,7 @@ from crmkit.domain.inventory import (
 )
 from crmkit.domain.inventory.reservation import order_ref
 from crmkit.domain.inventory.stock import REASON_MAX_LENGTH
+from crmkit.domain.outbox import EventName, payload
 from crmkit.domain.requests import request_key
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
@@ -61,8 +63,10 @@ from crmkit.services.inventory_steps import (
     reserve_lines,
     save_levels,
     ship_reservations,
+    uncounted,
     zero,
 )
+from crmkit.services.order_steps import PendingEvent, write_events
 from crmkit.services.pagination import Page, check_page_size, decode_cursor, encode_cursor
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
@@ -331,16 +335,22 @@ class InventoryService:
     def release(self, reservation_id: ReservationId, *, key: str) -> Reservation:
         """Release an open reservation: what it still holds becomes available again.
 
+        Releasing one that expired is a no-op that says so: the reservation comes back with
+        status ``expired`` (marked so now if no sweep ran yet) and nothing is given back
+        twice.
+
         Raises:
             NotFound: no such reservation.
-            InvalidStateTransition: it is released, expired or consumed already.
+            InvalidStateTransition: it is released or consumed already.
             DuplicateRequest: ``key`` was used for another request.
         """
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, Reservation]:
-            [released] = release_reservations(
-                uow, [uow.reservations.get(reservation_id)], now, expired=False
-            )
+            current = uow.reservations.get(reservation_id)
+            if current.status is ReservationStatus.EXPIRED:
+                return current.id, current
+            expired = current.is_expired(now)
+            [released] = release_reservations(uow, [current], now, expired=expired)
             return released.id, released
 
         return self._keyed(
@@ -564,7 +574,8 @@ class InventoryService:
                 uow, [(x.product_id, count.warehouse_id) for x in count.lines], now
             )
             booked: list[CountLine] = []
-            released: list[ReservationId] = []
+            released: list[tuple[ReservationId, Decimal]] = []
+            events: list[PendingEvent] = []
             for n, line in enumerate(count.lines, 1):
                 stock_key = (line.product_id, count.warehouse_id)
                 level = levels[stock_key]
@@ -577,13 +588,17 @@ class InventoryService:
                             level.reserved,
                             f"stock count {count.id!r}",
                         )
+                    need = level.reserved - line.counted
                     for reservation in uow.reservations.open_for_stock(*stock_key):
-                        if line.counted >= level.reserved:
-                            break
-                        done = reservation.release(now)
+                        if need <= 0:
+                            break  # newest first: the latest promises give way first
+                        part = min(need, reservation.remaining)
+                        done = reservation.release_part(part, now)
                         uow.reservations.update(done)
-                        level = level.unreserve(done.released, now)
-                        released.append(done.id)
+                        level = level.unreserve(part, now)
+                        released.append((done.id, part))
+                        need -= part
+                        events.append(_count_released(done, part, count.id))
                 difference = line.counted - level.on_hand
                 if difference:
                     level = level.adjusted(difference, StockBucket.SELLABLE, now, "the count")
@@ -608,6 +623,7 @@ class InventoryService:
             confirmed = uow.stock_documents.update(
                 count.confirmed(tuple(booked), tuple(released), now)
             )
+            write_events(uow, events, now)
             return confirmed.id, confirmed
 
         return self._keyed(
@@ -712,7 +728,7 @@ class InventoryService:
         wanted = sorted(set(product_ids))
         with self._uow() as uow:
             products_exist(uow, wanted)
-            levels = uow.stock_levels.for_products(wanted)
+            levels = uncounted(uow, uow.stock_levels.for_products(wanted), self._clock.now())
         per: dict[ProductId, list[StockLevel]] = {pid: [] for pid in wanted}
         for level in levels:
             per[level.product_id].append(level)
@@ -813,3 +829,16 @@ def _decode_reservation_result(uow: UnitOfWork, done: str) -> ReservationResult:
         tuple(found[i] for i in ids),
         tuple(Backorder(line, ProductId(pid), Decimal(q)) for line, pid, q in data["backorders"]),
     )
+
+
+def _count_released(reservation: Reservation, quantity: Decimal, count_id: str) -> PendingEvent:
+    """The event telling the reservation's order that a count took ``quantity`` back."""
+    data = payload(
+        order_id=reservation.order_id,
+        line_id=reservation.line_id,
+        reservation_id=reservation.id,
+        quantity=quantity,
+        stock_count_id=count_id,
+        still_reserved=reservation.remaining,
+    )
+    return PendingEvent(EventName.RESERVATION_RELEASED, reservation.order_id, data)

@@ -56,6 +56,39 @@ class ReservationResult:
     backorders: tuple[Backorder, ...]
 
 
+EXPIRY_SCAN = 500
+"""How many expired reservations a command looks at to stop counting them (oldest first)."""
+
+
+def expire_due(uow: UnitOfWork, levels: Levels, now: datetime) -> list[Reservation]:
+    """Expire, in this unit of work, the open reservations on ``levels`` whose expiry has
+    passed: an expired reservation stops counting from its expiry, whether or not a sweep
+    (:meth:`InventoryService.release_expired`) has run. The write is version-checked, so a
+    concurrent sweep and this never both give the stock back."""
+    done: list[Reservation] = []
+    for reservation in uow.reservations.expired(now, EXPIRY_SCAN):
+        key = (reservation.product_id, reservation.warehouse_id)
+        if key in levels:
+            expired = reservation.release(now, expired=True)
+            uow.reservations.update(expired)
+            levels[key] = levels[key].unreserve(expired.released - reservation.released, now)
+            done.append(expired)
+    return done
+
+
+def uncounted(uow: UnitOfWork, levels: list[StockLevel], now: datetime) -> list[StockLevel]:
+    """``levels`` as reads must show them: without what expired reservations still hold
+    until the sweep tidies them."""
+    late: dict[StockKey, Decimal] = {}
+    for reservation in uow.reservations.expired(now, EXPIRY_SCAN):
+        key = (reservation.product_id, reservation.warehouse_id)
+        late[key] = late.get(key, Decimal(0)) + reservation.remaining
+    return [
+        attrs.evolve(x, reserved=x.reserved - late.get((x.product_id, x.warehouse_id), 0))
+        for x in levels
+    ]
+
+
 def zero() -> Decimal:
     return Decimal(0).quantize(Decimal("0.0001"))
 
@@ -85,6 +118,7 @@ def reserve_lines(
         warehouses = {}  # it exists but is inactive: nothing can be allocated
     keys = [(pid, wid) for _, pid, _ in wanted for wid in warehouses]
     levels = lock_levels(uow, keys, now)
+    expire_due(uow, levels, now)
     taken: list[Reservation] = []
     backorders: list[Backorder] = []
     for line, pid, quantity in wanted:
@@ -316,7 +350,7 @@ def release_reservations(
         done = reservation.release(now, expired=expired)
         released.append(uow.reservations.update(done))
         stock_key = (done.product_id, done.warehouse_id)
-        levels[stock_key] = levels[stock_key].unreserve(done.released, now)
+        levels[stock_key] = levels[stock_key].unreserve(done.released - reservation.released, now)
     save_levels(uow, levels)
     return released
 

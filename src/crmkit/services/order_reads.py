@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 
 from crmkit.domain import ValidationError, utc_millis
 from crmkit.domain.ids import record_id
@@ -31,6 +32,28 @@ class OrderReads:
         the_id = SalesOrderId(record_id(order_id, "order id"))
         with self._uow() as uow:
             return uow.sales_orders.get(the_id)
+
+    def backorders(self, order_id: str) -> dict[int, Decimal]:
+        """Per order line, what is still to deliver but no longer reserved (a stock count
+        took it back, see ``stock.reservation_released`` events); lines without are left
+        out.
+
+        Raises:
+            NotFound: no such order in this tenant.
+            ValidationError: the id is not a valid id.
+        """
+        the_id = SalesOrderId(record_id(order_id, "order id"))
+        with self._uow() as uow:
+            order = uow.sales_orders.get(the_id)
+            opened = uow.reservations.for_order(order.id, open_only=True)
+        if order.status not in {SalesOrderStatus.CONFIRMED, SalesOrderStatus.PARTIALLY_DELIVERED}:
+            return {}
+        short: dict[int, Decimal] = {}
+        for line in order.lines:
+            held = sum((r.remaining for r in opened if r.line_id == str(line.line_no)), Decimal(0))
+            if line.to_deliver > held:
+                short[line.line_no] = line.to_deliver - held
+        return short
 
     def get_order_by_number(self, number: str) -> SalesOrder:
         """The order with this document number (``SO-2026-000123``).

@@ -18,7 +18,7 @@ from decimal import Decimal
 import attrs
 
 from crmkit.domain import Money, ValidationError, utc_millis
-from crmkit.domain.account_errors import InsufficientFunds
+from crmkit.domain.account_errors import HoldExpired, InsufficientFunds
 from crmkit.domain.accounts import ZERO, Fund
 from crmkit.domain.approval import ApprovalRule
 from crmkit.domain.deduction import DeductionPolicy, OrderLine, plan_deduction
@@ -53,6 +53,7 @@ from crmkit.services.account_steps import (
     post_share,
     save_ledger,
     void,
+    void_expired,
 )
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.inventory_steps import (
@@ -288,6 +289,9 @@ class OrderService(OrderReads):
             wanted = line_quantities(order, quantities, "delivery")
             after = deliver(order, wanted, OrderDocument("delivery_note", "", ""), now)
             ledger = open_ledger(uow, account_of(uow, order), key, now)
+            for hold in uow.holds.of_order(ledger.account.id, order.id):
+                if hold.expires_at is not None and hold.expires_at <= now:
+                    raise HoldExpired(hold.id, hold.expires_at.isoformat())
             holds = pending_holds(uow, ledger.account.id, order)
             left = sum((h.remaining for h in holds), ZERO)
             value = None if after.status is Status.DELIVERED else min(share(order, wanted), left)
@@ -425,6 +429,7 @@ class OrderService(OrderReads):
                         sku=line.sku,
                     )
             ledger = open_ledger(uow, account_of(uow, order), key, now)
+            void_expired(uow, ledger)
             account = ledger.account
             gross = [a.gross for a in order.amounts()]
             plan = plan_deduction(
@@ -524,6 +529,7 @@ class OrderService(OrderReads):
                     void(uow, ledger, hold)
                 save_ledger(uow, ledger)
             opened = uow.reservations.for_order(order.id, open_only=True)
+            held = {r.id: r.remaining for r in opened}
             released = release_reservations(uow, opened, now, expired=False) if opened else []
             saved = uow.sales_orders.update(ended)
             events.append(
@@ -532,7 +538,7 @@ class OrderService(OrderReads):
                     saved,
                     funds_voided=voided,
                     stock_released=[
-                        {"line_no": int(r.line_id), "quantity": r.released} for r in released
+                        {"line_no": int(r.line_id), "quantity": held[r.id]} for r in released
                     ],
                 )
             )

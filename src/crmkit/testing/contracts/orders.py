@@ -13,6 +13,7 @@ from crmkit.adapters.clock import FixedClock
 from crmkit.domain import (
     CrmkitError,
     DuplicateRequest,
+    InvalidStateTransition,
     NotFound,
     ProductId,
     ValidationError,
@@ -364,3 +365,37 @@ class OrderServiceContract:
         events = world.outbox.read("erp")
         assert events[0].name == EventName.ORDER_CREATED
         assert events[0].data()["quote_id"] == quote.id
+
+    def test_a_count_below_reserved_backorders_part_of_an_order(self, storage: Storage) -> None:
+        """A count takes back exactly what is missing; the order stays confirmed, backordered."""
+        world = open_world(storage, stock=(("5", "9", "9"),))
+        order = world.confirmed(4).order
+        product, warehouse = world.products[0].id, world.warehouses[0].id
+        count = world.inventory.create_count(warehouse, [(product, 2)])
+        done = world.inventory.confirm_count(count.id, key="count", release_reservations=True)
+        assert done.released_quantities == (D(2),)
+        assert world.orders.get_order(order.id).status is SalesOrderStatus.CONFIRMED
+        assert world.orders.backorders(order.id) == {1: 2}
+        told = [e for e in world.outbox.read("erp") if e.name == EventName.RESERVATION_RELEASED]
+        assert [(e.aggregate_id, e.data()["quantity"]) for e in told] == [(order.id, "2.0000")]
+        unchanged(
+            world,
+            InvalidStateTransition,
+            lambda: world.orders.deliver(order.id, {1: 3}, key="d1"),
+        )
+        world.orders.deliver(order.id, {1: 2}, key="d2")
+        check_world(world.state())
+
+    def test_expired_holds_stop_counting_before_any_sweep(self, storage: Storage) -> None:
+        """Funds held by an expired hold pay the next confirm without a sweep having run."""
+        clock = FixedClock(T0)
+        world = open_world(storage, prepayment="40.00", clock=clock)
+        first, second = world.order(3), world.order(3)  # 33.90 each
+        world.orders.confirm(first.id, key="c1", hold_until=T0 + timedelta(hours=1))
+        unchanged(world, InsufficientFunds, lambda: world.orders.confirm(second.id, key="c2"))
+        clock.advance(timedelta(hours=2))
+        world.orders.confirm(second.id, key="c3")
+        holds = world.accounts.holds_of_order(world.account_id, first.id)
+        assert [h.voided for h in holds] == [D("33.90")]
+        assert world.accounts.expire_holds() == []  # nothing left for the sweep
+        unchanged(world, HoldExpired, lambda: world.orders.deliver(first.id, {1: 1}, key="d"))
