@@ -3,18 +3,19 @@ from or takes back. Each runs inside the command's unit of work."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
 import attrs
 
-from crmkit.domain.accounts import Hold, HoldStatus
-from crmkit.domain.errors import InvalidStateTransition, NotFound
+from crmkit.domain.accounts import Fund, Hold, HoldStatus
+from crmkit.domain.errors import InvalidStateTransition, NotFound, ValidationError
 from crmkit.domain.inventory import DeliveryNote, Reservation, ReservationId
 from crmkit.domain.order_lifecycle import ReservationExpired, label
-from crmkit.domain.outbox import NumberPatterns, OutboxEvent
+from crmkit.domain.outbox import NumberPatterns, OutboxEvent, payload
 from crmkit.domain.sales_order import SalesOrder
+from crmkit.domain.timestamps import utc_millis
 from crmkit.services.ports import UnitOfWork
 
 OUTBOX_SERIES = "outbox"
@@ -65,15 +66,23 @@ def account_of(uow: UnitOfWork, order: SalesOrder) -> str:
 
 
 def pending_holds(uow: UnitOfWork, account_id: str, order: SalesOrder) -> list[Hold]:
-    """The order's holds that still hold money, by id."""
+    """The order's holds that still hold money, in fund order."""
     holds = uow.holds.of_order(account_id, order.id)
-    return sorted((h for h in holds if h.status is HoldStatus.PENDING), key=lambda h: h.id)
+    return in_fund_order(h for h in holds if h.status is HoldStatus.PENDING)
+
+
+def in_fund_order(holds: Iterable[Hold]) -> list[Hold]:
+    """Holds in a stable order (one hold per fund and order): the order of :class:`Fund`,
+    so that leftover minor units of a split land alike on every backend."""
+    rank = {fund: n for n, fund in enumerate(Fund)}
+    return sorted(holds, key=lambda h: (rank[h.fund], h.created_at, h.id))
 
 
 def reservations_to_ship(
     uow: UnitOfWork, order: SalesOrder, quantities: Mapping[int, Decimal], now: datetime
 ) -> list[tuple[ReservationId, Decimal]]:
-    """The reservations (oldest first) and quantities that ship ``quantities`` per line.
+    """The reservations (oldest first, then by warehouse priority) and quantities that
+    ship ``quantities`` per line.
 
     Raises:
         ReservationExpired: a line's reservation expired before it was shipped.
@@ -82,10 +91,15 @@ def reservations_to_ship(
     by_line: dict[str, list[Reservation]] = {}
     for reservation in uow.reservations.for_order(order.id, open_only=True):
         by_line.setdefault(reservation.line_id, []).append(reservation)
+    rank = {w.id: (w.priority, w.code) for w in uow.warehouses.list_all()}
+
+    def oldest_first(r: Reservation) -> tuple[object, ...]:
+        return (r.created_at, rank.get(r.warehouse_id, (0, "")), r.id)
+
     wanted: list[tuple[ReservationId, Decimal]] = []
     for line_no, asked in sorted(quantities.items()):
         left = asked
-        for reservation in sorted(by_line.get(str(line_no), []), key=lambda r: r.created_at):
+        for reservation in sorted(by_line.get(str(line_no), []), key=oldest_first):
             if left == 0:
                 break
             if reservation.is_expired(now):
@@ -126,3 +140,35 @@ def deliveries_to_return(
         if lines:
             plan.append((note, lines))
     return plan
+
+
+def moment(value: object, what: str) -> datetime | None:
+    """An optional aware datetime argument, checked and truncated to milliseconds."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise ValidationError(f"{what} must be an aware datetime, got {type(value).__name__}.")
+    return utc_millis(value)
+
+
+def order_event(name: str, order: SalesOrder, **fields: object) -> PendingEvent:
+    """An event of ``order`` with its id, number and status beside ``fields``."""
+    base = {"order_id": order.id, "number": order.number, "status": order.status.value}
+    return PendingEvent(name, order.id, payload(**base, **fields))
+
+
+def content_of(quantities: Mapping[int, object]) -> object:
+    """Line quantities as fingerprint content (refusing what is not a mapping)."""
+    if not isinstance(quantities, Mapping):
+        raise ValidationError("quantities must map order line numbers to quantities.")
+    return sorted((repr(k), str(v)) for k, v in quantities.items())
+
+
+def lines_of(  # the order lines and quantities of delivery note lines
+    delivery: DeliveryNote, lines: list[tuple[int, Decimal]]
+) -> list[tuple[int, Decimal]]:
+    by_no = {x.line_no: int(x.order_line_id) for x in delivery.lines}
+    merged: dict[int, Decimal] = {}
+    for n, q in lines:
+        merged[by_no[n]] = merged.get(by_no[n], Decimal(0)) + q
+    return list(merged.items())

@@ -17,56 +17,54 @@ from decimal import Decimal
 
 import attrs
 
-from crmkit.domain import Money, ValidationError, utc_millis
-from crmkit.domain.account_errors import HoldExpired, InsufficientFunds
-from crmkit.domain.accounts import ZERO, Fund
+from crmkit.domain import ValidationError, utc_millis
+from crmkit.domain.account_errors import HoldExpired
+from crmkit.domain.accounts import ZERO
 from crmkit.domain.approval import ApprovalRule
-from crmkit.domain.deduction import DeductionPolicy, OrderLine, plan_deduction
+from crmkit.domain.deduction import DeductionPolicy
 from crmkit.domain.ids import ProductId, new_id, record_id
 from crmkit.domain.inventory import (
     AllocationStrategy,
-    DeliveryNote,
-    ShortagePolicy,
     WarehouseId,
 )
 from crmkit.domain.order_lifecycle import (
     EmptyOrder,
-    OrderTransitionNotAllowed,
     deliver,
-    label,
     line_quantities,
     share,
     take_back,
     to_status,
 )
-from crmkit.domain.outbox import EventName, NumberPatterns, OutboxEvent, payload
+from crmkit.domain.outbox import EventName, NumberPatterns, OutboxEvent
 from crmkit.domain.pricing import Customer, PricingPolicy
 from crmkit.domain.requests import request_key
 from crmkit.domain.sales_order import OrderDocument, SalesOrder, SalesOrderId, SalesOrderLine
 from crmkit.domain.sales_order import SalesOrderStatus as Status
+from crmkit.domain.text import clean_optional_text
 from crmkit.services.account_steps import (
-    available_funds,
     credit_back,
-    hold_plan,
     open_ledger,
-    policy_for,
     post_share,
     save_ledger,
     void,
-    void_expired,
 )
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.inventory_steps import (
     receive_return_lines,
     release_reservations,
-    reserve_lines,
     ship_reservations,
 )
+from crmkit.services.order_confirm import ConfirmRules, confirm_order
 from crmkit.services.order_reads import OrderReads
 from crmkit.services.order_steps import (
     PendingEvent,
     account_of,
+    content_of,
     deliveries_to_return,
+    in_fund_order,
+    lines_of,
+    moment,
+    order_event,
     pending_holds,
     reservations_to_ship,
     take_number,
@@ -77,6 +75,8 @@ from crmkit.services.pricing import price_items
 from crmkit.services.retry import retrying
 
 ORDER_ATTEMPTS = 40
+NOTE_MAX_LENGTH = 200
+"""As on delivery notes and return orders."""
 ORDER_MAX_DELAY_S = 0.5
 
 
@@ -117,11 +117,15 @@ class OrderService(OrderReads):
         super().__init__(unit_of_work)
         self._clock = clock
         self._pricing = pricing_policy or PricingPolicy()
-        self.approval = approval or ApprovalRule()
-        """The approval hook: asked once per confirm (see :mod:`crmkit.domain.approval`)."""
         self._numbers = numbers or NumberPatterns()
-        self._strategy = strategy
-        self._deduction = default_deduction or DeductionPolicy()
+        self._rules = ConfirmRules(
+            approval or ApprovalRule(), default_deduction or DeductionPolicy(), strategy
+        )
+
+    @property
+    def approval(self) -> ApprovalRule:
+        """The approval hook: asked once per confirm (see :mod:`crmkit.domain.approval`)."""
+        return self._rules.approval
 
     def create_order(
         self,
@@ -197,7 +201,7 @@ class OrderService(OrderReads):
                 number=take_number(uow, self._numbers, "sales_order", now),
             )
             uow.sales_orders.add(order)
-            events.append(_event(EventName.ORDER_CREATED, order, total=order.totals().gross))
+            events.append(order_event(EventName.ORDER_CREATED, order, total=order.totals().gross))
             return order
 
         return self._command(key, "order.create", content, work)
@@ -261,7 +265,7 @@ class OrderService(OrderReads):
                 uow.sales_orders.get(SalesOrderId(the_id)), Status.DRAFT, "reject", now
             )
             order = uow.sales_orders.update(order)
-            events.append(_event(EventName.APPROVAL_REJECTED, order, reason=why))
+            events.append(order_event(EventName.APPROVAL_REJECTED, order, reason=why))
             return order
 
         return self._command(key, "order.reject", {"o": the_id, "r": why}, work)
@@ -282,7 +286,8 @@ class OrderService(OrderReads):
             DuplicateRequest: ``key`` was used for another request.
         """
         the_id = record_id(order_id, "order id")
-        content = {"o": the_id, "q": _content(quantities), "n": note}
+        note = clean_optional_text(note, "document note", max_length=NOTE_MAX_LENGTH)
+        content = {"o": the_id, "q": content_of(quantities), "n": note}
 
         def work(uow: UnitOfWork, now: datetime, events: list[PendingEvent]) -> SalesOrder:
             order = uow.sales_orders.get(SalesOrderId(the_id))
@@ -303,10 +308,12 @@ class OrderService(OrderReads):
             document = OrderDocument("delivery_note", number, delivery.id)
             saved = uow.sales_orders.update(deliver(order, wanted, document, now))
             posted = left if value is None else value
-            events.append(_event(EventName.DELIVERED, saved, delivery_note=number, lines=wanted))
-            events.append(_event(EventName.FUNDS_POSTED, saved, amount=posted))
+            events.append(
+                order_event(EventName.DELIVERED, saved, delivery_note=number, lines=wanted)
+            )
+            events.append(order_event(EventName.FUNDS_POSTED, saved, amount=posted))
             if saved.status is Status.DELIVERED:
-                events.append(_event(EventName.DELIVERED, saved, complete=True))
+                events.append(order_event(EventName.DELIVERED, saved, complete=True))
             return saved
 
         return self._command(key, "order.deliver", content, work)
@@ -336,7 +343,8 @@ class OrderService(OrderReads):
         warehouse = WarehouseId(record_id(warehouse_id, "warehouse id"))
         if not isinstance(sellable, bool):
             raise ValidationError("sellable must be True or False.")
-        content = {"o": the_id, "q": _content(quantities), "w": warehouse, "s": sellable}
+        note = clean_optional_text(note, "document note", max_length=NOTE_MAX_LENGTH)
+        content = {"o": the_id, "q": content_of(quantities), "w": warehouse, "s": sellable}
         content["n"] = note
 
         def work(uow: UnitOfWork, now: datetime, events: list[PendingEvent]) -> SalesOrder:
@@ -348,7 +356,7 @@ class OrderService(OrderReads):
             kept = sum((h.posted - h.refunded for h in holds), ZERO)
             credit = min(share(order, wanted), kept)
             if credit > 0:
-                credit_back(uow, ledger, sorted(holds, key=lambda h: h.id), credit)
+                credit_back(uow, ledger, in_fund_order(holds), credit)
             save_ledger(uow, ledger)
             offset = 1
             for delivery, lines in deliveries_to_return(uow, order, wanted):
@@ -366,10 +374,10 @@ class OrderService(OrderReads):
                 offset += len(lines)
                 number = take_number(uow, self._numbers, "return_order", now)
                 document = OrderDocument("return_order", number, back.id)
-                order = take_back(order, dict(_lines_of(delivery, lines)), document, now)
-                events.append(_event(EventName.RETURNED, order, return_order=number))
+                order = take_back(order, dict(lines_of(delivery, lines)), document, now)
+                events.append(order_event(EventName.RETURNED, order, return_order=number))
             saved = uow.sales_orders.update(order)
-            events.append(_event(EventName.CREDITED_BACK, saved, amount=credit))
+            events.append(order_event(EventName.CREDITED_BACK, saved, amount=credit))
             return saved
 
         return self._command(key, "order.return", content, work)
@@ -406,110 +414,22 @@ class OrderService(OrderReads):
         approving: bool,
     ) -> OrderOutcome:
         the_id = record_id(order_id, "order id")
-        holds_end = None if hold_until is None else utc_millis(hold_until)
-        stock_end = None if reserve_until is None else utc_millis(reserve_until)
+        holds_end = moment(hold_until, "hold_until")
+        stock_end = moment(reserve_until, "reserve_until")
         content = {"o": the_id, "h": holds_end, "r": stock_end}
 
         def work(uow: UnitOfWork, now: datetime, events: list[PendingEvent]) -> SalesOrder:
-            order = uow.sales_orders.get(SalesOrderId(the_id))
-            if (order.status is Status.PENDING_APPROVAL) != approving:
-                raise OrderTransitionNotAllowed(order, "approve" if approving else "confirm")
-            to_status(order, Status.CONFIRMED, "confirm", now)
-            if not order.lines:
-                raise EmptyOrder(f"order {label(order)} has no lines; it cannot be confirmed.")
-            products = uow.products.get_many([line.product_id for line in order.lines])
-            for line in order.lines:
-                product = products.get(line.product_id)
-                if product is None or not product.active:
-                    raise ValidationError(
-                        f"order {label(order)} line {line.line_no}: product {line.sku!r} is "
-                        f"{'unknown' if product is None else 'inactive'}; cancel the order or "
-                        f"reactivate the product.",
-                        order=label(order),
-                        sku=line.sku,
-                    )
-            ledger = open_ledger(uow, account_of(uow, order), key, now)
-            void_expired(uow, ledger)
-            account = ledger.account
-            gross = [a.gross for a in order.amounts()]
-            plan = plan_deduction(
-                Money(sum(gross, ZERO), order.currency),
-                [
-                    OrderLine(
-                        line.product_id,
-                        products[line.product_id].category,
-                        Money(g, order.currency),
-                    )
-                    for line, g in zip(order.lines, gross, strict=True)
-                ],
-                available_funds(account, ledger.grants.values()),
-                policy_for(uow, account.id, self._deduction),
-                ledger.now,
-            )
-            if plan.cash_due > 0:
-                raise InsufficientFunds(
-                    account.id,
-                    f"order {label(order)}",
-                    currency=order.currency,
-                    shortfall={"cash": plan.cash_due},
-                    total=plan.cash_due,
-                    explanation="an order is confirmed only when the account's funds cover it.",
-                )
-            if not approving:
-                reasons = self.approval.reasons(
-                    order, plan.amount(Fund.CREDIT), account.credit_limit
-                )
-                if reasons:
-                    pending = attrs.evolve(
-                        to_status(order, Status.PENDING_APPROVAL, "confirm", now),
-                        approval_reasons=tuple(reasons),
-                    )
-                    saved = uow.sales_orders.update(pending)
-                    events.append(_event(EventName.APPROVAL_REQUESTED, saved, reasons=reasons))
-                    return saved
-            holds = hold_plan(uow, ledger, order.id, plan, holds_end)
-            save_ledger(uow, ledger)
-            reserved = reserve_lines(
+            return confirm_order(
                 uow,
                 now,
-                order.id,
-                [(str(line.line_no), line.product_id, line.quantity) for line in order.lines],
-                strategy=self._strategy,
-                policy=ShortagePolicy.ALL_OR_NOTHING,
-                preferred_warehouse=None,
-                expiry=stock_end,
+                events,
+                the_id,
+                key,
+                approving=approving,
+                holds_end=holds_end,
+                stock_end=stock_end,
+                rules=self._rules,
             )
-            confirmed = attrs.evolve(
-                to_status(order, Status.CONFIRMED, "confirm", now), approved=approving
-            )
-            saved = uow.sales_orders.update(confirmed)
-            events.append(
-                _event(
-                    EventName.FUNDS_HELD,
-                    saved,
-                    holds=[
-                        {"fund": h.fund.value, "amount": h.amount, "hold_id": h.id} for h in holds
-                    ],
-                    explanation=list(plan.explanation),
-                )
-            )
-            events.append(
-                _event(
-                    EventName.STOCK_RESERVED,
-                    saved,
-                    reservations=[
-                        {
-                            "line_no": int(r.line_id),
-                            "sku": products[r.product_id].sku,
-                            "warehouse_id": r.warehouse_id,
-                            "quantity": r.quantity,
-                        }
-                        for r in reserved.reservations
-                    ],
-                )
-            )
-            events.append(_event(EventName.CONFIRMED, saved, total=sum(gross, ZERO)))
-            return saved
 
         operation = "order.approve" if approving else "order.confirm"
         return self._command(key, operation, content, work)
@@ -533,7 +453,7 @@ class OrderService(OrderReads):
             released = release_reservations(uow, opened, now, expired=False) if opened else []
             saved = uow.sales_orders.update(ended)
             events.append(
-                _event(
+                order_event(
                     EventName.RELEASED,
                     saved,
                     funds_voided=voided,
@@ -542,7 +462,7 @@ class OrderService(OrderReads):
                     ],
                 )
             )
-            events.append(_event(name, saved))
+            events.append(order_event(name, saved))
             return saved
 
         return self._command(key, f"order.{action}", {"o": the_id}, work)
@@ -568,27 +488,6 @@ class OrderService(OrderReads):
                 return OrderOutcome(order, stored)
 
         return retrying(attempt, attempts=ORDER_ATTEMPTS, max_delay=ORDER_MAX_DELAY_S)
-
-
-def _event(name: str, order: SalesOrder, **fields: object) -> PendingEvent:
-    base = {"order_id": order.id, "number": order.number, "status": order.status.value}
-    return PendingEvent(name, order.id, payload(**base, **fields))
-
-
-def _content(quantities: Mapping[int, object]) -> object:
-    if not isinstance(quantities, Mapping):
-        raise ValidationError("quantities must map order line numbers to quantities.")
-    return sorted((repr(k), str(v)) for k, v in quantities.items())
-
-
-def _lines_of(
-    delivery: DeliveryNote, lines: list[tuple[int, Decimal]]
-) -> list[tuple[int, Decimal]]:
-    by_no = {x.line_no: int(x.order_line_id) for x in delivery.lines}
-    merged: dict[int, Decimal] = {}
-    for n, q in lines:
-        merged[by_no[n]] = merged.get(by_no[n], Decimal(0)) + q
-    return list(merged.items())
 
 
 def _replayed(uow: UnitOfWork, done: str) -> OrderOutcome:
