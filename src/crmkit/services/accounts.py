@@ -158,22 +158,37 @@ class CustomerAccountService:
     def fund_summaries(self, account_id: str) -> dict[Fund, FundSummary]:
         """Each fund's available, held and posted amounts (credit: also limit and used).
 
+        A hold whose expiry has passed no longer counts as held, whether or not
+        :meth:`expire_holds` has run.
+
         Raises:
             NotFound: no such account in this tenant.
         """
         with self._uow() as uow:
             account = uow.customer_accounts.get(account_id)
             holds = uow.holds.of_account(account_id)
+        now = self._clock.now()
         summaries: dict[Fund, FundSummary] = {}
         for fund in Fund:
             numbers = account.fund(fund)
             posted = sum((h.posted - h.refunded for h in holds if h.fund is fund), ZERO)
+            late = sum(
+                (
+                    h.remaining
+                    for h in holds
+                    if h.fund is fund
+                    and h.status is HoldStatus.PENDING
+                    and h.expires_at is not None
+                    and h.expires_at <= now
+                ),
+                ZERO,
+            )
             credit = fund is Fund.CREDIT
             summaries[fund] = FundSummary(
                 fund=fund,
                 balance=numbers.balance,
-                held=numbers.held,
-                available=numbers.available,
+                held=numbers.held - late,
+                available=numbers.available + late,
                 posted=posted,
                 limit=account.credit_limit if credit else None,
                 used=account.credit_used if credit else None,

@@ -394,6 +394,8 @@ class OrderServiceContract:
         world.orders.confirm(first.id, key="c1", hold_until=T0 + timedelta(hours=1))
         unchanged(world, InsufficientFunds, lambda: world.orders.confirm(second.id, key="c2"))
         clock.advance(timedelta(hours=2))
+        funds = world.accounts.fund_summaries(world.account_id)[Fund.PREPAYMENT]
+        assert (funds.held, funds.available) == (D(0), D("40.00"))  # before any sweep
         world.orders.confirm(second.id, key="c3")
         holds = world.accounts.holds_of_order(world.account_id, first.id)
         assert [h.voided for h in holds] == [D("33.90")]
