@@ -126,7 +126,8 @@ class Reservation:
         if quantity > self.remaining:
             raise OverShipment(self.id, quantity, self.remaining)
         shipped = self.shipped + quantity
-        status = ReservationStatus.CONSUMED if shipped == self.quantity else ReservationStatus.OPEN
+        done = shipped + self.released == self.quantity  # a count may have released part
+        status = ReservationStatus.CONSUMED if done else ReservationStatus.OPEN
         return attrs.evolve(self, shipped=shipped, status=status, updated_at=now)
 
     def release(self, now: datetime, *, expired: bool = False) -> Reservation:
