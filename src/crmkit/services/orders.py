@@ -6,6 +6,10 @@ and changes nothing; reusing it with other content raises ``DuplicateRequest``. 
 locks the customer account first, then the stock levels (ascending), then writes the
 order, its document numbers and, last, its outbox events; a conflict with another writer
 retries the whole unit of work. A rejected command changes nothing. See docs/orders.md.
+
+This module is the order lifecycle's public surface: besides the service it re-exports
+the names a caller needs (statuses, errors, the approval rule, number patterns, events,
+the outbox service and the order listing filter's status).
 """
 
 from __future__ import annotations
@@ -28,7 +32,11 @@ from crmkit.domain.inventory import (
     WarehouseId,
 )
 from crmkit.domain.order_lifecycle import (
+    DeliveryExceedsOrdered,
     EmptyOrder,
+    OrderTransitionNotAllowed,
+    ReservationExpired,
+    ReturnExceedsDelivered,
     deliver,
     line_quantities,
     share,
@@ -38,7 +46,13 @@ from crmkit.domain.order_lifecycle import (
 from crmkit.domain.outbox import EventName, NumberPatterns, OutboxEvent
 from crmkit.domain.pricing import Customer, PricingPolicy
 from crmkit.domain.requests import request_key
-from crmkit.domain.sales_order import OrderDocument, SalesOrder, SalesOrderId, SalesOrderLine
+from crmkit.domain.sales_order import (
+    OrderDocument,
+    SalesOrder,
+    SalesOrderId,
+    SalesOrderLine,
+    SalesOrderStatus,
+)
 from crmkit.domain.sales_order import SalesOrderStatus as Status
 from crmkit.domain.text import clean_optional_text
 from crmkit.services.account_steps import (
@@ -55,7 +69,7 @@ from crmkit.services.inventory_steps import (
     ship_reservations,
 )
 from crmkit.services.order_confirm import ConfirmRules, confirm_order
-from crmkit.services.order_reads import OrderReads
+from crmkit.services.order_reads import OrderReads, OutboxService
 from crmkit.services.order_steps import (
     PendingEvent,
     account_of,
@@ -73,6 +87,26 @@ from crmkit.services.order_steps import (
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.pricing import price_items
 from crmkit.services.retry import retrying
+
+__all__ = [
+    "ApprovalRule",
+    "Customer",
+    "DeliveryExceedsOrdered",
+    "EmptyOrder",
+    "EventName",
+    "NumberPatterns",
+    "OrderDocument",
+    "OrderLineInput",
+    "OrderOutcome",
+    "OrderService",
+    "OrderTransitionNotAllowed",
+    "OutboxEvent",
+    "OutboxService",
+    "ReservationExpired",
+    "ReturnExceedsDelivered",
+    "SalesOrder",
+    "SalesOrderStatus",
+]
 
 ORDER_ATTEMPTS = 40
 NOTE_MAX_LENGTH = 200
