@@ -13,10 +13,14 @@ from typing import TYPE_CHECKING, Any, Self
 import attrs
 
 from crmkit.domain import ConfigurationError, StorageError, TenantId, tenant_id
+from crmkit.domain.approval import ApprovalRule
+from crmkit.domain.outbox import NumberPatterns
 from crmkit.domain.pricing import PricingPolicy
 from crmkit.services import CatalogService, Clock, Storage, UnitOfWork
 from crmkit.services.accounts import CustomerAccountService
 from crmkit.services.inventory import InventoryService
+from crmkit.services.order_reads import OutboxService
+from crmkit.services.orders import OrderService
 from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import QuoteService
 from crmkit.urls import masked
@@ -203,6 +207,8 @@ class TenantServices:
     quotes: QuoteService
     inventory: InventoryService
     accounts: CustomerAccountService
+    orders: OrderService
+    outbox: OutboxService
 
 
 class Crm:
@@ -213,11 +219,18 @@ class Crm:
         storage: Storage,
         clock: Clock,
         pricing_policies: Mapping[str, PricingPolicy] | None = None,
+        *,
+        number_patterns: Mapping[str, NumberPatterns] | None = None,
+        approval_rules: Mapping[str, ApprovalRule] | None = None,
     ) -> None:
         self.storage = storage
         self.clock = clock
         self.pricing_policies = dict(pricing_policies or {})
         """Each tenant's pricing policy (resolution mode, rounding, approval threshold)."""
+        self.number_patterns = dict(number_patterns or {})
+        """Each tenant's document number patterns (``SO-{year}-{n:06d}`` by default)."""
+        self.approval_rules = dict(approval_rules or {})
+        """Each tenant's order approval rule (none by default)."""
 
     def tenant(self, tenant: str) -> TenantServices:
         """The services of ``tenant``; every call they make stays inside that tenant."""
@@ -227,13 +240,22 @@ class Crm:
             return self.storage.unit_of_work(bound)
 
         policy = self.pricing_policies.get(bound, PricingPolicy())
+        numbers = self.number_patterns.get(bound, NumberPatterns())
         return TenantServices(
             tenant_id=bound,
             catalog=CatalogService(unit_of_work, self.clock),
             pricing=PricingService(unit_of_work, self.clock, policy),
-            quotes=QuoteService(unit_of_work, self.clock, policy),
+            quotes=QuoteService(unit_of_work, self.clock, policy, numbers),
             inventory=InventoryService(unit_of_work, self.clock),
             accounts=CustomerAccountService(unit_of_work, self.clock),
+            orders=OrderService(
+                unit_of_work,
+                self.clock,
+                pricing_policy=policy,
+                approval=self.approval_rules.get(bound),
+                numbers=numbers,
+            ),
+            outbox=OutboxService(unit_of_work, self.clock),
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:
@@ -264,11 +286,15 @@ def open_crm(
     pricing_policies: Mapping[str, PricingPolicy] | None = None,
     version_table: str | None = None,
     session: object | None = None,
+    number_patterns: Mapping[str, NumberPatterns] | None = None,
+    approval_rules: Mapping[str, ApprovalRule] | None = None,
 ) -> Crm:
     """crmkit's services over the storage ``target`` (see :func:`open_storage`).
 
     ``pricing_policies`` chooses each tenant's pricing policy by tenant id (strict priority
     or best price, rounding rule, discount approval threshold); others get the default.
+    ``number_patterns`` and ``approval_rules`` set each tenant's document numbers and
+    order approval rule the same way.
 
     Raises:
         ConfigurationError: as for :func:`open_storage`.
@@ -280,4 +306,10 @@ def open_crm(
     storage = open_storage(
         target, upgrade_schema=upgrade_schema, version_table=version_table, session=session
     )
-    return Crm(storage, clock, pricing_policies)
+    return Crm(
+        storage,
+        clock,
+        pricing_policies,
+        number_patterns=number_patterns,
+        approval_rules=approval_rules,
+    )

@@ -19,6 +19,8 @@ from crmkit.testing.contracts import (
     UnitOfWorkContract,
 )
 from crmkit.testing.contracts.hostile import HostileInputContract
+from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
+from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -116,3 +118,14 @@ class TestMariadbCustomerAccountLedger(CustomerAccountLedgerContract):
 
 class TestMariaDBHostileInput(HostileInputContract):
     """Hostile-input contract on MariaDB."""
+
+
+class TestMariadbOrders(OrderServiceContract):
+    """Order lifecycle contract on mariadb."""
+
+
+class TestMariadbOrderLifecycle(OrderLifecycleMachineContract):
+    """Order lifecycle state machine on mariadb, against the in-memory reference."""
+
+    stateful_examples = 10
+    stateful_steps = 15

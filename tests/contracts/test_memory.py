@@ -19,6 +19,8 @@ from crmkit.testing.contracts import (
     UnitOfWorkContract,
 )
 from crmkit.testing.contracts.hostile import HostileInputContract
+from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
+from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -118,3 +120,14 @@ class TestMemoryHostileInput(HostileInputContract):
     """Hostile-input contract on memory."""
 
     examples_per_call = 25
+
+
+class TestMemoryOrders(OrderServiceContract):
+    """Order lifecycle contract on memory."""
+
+
+class TestMemoryOrderLifecycle(OrderLifecycleMachineContract):
+    """Order lifecycle state machine on memory, against the in-memory reference."""
+
+    stateful_examples = 40
+    stateful_steps = 20

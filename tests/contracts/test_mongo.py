@@ -19,6 +19,8 @@ from crmkit.testing.contracts import (
     UnitOfWorkContract,
 )
 from crmkit.testing.contracts.hostile import HostileInputContract
+from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
+from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -116,3 +118,14 @@ class TestMongoCustomerAccountLedger(CustomerAccountLedgerContract):
 
 class TestMongoHostileInput(HostileInputContract):
     """Hostile-input contract on Mongo."""
+
+
+class TestMongoOrders(OrderServiceContract):
+    """Order lifecycle contract on mongo."""
+
+
+class TestMongoOrderLifecycle(OrderLifecycleMachineContract):
+    """Order lifecycle state machine on mongo, against the in-memory reference."""
+
+    stateful_examples = 8
+    stateful_steps = 12

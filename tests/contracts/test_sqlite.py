@@ -19,6 +19,8 @@ from crmkit.testing.contracts import (
     UnitOfWorkContract,
 )
 from crmkit.testing.contracts.hostile import HostileInputContract
+from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
+from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -116,3 +118,14 @@ class TestSqliteCustomerAccountLedger(CustomerAccountLedgerContract):
 
 class TestSqliteHostileInput(HostileInputContract):
     """Hostile-input contract on SQLite."""
+
+
+class TestSqliteOrders(OrderServiceContract):
+    """Order lifecycle contract on sqlite."""
+
+
+class TestSqliteOrderLifecycle(OrderLifecycleMachineContract):
+    """Order lifecycle state machine on sqlite, against the in-memory reference."""
+
+    stateful_examples = 15
+    stateful_steps = 15

@@ -269,3 +269,30 @@ class TestDeliveryNote:
                 with pytest.raises(OverReturn):
                     note.with_returned({1: amount}, NOW)
             assert 0 <= note.lines[0].returned <= shipped
+
+
+class TestPartialRelease:
+    """A stock count gives back part of a reservation."""
+
+    def test_part_released_stays_open_and_shipping_the_rest_consumes_it(self) -> None:
+        """Released in part, it holds the rest; shipping that consumes it."""
+        now = datetime(2026, 3, 2, tzinfo=UTC)
+        reservation = Reservation.new(
+            TenantId("t"),
+            order_id="O-1",
+            line_id="1",
+            product_id=ProductId("p"),
+            warehouse_id=WarehouseId("w"),
+            quantity=Decimal(4),
+            expires_at=None,
+            now=now,
+        )
+        part = reservation.release_part(Decimal(3), now)
+        assert (part.status, part.remaining, part.released) == (
+            ReservationStatus.OPEN,
+            Decimal(1),
+            Decimal(3),
+        )
+        assert part.ship(Decimal(1), now).status is ReservationStatus.CONSUMED
+        assert part.release(now).released == Decimal(4)
+        assert reservation.release_part(Decimal(4), now).status is ReservationStatus.RELEASED

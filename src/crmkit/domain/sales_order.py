@@ -36,9 +36,28 @@ def _override(value: object) -> str | None:
 
 
 class SalesOrderStatus(enum.Enum):
-    """Where an order is in its lifecycle (the order lifecycle issue adds the rest)."""
+    """Where an order is in its lifecycle (see :mod:`crmkit.domain.order_lifecycle`)."""
 
     DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"
+    CONFIRMED = "confirmed"
+    PARTIALLY_DELIVERED = "part_delivered"
+    DELIVERED = "delivered"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+def _count(value: object) -> Decimal:
+    return quantity(value, "delivered or returned quantity", positive=False)
+
+
+@attrs.frozen
+class OrderDocument:
+    """A delivery note (发货单) or return order (退货单) posted for an order, by number."""
+
+    kind: str
+    number: str
+    document_id: str
 
 
 @attrs.frozen
@@ -54,6 +73,18 @@ class SalesOrderLine:
     tax_rate: Decimal
     discount_percent: Decimal = attrs.field(converter=discount)
     resolution: Resolution
+    delivered: Decimal = attrs.field(default=Decimal(0), converter=_count)
+    returned: Decimal = attrs.field(default=Decimal(0), converter=_count)
+
+    @property
+    def to_deliver(self) -> Decimal:
+        """What is still to ship."""
+        return self.quantity - self.delivered
+
+    @property
+    def returnable(self) -> Decimal:
+        """What was shipped and not returned yet."""
+        return self.delivered - self.returned
 
     @property
     def unit_price(self) -> Decimal:
@@ -98,6 +129,9 @@ class SalesOrder:
     created_at: datetime = attrs.field(converter=utc_millis)
     updated_at: datetime = attrs.field(converter=utc_millis)
     version: int = 1
+    number: str | None = None
+    approved: bool = False
+    documents: tuple[OrderDocument, ...] = ()
 
     @classmethod
     def from_quote(

@@ -1,7 +1,9 @@
-"""Steps of customer account movements: holds posted, voided and refunded, funds checked.
+"""Steps of customer account movements: holds placed, posted, voided and refunded.
 
-Internal to :mod:`crmkit.services.accounts`; each step changes a :class:`Ledger` and the
-unit of work's holds, and raises before anything is stored if a rule is broken.
+Used by :mod:`crmkit.services.accounts` and, inside its own unit of work, by the order
+service; each step changes a :class:`Ledger` and the unit of work's holds, and raises
+before anything is stored if a rule is broken. :func:`open_ledger` and
+:func:`save_ledger` bracket the steps.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from crmkit.domain.accounts import (
     Ledger,
     RebateGrant,
 )
-from crmkit.domain.deduction import AvailableFunds
+from crmkit.domain.deduction import AvailableFunds, DeductionPlan, DeductionPolicy
 from crmkit.domain.errors import InvalidStateTransition
+from crmkit.domain.ids import new_id
+from crmkit.services.account_ports import DEFAULT_SCOPE
 from crmkit.services.ports import UnitOfWork
 
 
@@ -151,3 +155,109 @@ def balance_at(
         if entry is None
         else FundBalance(entry.balance_after, entry.held_after)
     )
+
+
+def open_ledger(uow: UnitOfWork, account_id: str, key: str, now: datetime) -> Ledger:
+    """A ledger over the account, locked for the rest of the unit of work."""
+    stored = uow.customer_accounts.get(account_id, for_update=True)
+    return Ledger(stored, key, now, uow.rebate_grants.of_account(account_id))
+
+
+def save_ledger(uow: UnitOfWork, ledger: Ledger) -> None:
+    """Store what the steps changed: the account, its grants and the journal entries."""
+    if not ledger.entries:
+        return
+    uow.customer_accounts.update(ledger.account)
+    for grant in ledger.new_grants.values():
+        uow.rebate_grants.add(grant)
+    for grant in ledger.changed_grants.values():
+        uow.rebate_grants.update(grant)
+    for entry in ledger.entries:
+        uow.journal.append(entry)
+
+
+def hold_plan(
+    uow: UnitOfWork, ledger: Ledger, order: str, plan: DeductionPlan, expiry: datetime | None
+) -> list[Hold]:
+    """Place one hold per fund of ``plan`` for ``order``."""
+    account = ledger.account
+    holds: list[Hold] = []
+    for part in plan.parts:
+        hold = Hold(
+            id=new_id(),
+            tenant_id=account.tenant_id,
+            account_id=account.id,
+            order_id=order,
+            fund=part.fund,
+            amount=part.amount,
+            posted=ZERO,
+            voided=ZERO,
+            refunded=ZERO,
+            shares=part.shares,
+            status=HoldStatus.PENDING,
+            expires_at=expiry,
+            created_at=ledger.now,
+            updated_at=ledger.now,
+        )
+        uow.holds.add(hold)
+        holds.append(hold)
+        if part.fund is Fund.REBATE:
+            for share in part.shares:
+                ledger.move(
+                    EntryKind.HOLD,
+                    Fund.REBATE,
+                    ZERO,
+                    share.amount,
+                    grant_id=share.grant_id,
+                    hold=hold,
+                )
+        else:
+            ledger.move(EntryKind.HOLD, part.fund, ZERO, part.amount, hold=hold)
+    return holds
+
+
+def post_share(uow: UnitOfWork, ledger: Ledger, holds: list[Hold], value: Decimal | None) -> None:
+    """Post ``value`` over ``holds`` in proportion to what each still holds, in whole minor
+    units, leftover units to the largest remainders; ``None`` posts every remainder."""
+    if value is None:
+        parts = [h.remaining for h in holds]
+    else:
+        weights = [h.remaining for h in holds]
+        parts = [m.amount for m in ledger.account.money(value).allocate(weights)]
+    for hold, part in zip(holds, parts, strict=True):
+        if part > 0:
+            post(uow, ledger, hold, part, release_rest=False)
+
+
+def credit_back(uow: UnitOfWork, ledger: Ledger, holds: list[Hold], amount: Decimal) -> None:
+    """Give ``amount`` back over ``holds`` in proportion to what each posted and kept."""
+    kept = [h for h in holds if h.posted > h.refunded]
+    weights = [h.posted - h.refunded for h in kept]
+    parts = [m.amount for m in ledger.account.money(amount).allocate(weights)]
+    for hold, part in zip(kept, parts, strict=True):
+        if part > 0:
+            refund(uow, ledger, hold, part)
+
+
+def policy_for(uow: UnitOfWork, account_id: str, default: DeductionPolicy) -> DeductionPolicy:
+    """The account's deduction policy, else the tenant's, else ``default``."""
+    stored = uow.deduction_policies.get(account_id) or uow.deduction_policies.get(DEFAULT_SCOPE)
+    return default if stored is None else DeductionPolicy.from_json(stored.document)
+
+
+EXPIRED_HOLD_SCAN = 500
+"""How many expired holds a command looks at to stop counting them."""
+
+
+def void_expired(uow: UnitOfWork, ledger: Ledger) -> list[Hold]:
+    """Void, in this unit of work, the account's pending holds whose expiry has passed:
+    an expired hold stops counting against the funds from its expiry, whether or not the
+    sweep (:meth:`CustomerAccountService.expire_holds`) has run."""
+    due = [
+        h
+        for h in uow.holds.expiring(ledger.now, EXPIRED_HOLD_SCAN)
+        if h.account_id == ledger.account.id
+    ]
+    for hold in sorted(due, key=lambda h: h.id):
+        void(uow, ledger, hold)
+    return due

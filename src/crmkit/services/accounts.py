@@ -51,12 +51,17 @@ from crmkit.services.account_ports import DEFAULT_SCOPE, StoredPolicy
 from crmkit.services.account_steps import (
     available_funds,
     balance_at,
+    credit_back,
+    hold_plan,
+    open_ledger,
     pending,
     pending_of_order,
     post,
-    refund,
+    post_share,
     require_available,
+    save_ledger,
     void,
+    void_expired,
 )
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
@@ -160,22 +165,37 @@ class CustomerAccountService:
     def fund_summaries(self, account_id: str) -> dict[Fund, FundSummary]:
         """Each fund's available, held and posted amounts (credit: also limit and used).
 
+        A hold whose expiry has passed no longer counts as held, whether or not
+        :meth:`expire_holds` has run.
+
         Raises:
             NotFound: no such account in this tenant.
         """
         with self._uow() as uow:
             account = uow.customer_accounts.get(account_id)
             holds = uow.holds.of_account(account_id)
+        now = self._clock.now()
         summaries: dict[Fund, FundSummary] = {}
         for fund in Fund:
             numbers = account.fund(fund)
             posted = sum((h.posted - h.refunded for h in holds if h.fund is fund), ZERO)
+            late = sum(
+                (
+                    h.remaining
+                    for h in holds
+                    if h.fund is fund
+                    and h.status is HoldStatus.PENDING
+                    and h.expires_at is not None
+                    and h.expires_at <= now
+                ),
+                ZERO,
+            )
             credit = fund is Fund.CREDIT
             summaries[fund] = FundSummary(
                 fund=fund,
                 balance=numbers.balance,
-                held=numbers.held,
-                available=numbers.available,
+                held=numbers.held - late,
+                available=numbers.available + late,
                 posted=posted,
                 limit=account.credit_limit if credit else None,
                 used=account.credit_used if credit else None,
@@ -484,11 +504,12 @@ class CustomerAccountService:
         expiry = None if expires_at is None else utc_millis(expires_at)
 
         def act(uow: UnitOfWork, ledger: Ledger) -> list[str]:
-            account = ledger.account
             if any(
                 h.status is HoldStatus.PENDING for h in uow.holds.of_order(account_id, the_order)
             ):
                 raise OrderHasPendingHolds(account_id, the_order)
+            void_expired(uow, ledger)
+            account = ledger.account
             plan = plan_deduction(
                 amount,
                 lines,
@@ -496,36 +517,7 @@ class CustomerAccountService:
                 self._policy(uow, account_id),
                 ledger.now,
             )
-            for part in plan.parts:
-                hold = Hold(
-                    id=new_id(),
-                    tenant_id=account.tenant_id,
-                    account_id=account_id,
-                    order_id=the_order,
-                    fund=part.fund,
-                    amount=part.amount,
-                    posted=ZERO,
-                    voided=ZERO,
-                    refunded=ZERO,
-                    shares=part.shares,
-                    status=HoldStatus.PENDING,
-                    expires_at=expiry,
-                    created_at=ledger.now,
-                    updated_at=ledger.now,
-                )
-                uow.holds.add(hold)
-                if part.fund is Fund.REBATE:
-                    for share in part.shares:
-                        ledger.move(
-                            EntryKind.HOLD,
-                            Fund.REBATE,
-                            ZERO,
-                            share.amount,
-                            grant_id=share.grant_id,
-                            hold=hold,
-                        )
-                else:
-                    ledger.move(EntryKind.HOLD, part.fund, ZERO, part.amount, hold=hold)
+            hold_plan(uow, ledger, the_order, plan, expiry)
             return list(plan.explanation)
 
         payload = {
@@ -595,19 +587,14 @@ class CustomerAccountService:
         def act(uow: UnitOfWork, ledger: Ledger) -> list[str]:
             holds = pending_of_order(uow, account_id, the_order, "post a delivery for")
             left = sum((h.remaining for h in holds), ZERO)
-            if final or delivered is None:
-                parts = [h.remaining for h in holds]
-            else:
+            value = None
+            if not final and delivered is not None:
                 value = positive_amount(
                     delivered, ledger.account.currency, account_id, "the delivery"
                 )
                 if value > left:
                     raise AmountExceedsHold(the_order, "post", value, left)
-                weights = [h.remaining for h in holds]
-                parts = [m.amount for m in ledger.account.money(value).allocate(weights)]
-            for hold, part in zip(holds, parts, strict=True):
-                if part > 0:
-                    post(uow, ledger, hold, part, release_rest=False)
+            post_share(uow, ledger, holds, value)
             return []
 
         payload = {
@@ -672,11 +659,7 @@ class CustomerAccountService:
             left = sum((h.posted - h.refunded for h in holds), ZERO)
             if amt > left:
                 raise AmountExceedsHold(the_order, "refund", amt, left)
-            weights = [h.posted - h.refunded for h in holds]
-            parts = [m.amount for m in ledger.account.money(amt).allocate(weights)]
-            for hold, part in zip(holds, parts, strict=True):
-                if part > 0:
-                    refund(uow, ledger, hold, part)
+            credit_back(uow, ledger, holds, amt)
             return []
 
         payload = {"a": account_id, "o": the_order, "m": _m(amount)}
@@ -772,19 +755,10 @@ class CustomerAccountService:
                 if done is not None:
                     return _replayed(uow, the_key, done)
                 account_id = account if isinstance(account, str) else account(uow)
-                stored = uow.customer_accounts.get(account_id, for_update=True)
-                ledger = Ledger(
-                    stored, the_key, self._clock.now(), uow.rebate_grants.of_account(account_id)
-                )
+                ledger = open_ledger(uow, account_id, the_key, self._clock.now())
+                stored = ledger.account
                 explanation = act(uow, ledger)
-                if ledger.entries:
-                    uow.customer_accounts.update(ledger.account)
-                    for grant in ledger.new_grants.values():
-                        uow.rebate_grants.add(grant)
-                    for grant in ledger.changed_grants.values():
-                        uow.rebate_grants.update(grant)
-                    for entry in ledger.entries:
-                        uow.journal.append(entry)
+                save_ledger(uow, ledger)
                 result = {
                     "account": account_id,
                     "first": stored.last_seq + 1,

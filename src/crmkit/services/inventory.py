@@ -18,9 +18,6 @@ from typing import TypeVar
 import attrs
 
 from crmkit.domain import (
-    ConcurrencyConflict,
-    InvalidStateTransition,
-    NotFound,
     ProductId,
     ValidationError,
     new_id,
@@ -28,20 +25,16 @@ from crmkit.domain import (
 from crmkit.domain.inventory import (
     AllocationStrategy,
     BelowReserved,
-    Candidate,
     CountLine,
-    DeliveryLine,
     DeliveryNote,
-    DocumentStatus,
     InboundLine,
     InboundOrder,
-    InsufficientStock,
     Movement,
     MovementId,
     MovementKind,
     Reservation,
     ReservationId,
-    ReturnLine,
+    ReservationStatus,
     ReturnOrder,
     ShortagePolicy,
     StockBucket,
@@ -49,23 +42,38 @@ from crmkit.domain.inventory import (
     StockLevel,
     Warehouse,
     WarehouseId,
-    allocate,
     signed_quantity,
     stock_quantity,
 )
 from crmkit.domain.inventory.reservation import order_ref
 from crmkit.domain.inventory.stock import REASON_MAX_LENGTH
+from crmkit.domain.outbox import EventName, payload
 from crmkit.domain.requests import request_key
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
-from crmkit.services.inventory_ports import StockKey
+from crmkit.services.inventory_steps import (
+    Backorder,
+    ReservationResult,
+    lock_levels,
+    post_movement,
+    products_exist,
+    receive_return_lines,
+    release_reservations,
+    reserve_lines,
+    save_levels,
+    ship_reservations,
+    uncounted,
+    zero,
+)
+from crmkit.services.order_steps import PendingEvent, write_events
 from crmkit.services.pagination import Page, check_page_size, decode_cursor, encode_cursor
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
 
 T = TypeVar("T")
+__all__ = ["Backorder", "InventoryService", "ReservationRequest", "ReservationResult"]
 
 INVENTORY_ATTEMPTS = 40
 """Hot products make conflicts likely on optimistic backends: retry more than the default."""
@@ -79,23 +87,6 @@ class ReservationRequest:
     line_id: str
     product_id: ProductId
     quantity: Decimal | int | str
-
-
-@attrs.frozen
-class Backorder:
-    """What could not be reserved for an order line (partial policy)."""
-
-    line_id: str
-    product_id: ProductId
-    quantity: Decimal
-
-
-@attrs.frozen
-class ReservationResult:
-    """The reservations taken for an order, and the quantities backordered."""
-
-    reservations: tuple[Reservation, ...]
-    backorders: tuple[Backorder, ...]
 
 
 @attrs.frozen
@@ -119,10 +110,6 @@ class ProductAvailability:
     available: Decimal
     quarantine: Decimal
     warehouses: tuple[WarehouseStock, ...]
-
-
-def _zero() -> Decimal:
-    return Decimal(0).quantize(Decimal("0.0001"))
 
 
 @checked_calls
@@ -216,7 +203,7 @@ class InventoryService:
             raise ValidationError("an inbound order needs at least one line.")
         with self._uow() as uow:
             uow.warehouses.get(warehouse_id)
-            _products_exist(uow, [line.product_id for line in parsed])
+            products_exist(uow, [line.product_id for line in parsed])
             order = InboundOrder.new(uow.tenant_id, warehouse_id, parsed, self._clock.now(), note)
             uow.stock_documents.add(order)
             uow.commit()
@@ -233,13 +220,15 @@ class InventoryService:
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, InboundOrder]:
             order = uow.stock_documents.get(InboundOrder, order_id).confirmed(now)
-            levels = _lock(uow, [(x.product_id, order.warehouse_id) for x in order.lines], now)
+            levels = lock_levels(
+                uow, [(x.product_id, order.warehouse_id) for x in order.lines], now
+            )
             for n, line in enumerate(order.lines, 1):
                 stock_key = (line.product_id, order.warehouse_id)
                 levels[stock_key] = levels[stock_key].received(
                     line.quantity, StockBucket.SELLABLE, now
                 )
-                _post(
+                post_movement(
                     uow,
                     level=levels[stock_key],
                     quantity=line.quantity,
@@ -250,7 +239,7 @@ class InventoryService:
                     line=n,
                     now=now,
                 )
-            _save_levels(uow, levels)
+            save_levels(uow, levels)
             return order.id, uow.stock_documents.update(order)
 
         return self._keyed(
@@ -331,47 +320,16 @@ class InventoryService:
         }
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, ReservationResult]:
-            if expiry is not None and expiry <= now:
-                raise ValidationError(
-                    f"reservation expiry {expiry.isoformat()} is not after now "
-                    f"({now.isoformat()}); give a moment in the future."
-                )
-            _products_exist(uow, [pid for _, pid, _ in wanted])
-            warehouses = {w.id: w for w in uow.warehouses.list_all() if w.active}
-            if preferred_warehouse is not None and preferred_warehouse not in warehouses:
-                uow.warehouses.get(preferred_warehouse)  # NotFound if it does not exist
-                warehouses = {}  # it exists but is inactive: nothing can be allocated
-            keys = [(pid, wid) for _, pid, _ in wanted for wid in warehouses]
-            levels = _lock(uow, keys, now)
-            taken: list[Reservation] = []
-            backorders: list[Backorder] = []
-            for line, pid, quantity in wanted:
-                candidates = [
-                    Candidate(wid, w.code, w.priority, levels[(pid, wid)].available)
-                    for wid, w in warehouses.items()
-                ]
-                split = allocate(quantity, candidates, strategy, preferred_warehouse)
-                if split.backordered > 0 and policy is ShortagePolicy.ALL_OR_NOTHING:
-                    sku = uow.products.get(pid).sku
-                    raise InsufficientStock(pid, quantity, split.allocated, uow.tenant_id, sku=sku)
-                for wid, part in split.parts:
-                    levels[(pid, wid)] = levels[(pid, wid)].reserve(part, now)
-                    reservation = Reservation.new(
-                        uow.tenant_id,
-                        order_id=order,
-                        line_id=line,
-                        product_id=pid,
-                        warehouse_id=wid,
-                        quantity=part,
-                        expires_at=expiry,
-                        now=now,
-                    )
-                    uow.reservations.add(reservation)
-                    taken.append(reservation)
-                if split.backordered > 0:
-                    backorders.append(Backorder(line, pid, split.backordered))
-            _save_levels(uow, levels)
-            result = ReservationResult(tuple(taken), tuple(backorders))
+            result = reserve_lines(
+                uow,
+                now,
+                order,
+                wanted,
+                strategy=strategy,
+                policy=policy,
+                preferred_warehouse=preferred_warehouse,
+                expiry=expiry,
+            )
             return _encode_reservation_result(result), result
 
         return self._keyed(key, "inventory.reserve", payload, work, _decode_reservation_result)
@@ -379,14 +337,22 @@ class InventoryService:
     def release(self, reservation_id: ReservationId, *, key: str) -> Reservation:
         """Release an open reservation: what it still holds becomes available again.
 
+        Releasing one that expired is a no-op that says so: the reservation comes back with
+        status ``expired`` (marked so now if no sweep ran yet) and nothing is given back
+        twice.
+
         Raises:
             NotFound: no such reservation.
-            InvalidStateTransition: it is released, expired or consumed already.
+            InvalidStateTransition: it is released or consumed already.
             DuplicateRequest: ``key`` was used for another request.
         """
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, Reservation]:
-            [released] = _release(uow, [uow.reservations.get(reservation_id)], now, expired=False)
+            current = uow.reservations.get(reservation_id)
+            if current.status is ReservationStatus.EXPIRED:
+                return current.id, current
+            expired = current.is_expired(now)
+            [released] = release_reservations(uow, [current], now, expired=expired)
             return released.id, released
 
         return self._keyed(
@@ -407,7 +373,7 @@ class InventoryService:
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, tuple[Reservation, ...]]:
             opened = uow.reservations.for_order(order, open_only=True)
-            released = tuple(_release(uow, opened, now, expired=False))
+            released = tuple(release_reservations(uow, opened, now, expired=False))
             return json.dumps([r.id for r in released]), released
 
         def load(uow: UnitOfWork, done: str) -> tuple[Reservation, ...]:
@@ -435,7 +401,7 @@ class InventoryService:
                     current = uow.reservations.get(rid)
                     if not current.is_expired(now):
                         return None
-                    [done] = _release(uow, [current], now, expired=True)
+                    [done] = release_reservations(uow, [current], now, expired=True)
                     uow.commit()
                     return done
 
@@ -485,54 +451,7 @@ class InventoryService:
             raise ValidationError(f"order {order!r}: each reservation may appear once per note.")
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, DeliveryNote]:
-            found = uow.reservations.get_many([rid for rid, _ in wanted])
-            for rid, _ in wanted:
-                if rid not in found:
-                    raise NotFound("Reservation", "id", rid, uow.tenant_id)
-                if found[rid].order_id != order:
-                    raise ValidationError(
-                        f"reservation {rid!r} belongs to order {found[rid].order_id!r}, not "
-                        f"{order!r}; ship it on a delivery note of its own order.",
-                    )
-                if found[rid].is_expired(now):
-                    raise _expired(found[rid])
-            levels = _lock(
-                uow, [(found[r].product_id, found[r].warehouse_id) for r, _ in wanted], now
-            )
-            delivery = DeliveryNote(
-                new_id(), uow.tenant_id, order, DocumentStatus.POSTED, (), note, now, now
-            )
-            shipped: list[DeliveryLine] = []
-            for n, (rid, quantity) in enumerate(wanted, 1):
-                reservation = found[rid].ship(quantity, now)
-                uow.reservations.update(reservation)
-                stock_key = (reservation.product_id, reservation.warehouse_id)
-                levels[stock_key] = levels[stock_key].shipped(quantity, now)
-                _post(
-                    uow,
-                    level=levels[stock_key],
-                    quantity=-quantity,
-                    bucket=StockBucket.SELLABLE,
-                    kind=MovementKind.DELIVERY,
-                    document=delivery,
-                    key=key,
-                    line=n,
-                    now=now,
-                )
-                shipped.append(
-                    DeliveryLine(
-                        n,
-                        rid,
-                        reservation.line_id,
-                        reservation.product_id,
-                        reservation.warehouse_id,
-                        quantity,
-                        _zero(),
-                    )
-                )
-            _save_levels(uow, levels)
-            delivery = attrs.evolve(delivery, lines=tuple(shipped))
-            uow.stock_documents.add(delivery)
+            delivery = ship_reservations(uow, now, order, wanted, key=key, note=note)
             return delivery.id, delivery
 
         return self._keyed(
@@ -574,50 +493,18 @@ class InventoryService:
             raise ValidationError("a return order needs at least one line.")
         if len({n for n, _ in wanted}) != len(wanted):
             raise ValidationError("each delivery note line may appear once per return order.")
-        bucket = StockBucket.SELLABLE if sellable else StockBucket.QUARANTINE
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, ReturnOrder]:
-            delivery = uow.stock_documents.get(DeliveryNote, delivery_note_id)
-            uow.warehouses.get(warehouse_id)
-            returned: list[ReturnLine] = []
-            for n, quantity in wanted:
-                line = delivery.line(n)
-                if line is None:
-                    raise ValidationError(
-                        f"delivery note {delivery.id!r} has no line {n}; lines are "
-                        f"{[x.line_no for x in delivery.lines]}.",
-                    )
-                returned.append(ReturnLine(n, line.product_id, quantity))
-            uow.stock_documents.update(delivery.with_returned(dict(wanted), now))
-            order = ReturnOrder(
-                new_id(),
-                uow.tenant_id,
-                delivery.id,
-                warehouse_id,
-                sellable,
-                DocumentStatus.POSTED,
-                tuple(returned),
-                note,
+            order = receive_return_lines(
+                uow,
                 now,
-                now,
+                delivery_note_id,
+                wanted,
+                warehouse_id=warehouse_id,
+                sellable=sellable,
+                key=key,
+                note=note,
             )
-            levels = _lock(uow, [(x.product_id, warehouse_id) for x in returned], now)
-            for n, back in enumerate(returned, 1):
-                stock_key = (back.product_id, warehouse_id)
-                levels[stock_key] = levels[stock_key].received(back.quantity, bucket, now)
-                _post(
-                    uow,
-                    level=levels[stock_key],
-                    quantity=back.quantity,
-                    bucket=bucket,
-                    kind=MovementKind.RETURN,
-                    document=order,
-                    key=key,
-                    line=n,
-                    now=now,
-                )
-            _save_levels(uow, levels)
-            uow.stock_documents.add(order)
             return order.id, order
 
         return self._keyed(
@@ -659,7 +546,7 @@ class InventoryService:
             raise ValidationError("each product may appear once per count sheet.")
         with self._uow() as uow:
             uow.warehouses.get(warehouse_id)
-            _products_exist(uow, [x.product_id for x in parsed])
+            products_exist(uow, [x.product_id for x in parsed])
             count = StockCount.new(uow.tenant_id, warehouse_id, parsed, self._clock.now(), note)
             uow.stock_documents.add(count)
             uow.commit()
@@ -685,9 +572,12 @@ class InventoryService:
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, StockCount]:
             count = uow.stock_documents.get(StockCount, count_id)
             count.confirmed((), (), now)  # InvalidStateTransition before any work
-            levels = _lock(uow, [(x.product_id, count.warehouse_id) for x in count.lines], now)
+            levels = lock_levels(
+                uow, [(x.product_id, count.warehouse_id) for x in count.lines], now
+            )
             booked: list[CountLine] = []
-            released: list[ReservationId] = []
+            released: list[tuple[ReservationId, Decimal]] = []
+            events: list[PendingEvent] = []
             for n, line in enumerate(count.lines, 1):
                 stock_key = (line.product_id, count.warehouse_id)
                 level = levels[stock_key]
@@ -700,17 +590,21 @@ class InventoryService:
                             level.reserved,
                             f"stock count {count.id!r}",
                         )
+                    need = level.reserved - line.counted
                     for reservation in uow.reservations.open_for_stock(*stock_key):
-                        if line.counted >= level.reserved:
-                            break
-                        done = reservation.release(now)
+                        if need <= 0:
+                            break  # newest first: the latest promises give way first
+                        part = min(need, reservation.remaining)
+                        done = reservation.release_part(part, now)
                         uow.reservations.update(done)
-                        level = level.unreserve(done.released, now)
-                        released.append(done.id)
+                        level = level.unreserve(part, now)
+                        released.append((done.id, part))
+                        need -= part
+                        events.append(_count_released(done, part, count.id))
                 difference = line.counted - level.on_hand
                 if difference:
                     level = level.adjusted(difference, StockBucket.SELLABLE, now, "the count")
-                    _post(
+                    post_movement(
                         uow,
                         level=level,
                         quantity=difference,
@@ -727,10 +621,11 @@ class InventoryService:
                         line, on_hand_before=line.counted - difference, difference=difference
                     )
                 )
-            _save_levels(uow, levels)
+            save_levels(uow, levels)
             confirmed = uow.stock_documents.update(
                 count.confirmed(tuple(booked), tuple(released), now)
             )
+            write_events(uow, events, now)
             return confirmed.id, confirmed
 
         return self._keyed(
@@ -783,10 +678,10 @@ class InventoryService:
         why = clean_text(reason, "adjustment reason", max_length=REASON_MAX_LENGTH)
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, Movement]:
-            _products_exist(uow, [product_id])
+            products_exist(uow, [product_id])
             uow.warehouses.get(warehouse_id)
             stock_key = (product_id, warehouse_id)
-            levels = _lock(uow, [stock_key], now)
+            levels = lock_levels(uow, [stock_key], now)
             levels[stock_key] = levels[stock_key].adjusted(change, bucket, now, "the adjustment")
             movement_id = new_id()
             movement = attrs.evolve(
@@ -805,7 +700,7 @@ class InventoryService:
                 id=MovementId(movement_id),
             )
             uow.movements.add(movement)
-            _save_levels(uow, levels)
+            save_levels(uow, levels)
             return movement.id, movement
 
         return self._keyed(
@@ -834,8 +729,8 @@ class InventoryService:
         """
         wanted = sorted(set(product_ids))
         with self._uow() as uow:
-            _products_exist(uow, wanted)
-            levels = uow.stock_levels.for_products(wanted)
+            products_exist(uow, wanted)
+            levels = uncounted(uow, uow.stock_levels.for_products(wanted), self._clock.now())
         per: dict[ProductId, list[StockLevel]] = {pid: [] for pid in wanted}
         for level in levels:
             per[level.product_id].append(level)
@@ -904,98 +799,6 @@ class InventoryService:
         return retrying(attempt, attempts=self._attempts)
 
 
-class _Levels(dict[StockKey, StockLevel]):
-    """Locked stock levels as changed by a command, with what they were when read."""
-
-    def __init__(self, levels: dict[StockKey, StockLevel]) -> None:
-        super().__init__(levels)
-        self.before = dict(levels)
-
-
-def _products_exist(uow: UnitOfWork, product_ids: Sequence[ProductId]) -> None:
-    found = uow.products.get_many(product_ids)
-    for pid in product_ids:
-        if pid not in found:
-            raise NotFound("Product", "id", pid, uow.tenant_id)
-
-
-def _lock(uow: UnitOfWork, keys: Sequence[StockKey], now: datetime) -> _Levels:
-    """The levels of ``keys`` (empty ones for keys never stocked), locked in key order."""
-    wanted = sorted(set(keys))
-    stored = uow.stock_levels.lock(wanted)
-    return _Levels(
-        {k: stored.get(k) or StockLevel.empty(uow.tenant_id, k[0], k[1], now) for k in wanted}
-    )
-
-
-def _save_levels(uow: UnitOfWork, levels: _Levels) -> None:
-    """Write the changed levels in ascending key order (their lock order)."""
-    for stock_key in sorted(levels):
-        if levels[stock_key] != levels.before[stock_key]:
-            uow.stock_levels.save(levels[stock_key])
-
-
-def _post(
-    uow: UnitOfWork,
-    *,
-    level: StockLevel,
-    quantity: Decimal,
-    bucket: StockBucket,
-    kind: MovementKind,
-    document: InboundOrder | DeliveryNote | ReturnOrder | StockCount,
-    key: str,
-    line: int,
-    now: datetime,
-) -> None:
-    uow.movements.add(
-        Movement.new(
-            level,
-            bucket=bucket,
-            quantity=quantity,
-            kind=kind,
-            document_type=document.KIND,
-            document_id=document.id,
-            request_key=key,
-            line=line,
-            now=now,
-        )
-    )
-
-
-def _release(
-    uow: UnitOfWork, reservations: Sequence[Reservation], now: datetime, *, expired: bool
-) -> list[Reservation]:
-    """Release ``reservations`` and give their stock back, locking levels in key order.
-
-    The reservations are read again once their levels are locked, and each is written
-    (conditionally on its version) before its quantity goes back to the level: a
-    reservation shipped or released concurrently is never given back twice.
-    """
-    for reservation in reservations:
-        if not reservation.is_open:
-            reservation.release(now, expired=expired)  # raises InvalidStateTransition
-    levels = _lock(uow, [(r.product_id, r.warehouse_id) for r in reservations], now)
-    current = uow.reservations.get_many([r.id for r in reservations])
-    released: list[Reservation] = []
-    for reservation in reservations:
-        if current[reservation.id].version != reservation.version:
-            raise ConcurrencyConflict(
-                "Reservation", reservation.id, uow.tenant_id, "it changed since it was read"
-            )
-        done = reservation.release(now, expired=expired)
-        released.append(uow.reservations.update(done))
-        stock_key = (done.product_id, done.warehouse_id)
-        levels[stock_key] = levels[stock_key].unreserve(done.released, now)
-    _save_levels(uow, levels)
-    return released
-
-
-def _expired(reservation: Reservation) -> Exception:
-    return InvalidStateTransition(
-        "Reservation", reservation.id, "expired (release_expired will release it)", "ship"
-    )
-
-
 def _availability(product_id: ProductId, levels: list[StockLevel]) -> ProductAvailability:
     rows = tuple(
         WarehouseStock(x.warehouse_id, x.on_hand, x.reserved, x.available, x.quarantine)
@@ -1003,10 +806,10 @@ def _availability(product_id: ProductId, levels: list[StockLevel]) -> ProductAva
     )
     return ProductAvailability(
         product_id,
-        sum((r.on_hand for r in rows), _zero()),
-        sum((r.reserved for r in rows), _zero()),
-        sum((r.available for r in rows), _zero()),
-        sum((r.quarantine for r in rows), _zero()),
+        sum((r.on_hand for r in rows), zero()),
+        sum((r.reserved for r in rows), zero()),
+        sum((r.available for r in rows), zero()),
+        sum((r.quarantine for r in rows), zero()),
         rows,
     )
 
@@ -1028,3 +831,16 @@ def _decode_reservation_result(uow: UnitOfWork, done: str) -> ReservationResult:
         tuple(found[i] for i in ids),
         tuple(Backorder(line, ProductId(pid), Decimal(q)) for line, pid, q in data["backorders"]),
     )
+
+
+def _count_released(reservation: Reservation, quantity: Decimal, count_id: str) -> PendingEvent:
+    """The event telling the reservation's order that a count took ``quantity`` back."""
+    data = payload(
+        order_id=reservation.order_id,
+        line_id=reservation.line_id,
+        reservation_id=reservation.id,
+        quantity=quantity,
+        stock_count_id=count_id,
+        still_reserved=reservation.remaining,
+    )
+    return PendingEvent(EventName.RESERVATION_RELEASED, reservation.order_id, data)

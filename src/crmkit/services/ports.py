@@ -30,6 +30,11 @@ from crmkit.services.inventory_ports import (
     StockLevelRepository,
     WarehouseRepository,
 )
+from crmkit.services.order_ports import (
+    DocumentCounterRepository,
+    OutboxConsumerRepository,
+    OutboxRepository,
+)
 from crmkit.services.pricing_ports import (
     PriceListRepository,
     QuoteRepository,
@@ -187,6 +192,15 @@ class UnitOfWork(Protocol):
     def records(self, record_type: RecordType[R]) -> RecordRepository[R]:
         """The records of a declared record type (see :mod:`crmkit.domain.records`)."""
         ...
+
+    @property
+    def counters(self) -> DocumentCounterRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def outbox_consumers(self) -> OutboxConsumerRepository: ...
 
     def __enter__(self) -> Self: ...
 

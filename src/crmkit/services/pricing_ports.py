@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Protocol
+
+import attrs
 
 from crmkit.domain import ProductId
 from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceListId
 from crmkit.domain.quote import Quote, QuoteId
-from crmkit.domain.sales_order import SalesOrder, SalesOrderId
+from crmkit.domain.sales_order import SalesOrder, SalesOrderId, SalesOrderStatus
+
+
+@attrs.frozen
+class OrderFilter:
+    """Which orders a listing returns; ``None`` means "any". ``since``/``until`` bound the
+    creation time as ``[since, until)``."""
+
+    account_id: str | None = None
+    status: SalesOrderStatus | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 class PriceListRepository(Protocol):
@@ -141,4 +155,19 @@ class SalesOrderRepository(Protocol):
 
     def for_quote(self, quote_id: QuoteId) -> list[SalesOrder]:
         """The orders converted from this quote, ordered by creation time, then id."""
+        ...
+
+    def get_by_number(self, number: str) -> SalesOrder:
+        """The order with this document number.
+
+        Raises:
+            NotFound: no such order in this tenant.
+        """
+        ...
+
+    def page(
+        self, order_filter: OrderFilter, *, after: tuple[datetime, str] | None, limit: int
+    ) -> list[SalesOrder]:
+        """Up to ``limit`` orders matching the filter, ordered by (created_at, id), after
+        the key ``after`` (keyset pagination)."""
         ...

@@ -9,11 +9,13 @@ from decimal import Decimal
 import attrs
 
 from crmkit.domain import ProductId, ValidationError, to_decimal
+from crmkit.domain.outbox import EventName, NumberPatterns, payload
 from crmkit.domain.pricing import Customer, PricingPolicy
 from crmkit.domain.quote import Quote, QuoteId, QuoteLine
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.order_steps import PendingEvent, take_number, write_events
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.pricing import price_items
 from crmkit.services.retry import retrying
@@ -39,10 +41,12 @@ class QuoteService:
         unit_of_work: Callable[[], UnitOfWork],
         clock: Clock,
         policy: PricingPolicy | None = None,
+        numbers: NumberPatterns | None = None,
     ) -> None:
         self._uow = unit_of_work
         self._clock = clock
         self.policy = policy or PricingPolicy()
+        self._numbers = numbers or NumberPatterns()
 
     def create_quote(
         self,
@@ -303,7 +307,18 @@ class QuoteService:
                     expiry_override=expiry_override,
                 )
                 uow.quotes.update(quote.converted(wanted, now))
+                order = attrs.evolve(
+                    order, number=take_number(uow, self._numbers, "sales_order", now)
+                )
                 uow.sales_orders.add(order)
+                created = payload(
+                    order_id=order.id,
+                    number=order.number,
+                    status=order.status.value,
+                    quote_id=quote.id,
+                    total=order.totals().gross,
+                )
+                write_events(uow, [PendingEvent(EventName.ORDER_CREATED, order.id, created)], now)
                 remember(uow, request_key, CONVERT, digest, result=order.id, now=now)
                 uow.commit()
             return order

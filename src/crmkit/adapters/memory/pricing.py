@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
@@ -13,6 +14,7 @@ from crmkit.domain.ids import ProductId
 from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceListId
 from crmkit.domain.quote import Quote, QuoteId
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
+from crmkit.services.pricing_ports import OrderFilter
 
 EntryKey = tuple[TenantId, PriceEntryId]
 EntryGroup = tuple[TenantId, PriceListId, ProductId]
@@ -201,3 +203,25 @@ class InMemorySalesOrderRepository(_Records[SalesOrder]):
             o for o in self._tx.rows() if o.tenant_id == self._tenant and o.quote_id == quote_id
         ]
         return sorted(mine, key=lambda o: (o.created_at, o.id))
+
+    def get_by_number(self, number: str) -> SalesOrder:
+        found = self._tx.find_unique("number", (self._tenant, number))
+        if found is None:
+            raise NotFound(self.entity, "number", number, self._tenant)
+        return found
+
+    def page(
+        self, order_filter: OrderFilter, *, after: tuple[datetime, str] | None, limit: int
+    ) -> list[SalesOrder]:
+        f = order_filter
+        mine = [
+            o
+            for o in self._tx.rows()
+            if o.tenant_id == self._tenant
+            and (f.account_id is None or o.account_id == f.account_id)
+            and (f.status is None or o.status is f.status)
+            and (f.since is None or o.created_at >= f.since)
+            and (f.until is None or o.created_at < f.until)
+            and (after is None or (o.created_at, o.id) > after)
+        ]
+        return sorted(mine, key=lambda o: (o.created_at, o.id))[:limit]

@@ -23,6 +23,7 @@ from crmkit.adapters.memory.inventory import (
     reservation_write_error,
     warehouse_write_error,
 )
+from crmkit.adapters.memory.orders import CounterKey, EventKey, conflict_error
 from crmkit.adapters.memory.pricing import EntryTable, write_error
 from crmkit.adapters.memory.products import ProductKey, product_write_error
 from crmkit.adapters.memory.records import RecordKey, record_table
@@ -37,6 +38,7 @@ from crmkit.domain.inventory import (
     StockLevel,
     Warehouse,
 )
+from crmkit.domain.outbox import ConsumerPosition, DocumentCounter, OutboxEvent
 from crmkit.domain.price_list import PriceList
 from crmkit.domain.quote import Quote
 from crmkit.domain.records import RecordType
@@ -85,7 +87,18 @@ class MemoryStore:
             key=lambda q: (q.tenant_id, q.id), error=write_error("Quote")
         )
         self.sales_orders: MemoryTable[Any, SalesOrder] = MemoryTable(
-            key=lambda o: (o.tenant_id, o.id), error=write_error("SalesOrder")
+            key=lambda o: (o.tenant_id, o.id),
+            error=write_error("SalesOrder"),
+            unique={"number": lambda o: (o.tenant_id, o.number or f"id:{o.id}")},
+        )
+        self.counters: MemoryTable[CounterKey, DocumentCounter] = MemoryTable(
+            key=lambda c: (c.tenant_id, c.series), error=conflict_error("DocumentCounter")
+        )
+        self.outbox: MemoryTable[EventKey, OutboxEvent] = MemoryTable(
+            key=lambda e: (e.tenant_id, e.position), error=conflict_error("OutboxEvent")
+        )
+        self.outbox_consumers: MemoryTable[CounterKey, ConsumerPosition] = MemoryTable(
+            key=lambda c: (c.tenant_id, c.name), error=conflict_error("OutboxConsumer")
         )
         self.customer_accounts: MemoryTable[AccountKey, CustomerAccount] = MemoryTable(
             key=lambda a: (a.tenant_id, a.id),

@@ -21,6 +21,11 @@ from crmkit.adapters.memory.inventory import (
     InMemoryStockLevelRepository,
     InMemoryWarehouseRepository,
 )
+from crmkit.adapters.memory.orders import (
+    InMemoryDocumentCounterRepository,
+    InMemoryOutboxConsumerRepository,
+    InMemoryOutboxRepository,
+)
 from crmkit.adapters.memory.pricing import (
     InMemoryPriceListRepository,
     InMemoryQuoteRepository,
@@ -96,6 +101,13 @@ class InMemoryUnitOfWork:
         )
         self.deduction_policies = InMemoryDeductionPolicyRepository(
             tenant_id, self._over(store.deduction_policies), self.rollback
+        )
+        self.counters = InMemoryDocumentCounterRepository(
+            tenant_id, self._over(store.counters), self.rollback
+        )
+        self.outbox = InMemoryOutboxRepository(tenant_id, self._over(store.outbox), self.rollback)
+        self.outbox_consumers = InMemoryOutboxConsumerRepository(
+            tenant_id, self._over(store.outbox_consumers), self.rollback
         )
 
     def records(self, record_type: RecordType[R2]) -> RecordRepository[R2]:

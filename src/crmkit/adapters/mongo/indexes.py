@@ -27,6 +27,9 @@ JOURNAL_ENTRIES = "crmkit_journal_entries"
 DEDUCTION_POLICIES = "crmkit_deduction_policies"
 CUSTOM_FIELD_DEFINITIONS = "crmkit_custom_field_definitions"
 CUSTOM_OBJECTS = "crmkit_custom_objects"
+COUNTERS = "crmkit_counters"
+OUTBOX_EVENTS = "crmkit_outbox_events"
+OUTBOX_CONSUMERS = "crmkit_outbox_consumers"
 
 INDEXES: dict[str, list[IndexModel]] = {
     PRODUCTS: [
@@ -120,6 +123,20 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("quote_id", ASCENDING), ("created_at", ASCENDING)],
             name="tenant_quote_created",
         ),
+        IndexModel([("tenant_id", ASCENDING), ("number", ASCENDING)], name="tenant_number"),
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("account_id", ASCENDING),
+                ("created_at", ASCENDING),
+                ("id", ASCENDING),
+            ],
+            name="tenant_account_created",
+        ),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("created_at", ASCENDING), ("id", ASCENDING)],
+            name="tenant_created",
+        ),
     ],
     CUSTOMER_ACCOUNTS: [
         IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
@@ -175,6 +192,23 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     CUSTOM_FIELD_DEFINITIONS: record_indexes(custom_fields.CUSTOM_FIELD_DEFINITIONS),
     CUSTOM_OBJECTS: record_indexes(custom_objects.CUSTOM_OBJECTS),
+    COUNTERS: [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("series", ASCENDING)], name="tenant_series", unique=True
+        ),
+    ],
+    OUTBOX_EVENTS: [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("position", ASCENDING)],
+            name="tenant_position",
+            unique=True,
+        ),
+    ],
+    OUTBOX_CONSUMERS: [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("name", ASCENDING)], name="tenant_name", unique=True
+        ),
+    ],
 }
 
 

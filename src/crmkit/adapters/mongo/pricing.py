@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 import attrs
@@ -19,6 +20,7 @@ from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceL
 from crmkit.domain.quote import Quote, QuoteId
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
+from crmkit.services.pricing_ports import OrderFilter
 
 T = TypeVar("T")
 DUPLICATE = 11000
@@ -200,6 +202,47 @@ class MongoSalesOrderRepository(_MongoRecords):
                 self._session.database[SALES_ORDERS]
                 .find({"tenant_id": self._tenant, "quote_id": quote_id}, session=s)
                 .sort([("created_at", ASCENDING), ("id", ASCENDING)])
+            )
+        )
+        return [from_document(d, SalesOrder) for d in documents]
+
+    def get_by_number(self, number: str) -> SalesOrder:
+        document = self._session.run(
+            lambda s: self._session.database[SALES_ORDERS].find_one(
+                {"tenant_id": self._tenant, "number": number}, session=s
+            )
+        )
+        if document is None:
+            raise NotFound("SalesOrder", "number", number, self._tenant)
+        return from_document(document, SalesOrder)
+
+    def page(
+        self, order_filter: OrderFilter, *, after: tuple[datetime, str] | None, limit: int
+    ) -> list[SalesOrder]:
+        f = order_filter
+        query: dict[str, Any] = {"tenant_id": self._tenant}
+        if f.account_id is not None:
+            query["account_id"] = f.account_id
+        if f.status is not None:
+            query["status"] = f.status.value
+        created: dict[str, datetime] = {}
+        if f.since is not None:
+            created["$gte"] = f.since
+        if f.until is not None:
+            created["$lt"] = f.until
+        if created:
+            query["created_at"] = created
+        if after is not None:
+            query["$or"] = [
+                {"created_at": {"$gt": after[0]}},
+                {"created_at": after[0], "id": {"$gt": after[1]}},
+            ]
+        documents = self._session.run(
+            lambda s: list(
+                self._session.database[SALES_ORDERS]
+                .find(query, session=s)
+                .sort([("created_at", ASCENDING), ("id", ASCENDING)])
+                .limit(limit)
             )
         )
         return [from_document(d, SalesOrder) for d in documents]

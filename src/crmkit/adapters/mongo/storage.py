@@ -24,6 +24,11 @@ from crmkit.adapters.mongo.inventory import (
     MongoStockLevelRepository,
     MongoWarehouseRepository,
 )
+from crmkit.adapters.mongo.orders import (
+    MongoDocumentCounterRepository,
+    MongoOutboxConsumerRepository,
+    MongoOutboxRepository,
+)
 from crmkit.adapters.mongo.pricing import (
     MongoPriceListRepository,
     MongoQuoteRepository,
@@ -73,6 +78,9 @@ class MongoUnitOfWork(SessionUnitOfWork[MongoSession]):
         self.holds = MongoHoldRepository(session)
         self.journal = MongoJournalRepository(session)
         self.deduction_policies = MongoDeductionPolicyRepository(session)
+        self.counters = MongoDocumentCounterRepository(session)
+        self.outbox = MongoOutboxRepository(session)
+        self.outbox_consumers = MongoOutboxConsumerRepository(session)
 
     def _new_record_store(
         self, session: MongoSession, record_type: RecordType[Any]

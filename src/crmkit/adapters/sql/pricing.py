@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
-from sqlalchemy import ColumnElement, Table, select, update
+from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 
 from crmkit.adapters.sql.converters import batched
 from crmkit.adapters.sql.session import SqlSession
@@ -29,6 +29,7 @@ from crmkit.domain.price_list import (
 from crmkit.domain.quote import Quote, QuoteId
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
+from crmkit.services.pricing_ports import OrderFilter
 
 T = TypeVar("T")
 IN_BATCH = 500
@@ -169,6 +170,7 @@ def order_row(order: SalesOrder) -> dict[str, Any]:
         "updated_at": order.updated_at,
         "version": order.version,
         "body": to_body(order),
+        "number": order.number,
     }
 
 
@@ -321,4 +323,33 @@ class SqlSalesOrderRepository(_SqlRecords):
             .where(self._mine(sales_orders), t.quote_id == quote_id)
             .order_by(t.created_at, t.id)
         )
+        return [from_body(row.body, SalesOrder) for row in rows]
+
+    def get_by_number(self, number: str) -> SalesOrder:
+        t = sales_orders.c
+        row = self._session.execute(
+            select(t.body).where(self._mine(sales_orders), t.number == number)
+        ).one_or_none()
+        if row is None:
+            raise NotFound("SalesOrder", "number", number, self._tenant)
+        return from_body(row.body, SalesOrder)
+
+    def page(
+        self, order_filter: OrderFilter, *, after: tuple[datetime, str] | None, limit: int
+    ) -> list[SalesOrder]:
+        t, f = sales_orders.c, order_filter
+        query = select(t.body).where(self._mine(sales_orders))
+        if f.account_id is not None:
+            query = query.where(t.account_id == f.account_id)
+        if f.status is not None:
+            query = query.where(t.status == f.status.value)
+        if f.since is not None:
+            query = query.where(t.created_at >= f.since)
+        if f.until is not None:
+            query = query.where(t.created_at < f.until)
+        if after is not None:
+            query = query.where(
+                or_(t.created_at > after[0], and_(t.created_at == after[0], t.id > after[1]))
+            )
+        rows = self._session.execute(query.order_by(t.created_at, t.id).limit(limit))
         return [from_body(row.body, SalesOrder) for row in rows]

@@ -24,6 +24,11 @@ from crmkit.adapters.sql.inventory import (
     SqlWarehouseRepository,
 )
 from crmkit.adapters.sql.migrate import database_revisions, schema_heads
+from crmkit.adapters.sql.orders import (
+    SqlDocumentCounterRepository,
+    SqlOutboxConsumerRepository,
+    SqlOutboxRepository,
+)
 from crmkit.adapters.sql.pricing import (
     SqlPriceListRepository,
     SqlQuoteRepository,
@@ -65,6 +70,9 @@ class SqlUnitOfWork(SessionUnitOfWork[SqlSession]):
         self.holds = SqlHoldRepository(session)
         self.journal = SqlJournalRepository(session)
         self.deduction_policies = SqlDeductionPolicyRepository(session)
+        self.counters = SqlDocumentCounterRepository(session)
+        self.outbox = SqlOutboxRepository(session)
+        self.outbox_consumers = SqlOutboxConsumerRepository(session)
 
     def _new_record_store(
         self, session: SqlSession, record_type: RecordType[Any]

@@ -182,8 +182,10 @@ class StockCount:
     """A count sheet of one warehouse: draft -> confirmed | cancelled.
 
     Confirming books ``counted - on hand`` per line as a count movement. If a count falls
-    below what is reserved, it is refused unless the caller asks to release reservations;
-    the ones released are listed in ``released_reservations``.
+    below what is reserved, it is refused unless the caller asks to release reservations:
+    then exactly the missing quantity is released, newest reservations first (the last one
+    only in part if that is enough); ``released_reservations`` lists them and
+    ``released_quantities`` how much of each, in the same order.
     """
 
     KIND: ClassVar[str] = "stock_count"
@@ -198,6 +200,7 @@ class StockCount:
     created_at: datetime = attrs.field(converter=utc_millis)
     updated_at: datetime = attrs.field(converter=utc_millis)
     version: int = 1
+    released_quantities: tuple[Decimal, ...] = ()
 
     @classmethod
     def new(
@@ -216,7 +219,7 @@ class StockCount:
     def confirmed(
         self,
         lines: tuple[CountLine, ...],
-        released: tuple[ReservationId, ...],
+        released: tuple[tuple[ReservationId, Decimal], ...],
         now: datetime,
     ) -> StockCount:
         """Raises: InvalidStateTransition: it is not a draft."""
@@ -225,7 +228,8 @@ class StockCount:
             self,
             status=DocumentStatus.CONFIRMED,
             lines=lines,
-            released_reservations=released,
+            released_reservations=tuple(rid for rid, _ in released),
+            released_quantities=tuple(q for _, q in released),
             updated_at=now,
         )
 

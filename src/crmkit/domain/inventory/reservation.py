@@ -126,7 +126,8 @@ class Reservation:
         if quantity > self.remaining:
             raise OverShipment(self.id, quantity, self.remaining)
         shipped = self.shipped + quantity
-        status = ReservationStatus.CONSUMED if shipped == self.quantity else ReservationStatus.OPEN
+        done = shipped + self.released == self.quantity  # a count may have released part
+        status = ReservationStatus.CONSUMED if done else ReservationStatus.OPEN
         return attrs.evolve(self, shipped=shipped, status=status, updated_at=now)
 
     def release(self, now: datetime, *, expired: bool = False) -> Reservation:
@@ -137,7 +138,25 @@ class Reservation:
         """
         self._must_be_open("expire" if expired else "release")
         status = ReservationStatus.EXPIRED if expired else ReservationStatus.RELEASED
-        return attrs.evolve(self, released=self.remaining, status=status, updated_at=now)
+        return attrs.evolve(
+            self, released=self.quantity - self.shipped, status=status, updated_at=now
+        )
+
+    def release_part(self, quantity: Decimal, now: datetime) -> Reservation:
+        """Give back ``quantity`` of what it holds (a stock count fell below the reserved
+        stock); it stays open with the rest, or is released if nothing is left.
+
+        Raises:
+            InvalidStateTransition: it is not open.
+            OverShipment: ``quantity`` exceeds what it still holds.
+        """
+        self._must_be_open("release part of")
+        if quantity > self.remaining:
+            raise OverShipment(self.id, quantity, self.remaining)
+        released = self.released + quantity
+        left = self.quantity - self.shipped - released
+        status = ReservationStatus.OPEN if left > 0 else ReservationStatus.RELEASED
+        return attrs.evolve(self, released=released, status=status, updated_at=now)
 
     def _must_be_open(self, action: str) -> None:
         if not self.is_open:

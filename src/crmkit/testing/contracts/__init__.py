@@ -25,6 +25,7 @@ from crmkit.testing.contracts.inventory import (
     InventoryServiceContract,
 )
 from crmkit.testing.contracts.inventory_ledger import InventoryLedgerContract
+from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -47,6 +48,7 @@ __all__ = [
     "InventoryLedgerContract",
     "InventoryRepositoryContract",
     "InventoryServiceContract",
+    "OrderServiceContract",
     "PriceListRepositoryContract",
     "PricingServiceContract",
     "ProcessedRequestContract",

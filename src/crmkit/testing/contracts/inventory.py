@@ -398,8 +398,25 @@ class InventoryServiceContract:
         assert shop.inventory.release_expired() == ()
         stock = shop.inventory.availability([shop.products[0].id])[shop.products[0].id]
         assert (stock.reserved, stock.available) == (1, 4)
-        with pytest.raises(InvalidStateTransition):
-            shop.inventory.release(expired.id, key="late")
+        before = shop.snapshot("O-1", "O-2")
+        late = shop.inventory.release(expired.id, key="late")  # a no-op that says so
+        assert late.status is ReservationStatus.EXPIRED
+        assert shop.snapshot("O-1", "O-2") == before
+
+    def test_an_expired_reservation_stops_counting_before_any_sweep(self, storage: Storage) -> None:
+        """From its expiry it is neither shown as reserved nor blocks a new reservation."""
+        shop = open_shop(storage)
+        shop.receive(0, 0, 5)
+        shop.inventory.reserve(
+            "O-1", _line(shop, 0, 4), key="r1", expires_at=T0 + timedelta(minutes=10)
+        )
+        shop.clock.advance(timedelta(minutes=10))
+        stock = shop.inventory.availability([shop.products[0].id])[shop.products[0].id]
+        assert (stock.reserved, stock.available) == (0, 5)
+        shop.inventory.reserve("O-2", _line(shop, 0, 5), key="r2")
+        assert shop.inventory.release_expired() == ()  # the reserve expired it already
+        [old] = shop.snapshot("O-1").reservations
+        assert old.status is ReservationStatus.EXPIRED
 
     def test_an_expired_reservation_cannot_ship(self, storage: Storage) -> None:
         """Shipping against a reservation past its expiry is refused; nothing changes."""
@@ -506,7 +523,7 @@ class InventoryServiceContract:
         assert shop.inventory.get_count(count.id).status.value == "confirmed"
 
     def test_a_count_below_reserved_needs_an_explicit_release(self, storage: Storage) -> None:
-        """Without release_reservations the count is refused; with it, releases are reported."""
+        """Refused below reserved; with release, exactly what is missing goes, newest first."""
         shop = open_shop(storage)
         shop.receive(0, 0, 10)
         first = shop.inventory.reserve("O-1", _line(shop, 0, 3), key="r1").reservations[0]
@@ -519,10 +536,12 @@ class InventoryServiceContract:
         assert raised.value.code == "below_reserved"
         assert shop.snapshot("O-1", "O-2", documents=((StockCount, count.id),)) == before
         done = shop.inventory.confirm_count(count.id, key="c2", release_reservations=True)
-        assert done.released_reservations == (second.id,)
+        assert done.released_reservations == (second.id,)  # the newest gives way first
+        assert done.released_quantities == (Decimal(2),)  # exactly what is missing, not all of it
         assert shop.inventory.get_reservation(first.id).is_open
+        assert shop.inventory.get_reservation(second.id).remaining == 2
         stock = shop.inventory.availability([shop.products[0].id])[shop.products[0].id]
-        assert (stock.on_hand, stock.reserved) == (5, 3)
+        assert (stock.on_hand, stock.reserved) == (5, 5)
 
     def test_adjustments_need_a_reason_and_respect_reservations(self, storage: Storage) -> None:
         """Adjustments carry their reason; one below reserved or quarantine is refused."""

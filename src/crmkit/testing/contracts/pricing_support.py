@@ -77,6 +77,14 @@ class CountingUnitOfWork:
     def sales_orders(self) -> Any:
         return self._counted("sales_orders")
 
+    @property
+    def counters(self) -> Any:
+        return self._counted("counters")
+
+    @property
+    def outbox(self) -> Any:
+        return self._counted("outbox")
+
     def __enter__(self) -> Self:
         self._inner.__enter__()
         return self

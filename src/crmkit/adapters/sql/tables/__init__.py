@@ -19,6 +19,7 @@ from crmkit.adapters.sql.tables.inventory import (
     stock_movements,
     warehouses,
 )
+from crmkit.adapters.sql.tables.orders import counters, outbox_consumers, outbox_events
 from crmkit.adapters.sql.tables.pricing import (
     price_entries,
     price_lists,
@@ -43,3 +44,4 @@ __all__ += [
     "rebate_grants",
 ]
 __all__ += ["custom_field_definitions", "custom_objects", "custom_values", "record_table"]
+__all__ += ["counters", "outbox_consumers", "outbox_events"]

@@ -89,6 +89,11 @@ sales_orders = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False),
     Column("body", long_text(), nullable=False),
+    Column("number", code(40), nullable=True),
     Index(None, "tenant_id", "quote_id", "created_at"),
+    Index(None, "tenant_id", "number", unique=True),
+    Index(None, "tenant_id", "account_id", "created_at", "id"),
+    Index(None, "tenant_id", "status", "created_at", "id"),
+    Index(None, "tenant_id", "created_at", "id"),
     **TABLE_OPTIONS,
 )

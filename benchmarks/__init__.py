@@ -1,0 +1,1 @@
+"""Benchmark scripts (run them with PYTHONPATH=src:. from the repository root)."""

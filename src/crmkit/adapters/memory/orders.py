@@ -1,0 +1,118 @@
+"""The in-memory document counters, outbox and outbox consumer repositories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from crmkit.adapters.memory.tables import TableTransaction, WriteRejected
+from crmkit.domain import ConcurrencyConflict, TenantId, WrongTenant
+from crmkit.domain.outbox import ConsumerPosition, DocumentCounter, OutboxEvent
+
+CounterKey = tuple[TenantId, str]
+EventKey = tuple[TenantId, int]
+
+
+def conflict_error(entity: str) -> Callable[[WriteRejected, Any], Exception]:
+    """Every rejected write of these records means another unit of work got there first."""
+
+    def error(rejected: WriteRejected, record: Any) -> Exception:
+        key = rejected.key
+        shown = str(key[1]) if isinstance(key, tuple) else str(key)
+        return ConcurrencyConflict(
+            entity, shown, record.tenant_id, "another unit of work wrote it first"
+        )
+
+    return error
+
+
+class _Repository:
+    def __init__(self, tenant_id: TenantId, rollback: Callable[[], None]) -> None:
+        self._tenant = tenant_id
+        self._rollback = rollback
+
+    def _guarded(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except Exception:
+            self._rollback()
+            raise
+
+
+class InMemoryDocumentCounterRepository(_Repository):
+    def __init__(
+        self,
+        tenant_id: TenantId,
+        tx: TableTransaction[CounterKey, DocumentCounter],
+        rollback: Callable[[], None],
+    ) -> None:
+        super().__init__(tenant_id, rollback)
+        self._tx = tx
+
+    def take(self, series: str, count: int = 1) -> int:
+        current = self._tx.get((self._tenant, series))
+        if current is None:
+            self._guarded(lambda: self._tx.insert(DocumentCounter(self._tenant, series, count)))
+            return count
+        saved = attrs.evolve(current, value=current.value + count, version=current.version + 1)
+        self._guarded(lambda: self._tx.update(saved))
+        return saved.value
+
+
+class InMemoryOutboxRepository(_Repository):
+    def __init__(
+        self,
+        tenant_id: TenantId,
+        tx: TableTransaction[EventKey, OutboxEvent],
+        rollback: Callable[[], None],
+    ) -> None:
+        super().__init__(tenant_id, rollback)
+        self._tx = tx
+
+    def append(self, events: Sequence[OutboxEvent]) -> None:
+        def write() -> None:
+            for event in events:
+                if event.tenant_id != self._tenant:
+                    raise WrongTenant("OutboxEvent", event.position, event.tenant_id, self._tenant)
+                self._tx.insert(event)
+
+        self._guarded(write)
+
+    def after(self, position: int, limit: int) -> list[OutboxEvent]:
+        mine = [e for e in self._tx.rows() if e.tenant_id == self._tenant and e.position > position]
+        return sorted(mine, key=lambda e: e.position)[:limit]
+
+
+class InMemoryOutboxConsumerRepository(_Repository):
+    def __init__(
+        self,
+        tenant_id: TenantId,
+        tx: TableTransaction[CounterKey, ConsumerPosition],
+        rollback: Callable[[], None],
+    ) -> None:
+        super().__init__(tenant_id, rollback)
+        self._tx = tx
+
+    def get(self, name: str) -> ConsumerPosition | None:
+        return self._tx.get((self._tenant, name))
+
+    def add(self, position: ConsumerPosition) -> None:
+        def write() -> None:
+            if position.tenant_id != self._tenant:
+                raise WrongTenant("OutboxConsumer", position.name, position.tenant_id, self._tenant)
+            self._tx.insert(position)
+
+        self._guarded(write)
+
+    def update(self, position: ConsumerPosition) -> ConsumerPosition:
+        saved = attrs.evolve(position, version=position.version + 1)
+
+        def write() -> None:
+            if position.tenant_id != self._tenant:
+                raise WrongTenant("OutboxConsumer", position.name, position.tenant_id, self._tenant)
+            self._tx.update(saved)
+
+        self._guarded(write)
+        return saved

@@ -1,0 +1,109 @@
+"""The MongoDB document counter, outbox and outbox consumer repositories."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+from pymongo import ASCENDING, ReturnDocument
+
+from crmkit.adapters.mongo.converters import from_document, to_document
+from crmkit.adapters.mongo.indexes import COUNTERS, OUTBOX_CONSUMERS, OUTBOX_EVENTS
+from crmkit.adapters.mongo.session import MongoSession
+from crmkit.domain import ConcurrencyConflict, CrmkitError, WrongTenant
+from crmkit.domain.outbox import ConsumerPosition, OutboxEvent
+
+
+class _Repository:
+    def __init__(self, session: MongoSession) -> None:
+        self._session = session
+        self._tenant = session.tenant_id
+
+    def _taken(self, entity: str, key: object) -> CrmkitError:
+        return ConcurrencyConflict(
+            entity, str(key), self._tenant, "another unit of work wrote it first"
+        )
+
+
+class MongoDocumentCounterRepository(_Repository):
+    def take(self, series: str, count: int = 1) -> int:
+        collection = self._session.database[COUNTERS]
+        document = self._session.run(
+            lambda s: collection.find_one_and_update(
+                {"tenant_id": self._tenant, "series": series},
+                {"$inc": {"value": count}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+                session=s,
+            ),
+            on_duplicate=lambda _: self._taken("DocumentCounter", series),
+        )
+        if document is None:  # upsert with ReturnDocument.AFTER always returns one
+            raise self._session.fail(self._taken("DocumentCounter", series))
+        value: int = document["value"]
+        return value
+
+
+class MongoOutboxRepository(_Repository):
+    def append(self, events: Sequence[OutboxEvent]) -> None:
+        for event in events:
+            if event.tenant_id != self._tenant:
+                raise self._session.fail(
+                    WrongTenant("OutboxEvent", event.position, event.tenant_id, self._tenant)
+                )
+        if not events:
+            return
+        documents = [to_document(e) for e in events]
+        collection = self._session.database[OUTBOX_EVENTS]
+        self._session.run(
+            lambda s: collection.insert_many(documents, ordered=True, session=s),
+            on_duplicate=lambda _: self._taken("OutboxEvent", events[0].position),
+        )
+
+    def after(self, position: int, limit: int) -> list[OutboxEvent]:
+        collection = self._session.database[OUTBOX_EVENTS]
+        documents = self._session.run(
+            lambda s: list(
+                collection.find(
+                    {"tenant_id": self._tenant, "position": {"$gt": position}}, session=s
+                )
+                .sort([("position", ASCENDING)])
+                .limit(limit)
+            )
+        )
+        return [from_document(d, OutboxEvent) for d in documents]
+
+
+class MongoOutboxConsumerRepository(_Repository):
+    def get(self, name: str) -> ConsumerPosition | None:
+        collection = self._session.database[OUTBOX_CONSUMERS]
+        document = self._session.run(
+            lambda s: collection.find_one({"tenant_id": self._tenant, "name": name}, session=s)
+        )
+        return None if document is None else from_document(document, ConsumerPosition)
+
+    def add(self, position: ConsumerPosition) -> None:
+        if position.tenant_id != self._tenant:
+            raise self._session.fail(
+                WrongTenant("OutboxConsumer", position.name, position.tenant_id, self._tenant)
+            )
+        document = to_document(position)
+        collection = self._session.database[OUTBOX_CONSUMERS]
+        self._session.run(
+            lambda s: collection.insert_one(document, session=s),
+            on_duplicate=lambda _: self._taken("OutboxConsumer", position.name),
+        )
+
+    def update(self, position: ConsumerPosition) -> ConsumerPosition:
+        saved = attrs.evolve(position, version=position.version + 1)
+        collection = self._session.database[OUTBOX_CONSUMERS]
+        result = self._session.run(
+            lambda s: collection.update_one(
+                {"tenant_id": self._tenant, "name": position.name, "version": position.version},
+                {"$set": to_document(saved)},
+                session=s,
+            )
+        )
+        if result.matched_count != 1:
+            raise self._session.fail(self._taken("OutboxConsumer", position.name))
+        return saved

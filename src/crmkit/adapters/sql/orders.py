@@ -1,0 +1,108 @@
+"""The SQL document counter, outbox and outbox consumer repositories."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import insert, select, update
+
+from crmkit.adapters.sql.converters import from_row, to_row
+from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.tables import counters, outbox_consumers, outbox_events
+from crmkit.domain import ConcurrencyConflict, CrmkitError, WrongTenant
+from crmkit.domain.outbox import ConsumerPosition, OutboxEvent
+
+
+class _Repository:
+    def __init__(self, session: SqlSession) -> None:
+        self._session = session
+        self._tenant = session.tenant_id
+
+    def _taken(self, entity: str, key: object) -> CrmkitError:
+        return ConcurrencyConflict(
+            entity, str(key), self._tenant, "another unit of work wrote it first"
+        )
+
+
+class SqlDocumentCounterRepository(_Repository):
+    def take(self, series: str, count: int = 1) -> int:
+        t = counters.c
+        mine = (t.tenant_id == self._tenant, t.series == series)
+        # The UPDATE locks the row until the unit of work ends: concurrent writers queue.
+        moved = self._session.execute(update(counters).where(*mine).values(value=t.value + count))
+        if moved.rowcount == 0:
+            self._session.execute(
+                insert(counters).values(tenant_id=self._tenant, series=series, value=count),
+                on_unique=lambda _: self._taken("DocumentCounter", series),
+            )
+            return count
+        value: int = self._session.execute(select(t.value).where(*mine)).scalar_one()
+        return value
+
+
+class SqlOutboxRepository(_Repository):
+    def append(self, events: Sequence[OutboxEvent]) -> None:
+        for event in events:
+            if event.tenant_id != self._tenant:
+                raise self._session.fail(
+                    WrongTenant("OutboxEvent", event.position, event.tenant_id, self._tenant)
+                )
+        if not events:
+            return
+        rows = [{k: v for k, v in to_row(e).items() if k != "version"} for e in events]
+        self._session.execute(
+            insert(outbox_events),
+            rows,
+            on_unique=lambda _: self._taken("OutboxEvent", events[0].position),
+        )
+
+    def after(self, position: int, limit: int) -> list[OutboxEvent]:
+        t = outbox_events.c
+        rows = self._session.execute(
+            select(outbox_events)
+            .where(t.tenant_id == self._tenant, t.position > position)
+            .order_by(t.position)
+            .limit(limit)
+        )
+        return [from_row(row._mapping, OutboxEvent) for row in rows]
+
+
+class SqlOutboxConsumerRepository(_Repository):
+    def get(self, name: str) -> ConsumerPosition | None:
+        t = outbox_consumers.c
+        row = self._session.execute(
+            select(outbox_consumers).where(t.tenant_id == self._tenant, t.name == name)
+        ).one_or_none()
+        return None if row is None else from_row(row._mapping, ConsumerPosition)
+
+    def add(self, position: ConsumerPosition) -> None:
+        if position.tenant_id != self._tenant:
+            raise self._session.fail(
+                WrongTenant("OutboxConsumer", position.name, position.tenant_id, self._tenant)
+            )
+        self._session.execute(
+            insert(outbox_consumers).values(to_row(position)),
+            on_unique=lambda _: self._taken("OutboxConsumer", position.name),
+        )
+
+    def update(self, position: ConsumerPosition) -> ConsumerPosition:
+        t = outbox_consumers.c
+        saved = ConsumerPosition(
+            position.tenant_id,
+            position.name,
+            position.position,
+            position.updated_at,
+            position.version + 1,
+        )
+        done = self._session.execute(
+            update(outbox_consumers)
+            .where(
+                t.tenant_id == self._tenant,
+                t.name == position.name,
+                t.version == position.version,
+            )
+            .values(position=saved.position, updated_at=saved.updated_at, version=saved.version)
+        )
+        if done.rowcount != 1:
+            raise self._session.fail(self._taken("OutboxConsumer", position.name))
+        return saved

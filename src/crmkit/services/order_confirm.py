@@ -1,0 +1,153 @@
+"""The confirm step of the order service: plan, hold, reserve and confirm in the caller's
+unit of work (or stop at pending approval)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from crmkit.domain import Money, ValidationError
+from crmkit.domain.account_errors import InsufficientFunds
+from crmkit.domain.accounts import ZERO, Fund
+from crmkit.domain.approval import ApprovalRule
+from crmkit.domain.deduction import DeductionPolicy, OrderLine, plan_deduction
+from crmkit.domain.inventory import AllocationStrategy, ShortagePolicy
+from crmkit.domain.order_lifecycle import (
+    EmptyOrder,
+    OrderTransitionNotAllowed,
+    label,
+    to_status,
+)
+from crmkit.domain.outbox import EventName
+from crmkit.domain.sales_order import SalesOrder, SalesOrderId
+from crmkit.domain.sales_order import SalesOrderStatus as Status
+from crmkit.services.account_steps import (
+    available_funds,
+    hold_plan,
+    open_ledger,
+    policy_for,
+    save_ledger,
+    void_expired,
+)
+from crmkit.services.inventory_steps import reserve_lines
+from crmkit.services.order_steps import PendingEvent, account_of, order_event
+from crmkit.services.ports import UnitOfWork
+
+
+@attrs.frozen
+class ConfirmRules:
+    """The tenant's rules a confirm applies: approval, default deduction, allocation."""
+
+    approval: ApprovalRule
+    deduction: DeductionPolicy
+    strategy: AllocationStrategy
+
+
+def confirm_order(
+    uow: UnitOfWork,
+    now: datetime,
+    events: list[PendingEvent],
+    order_id: str,
+    key: str,
+    *,
+    approving: bool,
+    holds_end: datetime | None,
+    stock_end: datetime | None,
+    rules: ConfirmRules,
+) -> SalesOrder:
+    """Confirm (or, ``approving``, approve) the order in ``uow``; see
+    :meth:`crmkit.services.orders.OrderService.confirm`."""
+    order = uow.sales_orders.get(SalesOrderId(order_id))
+    if (order.status is Status.PENDING_APPROVAL) != approving:
+        raise OrderTransitionNotAllowed(order, "approve" if approving else "confirm")
+    to_status(order, Status.CONFIRMED, "confirm", now)
+    if not order.lines:
+        raise EmptyOrder(f"order {label(order)} has no lines; it cannot be confirmed.")
+    products = uow.products.get_many([line.product_id for line in order.lines])
+    for line in order.lines:
+        product = products.get(line.product_id)
+        if product is None or not product.active:
+            raise ValidationError(
+                f"order {label(order)} line {line.line_no}: product {line.sku!r} is "
+                f"{'unknown' if product is None else 'inactive'}; cancel the order or "
+                f"reactivate the product.",
+                order=label(order),
+                sku=line.sku,
+            )
+    ledger = open_ledger(uow, account_of(uow, order), key, now)
+    void_expired(uow, ledger)
+    account = ledger.account
+    gross = [a.gross for a in order.amounts()]
+    plan = plan_deduction(
+        Money(sum(gross, ZERO), order.currency),
+        [
+            OrderLine(
+                line.product_id,
+                products[line.product_id].category,
+                Money(g, order.currency),
+            )
+            for line, g in zip(order.lines, gross, strict=True)
+        ],
+        available_funds(account, ledger.grants.values()),
+        policy_for(uow, account.id, rules.deduction),
+        ledger.now,
+    )
+    if plan.cash_due > 0:
+        raise InsufficientFunds(
+            account.id,
+            f"order {label(order)}",
+            currency=order.currency,
+            shortfall={"cash": plan.cash_due},
+            total=plan.cash_due,
+            explanation="an order is confirmed only when the account's funds cover it.",
+        )
+    if not approving:
+        reasons = rules.approval.reasons(order, plan.amount(Fund.CREDIT), account.credit_limit)
+        if reasons:
+            pending = attrs.evolve(
+                to_status(order, Status.PENDING_APPROVAL, "confirm", now),
+                approval_reasons=tuple(reasons),
+            )
+            saved = uow.sales_orders.update(pending)
+            events.append(order_event(EventName.APPROVAL_REQUESTED, saved, reasons=reasons))
+            return saved
+    holds = hold_plan(uow, ledger, order.id, plan, holds_end)
+    save_ledger(uow, ledger)
+    reserved = reserve_lines(
+        uow,
+        now,
+        order.id,
+        [(str(line.line_no), line.product_id, line.quantity) for line in order.lines],
+        strategy=rules.strategy,
+        policy=ShortagePolicy.ALL_OR_NOTHING,
+        preferred_warehouse=None,
+        expiry=stock_end,
+    )
+    confirmed = attrs.evolve(to_status(order, Status.CONFIRMED, "confirm", now), approved=approving)
+    saved = uow.sales_orders.update(confirmed)
+    events.append(
+        order_event(
+            EventName.FUNDS_HELD,
+            saved,
+            holds=[{"fund": h.fund.value, "amount": h.amount, "hold_id": h.id} for h in holds],
+            explanation=list(plan.explanation),
+        )
+    )
+    events.append(
+        order_event(
+            EventName.STOCK_RESERVED,
+            saved,
+            reservations=[
+                {
+                    "line_no": int(r.line_id),
+                    "sku": products[r.product_id].sku,
+                    "warehouse_id": r.warehouse_id,
+                    "quantity": r.quantity,
+                }
+                for r in reserved.reservations
+            ],
+        )
+    )
+    events.append(order_event(EventName.CONFIRMED, saved, total=sum(gross, ZERO)))
+    return saved

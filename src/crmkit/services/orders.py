@@ -1,0 +1,532 @@
+"""The sales order service (销售订单): create, confirm, approve, deliver, return, cancel and
+close, each one unit of work on every backend.
+
+Every command takes an idempotency ``key``: repeating it returns the first run's events
+and changes nothing; reusing it with other content raises ``DuplicateRequest``. A command
+locks the customer account first, then the stock levels (ascending), then writes the
+order, its document numbers and, last, its outbox events; a conflict with another writer
+retries the whole unit of work. A rejected command changes nothing. See docs/orders.md.
+
+This module is the order lifecycle's public surface: besides the service it re-exports
+the names a caller needs (statuses, errors, the approval rule, number patterns, events,
+the outbox service and the order listing filter's status).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from crmkit.domain import ValidationError, utc_millis
+from crmkit.domain.account_errors import HoldExpired
+from crmkit.domain.accounts import ZERO
+from crmkit.domain.approval import ApprovalRule
+from crmkit.domain.deduction import DeductionPolicy
+from crmkit.domain.ids import ProductId, new_id, record_id
+from crmkit.domain.inventory import (
+    AllocationStrategy,
+    WarehouseId,
+)
+from crmkit.domain.order_lifecycle import (
+    DeliveryExceedsOrdered,
+    EmptyOrder,
+    OrderTransitionNotAllowed,
+    ReservationExpired,
+    ReturnExceedsDelivered,
+    deliver,
+    line_quantities,
+    share,
+    take_back,
+    to_status,
+)
+from crmkit.domain.outbox import EventName, NumberPatterns, OutboxEvent
+from crmkit.domain.pricing import Customer, PricingPolicy
+from crmkit.domain.requests import request_key
+from crmkit.domain.sales_order import (
+    OrderDocument,
+    SalesOrder,
+    SalesOrderId,
+    SalesOrderLine,
+    SalesOrderStatus,
+)
+from crmkit.domain.sales_order import SalesOrderStatus as Status
+from crmkit.domain.text import clean_optional_text
+from crmkit.services.account_steps import (
+    credit_back,
+    open_ledger,
+    post_share,
+    save_ledger,
+    void,
+)
+from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.inventory_steps import (
+    receive_return_lines,
+    release_reservations,
+    ship_reservations,
+)
+from crmkit.services.order_confirm import ConfirmRules, confirm_order
+from crmkit.services.order_reads import OrderReads, OutboxService
+from crmkit.services.order_steps import (
+    PendingEvent,
+    account_of,
+    content_of,
+    deliveries_to_return,
+    in_fund_order,
+    lines_of,
+    moment,
+    order_event,
+    pending_holds,
+    reservations_to_ship,
+    take_number,
+    write_events,
+)
+from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.pricing import price_items
+from crmkit.services.retry import retrying
+
+__all__ = [
+    "ApprovalRule",
+    "Customer",
+    "DeliveryExceedsOrdered",
+    "EmptyOrder",
+    "EventName",
+    "NumberPatterns",
+    "OrderDocument",
+    "OrderLineInput",
+    "OrderOutcome",
+    "OrderService",
+    "OrderTransitionNotAllowed",
+    "OutboxEvent",
+    "OutboxService",
+    "ReservationExpired",
+    "ReturnExceedsDelivered",
+    "SalesOrder",
+    "SalesOrderStatus",
+]
+
+ORDER_ATTEMPTS = 40
+NOTE_MAX_LENGTH = 200
+"""As on delivery notes and return orders."""
+ORDER_MAX_DELAY_S = 0.5
+
+
+@attrs.frozen
+class OrderLineInput:
+    """A line of a directly created order: ``quantity`` of ``product_id``, with a discount."""
+
+    product_id: ProductId
+    quantity: Decimal | int | str
+    discount_percent: Decimal | int | str = 0
+
+
+@attrs.frozen
+class OrderOutcome:
+    """A command's result: the order as the command left it, and the events it wrote."""
+
+    order: SalesOrder
+    events: tuple[OutboxEvent, ...]
+
+
+Work = Callable[[UnitOfWork, datetime, list[PendingEvent]], SalesOrder]
+
+
+class OrderService(OrderReads):
+    """The sales orders of one tenant (see the module docstring)."""
+
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        clock: Clock,
+        *,
+        pricing_policy: PricingPolicy | None = None,
+        approval: ApprovalRule | None = None,
+        numbers: NumberPatterns | None = None,
+        strategy: AllocationStrategy = AllocationStrategy.PRIORITY,
+        default_deduction: DeductionPolicy | None = None,
+    ) -> None:
+        super().__init__(unit_of_work)
+        self._clock = clock
+        self._pricing = pricing_policy or PricingPolicy()
+        self._numbers = numbers or NumberPatterns()
+        self._rules = ConfirmRules(
+            approval or ApprovalRule(), default_deduction or DeductionPolicy(), strategy
+        )
+
+    @property
+    def approval(self) -> ApprovalRule:
+        """The approval hook: asked once per confirm (see :mod:`crmkit.domain.approval`)."""
+        return self._rules.approval
+
+    def create_order(
+        self,
+        customer: Customer,
+        lines: Sequence[OrderLineInput],
+        *,
+        currency: str,
+        key: str,
+        discount_percent: Decimal | int | str = 0,
+    ) -> OrderOutcome:
+        """Create a draft order priced now through the price lists (explanations kept).
+
+        Raises:
+            EmptyOrder: no lines.
+            NotFound: a product does not exist.
+            ValidationError: a product is inactive, or a field breaks its rule.
+            NoPriceFound: a product has no applicable price.
+            DuplicateRequest: ``key`` was used for another request.
+        """
+        if not isinstance(customer, Customer):
+            raise ValidationError(f"expected a Customer, got {type(customer).__name__}.")
+        if not isinstance(lines, Sequence) or isinstance(lines, str) or not lines:
+            raise EmptyOrder("an order needs at least one line; give OrderLineInput lines.")
+        for line in lines:
+            if not isinstance(line, OrderLineInput):
+                raise ValidationError(f"expected OrderLineInput, got {type(line).__name__}.")
+        items = [(ProductId(record_id(x.product_id, "product id")), x.quantity) for x in lines]
+        content: dict[str, object] = {
+            "c": customer.account_id,
+            "g": sorted(customer.groups),
+            "cur": currency,
+            "d": str(discount_percent),
+            "l": [
+                (p, str(x.quantity), str(x.discount_percent))
+                for (p, _), x in zip(items, lines, strict=True)
+            ],
+        }
+
+        def work(uow: UnitOfWork, now: datetime, events: list[PendingEvent]) -> SalesOrder:
+            priced = price_items(
+                uow, customer, items, currency=currency, at=now, policy=self._pricing
+            )
+            order = SalesOrder(
+                id=SalesOrderId(new_id()),
+                tenant_id=uow.tenant_id,
+                account_id=customer.account_id,
+                currency=currency,
+                status=Status.DRAFT,
+                quote_id=None,
+                lines=tuple(
+                    SalesOrderLine(
+                        line_no=n,
+                        quote_line_no=0,
+                        product_id=product.id,
+                        sku=product.sku,
+                        unit=product.unit,
+                        quantity=amount,
+                        tax_rate=product.tax_rate,
+                        discount_percent=given.discount_percent,
+                        resolution=resolution,
+                    )
+                    for n, ((product, amount, resolution), given) in enumerate(
+                        zip(priced, lines, strict=True), 1
+                    )
+                ),
+                discount_percent=discount_percent,
+                rounding=self._pricing.rounding,
+                approval_reasons=(),
+                expiry_override=None,
+                request_key=key,
+                created_at=now,
+                updated_at=now,
+                number=take_number(uow, self._numbers, "sales_order", now),
+            )
+            uow.sales_orders.add(order)
+            events.append(order_event(EventName.ORDER_CREATED, order, total=order.totals().gross))
+            return order
+
+        return self._command(key, "order.create", content, work)
+
+    def confirm(
+        self,
+        order_id: str,
+        *,
+        key: str,
+        hold_until: datetime | None = None,
+        reserve_until: datetime | None = None,
+    ) -> OrderOutcome:
+        """Confirm a draft: plan the deduction, hold the funds, reserve the stock.
+
+        If the approval rule has reasons the order stops at pending approval instead
+        (nothing held or reserved). ``hold_until``/``reserve_until`` make the holds and
+        reservations expire.
+
+        Raises:
+            NotFound: no such order, product or customer account.
+            OrderTransitionNotAllowed: the order is not a draft.
+            EmptyOrder: the order has no lines.
+            ValidationError: a product is inactive.
+            InsufficientFunds: the account cannot pay the order.
+            InsufficientStock: a line cannot be reserved in full.
+            DuplicateRequest: ``key`` was used for another request.
+        """
+        return self._confirm(order_id, key, hold_until, reserve_until, approving=False)
+
+    def approve(
+        self,
+        order_id: str,
+        *,
+        key: str,
+        hold_until: datetime | None = None,
+        reserve_until: datetime | None = None,
+    ) -> OrderOutcome:
+        """Approve an order pending approval and confirm it (as :meth:`confirm`).
+
+        Raises:
+            OrderTransitionNotAllowed: the order is not pending approval.
+            NotFound, EmptyOrder, ValidationError, InsufficientFunds, InsufficientStock,
+                DuplicateRequest: as :meth:`confirm`.
+        """
+        return self._confirm(order_id, key, hold_until, reserve_until, approving=True)
+
+    def reject(self, order_id: str, reason: str, *, key: str) -> OrderOutcome:
+        """Send an order pending approval back to draft.
+
+        Raises:
+            NotFound: no such order.
+            OrderTransitionNotAllowed: the order is not pending approval.
+            ValidationError: no reason given.
+            DuplicateRequest: ``key`` was used for another request.
+        """
+        the_id = record_id(order_id, "order id")
+        why = record_id(reason, "rejection reason")
+
+        def work(uow: UnitOfWork, now: datetime, events: list[PendingEvent]) -> SalesOrder:
+            order = to_status(
+                uow.sales_orders.get(SalesOrderId(the_id)), Status.DRAFT, "reject", now
+            )
+            order = uow.sales_orders.update(order)
+            events.append(order_event(EventName.APPROVAL_REJECTED, order, reason=why))
+            return order
+
+        return self._command(key, "order.reject", {"o": the_id, "r": why}, work)
+
+    def deliver(
+        self, order_id: str, quantities: Mapping[int, object], *, key: str, note: str | None = None
+    ) -> OrderOutcome:
+        """Ship ``quantities`` (order line number -> quantity) on a delivery note (发货单)
+        from the order's reservations, and post their money share to the holds.
+
+        Raises:
+            NotFound: no such order.
+            OrderTransitionNotAllowed: the order is not confirmed or partially delivered.
+            ValidationError: no line, an unknown line, a quantity that is not positive.
+            DeliveryExceedsOrdered: a line ships more than is left to deliver.
+            ReservationExpired: a line's reservation expired.
+            HoldExpired: a hold of the order expired (cancel or close the order).
+            DuplicateRequest: ``key`` was used for another request.
+        """
+        the_id = record_id(order_id, "order id")
+        note = clean_optional_text(note, "document note", max_length=NOTE_MAX_LENGTH)
+        content = {"o": the_id, "q": content_of(quantities), "n": note}
+
+        def work(uow: UnitOfWork, now: datetime, events: list[PendingEvent]) -> SalesOrder:
+            order = uow.sales_orders.get(SalesOrderId(the_id))
+            wanted = line_quantities(order, quantities, "delivery")
+            after = deliver(order, wanted, OrderDocument("delivery_note", "", ""), now)
+            ledger = open_ledger(uow, account_of(uow, order), key, now)
+            for hold in uow.holds.of_order(ledger.account.id, order.id):
+                if hold.expires_at is not None and hold.expires_at <= now:
+                    raise HoldExpired(hold.id, hold.expires_at.isoformat())
+            holds = pending_holds(uow, ledger.account.id, order)
+            left = sum((h.remaining for h in holds), ZERO)
+            value = None if after.status is Status.DELIVERED else min(share(order, wanted), left)
+            post_share(uow, ledger, holds, value)
+            save_ledger(uow, ledger)
+            shipped = reservations_to_ship(uow, order, wanted, now)
+            delivery = ship_reservations(uow, now, order.id, shipped, key=key, note=note)
+            number = take_number(uow, self._numbers, "delivery_note", now)
+            document = OrderDocument("delivery_note", number, delivery.id)
+            saved = uow.sales_orders.update(deliver(order, wanted, document, now))
+            posted = left if value is None else value
+            events.append(
+                order_event(EventName.DELIVERED, saved, delivery_note=number, lines=wanted)
+            )
+            events.append(order_event(EventName.FUNDS_POSTED, saved, amount=posted))
+            if saved.status is Status.DELIVERED:
+                events.append(order_event(EventName.DELIVERED, saved, complete=True))
+            return saved
+
+        return self._command(key, "order.deliver", content, work)
+
+    def return_goods(
+        self,
+        order_id: str,
+        quantities: Mapping[int, object],
+        *,
+        warehouse_id: str,
+        sellable: bool,
+        key: str,
+        note: str | None = None,
+    ) -> OrderOutcome:
+        """Take back ``quantities`` (order line number -> quantity) on return orders (退货单)
+        into ``warehouse_id`` (sellable or quarantined) and credit their money share back
+        to the funds it was taken from, in the proportion it was taken.
+
+        Raises:
+            NotFound: no such order or warehouse.
+            OrderTransitionNotAllowed: nothing was delivered on the order.
+            ValidationError: no line, an unknown line, a quantity that is not positive.
+            ReturnExceedsDelivered: a line returns more than was delivered and not returned.
+            DuplicateRequest: ``key`` was used for another request.
+        """
+        the_id = record_id(order_id, "order id")
+        warehouse = WarehouseId(record_id(warehouse_id, "warehouse id"))
+        if not isinstance(sellable, bool):
+            raise ValidationError("sellable must be True or False.")
+        note = clean_optional_text(note, "document note", max_length=NOTE_MAX_LENGTH)
+        content = {"o": the_id, "q": content_of(quantities), "w": warehouse, "s": sellable}
+        content["n"] = note
+
+        def work(uow: UnitOfWork, now: datetime, events: list[PendingEvent]) -> SalesOrder:
+            order = uow.sales_orders.get(SalesOrderId(the_id))
+            wanted = line_quantities(order, quantities, "return")
+            take_back(order, wanted, OrderDocument("return_order", "", ""), now)
+            ledger = open_ledger(uow, account_of(uow, order), key, now)
+            holds = uow.holds.of_order(ledger.account.id, order.id)
+            kept = sum((h.posted - h.refunded for h in holds), ZERO)
+            credit = min(share(order, wanted), kept)
+            if credit > 0:
+                credit_back(uow, ledger, in_fund_order(holds), credit)
+            save_ledger(uow, ledger)
+            offset = 1
+            for delivery, lines in deliveries_to_return(uow, order, wanted):
+                back = receive_return_lines(
+                    uow,
+                    now,
+                    delivery.id,
+                    lines,
+                    warehouse_id=warehouse,
+                    sellable=sellable,
+                    key=key,
+                    note=note,
+                    first_line=offset,
+                )
+                offset += len(lines)
+                number = take_number(uow, self._numbers, "return_order", now)
+                document = OrderDocument("return_order", number, back.id)
+                order = take_back(order, dict(lines_of(delivery, lines)), document, now)
+                events.append(order_event(EventName.RETURNED, order, return_order=number))
+            saved = uow.sales_orders.update(order)
+            events.append(order_event(EventName.CREDITED_BACK, saved, amount=credit))
+            return saved
+
+        return self._command(key, "order.return", content, work)
+
+    def cancel(self, order_id: str, *, key: str) -> OrderOutcome:
+        """End an order with nothing delivered: void its holds, release its reservations.
+
+        Raises:
+            NotFound: no such order.
+            OrderTransitionNotAllowed: the order was delivered from, closed or cancelled.
+            DuplicateRequest: ``key`` was used for another request.
+        """
+        return self._end(order_id, key, Status.CANCELLED, "cancel", EventName.CANCELLED)
+
+    def close(self, order_id: str, *, key: str) -> OrderOutcome:
+        """End a (partially) delivered order, releasing what is left of holds and stock.
+
+        Raises:
+            NotFound: no such order.
+            OrderTransitionNotAllowed: the order is not (partially) delivered.
+            DuplicateRequest: ``key`` was used for another request.
+        """
+        return self._end(order_id, key, Status.CLOSED, "close", EventName.CLOSED)
+
+    # -- machinery ----------------------------------------------------------------------
+
+    def _confirm(
+        self,
+        order_id: str,
+        key: str,
+        hold_until: datetime | None,
+        reserve_until: datetime | None,
+        *,
+        approving: bool,
+    ) -> OrderOutcome:
+        the_id = record_id(order_id, "order id")
+        holds_end = moment(hold_until, "hold_until")
+        stock_end = moment(reserve_until, "reserve_until")
+        content = {"o": the_id, "h": holds_end, "r": stock_end}
+
+        def work(uow: UnitOfWork, now: datetime, events: list[PendingEvent]) -> SalesOrder:
+            return confirm_order(
+                uow,
+                now,
+                events,
+                the_id,
+                key,
+                approving=approving,
+                holds_end=holds_end,
+                stock_end=stock_end,
+                rules=self._rules,
+            )
+
+        operation = "order.approve" if approving else "order.confirm"
+        return self._command(key, operation, content, work)
+
+    def _end(self, order_id: str, key: str, status: Status, action: str, name: str) -> OrderOutcome:
+        the_id = record_id(order_id, "order id")
+
+        def work(uow: UnitOfWork, now: datetime, events: list[PendingEvent]) -> SalesOrder:
+            order = uow.sales_orders.get(SalesOrderId(the_id))
+            ended = to_status(order, status, action, now)
+            account = uow.customer_accounts.find(order.account_id, order.currency)
+            voided = ZERO
+            if account is not None:
+                ledger = open_ledger(uow, account.id, key, now)
+                for hold in pending_holds(uow, account.id, order):
+                    voided += hold.remaining
+                    void(uow, ledger, hold)
+                save_ledger(uow, ledger)
+            opened = uow.reservations.for_order(order.id, open_only=True)
+            held = {r.id: r.remaining for r in opened}
+            released = release_reservations(uow, opened, now, expired=False) if opened else []
+            saved = uow.sales_orders.update(ended)
+            events.append(
+                order_event(
+                    EventName.RELEASED,
+                    saved,
+                    funds_voided=voided,
+                    stock_released=[
+                        {"line_no": int(r.line_id), "quantity": held[r.id]} for r in released
+                    ],
+                )
+            )
+            events.append(order_event(name, saved))
+            return saved
+
+        return self._command(key, f"order.{action}", {"o": the_id}, work)
+
+    def _command(
+        self, key: str, operation: str, content: Mapping[str, object], work: Work
+    ) -> OrderOutcome:
+        the_key = request_key(key)
+        digest = fingerprint(operation, content)
+
+        def attempt() -> OrderOutcome:
+            with self._uow() as uow:
+                done = replay(uow, the_key, operation, digest)
+                if done is not None:
+                    return _replayed(uow, done)
+                now = utc_millis(self._clock.now())
+                pending: list[PendingEvent] = []
+                order = work(uow, now, pending)
+                stored = write_events(uow, pending, now)
+                result = {"order": order.id, "positions": [e.position for e in stored]}
+                remember(uow, the_key, operation, digest, result=json.dumps(result), now=now)
+                uow.commit()
+                return OrderOutcome(order, stored)
+
+        return retrying(attempt, attempts=ORDER_ATTEMPTS, max_delay=ORDER_MAX_DELAY_S)
+
+
+def _replayed(uow: UnitOfWork, done: str) -> OrderOutcome:
+    result = json.loads(done)
+    positions = result["positions"]
+    events = uow.outbox.after(positions[0] - 1, len(positions)) if positions else []
+    order = uow.sales_orders.get(SalesOrderId(result["order"]))
+    return OrderOutcome(order, tuple(events))

@@ -1,0 +1,403 @@
+"""The order lifecycle contract: every command in one unit of work, every rejection
+changing nothing, the outbox and its consumers, numbers and listings, on every backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from crmkit.adapters.clock import FixedClock
+from crmkit.domain import (
+    CrmkitError,
+    DuplicateRequest,
+    InvalidStateTransition,
+    NotFound,
+    ProductId,
+    ValidationError,
+    new_id,
+)
+from crmkit.domain.account_errors import HoldExpired, InsufficientFunds
+from crmkit.domain.accounts import Fund, HoldStatus
+from crmkit.domain.approval import ApprovalRule
+from crmkit.domain.inventory import InsufficientStock
+from crmkit.domain.order_lifecycle import (
+    DeliveryExceedsOrdered,
+    EmptyOrder,
+    OrderTransitionNotAllowed,
+    ReservationExpired,
+    ReturnExceedsDelivered,
+)
+from crmkit.domain.outbox import EventName, NumberPatterns
+from crmkit.domain.sales_order import SalesOrderStatus
+from crmkit.services import Storage
+from crmkit.services.orders import OrderLineInput, OrderService
+from crmkit.services.quotes import LineInput
+from crmkit.testing.order_support import (
+    CUSTOMER,
+    T0,
+    OrderWorld,
+    check_world,
+    open_world,
+)
+
+D = Decimal
+
+
+def unchanged(world: OrderWorld, error: type[CrmkitError], action: Callable[[], object]) -> None:
+    """``action`` raises ``error`` and the stored state is the same before and after."""
+    before = world.state()
+    with pytest.raises(error):
+        action()
+    assert world.state() == before
+    check_world(before)
+
+
+def names(outcome_events: object) -> list[str]:
+    return [e.name for e in outcome_events]  # type: ignore[attr-defined]
+
+
+class OrderServiceContract:
+    """Every storage runs the order lifecycle identically, atomically and idempotently."""
+
+    def test_confirm_holds_funds_and_reserves_stock_in_one_command(self, storage: Storage) -> None:
+        """Confirm holds the order's gross, reserves every line and writes its events."""
+        world = open_world(storage, stock=(("2", "100", "100"), ("50", "50", "50")))
+        outcome = world.confirmed(5, "2.5", 1)
+        order = outcome.order
+        assert order.status is SalesOrderStatus.CONFIRMED
+        assert order.number == "SO-2026-000001"
+        assert names(outcome.events) == [
+            EventName.FUNDS_HELD,
+            EventName.STOCK_RESERVED,
+            EventName.CONFIRMED,
+        ]
+        reserved = outcome.events[1].data()["reservations"]
+        assert [(r["line_no"], r["quantity"]) for r in reserved][:2] == [
+            (1, "2.0000"),
+            (1, "3.0000"),
+        ]
+        holds = world.accounts.holds_of_order(world.account_id, order.id)
+        assert sum((h.amount for h in holds), D(0)) == order.totals().gross
+        check_world(world.state())
+
+    def test_a_retried_confirm_returns_the_first_result(self, storage: Storage) -> None:
+        """The same key returns the first run's events and changes nothing more."""
+        world = open_world(storage)
+        order = world.order(1, 1)
+        first = world.orders.confirm(order.id, key="confirm-1")
+        before = world.state()
+        again = world.orders.confirm(order.id, key="confirm-1")
+        assert [e.position for e in again.events] == [e.position for e in first.events]
+        assert world.state() == before
+
+    def test_the_same_key_for_another_order_is_refused(self, storage: Storage) -> None:
+        """Confirming twice with different content under one key changes nothing."""
+        world = open_world(storage)
+        first, second = world.order(1), world.order(2)
+        world.orders.confirm(first.id, key="confirm-k")
+        unchanged(world, DuplicateRequest, lambda: world.orders.confirm(second.id, key="confirm-k"))
+
+    def test_confirming_a_confirmed_order_is_refused(self, storage: Storage) -> None:
+        """A second confirm with a new key names the order and changes nothing."""
+        world = open_world(storage)
+        order = world.confirmed(1).order
+        unchanged(
+            world,
+            OrderTransitionNotAllowed,
+            lambda: world.orders.confirm(order.id, key="again"),
+        )
+
+    def test_rejections_at_creation_change_nothing(self, storage: Storage) -> None:
+        """Unknown product, inactive product and an empty order are refused."""
+        world = open_world(storage)
+        create = world.orders.create_order
+        unchanged(
+            world,
+            NotFound,
+            lambda: create(
+                CUSTOMER, [OrderLineInput(ProductId("nope"), 1)], currency="CNY", key="c1"
+            ),
+        )
+        unchanged(world, EmptyOrder, lambda: create(CUSTOMER, [], currency="CNY", key="c2"))
+        world.catalog.deactivate_product(world.products[0].id)
+        line = OrderLineInput(world.products[0].id, 1)
+        unchanged(
+            world, ValidationError, lambda: create(CUSTOMER, [line], currency="CNY", key="c3")
+        )
+
+    def test_confirm_with_an_inactive_product_is_refused(self, storage: Storage) -> None:
+        """A product deactivated after the order was created stops its confirm."""
+        world = open_world(storage)
+        order = world.order(1, 1)
+        world.catalog.deactivate_product(world.products[1].id)
+        unchanged(world, ValidationError, lambda: world.orders.confirm(order.id, key="k"))
+
+    def test_shortfall_of_funds_changes_nothing(self, storage: Storage) -> None:
+        """An account that cannot pay refuses the confirm with the shortfall."""
+        world = open_world(storage, prepayment="20.00")
+        order = world.order(5)
+        unchanged(world, InsufficientFunds, lambda: world.orders.confirm(order.id, key="k"))
+
+    def test_shortfall_of_stock_changes_nothing(self, storage: Storage) -> None:
+        """A line that cannot be reserved in full refuses the confirm; no money is held."""
+        world = open_world(storage, stock=(("1", "1", "1"), ("1", "0", "0")))
+        order = world.order(3)
+        unchanged(world, InsufficientStock, lambda: world.orders.confirm(order.id, key="k"))
+
+    def test_deliveries_post_shares_and_the_last_the_remainders(self, storage: Storage) -> None:
+        """Partial deliveries post line shares; the last one leaves the holds fully posted."""
+        world = open_world(storage)
+        order = world.confirmed(3, "2.5", 1).order
+        first = world.orders.deliver(order.id, {1: 1, 2: "1"}, key="d1")
+        assert first.order.status is SalesOrderStatus.PARTIALLY_DELIVERED
+        amounts = order.amounts()
+        expected = (amounts[0].gross / 3 + amounts[1].gross / D("2.5")).quantize(D("0.01"))
+        assert D(first.events[1].data()["amount"]) == pytest.approx(expected, abs=D("0.01"))
+        world.orders.deliver(order.id, {1: 1}, key="d2")
+        last = world.orders.deliver(order.id, {1: 1, 2: "1.5", 3: 1}, key="d3")
+        assert last.order.status is SalesOrderStatus.DELIVERED
+        holds = world.accounts.holds_of_order(world.account_id, order.id)
+        assert all(h.status is HoldStatus.RESOLVED for h in holds)
+        assert sum((h.posted for h in holds), D(0)) == order.totals().gross
+        assert [d.number for d in last.order.documents] == [
+            "DN-2026-000001",
+            "DN-2026-000002",
+            "DN-2026-000003",
+        ]
+        check_world(world.state())
+
+    def test_delivering_more_than_ordered_changes_nothing(self, storage: Storage) -> None:
+        """A line shipped beyond what is left to deliver is refused."""
+        world = open_world(storage)
+        order = world.confirmed(2).order
+        world.orders.deliver(order.id, {1: 1}, key="d1")
+        unchanged(
+            world, DeliveryExceedsOrdered, lambda: world.orders.deliver(order.id, {1: 2}, key="d2")
+        )
+        unchanged(world, ValidationError, lambda: world.orders.deliver(order.id, {7: 1}, key="d3"))
+        unchanged(world, ValidationError, lambda: world.orders.deliver(order.id, {}, key="d4"))
+
+    def test_delivering_against_an_expired_reservation_is_refused(self, storage: Storage) -> None:
+        """After the reservation's expiry a delivery raises the expiry error."""
+        clock = FixedClock(T0)
+        world = open_world(storage, clock=clock)
+        order = world.order(1)
+        world.orders.confirm(order.id, key="c", reserve_until=T0 + timedelta(hours=1))
+        clock.advance(timedelta(hours=2))
+        unchanged(
+            world, ReservationExpired, lambda: world.orders.deliver(order.id, {1: 1}, key="d")
+        )
+
+    def test_delivering_after_the_holds_expired_is_refused(self, storage: Storage) -> None:
+        """After the holds' expiry a delivery raises the hold expiry error."""
+        clock = FixedClock(T0)
+        world = open_world(storage, clock=clock)
+        order = world.order(1)
+        world.orders.confirm(order.id, key="c", hold_until=T0 + timedelta(hours=1))
+        clock.advance(timedelta(hours=2))
+        unchanged(world, HoldExpired, lambda: world.orders.deliver(order.id, {1: 1}, key="d"))
+
+    def test_return_takes_goods_back_and_credits_the_funds(self, storage: Storage) -> None:
+        """A return puts stock back and credits each fund in the proportion it was taken."""
+        world = open_world(storage, prepayment="20.00", credit_limit="1000.00")
+        order = world.confirmed(4).order  # 45.20: 20.00 prepayment, 25.20 credit
+        world.orders.deliver(order.id, {1: 4}, key="d1")
+        before = world.accounts.get_account(world.account_id)
+        back = world.orders.return_goods(
+            order.id, {1: 2}, warehouse_id=world.warehouses[0].id, sellable=True, key="r1"
+        )
+        assert names(back.events) == [EventName.RETURNED, EventName.CREDITED_BACK]
+        assert back.order.lines[0].returned == 2
+        assert back.order.documents[-1].number == "RO-2026-000001"
+        after = world.accounts.get_account(world.account_id)
+        assert after.fund(Fund.PREPAYMENT).balance - before.fund(Fund.PREPAYMENT).balance == D(
+            "10.00"
+        )
+        assert before.credit_used - after.credit_used == D("12.60")
+        check_world(world.state())
+        unchanged(
+            world,
+            ReturnExceedsDelivered,
+            lambda: world.orders.return_goods(
+                order.id, {1: 3}, warehouse_id=world.warehouses[0].id, sellable=False, key="r2"
+            ),
+        )
+
+    def test_cancel_releases_holds_and_reservations(self, storage: Storage) -> None:
+        """Cancel voids every hold and releases every reservation of the order."""
+        world = open_world(storage)
+        order = world.confirmed(2, 2, 2).order
+        cancelled = world.orders.cancel(order.id, key="x1")
+        assert cancelled.order.status is SalesOrderStatus.CANCELLED
+        assert names(cancelled.events) == [EventName.RELEASED, EventName.CANCELLED]
+        account = world.accounts.get_account(world.account_id)
+        assert account.fund(Fund.PREPAYMENT).held == 0
+        assert all(x.reserved == 0 for x in world.state().levels)
+        check_world(world.state())
+
+    def test_cancel_after_a_delivery_is_refused_and_close_ends_it(self, storage: Storage) -> None:
+        """A delivered-from order cannot be cancelled; close releases the rest."""
+        world = open_world(storage)
+        order = world.confirmed(2, 2).order
+        world.orders.deliver(order.id, {1: 1}, key="d1")
+        unchanged(world, OrderTransitionNotAllowed, lambda: world.orders.cancel(order.id, key="x"))
+        closed = world.orders.close(order.id, key="close")
+        assert closed.order.status is SalesOrderStatus.CLOSED
+        assert world.accounts.get_account(world.account_id).fund(Fund.PREPAYMENT).held == 0
+        assert all(x.reserved == 0 for x in world.state().levels)
+        check_world(world.state())
+
+    def test_approval_rule_stops_at_pending_until_approved(self, storage: Storage) -> None:
+        """Credit beyond the declared share waits for approval; reject and approve work."""
+        rule = ApprovalRule(credit_share_percent=50)
+        world = open_world(storage, prepayment="0", credit_limit="100.00", approval=rule)
+        order = world.order(5)  # 56.50 of credit > 50 % of 100
+        pending = world.orders.confirm(order.id, key="c1")
+        assert pending.order.status is SalesOrderStatus.PENDING_APPROVAL
+        assert pending.order.approval_reasons
+        assert not world.accounts.holds_of_order(world.account_id, order.id)
+        world.orders.reject(order.id, "too much credit", key="rej")
+        world.orders.confirm(order.id, key="c2")
+        approved = world.orders.approve(order.id, key="ok")
+        assert approved.order.status is SalesOrderStatus.CONFIRMED
+        assert approved.order.approved
+        check_world(world.state())
+
+    def test_another_tenants_order_is_not_found(self, storage: Storage) -> None:
+        """Commands on another tenant's order raise NotFound and change nothing."""
+        world, other = open_world(storage), open_world(storage)
+        order = world.confirmed(1).order
+        unchanged(world, NotFound, lambda: other.orders.deliver(order.id, {1: 1}, key="d"))
+        unchanged(world, NotFound, lambda: other.orders.cancel(order.id, key="x"))
+
+    def test_hostile_arguments_are_refused(self, storage: Storage) -> None:
+        """Bad types and forms raise ValidationError and change nothing."""
+        world = open_world(storage)
+        order = world.confirmed(1).order
+        bad: list[Callable[[], object]] = [
+            lambda: world.orders.confirm(123, key="k"),  # type: ignore[arg-type]
+            lambda: world.orders.confirm({"$gt": ""}, key="k"),  # type: ignore[arg-type]
+            lambda: world.orders.deliver(order.id, [1], key="k"),  # type: ignore[arg-type]
+            lambda: world.orders.deliver(order.id, {"1": 1}, key="k"),  # type: ignore[dict-item]
+            lambda: world.orders.deliver(order.id, {1: 1.5}, key="k"),
+            lambda: world.orders.deliver(order.id, {1: -1}, key="k"),
+            lambda: world.orders.cancel(order.id, key=""),
+            lambda: world.orders.list_orders(limit=0),
+            lambda: world.outbox.acknowledge("erp", -1),
+            lambda: world.outbox.read("", limit=10),
+        ]
+        for action in bad:
+            unchanged(world, ValidationError, action)
+
+    def test_outbox_consumers_keep_their_own_positions(self, storage: Storage) -> None:
+        """Each consumer acknowledges alone, resumes after its position, sees all events."""
+        world = open_world(storage)
+        order = world.confirmed(1).order
+        world.orders.deliver(order.id, {1: 1}, key="d1")
+        erp = world.outbox.read("erp", limit=100)
+        assert [e.position for e in erp] == list(range(1, len(erp) + 1))
+        mine = [e.name for e in erp if e.aggregate_id == order.id]
+        assert mine == [
+            EventName.ORDER_CREATED,
+            EventName.FUNDS_HELD,
+            EventName.STOCK_RESERVED,
+            EventName.CONFIRMED,
+            EventName.DELIVERED,
+            EventName.FUNDS_POSTED,
+            EventName.DELIVERED,
+        ]
+        assert world.outbox.acknowledge("erp", 3) == 3
+        assert world.outbox.acknowledge("erp", 2) == 3  # never backwards
+        assert world.outbox.read("erp")[0].position == 4
+        assert len(world.outbox.read("bi")) == len(erp)
+        assert erp[0].data()["schema_version"] == 1
+
+    def test_numbers_follow_the_tenant_pattern_and_find_the_order(self, storage: Storage) -> None:
+        """A tenant's pattern shapes its numbers; an order is found by its number."""
+        world = open_world(storage)
+        custom = OrderService(
+            lambda: storage.unit_of_work(world.tenant),
+            world.clock,
+            numbers=NumberPatterns({"sales_order": "A{n:04d}"}),
+        )
+        line = OrderLineInput(world.products[0].id, 1)
+        made = custom.create_order(CUSTOMER, [line], currency="CNY", key="n1").order
+        assert made.number == "A0001"
+        assert world.orders.get_order_by_number("A0001") == made
+        with pytest.raises(NotFound):
+            world.orders.get_order_by_number("A0002")
+
+    def test_orders_are_listed_and_paged(self, storage: Storage) -> None:
+        """Orders page by creation time and filter by customer, status and date."""
+        world = open_world(storage)
+        made = []
+        for n in range(5):
+            world.clock.advance(timedelta(minutes=1))
+            made.append(world.order(n + 1))
+        world.orders.confirm(made[1].id, key="c")
+        first = world.orders.list_orders(limit=2)
+        assert [o.id for o in first.items] == [made[0].id, made[1].id]
+        assert first.next_cursor is not None
+        rest = world.orders.list_orders(limit=10, cursor=first.next_cursor)
+        assert [o.id for o in rest.items] == [o.id for o in made[2:]]
+        confirmed = world.orders.list_orders(status=SalesOrderStatus.CONFIRMED)
+        assert [o.id for o in confirmed.items] == [made[1].id]
+        since = world.orders.list_orders(since=made[3].created_at, customer=CUSTOMER.account_id)
+        assert [o.id for o in since.items] == [made[3].id, made[4].id]
+        assert not world.orders.list_orders(customer="someone-else").items
+
+    def test_a_converted_quote_becomes_a_numbered_order(self, storage: Storage) -> None:
+        """Converting an accepted quote gives the order a number and an event."""
+        world = open_world(storage)
+        quote = world.quotes.create_quote(
+            CUSTOMER, currency="CNY", valid_until=T0 + timedelta(days=10)
+        )
+        world.quotes.add_lines(quote.id, [LineInput(world.products[0].id, 2)])
+        world.quotes.send(quote.id)
+        world.quotes.accept(quote.id)
+        order = world.quotes.convert_to_order(quote.id, request_key=f"conv-{new_id()}")
+        assert order.number == "SO-2026-000001"
+        confirmed = world.orders.confirm(order.id, key="c")
+        assert confirmed.order.lines[0].unit_price == D("10.00")
+        events = world.outbox.read("erp")
+        assert events[0].name == EventName.ORDER_CREATED
+        assert events[0].data()["quote_id"] == quote.id
+
+    def test_a_count_below_reserved_backorders_part_of_an_order(self, storage: Storage) -> None:
+        """A count takes back exactly what is missing; the order stays confirmed, backordered."""
+        world = open_world(storage, stock=(("5", "9", "9"),))
+        order = world.confirmed(4).order
+        product, warehouse = world.products[0].id, world.warehouses[0].id
+        count = world.inventory.create_count(warehouse, [(product, 2)])
+        done = world.inventory.confirm_count(count.id, key="count", release_reservations=True)
+        assert done.released_quantities == (D(2),)
+        assert world.orders.get_order(order.id).status is SalesOrderStatus.CONFIRMED
+        assert world.orders.backorders(order.id) == {1: 2}
+        told = [e for e in world.outbox.read("erp") if e.name == EventName.RESERVATION_RELEASED]
+        assert [(e.aggregate_id, e.data()["quantity"]) for e in told] == [(order.id, "2.0000")]
+        unchanged(
+            world,
+            InvalidStateTransition,
+            lambda: world.orders.deliver(order.id, {1: 3}, key="d1"),
+        )
+        world.orders.deliver(order.id, {1: 2}, key="d2")
+        check_world(world.state())
+
+    def test_expired_holds_stop_counting_before_any_sweep(self, storage: Storage) -> None:
+        """Funds held by an expired hold pay the next confirm without a sweep having run."""
+        clock = FixedClock(T0)
+        world = open_world(storage, prepayment="40.00", clock=clock)
+        first, second = world.order(3), world.order(3)  # 33.90 each
+        world.orders.confirm(first.id, key="c1", hold_until=T0 + timedelta(hours=1))
+        unchanged(world, InsufficientFunds, lambda: world.orders.confirm(second.id, key="c2"))
+        clock.advance(timedelta(hours=2))
+        funds = world.accounts.fund_summaries(world.account_id)[Fund.PREPAYMENT]
+        assert (funds.held, funds.available) == (D(0), D("40.00"))  # before any sweep
+        world.orders.confirm(second.id, key="c3")
+        holds = world.accounts.holds_of_order(world.account_id, first.id)
+        assert [h.voided for h in holds] == [D("33.90")]
+        assert world.accounts.expire_holds() == []  # nothing left for the sweep
+        unchanged(world, HoldExpired, lambda: world.orders.deliver(first.id, {1: 1}, key="d"))
