@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
-from crmkit.domain import ConfigurationError, StorageError, TenantId, tenant_id
+from crmkit.domain import (
+    ConfigurationError,
+    StorageError,
+    StorageUnavailable,
+    TenantId,
+    tenant_id,
+)
 from crmkit.domain.approval import ApprovalRule
 from crmkit.domain.outbox import NumberPatterns
 from crmkit.domain.pricing import PricingPolicy
@@ -97,13 +103,21 @@ def _open_url(url: str, upgrade_schema: bool, version_table: str | None) -> Stor
     except StorageError as error:
         engine.dispose()
         reason = error.message.removeprefix("the database refused the operation: ")
-        raise StorageError(
+        raise _same_kind(
+            error,
             f"cannot use the database at {masked(url)}: {' '.join(reason.split())}; check that "
             f"it is running and that the URL, user, password and path are right.",
         ) from error
     except BaseException:
         engine.dispose()
         raise
+
+
+def _same_kind(error: BaseException, message: str) -> StorageError:
+    """A storage error with ``message`` that keeps whether ``error`` was an outage."""
+    if isinstance(error, StorageUnavailable):
+        return StorageUnavailable(message)
+    return StorageError(message)
 
 
 def _open_sql(
@@ -150,14 +164,19 @@ def _mongo_storage(
         if upgrade_schema:
             ensure_indexes(client[database])
         return MongoStorage(client, database, owns_client=owns_client, session=session)
-    except PyMongoError as error:
+    except (PyMongoError, StorageError) as error:
         if owns_client:
             client.close()
-        reason = " ".join(str(error).split(", Timeout:")[0].split())
-        raise StorageError(
-            f"cannot use the MongoDB database {database!r}: {type(error).__name__}: "
-            f"{masked(reason)}; check that the server (a replica set) is running and that "
-            f"the URL, user and password are right.",
+        if isinstance(error, StorageError):
+            reason = error.message
+        else:
+            reason = (
+                f"{type(error).__name__}: {' '.join(str(error).split(', Timeout:')[0].split())}"
+            )
+        raise _same_kind(
+            error,
+            f"cannot use the MongoDB database {database!r}: {masked(reason)}; check that the "
+            f"server (a replica set) is running and that the URL, user and password are right.",
         ) from error
     except BaseException:
         if owns_client:

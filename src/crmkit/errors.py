@@ -38,6 +38,13 @@ from crmkit.domain.inventory.errors import (
     OverReturn,
     OverShipment,
 )
+from crmkit.domain.order_lifecycle import (
+    DeliveryExceedsOrdered,
+    EmptyOrder,
+    OrderTransitionNotAllowed,
+    ReservationExpired,
+    ReturnExceedsDelivered,
+)
 from crmkit.domain.pricing import NoPriceFound
 from crmkit.domain.quote import ConversionExceedsRemaining, QuoteExpired, QuoteTransitionNotAllowed
 
@@ -51,8 +58,10 @@ __all__ = [
     "CreditLimitBelowUsage",
     "CrmkitError",
     "CurrencyMismatch",
+    "DeliveryExceedsOrdered",
     "DuplicateRecord",
     "DuplicateRequest",
+    "EmptyOrder",
     "FloatNotAllowed",
     "HoldExpired",
     "HoldResolved",
@@ -63,11 +72,14 @@ __all__ = [
     "NoPriceFound",
     "NotFound",
     "OrderHasPendingHolds",
+    "OrderTransitionNotAllowed",
     "OverReturn",
     "OverShipment",
     "QuoteExpired",
     "QuoteTransitionNotAllowed",
     "RepaymentExceedsCreditUsed",
+    "ReservationExpired",
+    "ReturnExceedsDelivered",
     "StorageError",
     "StorageUnavailable",
     "UnitMismatch",

@@ -88,7 +88,7 @@ class TestFailures:
         err = capsys.readouterr().err
         assert len(err.splitlines()) == 1
         assert "s3cr3t-pw" not in err
-        assert "[storage]" in err
+        assert "[storage_unavailable]" in err
 
     def test_masking_covers_every_url_in_a_text(self) -> None:
         """Every URL's password in a message is replaced, user and host kept."""
@@ -98,7 +98,7 @@ class TestFailures:
 
     @pytest.mark.postgres
     def test_a_successful_upgrade_masks_the_password(
-        self, capsys: pytest.CaptureFixture[str]
+        self, postgres_storage: object, capsys: pytest.CaptureFixture[str]
     ) -> None:
         """`db upgrade` and `db current` on a server print the URL without its password."""
         user, rest = POSTGRES_URL.split("://", 1)[1].split("@", 1)
@@ -116,7 +116,7 @@ class TestFailures:
         assert main(["db", "upgrade", url]) == REFUSED
         err = capsys.readouterr().err
         assert len(err.splitlines()) == 1
-        assert "[storage] cannot use the MongoDB database 'crm'" in err
+        assert "[storage_unavailable] cannot use the MongoDB database 'crm'" in err
         assert "s3cr3t-pw" not in err
 
     def test_bad_path_is_one_line(self, capsys: pytest.CaptureFixture[str]) -> None:

@@ -28,6 +28,8 @@ PUBLIC: dict[str, set[str]] = {
                         "CustomerAccountService", "InsufficientFunds"},
     "crmkit.inventory": {"ReservationRequest", "AllocationStrategy", "ShortagePolicy",
                          "InventoryService", "InsufficientStock", "Warehouse"},
+    "crmkit.orders": {"OrderService", "OrderLineInput", "OrderOutcome", "SalesOrderStatus",
+                      "ApprovalRule", "NumberPatterns", "EventName", "OutboxService"},
     "crmkit.serialization": {"converter", "to_json", "from_json", "to_data", "from_data"},
     "crmkit.testing": {"fresh_tenant"},
     "crmkit.testing.contracts": {"UnitOfWorkContract", "ProductRepositoryContract"},

@@ -18,11 +18,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 
 from crmkit.adapters.sql.engine import create_crmkit_engine
 from crmkit.adapters.sql.errors import translated
 from crmkit.adapters.sql.tables import VERSION_TABLE, metadata
+from crmkit.domain import ConfigurationError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_LOCATION = str(MIGRATIONS / "versions")
@@ -72,12 +74,20 @@ def upgrade_database(
     Raises:
         StorageUnavailable: the database cannot be reached.
         StorageError: the database refused a migration step.
+        ConfigurationError: the database is at a revision this crmkit does not know (a newer
+            crmkit migrated it), or ``revision`` names none.
     """
     config = _config(version_table)
     with translated(), _connection(target) as connection:
         before = database_revisions(connection, version_table)
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        try:
+            command.upgrade(config, revision)
+        except CommandError as error:
+            raise ConfigurationError(
+                f"cannot upgrade crmkit's schema to {revision!r}: "
+                f"{error}. A newer crmkit may have migrated this database; use that version."
+            ) from None
         after = database_revisions(connection, version_table)
     if before != after:
         log.info("crmkit schema upgraded from %s to %s", sorted(before), sorted(after))

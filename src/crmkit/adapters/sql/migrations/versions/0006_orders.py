@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from crmkit.adapters.sql.migrate import translated_schema
 from crmkit.adapters.sql.tables.pricing import long_text
 from crmkit.adapters.sql.types import UtcDateTime, code
 
@@ -25,8 +26,9 @@ ORDER = "crmkit_sales_order"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table(ORDER) as batch:
-        batch.add_column(sa.Column("number", code(40), nullable=True))
+    # ALTER TABLE is not compiled through a schema_translate_map: name the schema explicitly.
+    schema = translated_schema(op.get_bind())
+    op.add_column(ORDER, sa.Column("number", code(40), nullable=True), schema=schema)
     op.create_index(
         "ix_crmkit_sales_order_tenant_id_number", ORDER, ["tenant_id", "number"], unique=True
     )
@@ -72,5 +74,5 @@ def downgrade() -> None:
         name = "_".join(["ix_crmkit_sales_order_tenant_id", *columns, "created_at_id"])
         op.drop_index(name, ORDER)
     op.drop_index("ix_crmkit_sales_order_tenant_id_number", ORDER)
-    with op.batch_alter_table(ORDER) as batch:
+    with op.batch_alter_table(ORDER, schema=translated_schema(op.get_bind())) as batch:
         batch.drop_column("number")
