@@ -7,6 +7,7 @@ from pymongo.database import Database
 
 from crmkit.adapters.mongo.records import record_indexes
 from crmkit.domain import custom_fields, custom_objects
+from crmkit.domain.front_office.types import FRONT_OFFICE_TYPES
 
 PRODUCTS = "crmkit_products"
 PROCESSED_REQUESTS = "crmkit_processed_requests"
@@ -175,6 +176,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     CUSTOM_FIELD_DEFINITIONS: record_indexes(custom_fields.CUSTOM_FIELD_DEFINITIONS),
     CUSTOM_OBJECTS: record_indexes(custom_objects.CUSTOM_OBJECTS),
 }
+INDEXES.update({t.collection_name: record_indexes(t) for t in FRONT_OFFICE_TYPES})
 
 
 def ensure_indexes(database: Database[dict[str, object]]) -> None:
