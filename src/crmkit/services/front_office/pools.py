@@ -251,7 +251,7 @@ class PoolService:
         return written
 
     def history(self, pool_code: str, record_id_: str) -> list[PoolEvent]:
-        """Every claim, assignment and return of a record in the pool, oldest first.
+        """Every claim, assignment and return of a record in the pool, oldest first (at most 200).
 
         An auto-return that no sweep wrote yet is included as it will be written.
         """
@@ -272,7 +272,8 @@ class PoolService:
             state = holding(record, pool, now)
             if state.overdue_since is not None and record.pool_id == pool.id:
                 events.append(_auto_return(pool, record, state.overdue_since))
-            return events
+            # an auto-return comes before what happened in the same millisecond
+            return sorted(events, key=lambda e: (e.at, e.action is not PoolAction.AUTO_RETURN))
 
     def owned_count(self, pool_code: str, user_id: str) -> int:
         """How many records of the pool ``user_id`` owns now (auto-return applied)."""
