@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -10,6 +11,7 @@ import attrs
 from crmkit.adapters.clock import FixedClock
 from crmkit.domain import TenantId
 from crmkit.domain.front_office.customers import CUSTOMERS, Customer
+from crmkit.domain.front_office.opportunities import Stage
 from crmkit.domain.front_office.people import USERS, Role, User
 from crmkit.domain.front_office.pools import POOL_EVENTS, POOL_SEATS, POOLS, Pool, PoolKind
 from crmkit.domain.front_office.types import FRONT_OFFICE_TYPES
@@ -17,6 +19,8 @@ from crmkit.domain.record_query import Equals
 from crmkit.services import Storage
 from crmkit.services.front_office.activity import ActivityService
 from crmkit.services.front_office.customers import CustomerService
+from crmkit.services.front_office.leads import LeadService
+from crmkit.services.front_office.opportunities import OpportunityService
 from crmkit.services.front_office.pools import PoolService
 from crmkit.testing.tenants import fresh_tenant
 
@@ -33,6 +37,8 @@ class Office:
     pools: PoolService
     customers: CustomerService
     activity: ActivityService
+    leads: LeadService
+    opportunities: OpportunityService
 
     def uow(self) -> Any:
         """A unit of work of the tenant."""
@@ -54,6 +60,8 @@ def office(storage: Storage, start: datetime = T0, tenant: TenantId | None = Non
         PoolService(uow, clock),
         CustomerService(uow, clock),
         ActivityService(uow, clock),
+        LeadService(uow, clock),
+        OpportunityService(uow, clock),
     )
 
 
@@ -131,3 +139,12 @@ def pool_state(place: Office, pool: Pool) -> tuple[list[Any], list[Any], list[An
         events = uow.records(POOL_EVENTS).find(Equals("pool_id", pool.id), limit=500).items
         uow.records(POOLS).get(pool.id)
     return list(customers), list(seats), list(events)
+
+
+SALES_STAGES = (
+    Stage("enquiry", "Enquiry", Decimal("10")),
+    Stage("quote", "Quote", Decimal("40")),
+    Stage("evaluation", "Evaluation", Decimal("62.5"), ("expected_close",)),
+    Stage("agreed", "Agreed", Decimal("90")),
+)
+"""A four-stage sales process used by the tests and the documentation."""
