@@ -157,7 +157,9 @@ class LeadService:
             with self._uow() as uow:
                 lead = uow.records(LEADS).get(lead_id)
                 if status not in LEAD_MOVES[lead.status]:
-                    raise InvalidStateTransition("Lead", lead.id, lead.status.value, status.value)
+                    raise InvalidStateTransition(
+                        "Lead", lead.company or lead.person, lead.status.value, status.value
+                    )
                 saved = uow.records(LEADS).update(
                     attrs.evolve(lead, status=status, invalid_reason=why)
                 )
@@ -206,73 +208,91 @@ class LeadService:
                 uow.records(USERS).get(user_id)
                 lead = uow.records(LEADS).get(lead_id)
                 if lead.status in (LeadStatus.CONVERTED, LeadStatus.INVALID):
-                    raise InvalidStateTransition("Lead", lead.id, lead.status.value, "convert")
-                match = match_customer(uow, lead)
-                if match is None:
-                    customer = uow.records(CUSTOMERS).add(
-                        Customer.new(
-                            uow.tenant_id,
-                            code=code,
-                            name=lead.company or lead.person or code,
-                            region=lead.region,
-                            industry=lead.industry,
-                            phone=lead.phone,
-                            email=lead.email,
-                            owner_id=lead.owner_id or user_id,
-                            now=now,
-                        )
+                    # under read committed the conversion may have committed since the
+                    # first read: its request is then visible now
+                    done = replay(uow, the_key, CONVERT, digest)
+                    if done is not None:
+                        return Conversion(**json.loads(done))
+                    raise InvalidStateTransition(
+                        "Lead", lead.company or lead.person, lead.status.value, "convert"
                     )
-                else:
-                    customer = match[0]
-                contact = match_contact(uow, customer, lead)
-                if contact is None:
-                    has_primary = uow.records(CONTACTS).find(
-                        Equals("customer_id", customer.id), Equals("is_primary", True), limit=1
-                    )
-                    contact = add_contact(
-                        uow,
-                        customer,
-                        Contact.new(
-                            uow.tenant_id,
-                            customer_id=customer.id,
-                            name=lead.person or lead.company or code,
-                            phone=lead.phone,
-                            email=lead.email,
-                            primary=not has_primary.items,
-                            now=now,
-                        ),
-                    )
-                    linked_contact = False
-                else:
-                    linked_contact = True
-                opened = None
-                if opportunity is not None:
-                    opened = self._open(uow, customer, opportunity, user_id, now)
-                uow.records(LEADS).update(
-                    attrs.evolve(
-                        lead,
-                        status=LeadStatus.CONVERTED,
-                        customer_id=customer.id,
-                        contact_id=contact.id,
-                        opportunity_id=None if opened is None else opened.id,
-                    )
-                )
-                result = Conversion(
-                    lead.id,
-                    customer.id,
-                    customer.code,
-                    contact.id,
-                    None if opened is None else opened.id,
-                    match is not None,
-                    linked_contact,
-                    None if match is None else match[1],
-                )
+                result = self._convert(uow, lead, code, user_id, opportunity, now)
                 text = json.dumps(attrs.asdict(result))
                 remember(uow, the_key, CONVERT, digest, result=text, now=now)
                 uow.commit()
                 return result
 
         return retrying(run)
+
+    def _convert(  # noqa: PLR0917
+        self,
+        uow: UnitOfWork,
+        lead: Lead,
+        code: str,
+        user_id: str,
+        draft: OpportunityDraft | None,
+        now: datetime,
+    ) -> Conversion:
+        """Convert in ``uow``; the lead is written first, so a racing conversion of the
+        same lead conflicts on it (and is retried) before it touches the customer's code."""
+        match = match_customer(uow, lead)
+        customer = (
+            match[0]
+            if match is not None
+            else Customer.new(
+                uow.tenant_id,
+                code=code,
+                name=lead.company or lead.person or code,
+                region=lead.region,
+                industry=lead.industry,
+                phone=lead.phone,
+                email=lead.email,
+                owner_id=lead.owner_id or user_id,
+                now=now,
+            )
+        )
+        contact = match_contact(uow, customer, lead) if match is not None else None
+        new_contact = None
+        if contact is None:
+            primaries = uow.records(CONTACTS).find(
+                Equals("customer_id", customer.id), Equals("is_primary", True), limit=1
+            )
+            new_contact = Contact.new(
+                uow.tenant_id,
+                customer_id=customer.id,
+                name=lead.person or lead.company or code,
+                phone=lead.phone,
+                email=lead.email,
+                primary=not primaries.items,
+                now=now,
+            )
+            contact = new_contact
+        opened = None if draft is None else self._open(uow, customer, draft, user_id, now)
+        uow.records(LEADS).update(
+            attrs.evolve(
+                lead,
+                status=LeadStatus.CONVERTED,
+                customer_id=customer.id,
+                contact_id=contact.id,
+                opportunity_id=None if opened is None else opened.id,
+            )
+        )
+        if match is None:
+            customer = uow.records(CUSTOMERS).add(customer)
+        if new_contact is not None:
+            add_contact(uow, customer, new_contact)
+        if opened is not None:
+            uow.records(OPPORTUNITIES).add(opened)
+        return Conversion(
+            lead.id,
+            customer.id,
+            customer.code,
+            contact.id,
+            None if opened is None else opened.id,
+            match is not None,
+            new_contact is None,
+            None if match is None else match[1],
+        )
 
     @staticmethod
     def _open(
@@ -294,4 +314,4 @@ class LeadService:
             owner_id=user_id,
             now=now,
         )
-        return uow.records(OPPORTUNITIES).add(opened)
+        return opened
