@@ -1,0 +1,66 @@
+"""The link from the front office to pricing: quotes for stored customers, deals won by them.
+
+Additive: :class:`~crmkit.services.quotes.QuoteService` keeps taking a pricing
+``Customer``; this resolves it from the stored customer (refusing unknown and inactive
+ones, scoping price lists by the stored groups) and closes opportunities won by a quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from crmkit.domain import ValidationError
+from crmkit.domain.front_office.customers import CUSTOMERS
+from crmkit.domain.front_office.opportunities import OPPORTUNITIES, Opportunity
+from crmkit.domain.ids import record_id
+from crmkit.domain.quote import Quote, QuoteId
+from crmkit.services.front_office.customers import pricing_customer
+from crmkit.services.front_office.opportunities import OpportunityService
+from crmkit.services.ports import UnitOfWork
+from crmkit.services.quotes import QuoteService
+
+
+class CustomerQuotes:
+    """Quotes made for the tenant's stored customers."""
+
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        quotes: QuoteService,
+        opportunities: OpportunityService,
+    ) -> None:
+        self._uow = unit_of_work
+        self._quotes = quotes
+        self._opportunities = opportunities
+
+    def create_quote(self, customer_code: str, *, currency: str, valid_until: datetime) -> Quote:
+        """A draft quote for the stored customer, priced for its stored customer groups.
+
+        Raises:
+            NotFound: no customer with this code.
+            InactiveCustomer: the customer is inactive.
+            ValidationError: as :meth:`QuoteService.create_quote`.
+        """
+        with self._uow() as uow:
+            customer = pricing_customer(uow, customer_code)
+        return self._quotes.create_quote(customer, currency=currency, valid_until=valid_until)
+
+    def win_by_quote(self, opportunity_id: str, quote_id: str) -> Opportunity:
+        """Close an opportunity as won by a quote of the same customer.
+
+        Raises:
+            NotFound: no such opportunity or quote.
+            ValidationError: the quote is for another customer.
+            InvalidStateTransition: the opportunity is already closed.
+        """
+        with self._uow() as uow:
+            opportunity = uow.records(OPPORTUNITIES).get(opportunity_id)
+            customer = uow.records(CUSTOMERS).get(opportunity.customer_id)
+            quote = uow.quotes.get(QuoteId(record_id(quote_id, "quote id")))
+        if quote.account_id != customer.code:
+            raise ValidationError(
+                f"quote {quote_id!r} is for customer {quote.account_id!r}, not "
+                f"{customer.code!r}; win opportunity {opportunity.name!r} by its own quote."
+            )
+        return self._opportunities.win(opportunity_id, won_by_type="quote", won_by_id=quote.id)
