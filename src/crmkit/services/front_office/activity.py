@@ -47,12 +47,14 @@ class ActivityService:
         user_id: str,
         outcome: str,
         at: datetime | None = None,
+        next_step: tuple[str, datetime] | None = None,
     ) -> FollowUp:
         """Record a follow-up (now, or ``at`` in the past) of a lead, customer or opportunity.
 
         If the lead or customer (an opportunity's customer) is owned and not yet past its
         auto-return deadline, its last follow-up moves to ``at``; a follow-up cannot revive
-        a record that already went back to its pool.
+        a record that already went back to its pool. ``next_step`` (title, due time)
+        creates an open task for the user in the same unit of work.
 
         Raises:
             ValidationError: a bad subject, kind or outcome, or ``at`` in the future.
@@ -84,6 +86,12 @@ class ActivityService:
                 self._touch(uow, pooled, when, now)
                 entry = FollowUp(new_id(), uow.tenant_id, subject, key, kind, user.id, when, text)
                 stored = uow.records(FOLLOW_UPS).add(entry)
+                if next_step is not None:
+                    uow.records(TASKS).add(
+                        self._task(
+                            uow, next_step, user.id, subject=subject.value, subject_id=key, now=now
+                        )
+                    )
                 uow.commit()
                 return stored
 
@@ -117,25 +125,15 @@ class ActivityService:
             ValidationError: a bad title or due time.
             NotFound: no such user.
         """
-        name = clean_text(title, "task title", max_length=200)
         linked = (
             None if subject_type is None else clean_text(subject_type, "subject", max_length=32)
         )
-        if not isinstance(due_at, datetime):
-            raise ValidationError(f"due time of task {name!r} must be a datetime.")
+        subject = None if subject_id is None else record_id(subject_id, "subject id")
         with self._uow() as uow:
             user = uow.records(USERS).get(assignee_id)
-            task = Task(
-                new_id(),
-                uow.tenant_id,
-                name,
-                user.id,
-                utc_millis(due_at),
-                TaskStatus.OPEN,
-                linked,
-                None if subject_id is None else record_id(subject_id, "subject id"),
-                utc_millis(self._clock.now()),
-                {},
+            now = utc_millis(self._clock.now())
+            task = self._task(
+                uow, (title, due_at), user.id, subject=linked, subject_id=subject, now=now
             )
             stored = uow.records(TASKS).add(task)
             uow.commit()
@@ -163,6 +161,32 @@ class ActivityService:
                 return saved
 
         return retrying(run)
+
+    @staticmethod
+    def _task(
+        uow: UnitOfWork,
+        step: tuple[str, datetime],
+        assignee: str,
+        *,
+        subject: str | None,
+        subject_id: str | None,
+        now: datetime,
+    ) -> Task:
+        if not isinstance(step, tuple) or len(step) != 2 or not isinstance(step[1], datetime):
+            raise ValidationError("a task needs a title and a due time (a datetime).")
+        title = clean_text(step[0], "task title", max_length=200)
+        return Task(
+            new_id(),
+            uow.tenant_id,
+            title,
+            assignee,
+            utc_millis(step[1]),
+            TaskStatus.OPEN,
+            subject,
+            subject_id,
+            now,
+            {},
+        )
 
     @staticmethod
     def _touch(uow: UnitOfWork, record: Any, when: datetime, now: datetime) -> None:

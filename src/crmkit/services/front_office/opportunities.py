@@ -135,7 +135,7 @@ class OpportunityService:
         *,
         process_code: str,
         name: str,
-        amount: Decimal,
+        amount: Decimal | int | str,
         currency: str,
         expected_close: date,
         owner_id: str,

@@ -1,8 +1,10 @@
-"""The link from the front office to pricing: quotes for stored customers, deals won by them.
+"""The links from the front office to pricing and funds: quotes and customer accounts
+(客户账户) for stored customers, and deals won by a quote.
 
 Additive: :class:`~crmkit.services.quotes.QuoteService` keeps taking a pricing
-``Customer``; this resolves it from the stored customer (refusing unknown and inactive
-ones, scoping price lists by the stored groups) and closes opportunities won by a quote.
+``Customer`` and :class:`~crmkit.services.accounts.CustomerAccountService` a customer id; these
+resolve them from the stored customer (refusing unknown and inactive ones, scoping price
+lists by the stored groups; the account's customer id is the stored customer's code).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from crmkit.domain import ValidationError
+from crmkit.domain.accounts import CustomerAccount
 from crmkit.domain.front_office.customers import CUSTOMERS
 from crmkit.domain.front_office.opportunities import OPPORTUNITIES, Opportunity
 from crmkit.domain.ids import record_id
 from crmkit.domain.quote import Quote, QuoteId
+from crmkit.services.accounts import CustomerAccountService
 from crmkit.services.front_office.customers import pricing_customer
 from crmkit.services.front_office.opportunities import OpportunityService
 from crmkit.services.ports import UnitOfWork
@@ -64,3 +68,25 @@ class CustomerQuotes:
                 f"{customer.code!r}; win opportunity {opportunity.name!r} by its own quote."
             )
         return self._opportunities.win(opportunity_id, won_by_type="quote", won_by_id=quote.id)
+
+
+class CustomerFunds:
+    """Customer accounts (funds) opened for the tenant's stored customers."""
+
+    def __init__(
+        self, unit_of_work: Callable[[], UnitOfWork], accounts: CustomerAccountService
+    ) -> None:
+        self._uow = unit_of_work
+        self._accounts = accounts
+
+    def open_account(self, customer_code: str, currency: str) -> CustomerAccount:
+        """Open the stored customer's account in ``currency`` (its customer id is the code).
+
+        Raises:
+            NotFound: no customer with this code.
+            InactiveCustomer: the customer is inactive.
+            DuplicateRecord: the customer has an account in this currency already.
+        """
+        with self._uow() as uow:
+            customer = pricing_customer(uow, customer_code)
+        return self._accounts.open_account(customer.account_id, currency)
