@@ -14,6 +14,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crmkit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="run the demo on a database (SQLite by default)")
+    demo.add_argument(
+        "story", nargs="?", choices=("orders", "front-office"), default="orders",
+        help="the order flow (default) or the front office (pools, leads, opportunities)",
+    )  # fmt: skip
     demo.add_argument("--url", default=None, help="storage URL (default sqlite:///crmkit-demo.db)")
     db = commands.add_parser("db", help="database schema commands")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -30,7 +34,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "demo":
+        if args.command == "demo" and args.story == "front-office":
+            from crmkit import demo_front_office  # noqa: PLC0415 - only the demo needs it
+
+            demo_front_office.main(args.url or demo_front_office.DEFAULT_URL)
+        elif args.command == "demo":
             from crmkit import demo  # noqa: PLC0415 - only the demo needs it
 
             demo.main(args.url or demo.DEFAULT_URL)
