@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from crmkit.adapters.clock import FixedClock
+from crmkit import FixedClock
 from crmkit.bootstrap import open_storage
 from crmkit.domain import CrmkitError, TenantId, new_id
 from crmkit.domain.front_office.customers import CUSTOMERS, Customer
