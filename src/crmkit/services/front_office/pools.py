@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
 
 import attrs
 
-from crmkit.domain import ConcurrencyConflict, NotFound, ValidationError
-from crmkit.domain.front_office.customers import CUSTOMERS, Customer
+from crmkit.domain import ConcurrencyConflict, ValidationError
 from crmkit.domain.front_office.errors import (
     ClaimLimitReached,
     CoolingDown,
@@ -23,7 +21,6 @@ from crmkit.domain.front_office.errors import (
     NotOwner,
     NotPoolMember,
 )
-from crmkit.domain.front_office.leads import LEADS, Lead
 from crmkit.domain.front_office.people import USERS, User
 from crmkit.domain.front_office.pools import (
     POOL_EVENTS,
@@ -33,66 +30,26 @@ from crmkit.domain.front_office.pools import (
     Pool,
     PoolAction,
     PoolEvent,
-    PoolKind,
     PoolSeat,
     cool_down_ends,
     holding,
-    return_deadline,
 )
 from crmkit.domain.ids import new_id, record_id
 from crmkit.domain.record_query import Equals
-from crmkit.domain.records import RecordType
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
+from crmkit.services.front_office.pool_support import (
+    PAGE,
+    Pooled,
+    auto_return,
+    label,
+    owned_in,
+    pool_by_code,
+    pooled_type,
+    released,
+)
 from crmkit.services.ports import Clock, UnitOfWork
-from crmkit.services.records import RecordRepository
 from crmkit.services.retry import retrying
-
-Pooled = Customer | Lead
-PAGE = 200
-
-
-def pooled_type(kind: PoolKind) -> RecordType[Any]:
-    """The record type a pool of ``kind`` holds."""
-    return CUSTOMERS if kind is PoolKind.CUSTOMER else LEADS
-
-
-def label(record: Pooled) -> str:
-    """A pooled record as users know it: a customer's code, a lead's company or person."""
-    if isinstance(record, Customer):
-        return f"customer {record.code!r}"
-    return f"lead {record.company or record.person!r}"
-
-
-def pool_by_code(uow: UnitOfWork, code: object) -> Pool:
-    """The pool with this code.
-
-    Raises:
-        ValidationError: not a valid code.
-        NotFound: no such pool.
-    """
-    wanted = clean_text(code, "pool code", max_length=32)
-    found = uow.records(POOLS).find(Equals("code", wanted), limit=1).items
-    if not found:
-        raise NotFound("Pool", "code", wanted, uow.tenant_id)
-    return found[0]
-
-
-def owned_in(records: RecordRepository[Any], pool: Pool, user_id: str, now: datetime) -> int:
-    """How many records of ``pool`` ``user_id`` owns at ``now`` (auto-return applied)."""
-    return sum(1 for r in _stored_owned(records, pool, user_id) if holding(r, pool, now).owner_id)
-
-
-def _stored_owned(records: RecordRepository[Any], pool: Pool, user_id: str) -> Iterator[Any]:
-    after = None
-    while True:
-        page = records.find(
-            Equals("pool_id", pool.id), Equals("owner_id", user_id), after=after, limit=PAGE
-        )
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        after = page.next_cursor
 
 
 class PoolService:
@@ -222,7 +179,7 @@ class PoolService:
                 state = holding(record, pool, now)
                 if record.pool_id != pool.id or state.owner_id != user:
                     raise NotOwner(pool.code, label(record), user)
-                returned: Pooled = records.update(_released(record, user, now))
+                returned: Pooled = records.update(released(record, user, now))
                 self._event(
                     uow, pool, record, PoolAction.RETURN, user=user, actor=user, reason=why, now=now
                 )
@@ -271,7 +228,7 @@ class PoolService:
                 after = page.next_cursor
             state = holding(record, pool, now)
             if state.overdue_since is not None and record.pool_id == pool.id:
-                events.append(_auto_return(pool, record, state.overdue_since))
+                events.append(auto_return(pool, record, state.overdue_since))
             # an auto-return comes before what happened in the same millisecond
             return sorted(events, key=lambda e: (e.at, e.action is not PoolAction.AUTO_RETURN))
 
@@ -323,7 +280,7 @@ class PoolService:
                 raise ClaimLimitReached(pool.code, user.login, pool.claim_limit)
             uow.records(POOL_SEATS).update(attrs.evolve(seat, claims=seat.claims + 1))
             if state.overdue_since is not None:
-                uow.records(POOL_EVENTS).add(_auto_return(pool, record, state.overdue_since))
+                uow.records(POOL_EVENTS).add(auto_return(pool, record, state.overdue_since))
             taken: Pooled = records.update(
                 attrs.evolve(
                     record,
@@ -387,8 +344,8 @@ class PoolService:
             state = holding(record, pool, now)
             if state.overdue_since is None or record.pool_id != pool.id:
                 return 0
-            records.update(_released(record, record.owner_id, state.overdue_since))
-            uow.records(POOL_EVENTS).add(_auto_return(pool, record, state.overdue_since))
+            records.update(released(record, record.owner_id, state.overdue_since))
+            uow.records(POOL_EVENTS).add(auto_return(pool, record, state.overdue_since))
             uow.commit()
             return 1
 
@@ -415,31 +372,3 @@ class PoolService:
 
     def _now(self) -> datetime:
         return utc_millis(self._clock.now())
-
-
-def _released(record: Pooled, user: str | None, at: datetime) -> Pooled:
-    return attrs.evolve(
-        record,
-        owner_id=None,
-        owned_since=None,
-        last_follow_up_at=None,
-        returned_by=user,
-        returned_at=at,
-    )
-
-
-def _auto_return(pool: Pool, record: Pooled, deadline: datetime) -> PoolEvent:
-    """The history line of an auto-return; its id is fixed so it is written only once."""
-    assert return_deadline(record, pool) == deadline
-    return PoolEvent(
-        f"{record.id}:{int(deadline.timestamp() * 1000)}",
-        record.tenant_id,
-        pool.id,
-        pool.kind,
-        record.id,
-        PoolAction.AUTO_RETURN,
-        record.owner_id,
-        None,
-        f"no follow-up for {pool.return_after_days} days",
-        deadline,
-    )
