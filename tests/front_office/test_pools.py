@@ -20,7 +20,7 @@ from crmkit.domain.front_office.follow_ups import FollowUpKind, FollowUpSubject
 from crmkit.domain.front_office.people import USERS, Role, User
 from crmkit.domain.front_office.pools import Assignment, Pool, PoolAction, PoolKind
 from crmkit.services import Storage
-from crmkit.testing.front_office import T0, add_reps, customer_pool, office, snapshot
+from crmkit.testing.front_office import SALES_STAGES, T0, add_reps, customer_pool, office, snapshot
 
 MS = timedelta(milliseconds=1)
 
@@ -179,6 +179,48 @@ class TestAutoReturn:
         assert place.pools.owner_of("SH", customer.id) == rep.id
         place.clock.advance(timedelta(days=1))
         assert place.pools.owner_of("SH", customer.id) is None
+
+    def test_a_won_deal_moves_the_no_win_deadline(self, storage: Storage) -> None:
+        """With a no-win rule of 10 days, a deal won on day 9 keeps the customer to day 19."""
+        place = office(storage)
+        (rep,) = add_reps(place, 1)
+        pool = place.pools.create_pool(
+            Pool.new(
+                place.tenant,
+                code="WIN",
+                name="Win or return",
+                kind=PoolKind.CUSTOMER,
+                claim_limit=1,
+                return_without_win_days=10,
+                members=(rep.id,),
+                now=T0,
+            )
+        )
+        customer = place.customers.create(
+            Customer.new(place.tenant, code="W1", name="Winner", pool_id=pool.id, now=T0)
+        )
+        place.pools.claim("WIN", customer.id, user_id=rep.id)
+        place.opportunities.define_process(code="STD", name="Standard", stages=SALES_STAGES)
+        deal = place.opportunities.open(
+            "W1",
+            process_code="STD",
+            name="Deal",
+            amount=100,
+            currency="CNY",
+            expected_close=T0.date(),
+            owner_id=rep.id,
+        )
+        place.clock.advance(timedelta(days=9))
+        place.opportunities.win(deal.id, won_by_type="order", won_by_id="SO-1")
+        place.clock.advance(timedelta(days=10) - MS)
+        assert place.pools.owner_of("WIN", customer.id) == rep.id
+        place.clock.advance(MS)
+        assert place.pools.owner_of("WIN", customer.id) is None
+        (_, returned) = place.pools.history("WIN", customer.id)
+        assert (returned.action, returned.reason) == (
+            PoolAction.AUTO_RETURN,
+            "no won deal for 10 days",
+        )
 
     def test_sweeps_write_the_history_once(self, storage: Storage) -> None:
         """Two sweeps write one auto-return; reads agree before and after."""

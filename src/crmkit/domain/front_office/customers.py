@@ -87,6 +87,7 @@ class Customer:
     owner_id: str | None
     owned_since: datetime | None
     last_follow_up_at: datetime | None
+    last_won_at: datetime | None
     returned_by: str | None
     returned_at: datetime | None
     created_at: datetime
@@ -150,6 +151,7 @@ class Customer:
             owner_id=owner,
             owned_since=None if owner is None else utc_millis(now),
             last_follow_up_at=None,
+            last_won_at=None,
             returned_by=None,
             returned_at=None,
             created_at=utc_millis(now),

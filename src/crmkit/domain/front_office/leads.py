@@ -73,6 +73,7 @@ class Lead:
     owner_id: str | None
     owned_since: datetime | None
     last_follow_up_at: datetime | None
+    last_won_at: datetime | None
     returned_by: str | None
     returned_at: datetime | None
     created_at: datetime
@@ -133,6 +134,7 @@ class Lead:
             owner_id=owner,
             owned_since=None if owner is None else utc_millis(now),
             last_follow_up_at=None,
+            last_won_at=None,
             returned_by=None,
             returned_at=None,
             created_at=utc_millis(now),

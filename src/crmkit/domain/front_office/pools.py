@@ -47,7 +47,8 @@ class Pool:
     ``claim_limit`` bounds the records a rep may own from this pool at once;
     ``cool_down_minutes`` is how long a rep waits before claiming back a record it
     returned; ``return_after_days`` (if set) returns an owned record that many days
-    after its last follow-up (or its claim, if none since).
+    after its last follow-up (or its claim, if none since); ``return_without_win_days``
+    (if set) returns it that many days after its last won deal (or its claim).
     """
 
     id: str
@@ -60,6 +61,7 @@ class Pool:
     claim_limit: int
     cool_down_minutes: int
     return_after_days: int | None
+    return_without_win_days: int | None
     assignment: Assignment
     members: tuple[str, ...]
     next_turn: int
@@ -79,6 +81,7 @@ class Pool:
         now: datetime,
         cool_down_minutes: int = 0,
         return_after_days: int | None = None,
+        return_without_win_days: int | None = None,
         assignment: Assignment = Assignment.ROUND_ROBIN,
         members: tuple[str, ...] = (),
         region: str | None = None,
@@ -91,6 +94,8 @@ class Pool:
         _bounded(cool_down_minutes, 0, 525_600, f"cool-down minutes of pool {code!r}")
         if return_after_days is not None:
             _bounded(return_after_days, 1, 3650, f"return-after days of pool {code!r}")
+        if return_without_win_days is not None:
+            _bounded(return_without_win_days, 1, 3650, f"days without a win of pool {code!r}")
         if not isinstance(members, tuple) or len(set(members)) != len(members):
             raise ValidationError(f"members of pool {code!r} must be a tuple of distinct ids.")
         return cls(
@@ -104,6 +109,7 @@ class Pool:
             claim_limit=claim_limit,
             cool_down_minutes=cool_down_minutes,
             return_after_days=return_after_days,
+            return_without_win_days=return_without_win_days,
             assignment=assignment,
             members=tuple(clean_text(m, "member id", max_length=32) for m in members),
             next_turn=0,
@@ -131,6 +137,7 @@ POOLS: RecordType[Pool] = RecordType(
         scalar("claim_limit", FieldKind.INTEGER),
         scalar("cool_down_minutes", FieldKind.INTEGER),
         scalar("return_after_days", FieldKind.INTEGER, nullable=True),
+        scalar("return_without_win_days", FieldKind.INTEGER, nullable=True),
         text("assignment", 16),
         scalar("next_turn", FieldKind.INTEGER),
         scalar("active", FieldKind.BOOLEAN, indexed=True),
@@ -235,6 +242,8 @@ class Pooled(Protocol):
     @property
     def last_follow_up_at(self) -> datetime | None: ...
     @property
+    def last_won_at(self) -> datetime | None: ...
+    @property
     def returned_by(self) -> str | None: ...
     @property
     def returned_at(self) -> datetime | None: ...
@@ -252,13 +261,22 @@ class Holding:
 
 
 def return_deadline(record: Pooled, pool: Pool) -> datetime | None:
-    """When an owned record goes back to ``pool`` by its rule (``None``: never)."""
-    if record.owner_id is None or pool.return_after_days is None or record.owned_since is None:
+    """When an owned record goes back to ``pool`` by its rules (``None``: never).
+
+    The earlier of: ``return_after_days`` after the last follow-up (or the claim), and
+    ``return_without_win_days`` after the last won deal (or the claim).
+    """
+    since = record.owned_since
+    if record.owner_id is None or since is None:
         return None
-    last = record.owned_since
-    if record.last_follow_up_at is not None and record.last_follow_up_at > last:
-        last = record.last_follow_up_at
-    return last + timedelta(days=pool.return_after_days)
+    deadlines = []
+    if pool.return_after_days is not None:
+        last = max(since, record.last_follow_up_at or since)
+        deadlines.append(last + timedelta(days=pool.return_after_days))
+    if pool.return_without_win_days is not None:
+        last = max(since, record.last_won_at or since)
+        deadlines.append(last + timedelta(days=pool.return_without_win_days))
+    return min(deadlines, default=None)
 
 
 def holding(record: Pooled, pool: Pool | None, now: datetime) -> Holding:
@@ -283,6 +301,7 @@ POOL_STATE_FIELDS = (
     text("owner_id", 32, nullable=True, indexed=True),
     scalar("owned_since", FieldKind.DATETIME, nullable=True),
     scalar("last_follow_up_at", FieldKind.DATETIME, nullable=True),
+    scalar("last_won_at", FieldKind.DATETIME, nullable=True),
     text("returned_by", 32, nullable=True),
     scalar("returned_at", FieldKind.DATETIME, nullable=True),
 )

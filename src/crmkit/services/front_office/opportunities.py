@@ -11,7 +11,7 @@ import attrs
 from crmkit.domain import InvalidStateTransition, NotFound, ValidationError
 from crmkit.domain.currency import check_currency
 from crmkit.domain.decimals import to_decimal
-from crmkit.domain.front_office.customers import Customer, CustomerStatus
+from crmkit.domain.front_office.customers import CUSTOMERS, Customer, CustomerStatus
 from crmkit.domain.front_office.errors import InactiveCustomer
 from crmkit.domain.front_office.opportunities import (
     OPPORTUNITIES,
@@ -26,6 +26,7 @@ from crmkit.domain.front_office.opportunities import (
     forecast,
 )
 from crmkit.domain.front_office.people import USERS
+from crmkit.domain.front_office.pools import POOLS, holding
 from crmkit.domain.ids import new_id, record_id
 from crmkit.domain.record_query import Equals
 from crmkit.domain.text import clean_text
@@ -245,6 +246,9 @@ class OpportunityService:
                     raise InvalidStateTransition(
                         "Opportunity", opportunity.name, opportunity.status.value, status.value
                     )
+                now = utc_millis(self._clock.now())
+                if status is OpportunityStatus.WON:
+                    _record_win(uow, opportunity.customer_id, now)
                 saved = uow.records(OPPORTUNITIES).update(
                     attrs.evolve(
                         opportunity,
@@ -252,10 +256,18 @@ class OpportunityService:
                         won_by_type=won_by_type,
                         won_by_id=won_by_id,
                         lost_reason=reason,
-                        closed_at=utc_millis(self._clock.now()),
+                        closed_at=now,
                     )
                 )
                 uow.commit()
                 return saved
 
         return retrying(run)
+
+
+def _record_win(uow: UnitOfWork, customer_id: str, now: datetime) -> None:
+    """A won deal restarts the customer's no-win rule, if its owner still holds it."""
+    customer = uow.records(CUSTOMERS).get(customer_id)
+    pool = uow.records(POOLS).get(customer.pool_id) if customer.pool_id else None
+    if holding(customer, pool, now).owner_id is not None:
+        uow.records(CUSTOMERS).update(attrs.evolve(customer, last_won_at=now))

@@ -79,6 +79,7 @@ def released(record: Pooled, user: str | None, at: datetime) -> Pooled:
         owner_id=None,
         owned_since=None,
         last_follow_up_at=None,
+        last_won_at=None,
         returned_by=user,
         returned_at=at,
     )
@@ -96,6 +97,14 @@ def auto_return(pool: Pool, record: Pooled, deadline: datetime) -> PoolEvent:
         PoolAction.AUTO_RETURN,
         record.owner_id,
         None,
-        f"no follow-up for {pool.return_after_days} days",
+        _why(record, pool, deadline),
         deadline,
     )
+
+
+def _why(record: Pooled, pool: Pool, deadline: datetime) -> str:
+    """Which rule returned the record at ``deadline``."""
+    follow_up = attrs.evolve(pool, return_without_win_days=None)
+    if return_deadline(record, follow_up) == deadline:
+        return f"no follow-up for {pool.return_after_days} days"
+    return f"no won deal for {pool.return_without_win_days} days"

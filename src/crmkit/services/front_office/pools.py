@@ -287,6 +287,7 @@ class PoolService:
                     owner_id=user.id,
                     owned_since=now,
                     last_follow_up_at=None,
+                    last_won_at=None,
                     returned_by=state.returned_by,
                     returned_at=state.returned_at,
                 )

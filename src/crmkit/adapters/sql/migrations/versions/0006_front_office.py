@@ -69,7 +69,7 @@ INDEXED: dict[str, tuple[str, ...]] = {
         "status",
     ),
 }
-"""Each table"s indexed fields: index ix_<table>_<field> on (tenant_id, field, id)."""
+"""Each table's indexed fields: index ix_<table>_<field> on (tenant_id, field, id)."""
 
 
 def upgrade() -> None:
@@ -130,6 +130,7 @@ def upgrade() -> None:
         sa.Column("claim_limit", sa.BigInteger(), nullable=False),
         sa.Column("cool_down_minutes", sa.BigInteger(), nullable=False),
         sa.Column("return_after_days", sa.BigInteger(), nullable=True),
+        sa.Column("return_without_win_days", sa.BigInteger(), nullable=True),
         sa.Column("assignment", code(16), nullable=False),
         sa.Column("next_turn", sa.BigInteger(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
@@ -187,6 +188,7 @@ def upgrade() -> None:
         sa.Column("owner_id", code(32), nullable=True),
         sa.Column("owned_since", UtcDateTime(), nullable=True),
         sa.Column("last_follow_up_at", UtcDateTime(), nullable=True),
+        sa.Column("last_won_at", UtcDateTime(), nullable=True),
         sa.Column("returned_by", code(32), nullable=True),
         sa.Column("returned_at", UtcDateTime(), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
@@ -238,6 +240,7 @@ def upgrade() -> None:
         sa.Column("owner_id", code(32), nullable=True),
         sa.Column("owned_since", UtcDateTime(), nullable=True),
         sa.Column("last_follow_up_at", UtcDateTime(), nullable=True),
+        sa.Column("last_won_at", UtcDateTime(), nullable=True),
         sa.Column("returned_by", code(32), nullable=True),
         sa.Column("returned_at", UtcDateTime(), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
