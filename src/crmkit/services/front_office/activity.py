@@ -63,6 +63,8 @@ class ActivityService:
         if not isinstance(subject, FollowUpSubject) or not isinstance(kind, FollowUpKind):
             raise ValidationError("a follow-up needs a FollowUpSubject and a FollowUpKind.")
         text = clean_text(outcome, "follow-up outcome", max_length=200)
+        if at is not None and not isinstance(at, datetime):
+            raise ValidationError(f"follow-up time must be a datetime, not {at!r}.")
         key = record_id(subject_id, f"{subject.value} id")
 
         def run() -> FollowUp:

@@ -111,7 +111,7 @@ def draft_payload(draft: OpportunityDraft) -> dict[str, object]:
         "process": draft.process_code,
         "name": draft.name,
         "amount": to_decimal(draft.amount, f"amount of opportunity {draft.name!r}"),
-        "currency": check_currency(draft.currency),
+        "currency": check_currency(draft.currency if isinstance(draft.currency, str) else "?"),
         "close": close.isoformat(),
     }
 

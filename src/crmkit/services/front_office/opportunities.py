@@ -89,7 +89,7 @@ def open_opportunity(
         process_id=process.id,
         name=title,
         amount=value.quantize(AMOUNT_STEP),
-        currency=check_currency(currency),
+        currency=_currency(currency, title),
         expected_close=expected_close,
         owner_id=owner.id,
         stage=process.stages[0].code,
@@ -271,3 +271,14 @@ def _record_win(uow: UnitOfWork, customer_id: str, now: datetime) -> None:
     pool = uow.records(POOLS).get(customer.pool_id) if customer.pool_id else None
     if holding(customer, pool, now).owner_id is not None:
         uow.records(CUSTOMERS).update(attrs.evolve(customer, last_won_at=now))
+
+
+def _currency(currency: object, title: str) -> str:
+    """A checked ISO 4217 currency code.
+
+    Raises:
+        ValidationError: not text, or not a known code.
+    """
+    if not isinstance(currency, str):
+        raise ValidationError(f"currency of opportunity {title!r} must be an ISO 4217 code.")
+    return check_currency(currency)
