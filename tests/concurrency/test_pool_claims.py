@@ -3,7 +3,8 @@
 Two processes claim as rep A and two as rep B, all over the same customers in different
 orders. Every claim updates the rep's pool seat under its optimistic version, so at the
 end each rep owns exactly the pool's limit, no customer has two owners, and the history
-holds one claim per owned customer.
+holds one claim per owned customer. Sweeps racing each other and claims of overdue
+customers write each auto-return exactly once.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import multiprocessing
 import random
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from crmkit import SystemClock, open_storage
+from crmkit import FixedClock, SystemClock, open_storage
 from crmkit.domain import ConcurrencyConflict, TenantId
 from crmkit.domain.front_office.errors import ClaimLimitReached, NotInPool
 from crmkit.domain.front_office.pools import PoolAction
@@ -115,3 +117,65 @@ class TestConcurrentClaims:
         assert sorted(e.subject_id for e in claims) == sorted(
             c.id for c in stored if c.owner_id is not None
         )
+
+
+def _sweeper_or_claimer(
+    job: tuple[str, str, str, list[str], int, str], start: Any
+) -> tuple[str, int, float, float]:
+    """Sweep the pool, or claim the overdue customers, at a moment past their deadline."""
+    url, tenant, user_id, customer_ids, worker, when = job
+    storage = open_storage(url)
+    try:
+        clock = FixedClock(datetime.fromisoformat(when))
+        pools = PoolService(lambda: storage.unit_of_work(TenantId(tenant)), clock)
+        start.wait(TIMEOUT_S)
+        began = time.monotonic()
+        if worker % 2 == 0:
+            return "sweep", pools.sweep("SH"), began, time.monotonic()
+        claimed = 0
+        for customer_id in customer_ids:
+            try:
+                pools.claim("SH", customer_id, user_id=user_id)
+                claimed += 1
+            except (ClaimLimitReached, NotInPool, ConcurrencyConflict):
+                continue
+        return "claim", claimed, began, time.monotonic()
+    finally:
+        storage.close()
+
+
+class TestConcurrentSweeps:
+    """Sweeps racing each other and claims write each auto-return exactly once."""
+
+    def test_sweeps_and_claims_at_once_write_one_auto_return_each(
+        self, backend: tuple[str, Storage]
+    ) -> None:
+        """2 sweeping and 2 claiming processes over 6 overdue customers."""
+        url, storage = backend
+        place = office(storage)
+        rep_a, rep_b = add_reps(place, 2)
+        pool, customers = customer_pool(
+            place, [rep_a, rep_b], customers=6, claim_limit=6, return_after_days=1
+        )
+        for customer in customers:
+            place.pools.claim("SH", customer.id, user_id=rep_a.id)
+        later = place.clock.advance(timedelta(days=2)).isoformat()
+        ids = [c.id for c in customers]
+        context = multiprocessing.get_context("spawn")
+        with context.Manager() as manager, context.Pool(PROCESSES) as workers:
+            start = manager.Barrier(PROCESSES)
+            runs = [
+                workers.apply_async(
+                    _sweeper_or_claimer, ((url, place.tenant, rep_b.id, ids, n, later), start)
+                )
+                for n in range(PROCESSES)
+            ]
+            results = [run.get(timeout=TIMEOUT_S) for run in runs]
+        assert max(r[2] for r in results) < min(r[3] for r in results), "runs did not overlap"
+        _, _, events = pool_state(place, pool)
+        auto = [e.subject_id for e in events if e.action is PoolAction.AUTO_RETURN]
+        assert sorted(auto) == sorted(ids), results
+        claimed = sum(r[1] for r in results if r[0] == "claim")
+        claims = [e for e in events if e.action is PoolAction.CLAIM and e.user_id == rep_b.id]
+        assert len(claims) == claimed
+        assert place.pools.owned_count("SH", rep_b.id) == claimed

@@ -279,8 +279,6 @@ class PoolService:
             if owned_in(records, pool, user.id, now) >= pool.claim_limit:
                 raise ClaimLimitReached(pool.code, user.login, pool.claim_limit)
             uow.records(POOL_SEATS).update(attrs.evolve(seat, claims=seat.claims + 1))
-            if state.overdue_since is not None:
-                uow.records(POOL_EVENTS).add(auto_return(pool, record, state.overdue_since))
             taken: Pooled = records.update(
                 attrs.evolve(
                     record,
@@ -292,6 +290,8 @@ class PoolService:
                     returned_at=state.returned_at,
                 )
             )
+            if state.overdue_since is not None:  # after the record: a racing sweep conflicts
+                uow.records(POOL_EVENTS).add(auto_return(pool, record, state.overdue_since))
             action = PoolAction.CLAIM if actor is None else PoolAction.ASSIGN
             self._event(
                 uow,
