@@ -17,6 +17,7 @@ from crmkit.domain.front_office.errors import (
     NotPoolMember,
 )
 from crmkit.domain.front_office.follow_ups import FollowUpKind, FollowUpSubject
+from crmkit.domain.front_office.leads import Lead, LeadSource
 from crmkit.domain.front_office.people import USERS, Role, User
 from crmkit.domain.front_office.pools import Assignment, Pool, PoolAction, PoolKind
 from crmkit.services import Storage
@@ -221,6 +222,43 @@ class TestAutoReturn:
             PoolAction.AUTO_RETURN,
             "no won deal for 10 days",
         )
+
+    def test_lead_pools_follow_the_same_rules(self, storage: Storage) -> None:
+        """A lead followed up on day 1 of a 2-day rule stays owned until day 3, then returns."""
+        place = office(storage)
+        (rep,) = add_reps(place, 1)
+        place.pools.create_pool(
+            Pool.new(
+                place.tenant,
+                code="LP",
+                name="Leads",
+                kind=PoolKind.LEAD,
+                claim_limit=1,
+                return_after_days=2,
+                members=(rep.id,),
+                now=T0,
+            )
+        )
+        lead = place.leads.add(
+            Lead.new(
+                place.tenant, source=LeadSource.CAMPAIGN, person="Zhou", phone="13900000000", now=T0
+            )
+        ).lead
+        place.pools.enter("LP", lead.id)
+        place.pools.claim("LP", lead.id, user_id=rep.id)
+        place.clock.advance(timedelta(days=1))
+        place.activity.log_follow_up(
+            FollowUpSubject.LEAD, lead.id, kind=FollowUpKind.EMAIL, user_id=rep.id, outcome="sent"
+        )
+        place.clock.advance(timedelta(days=2) - MS)
+        assert place.pools.owner_of("LP", lead.id) == rep.id
+        place.clock.advance(MS)
+        assert place.pools.owner_of("LP", lead.id) is None
+        assert [e.action for e in place.pools.history("LP", lead.id)] == [
+            PoolAction.ENTER,
+            PoolAction.CLAIM,
+            PoolAction.AUTO_RETURN,
+        ]
 
     def test_sweeps_write_the_history_once(self, storage: Storage) -> None:
         """Two sweeps write one auto-return; reads agree before and after."""

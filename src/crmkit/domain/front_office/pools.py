@@ -207,6 +207,8 @@ class PoolEvent:
     actor_id: str | None
     reason: str | None
     at: datetime
+    seq: int
+    """The record's version after the change: orders a record's events within one millisecond."""
     version: int = 1
 
 
@@ -224,6 +226,7 @@ POOL_EVENTS: RecordType[PoolEvent] = RecordType(
         text("actor_id", 32, nullable=True),
         text("reason", 200, nullable=True),
         scalar("at", FieldKind.DATETIME, indexed=True),
+        scalar("seq", FieldKind.INTEGER),
     ),
 )
 
@@ -233,6 +236,8 @@ class Pooled(Protocol):
 
     @property
     def id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
     @property
     def pool_id(self) -> str | None: ...
     @property

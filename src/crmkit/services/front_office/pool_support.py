@@ -99,6 +99,7 @@ def auto_return(pool: Pool, record: Pooled, deadline: datetime) -> PoolEvent:
         None,
         _why(record, pool, deadline),
         deadline,
+        record.version,
     )
 
 

@@ -121,7 +121,7 @@ class PoolService:
                 self._event(
                     uow,
                     pool,
-                    record,
+                    moved,
                     PoolAction.ENTER,
                     user=None,
                     actor=actor_id,
@@ -181,7 +181,14 @@ class PoolService:
                     raise NotOwner(pool.code, label(record), user)
                 returned: Pooled = records.update(released(record, user, now))
                 self._event(
-                    uow, pool, record, PoolAction.RETURN, user=user, actor=user, reason=why, now=now
+                    uow,
+                    pool,
+                    returned,
+                    PoolAction.RETURN,
+                    user=user,
+                    actor=user,
+                    reason=why,
+                    now=now,
                 )
                 uow.commit()
                 return returned
@@ -229,8 +236,7 @@ class PoolService:
             state = holding(record, pool, now)
             if state.overdue_since is not None and record.pool_id == pool.id:
                 events.append(auto_return(pool, record, state.overdue_since))
-            # an auto-return comes before what happened in the same millisecond
-            return sorted(events, key=lambda e: (e.at, e.action is not PoolAction.AUTO_RETURN))
+            return sorted(events, key=lambda e: (e.at, e.seq))
 
     def owned_count(self, pool_code: str, user_id: str) -> int:
         """How many records of the pool ``user_id`` owns now (auto-return applied)."""
@@ -296,7 +302,7 @@ class PoolService:
             self._event(
                 uow,
                 pool,
-                record,
+                taken,
                 action,
                 user=user.id,
                 actor=actor or user.id,
@@ -367,7 +373,17 @@ class PoolService:
         now: datetime,
     ) -> None:
         event = PoolEvent(
-            new_id(), uow.tenant_id, pool.id, pool.kind, record.id, action, user, actor, reason, now
+            new_id(),
+            uow.tenant_id,
+            pool.id,
+            pool.kind,
+            record.id,
+            action,
+            user,
+            actor,
+            reason,
+            now,
+            record.version,
         )
         uow.records(POOL_EVENTS).add(event)
 

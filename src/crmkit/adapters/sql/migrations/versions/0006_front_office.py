@@ -164,6 +164,7 @@ def upgrade() -> None:
         sa.Column("actor_id", code(32), nullable=True),
         sa.Column("reason", code(200), nullable=True),
         sa.Column("at", UtcDateTime(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_crmkit_pool_event"),
         **OPTIONS,
