@@ -27,7 +27,6 @@ from crmkit.services.front_office.opportunities import OpportunityService
 from crmkit.services.front_office.people import DirectoryService
 from crmkit.services.front_office.pools import PoolService
 from crmkit.services.front_office.quoting import CustomerQuotes
-from crmkit.services.quotes import QuoteService
 
 DEFAULT_URL = "sqlite:///crmkit-demo.db"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -45,7 +44,7 @@ def run(storage: Storage, tenant: TenantId) -> None:
     leads = LeadService(uow, clock)
     activity = ActivityService(uow, clock)
     deals = OpportunityService(uow, clock)
-    quotes = CustomerQuotes(uow, QuoteService(uow, clock), deals)
+    quotes = CustomerQuotes(uow, clock)
 
     li = directory.add_user(User.new(tenant, login="li", name="Li Na", role=Role.REP, now=START))
     print(f"Rep {li.name} joins the Shanghai lead pool (limit 1) and public pool (limit 5).")

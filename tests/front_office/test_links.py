@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from crmkit.adapters.clock import FixedClock
 from crmkit.domain import ValidationError
 from crmkit.domain.front_office.customers import Customer, CustomerStatus
 from crmkit.domain.front_office.errors import InactiveCustomer
@@ -16,13 +15,11 @@ from crmkit.domain.front_office.people import TASKS, TaskStatus
 from crmkit.domain.record_query import Equals
 from crmkit.services import Storage
 from crmkit.services.front_office.quoting import CustomerFunds, CustomerQuotes
-from crmkit.services.quotes import QuoteService
 from crmkit.testing.front_office import SALES_STAGES, T0, Office, add_reps, office, snapshot
-from crmkit.testing.ledger import accounts_service
 
 
 def quotes_of(place: Office) -> CustomerQuotes:
-    return CustomerQuotes(place.uow, QuoteService(place.uow, place.clock), place.opportunities)
+    return CustomerQuotes(place.uow, place.clock)
 
 
 class TestFollowUps:
@@ -77,7 +74,7 @@ class TestLinks:
         quotes = quotes_of(place)
         quote = quotes.create_quote("D-17", currency="CNY", valid_until=T0 + timedelta(days=7))
         assert (quote.account_id, quote.account_groups) == ("D-17", frozenset({"dealer"}))
-        funds = CustomerFunds(place.uow, accounts_service(storage, place.tenant, FixedClock(T0)))
+        funds = CustomerFunds(place.uow, place.clock)
         assert funds.open_account("D-17", "CNY").customer_id == "D-17"
         place.customers.set_status("D-17", CustomerStatus.INACTIVE)
         with pytest.raises(InactiveCustomer):

@@ -21,7 +21,7 @@ from crmkit.domain.quote import Quote, QuoteId
 from crmkit.services.accounts import CustomerAccountService
 from crmkit.services.front_office.customers import pricing_customer
 from crmkit.services.front_office.opportunities import OpportunityService
-from crmkit.services.ports import UnitOfWork
+from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.quotes import QuoteService
 
 
@@ -31,12 +31,13 @@ class CustomerQuotes:
     def __init__(
         self,
         unit_of_work: Callable[[], UnitOfWork],
-        quotes: QuoteService,
-        opportunities: OpportunityService,
+        clock: Clock,
+        *,
+        quotes: QuoteService | None = None,
     ) -> None:
         self._uow = unit_of_work
-        self._quotes = quotes
-        self._opportunities = opportunities
+        self._quotes = quotes or QuoteService(unit_of_work, clock)
+        self._opportunities = OpportunityService(unit_of_work, clock)
 
     def create_quote(self, customer_code: str, *, currency: str, valid_until: datetime) -> Quote:
         """A draft quote for the stored customer, priced for its stored customer groups.
@@ -74,10 +75,14 @@ class CustomerFunds:
     """Customer accounts (funds) opened for the tenant's stored customers."""
 
     def __init__(
-        self, unit_of_work: Callable[[], UnitOfWork], accounts: CustomerAccountService
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        clock: Clock,
+        *,
+        accounts: CustomerAccountService | None = None,
     ) -> None:
         self._uow = unit_of_work
-        self._accounts = accounts
+        self._accounts = accounts or CustomerAccountService(unit_of_work, clock)
 
     def open_account(self, customer_code: str, currency: str) -> CustomerAccount:
         """Open the stored customer's account in ``currency`` (its customer id is the code).
