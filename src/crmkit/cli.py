@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", action="store_true", help="log what crmkit does")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="run the demo on a database (SQLite by default)")
+    demo.add_argument(
+        "story", nargs="?", choices=("orders", "front-office"), default="orders",
+        help="the order flow (default) or the front office (pools, leads, opportunities)",
+    )  # fmt: skip
     demo.add_argument("--url", default=None, help="storage URL (default sqlite:///crmkit-demo.db)")
 
     db = commands.add_parser("db", help="database schema commands")
@@ -78,7 +82,11 @@ def _one_line(error: Exception) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.command == "demo":
+    if args.command == "demo" and args.story == "front-office":
+        from crmkit import demo_front_office  # noqa: PLC0415 - only the demo needs it
+
+        demo_front_office.main(args.url or demo_front_office.DEFAULT_URL)
+    elif args.command == "demo":
         from crmkit import demo  # noqa: PLC0415 - only the demo needs it
 
         demo.main(args.url or demo.DEFAULT_URL)

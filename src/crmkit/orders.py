@@ -6,7 +6,6 @@ See docs/orders.md. ``TenantServices.orders`` is the :class:`OrderService` of a 
 
 from crmkit.services.orders import (
     ApprovalRule,
-    Customer,
     DeliveryExceedsOrdered,
     EmptyOrder,
     EventName,
@@ -26,7 +25,6 @@ from crmkit.services.orders import (
 
 __all__ = [
     "ApprovalRule",
-    "Customer",
     "DeliveryExceedsOrdered",
     "EmptyOrder",
     "EventName",

@@ -30,6 +30,8 @@ PUBLIC: dict[str, set[str]] = {
                          "InventoryService", "InsufficientStock", "Warehouse"},
     "crmkit.orders": {"OrderService", "OrderLineInput", "OrderOutcome", "SalesOrderStatus",
                       "ApprovalRule", "NumberPatterns", "EventName", "OutboxService"},
+    "crmkit.front_office": {"CustomerService", "PoolService", "LeadService", "ActivityService",
+                            "DirectoryService", "OpportunityService", "Customer"},
     "crmkit.serialization": {"converter", "to_json", "from_json", "to_data", "from_data"},
     "crmkit.testing": {"fresh_tenant"},
     "crmkit.testing.contracts": {"UnitOfWorkContract", "ProductRepositoryContract"},

@@ -1,0 +1,1 @@
+"""Services of the sales front office, written against the ports only."""

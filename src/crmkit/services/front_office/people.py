@@ -1,0 +1,111 @@
+"""The directory: users (reps), teams and each user's manager (the org chart)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from crmkit.domain import NotFound, ValidationError
+from crmkit.domain.front_office.people import TEAMS, USERS, Team, User
+from crmkit.domain.record_query import Equals
+from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.retry import retrying
+
+MAX_CHAIN = 50
+
+
+class DirectoryService:
+    """Users, teams and managers of one tenant."""
+
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+
+    def add_team(self, team: Team) -> Team:
+        """Store a new team (see :meth:`Team.new`).
+
+        Raises:
+            DuplicateRecord: the code is taken.
+        """
+        with self._uow() as uow:
+            stored = uow.records(TEAMS).add(team)
+            uow.commit()
+        return stored
+
+    def add_user(self, user: User) -> User:
+        """Store a new user (see :meth:`User.new`); its team and manager must exist.
+
+        Raises:
+            NotFound: the team or the manager does not exist.
+            DuplicateRecord: the login is taken.
+        """
+        with self._uow() as uow:
+            if user.team_id is not None:
+                uow.records(TEAMS).get(user.team_id)
+            if user.manager_id is not None:
+                uow.records(USERS).get(user.manager_id)
+            stored = uow.records(USERS).add(user)
+            uow.commit()
+        return stored
+
+    def set_manager(self, user_id: str, manager_id: str | None) -> User:
+        """Set (or clear) a user's manager; the org chart stays a tree.
+
+        Raises:
+            NotFound: no such user or manager.
+            ValidationError: the user would (indirectly) manage itself.
+        """
+
+        def run() -> User:
+            with self._uow() as uow:
+                users = uow.records(USERS)
+                user = users.get(user_id)
+                if manager_id is not None:
+                    manager = users.get(manager_id)
+                    chain = [manager, *self._chain(uow, manager)]
+                    if any(m.id == user.id for m in chain):
+                        raise ValidationError(
+                            f"user {manager.login!r} cannot manage {user.login!r}: "
+                            f"{user.login!r} is already above it in the org chart."
+                        )
+                saved = users.update(attrs.evolve(user, manager_id=manager_id))
+                uow.commit()
+                return saved
+
+        return retrying(run)
+
+    def managers_of(self, user_id: str) -> list[User]:
+        """The user's managers, nearest first (the approval chain).
+
+        Raises:
+            NotFound: no such user.
+        """
+        with self._uow() as uow:
+            return self._chain(uow, uow.records(USERS).get(user_id))
+
+    def team_members(self, team_code: str) -> list[User]:
+        """The active users of a team, by name (at most 500).
+
+        Raises:
+            NotFound: no such team.
+        """
+        with self._uow() as uow:
+            found = uow.records(TEAMS).find(Equals("code", team_code), limit=1).items
+            if not found:
+                raise NotFound("Team", "code", team_code, uow.tenant_id)
+            members = uow.records(USERS).find(
+                Equals("team_id", found[0].id), Equals("active", True), order_by="name", limit=500
+            )
+            return list(members.items)
+
+    @staticmethod
+    def _chain(uow: UnitOfWork, user: User) -> list[User]:
+        chain: list[User] = []
+        current = user
+        while current.manager_id is not None and len(chain) < MAX_CHAIN:
+            current = uow.records(USERS).get(current.manager_id)
+            if any(m.id == current.id for m in chain):
+                break
+            chain.append(current)
+        return chain
