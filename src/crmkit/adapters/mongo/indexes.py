@@ -7,6 +7,7 @@ from pymongo.database import Database
 
 from crmkit.adapters.mongo.records import record_indexes
 from crmkit.domain import custom_fields, custom_objects
+from crmkit.domain.field_work.types import FIELD_WORK_TYPES
 from crmkit.domain.front_office.types import FRONT_OFFICE_TYPES
 
 PRODUCTS = "crmkit_products"
@@ -177,6 +178,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     CUSTOM_OBJECTS: record_indexes(custom_objects.CUSTOM_OBJECTS),
 }
 INDEXES.update({t.collection_name: record_indexes(t) for t in FRONT_OFFICE_TYPES})
+INDEXES.update({t.collection_name: record_indexes(t) for t in FIELD_WORK_TYPES})
 
 
 def ensure_indexes(database: Database[dict[str, object]]) -> None:
