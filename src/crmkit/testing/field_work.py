@@ -29,6 +29,9 @@ T0 = datetime(2026, 9, 25, 1, 0, tzinfo=UTC)
 STORE_POINT = MapPoint(Decimal("31.230400"), Decimal("121.473700"))
 """People's Square, Shanghai: the map point of the test store."""
 
+AT_STORE_POINT = {"latitude": STORE_POINT.latitude, "longitude": STORE_POINT.longitude}
+"""Check-in arguments at the store."""
+
 AUDIT_STEPS = (
     Step("arrive", "Check in", StepKind.CHECK_IN),
     Step(
