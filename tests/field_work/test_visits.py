@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 
 from crmkit.domain import InvalidStateTransition, NotFound, ValidationError
@@ -21,6 +22,8 @@ from crmkit.domain.field_work.errors import (
 from crmkit.domain.field_work.shelf import ShelfLine
 from crmkit.domain.field_work.templates import Step, StepKind
 from crmkit.domain.field_work.visits import Visit, VisitStatus, distance_metres
+from crmkit.domain.front_office.customers import CUSTOMERS
+from crmkit.domain.front_office.people import USERS
 from crmkit.services import Storage
 from crmkit.testing.field_work import STORE_POINT, T0, Field, field, snapshot
 
@@ -253,3 +256,39 @@ class TestQueries:
         rate = place.visits.completion_rate(place.rep.id, T0, T0 + timedelta(hours=12))
         assert rate == Decimal("50.00")
         assert len(place.visits.visits_of(place.store.id)) == 4
+
+
+class TestPlanning:
+    """A visit is planned only for a stored customer, an active rep and a known visit type."""
+
+    def test_bad_plans_change_nothing(self, storage: Storage) -> None:
+        """Unknown customer, rep or type, a naive time, an inactive rep: refused."""
+        place = field(storage)
+        good: dict[str, Any] = {
+            "customer_id": place.store.id,
+            "rep_id": place.rep.id,
+            "visit_type": "audit",
+            "planned_at": T0,
+        }
+        for change, error in (
+            ({"customer_id": "nobody"}, NotFound),
+            ({"rep_id": "nobody"}, NotFound),
+            ({"visit_type": "tasting"}, NotFound),
+            ({"planned_at": T0.replace(tzinfo=None)}, ValidationError),
+            ({"customer_id": ""}, ValidationError),
+        ):
+            refused(place, error, lambda c=change: place.visits.plan(**{**good, **c}))  # type: ignore[misc]
+        with place.uow() as uow:
+            uow.records(USERS).update(attrs.evolve(place.rep, active=False))
+            uow.commit()
+        refused(place, ValidationError, lambda: place.visits.plan(**good))
+
+    def test_radius_needs_the_store_on_the_map(self, storage: Storage) -> None:
+        """A store without a map point cannot be checked in under a radius rule."""
+        place = field(storage)
+        with place.uow() as uow:
+            uow.records(CUSTOMERS).update(attrs.evolve(place.store, latitude=None, longitude=None))
+            uow.commit()
+        visit = planned(place)
+        error = refused(place, ValidationError, lambda: place.visits.check_in(visit.id, **AT_STORE))
+        assert "S-001" in str(error)

@@ -341,10 +341,18 @@ class VisitService:
 
 
 def _latest(uow: UnitOfWork, visit_type: str) -> VisitTemplate | None:
-    found = uow.records(VISIT_TEMPLATES).find(
-        Equals("visit_type", visit_type), order_by="version_no", limit=MAX_LISTED
-    )
-    return found.items[-1] if found.items else None
+    """The highest version of the visit type's template (pages through every version)."""
+    latest = None
+    after = None
+    while True:
+        page = uow.records(VISIT_TEMPLATES).find(
+            Equals("visit_type", visit_type), order_by="version_no", after=after, limit=MAX_LISTED
+        )
+        if page.items:
+            latest = page.items[-1]
+        if page.next_cursor is None:
+            return latest
+        after = page.next_cursor
 
 
 def _visit(uow: UnitOfWork, key: str) -> tuple[Visit, VisitTemplate]:
