@@ -61,11 +61,13 @@ class FixedDeliveries:
     def __init__(self) -> None:
         self.movements: list[tuple[str, datetime, str, Decimal, bool]] = []
 
-    def between(self, customer_id: str, start: datetime, end: datetime) -> StoreMovements:
+    def between(
+        self, customer_id: str, product_ids: Collection[str], start: datetime, end: datetime
+    ) -> StoreMovements:
         delivered: dict[str, Decimal] = {}
         returned: dict[str, Decimal] = {}
         for store, at, product, quantity, is_return in self.movements:
-            if store == customer_id and start < at <= end:
+            if store == customer_id and product in product_ids and start < at <= end:
                 target = returned if is_return else delivered
                 target[product] = target.get(product, Decimal(0)) + quantity
         return StoreMovements(delivered, returned)

@@ -41,8 +41,11 @@ class StoreMovements:
 class StoreDeliveries(Protocol):
     """Read port: what reached a store and came back from it, from the delivery notes."""
 
-    def between(self, customer_id: str, start: datetime, end: datetime) -> StoreMovements:
-        """Deliveries and returns of the customer's store with start < time <= end."""
+    def between(
+        self, customer_id: str, product_ids: Collection[str], start: datetime, end: datetime
+    ) -> StoreMovements:
+        """Deliveries and returns of these products for the customer's store with
+        start < time <= end (:class:`LedgerStoreDeliveries` reads the stock ledger)."""
         ...
 
 
@@ -90,8 +93,8 @@ class ShelfCheckService:
         return list(page.items)
 
     def figures(self, previous_id: str, current_id: str) -> ShelfFigures:
-        """Sell-through between two checks of one store, and the current check's empty
-        places and price deviations.
+        """Sell-through between two checks of one store (of the products on either check),
+        and the current check's empty places and price deviations.
 
         Raises:
             ValidationError: bad ids, or the checks are of different stores or reversed.
@@ -106,11 +109,12 @@ class ShelfCheckService:
             raise ValidationError(
                 f"shelf checks {first!r} and {second!r} must be of one store, the first earlier."
             )
+        products = sorted({x.product_id for x in (*previous.lines, *current.lines)})
         moved = self._deliveries.between(
-            current.customer_id, previous.checked_at, current.checked_at
+            current.customer_id, products, previous.checked_at, current.checked_at
         )
-        products = [line.product_id for line in current.lines]
-        listed = self._prices.listed(current.customer_id, products, current.checked_at)
+        seen = [line.product_id for line in current.lines]
+        listed = self._prices.listed(current.customer_id, seen, current.checked_at)
         return ShelfFigures(
             first,
             second,
