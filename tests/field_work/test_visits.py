@@ -174,7 +174,7 @@ class TestSteps:
         refused(place, ValidationError, lambda: place.visits.cancel(visit.id, "  "))
 
     def test_bad_shelf_lines_change_nothing(self, storage: Storage) -> None:
-        """A float quantity or a product twice is refused; the step stays undone."""
+        """A float quantity, a product twice or not in the catalog: refused, step undone."""
         place = field(storage)
         visit = place.visits.check_in(planned(place).id, **AT_STORE)
         place.visits.fill_step(visit.id, "talk", {"mood": "bad"})
@@ -190,6 +190,13 @@ class TestSteps:
             ValidationError,
             lambda: place.visits.record_shelf_check(visit.id, "count", floats),
         )
+        unknown = [ShelfLine("p-1", 1, Decimal(1)), ShelfLine("not-sold", 1, Decimal(1))]
+        error = refused(
+            place,
+            NotFound,
+            lambda: place.visits.record_shelf_check(visit.id, "count", unknown),
+        )
+        assert error.details["value"] == "not-sold"
 
     def test_cancel_with_reason(self, storage: Storage) -> None:
         """A planned visit is cancelled with its reason; cancelling again is refused."""

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from crmkit.adapters.clock import FixedClock
-from crmkit.domain import TenantId
+from crmkit.domain import Product, ProductId, TenantId
 from crmkit.domain.field_work.calendar import BusinessCalendar, Priority, SlaTarget
 from crmkit.domain.field_work.templates import FormField, FormFieldKind, Step, StepKind
 from crmkit.domain.field_work.types import FIELD_WORK_TYPES
@@ -28,6 +28,9 @@ T0 = datetime(2026, 9, 25, 1, 0, tzinfo=UTC)
 
 STORE_POINT = MapPoint(Decimal("31.230400"), Decimal("121.473700"))
 """People's Square, Shanghai: the map point of the test store."""
+
+PRODUCT_IDS = ("p", "p-1", "p-a", "p-b")
+"""The catalog's products in every test tenant (shelf lines must name catalog products)."""
 
 AT_STORE_POINT = {"latitude": STORE_POINT.latitude, "longitude": STORE_POINT.longitude}
 """Check-in arguments at the store."""
@@ -136,6 +139,18 @@ def field(storage: Storage, start: datetime = T0, *, radius: int | None = 200) -
     with storage.unit_of_work(tenant) as unit:
         unit.records(USERS).add(rep)
         store = unit.records(CUSTOMERS).add(store)
+        for n, product in enumerate(PRODUCT_IDS):
+            unit.products.add(
+                Product.new(
+                    tenant,
+                    sku=f"SKU-{n}",
+                    name=f"Product {product}",
+                    unit="pcs",
+                    tax_rate="0.13",
+                    now=start,
+                    product_id=ProductId(product),
+                )
+            )
         unit.commit()
     deliveries = FixedDeliveries()
     place = Field(

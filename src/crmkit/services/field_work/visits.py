@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from crmkit.domain import NotFound, ValidationError
+from crmkit.domain import NotFound, ProductId, ValidationError
 from crmkit.domain.field_work.shelf import SHELF_CHECKS, ShelfCheck
 from crmkit.domain.field_work.templates import VISIT_TEMPLATES, Step, StepKind, VisitTemplate
 from crmkit.domain.field_work.visits import VISITS, Visit, VisitStatus
@@ -184,6 +184,7 @@ class VisitService:
             InvalidStateTransition: it is not checked in.
             StepInvalid: no such shelf-check step.
             StepOutOfOrder: it is not the next step.
+            NotFound: a product is not in the catalog.
         """
         key = record_id(visit_id, "visit id")
 
@@ -198,6 +199,7 @@ class VisitService:
                 check = ShelfCheck.new(
                     uow.tenant_id, customer_id=visit.customer_id, visit_id=key, lines=lines, now=now
                 )
+                _in_catalog(uow, check, key)
                 uow.records(VISITS).update(changed)
                 stored = uow.records(SHELF_CHECKS).add(check)
                 uow.commit()
@@ -353,6 +355,15 @@ def _latest(uow: UnitOfWork, visit_type: str) -> VisitTemplate | None:
         if page.next_cursor is None:
             return latest
         after = page.next_cursor
+
+
+def _in_catalog(uow: UnitOfWork, check: ShelfCheck, visit_id: str) -> None:
+    """Every product counted is one of the catalog's products."""
+    wanted = [ProductId(line.product_id) for line in check.lines]
+    known = uow.products.get_many(wanted)
+    unknown = [p for p in wanted if p not in known]
+    if unknown:
+        raise NotFound("Product", "id", unknown[0], uow.tenant_id)
 
 
 def _visit(uow: UnitOfWork, key: str) -> tuple[Visit, VisitTemplate]:
