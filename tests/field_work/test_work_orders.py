@@ -158,7 +158,7 @@ class TestCreation:
         refused(place, DuplicateRequest, lambda: open_order(place, title="Light broken"))
 
     def test_bad_input_is_refused(self, storage: Storage) -> None:
-        """Unknown customer, calendar or contact, a taken number, a bad priority: refused."""
+        """Unknown customer, calendar, contact or product, a taken number, a bad priority."""
         place = field(storage)
         open_order(place)
         refused(place, NotFound, lambda: open_order(place, "k2", customer_id="nobody"))
@@ -167,6 +167,8 @@ class TestCreation:
         refused(place, ValidationError, lambda: open_order(place, "k5", priority="high"))
         refused(place, ValidationError, lambda: open_order(place, "k6", customer_id=7))
         refused(place, NotFound, lambda: open_order(place, "k7", contact_id="nobody"))
+        refused(place, NotFound, lambda: open_order(place, "k8", product_id="nobody"))
+        assert open_order(place, "k9", product_id="p-a").product_id == "p-a"
 
     def test_contact_of_another_customer_is_refused(self, storage: Storage) -> None:
         """A contact must belong to the work order's customer."""

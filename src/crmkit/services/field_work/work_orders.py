@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from crmkit.domain import DuplicateRecord, DuplicateRequest, NotFound, ValidationError
+from crmkit.domain import (
+    DuplicateRecord,
+    DuplicateRequest,
+    NotFound,
+    ProductId,
+    ValidationError,
+)
 from crmkit.domain.field_work.calendar import BUSINESS_CALENDARS, BusinessCalendar, Priority
 from crmkit.domain.field_work.work_orders import (
     OPEN_STATUSES,
@@ -80,7 +86,7 @@ class WorkOrderService:
         Raises:
             ValidationError: a bad id, key, number, text or priority; the contact is not
                 the customer's.
-            NotFound: no such customer, contact or calendar.
+            NotFound: no such customer, contact, product or calendar.
             DuplicateRequest: the key was used for a different work order.
             DuplicateRecord: another work order has this number.
         """
@@ -104,6 +110,8 @@ class WorkOrderService:
                     raise ValidationError(
                         f"contact {contact!r} is not a contact of customer {customer!r}."
                     )
+                if product is not None and not uow.products.get_many([ProductId(product)]):
+                    raise NotFound("Product", "id", product, uow.tenant_id)
                 calendar = _calendar(uow, calendar_key)
                 order = WorkOrder.new(
                     uow.tenant_id,
