@@ -74,7 +74,7 @@ class FieldValue:
 
 
 @attrs.frozen
-class VisitTemplate:
+class VisitActionTemplate:
     """One version of the steps of a visit type; (visit_type, version) is unique."""
 
     id: str
@@ -100,7 +100,7 @@ class VisitTemplate:
         radius_metres: int | None,
         steps: tuple[Step, ...],
         now: datetime,
-    ) -> VisitTemplate:
+    ) -> VisitActionTemplate:
         """A checked template version.
 
         Raises:
@@ -232,10 +232,10 @@ def _value(field: FormField, raw: object, what: str) -> str:
     return value
 
 
-VISIT_TEMPLATES: RecordType[VisitTemplate] = RecordType(
-    VisitTemplate,
-    entity="VisitTemplate",
-    name="visit_template",
+VISIT_ACTION_TEMPLATES: RecordType[VisitActionTemplate] = RecordType(
+    VisitActionTemplate,
+    entity="VisitActionTemplate",
+    name="visit_action_template",
     fields=(
         text("id", 32),
         text("visit_type", 32, indexed=True),

@@ -6,13 +6,13 @@ from typing import Any
 
 from crmkit.domain.field_work.calendar import BUSINESS_CALENDARS
 from crmkit.domain.field_work.shelf import SHELF_CHECKS
-from crmkit.domain.field_work.templates import VISIT_TEMPLATES
+from crmkit.domain.field_work.templates import VISIT_ACTION_TEMPLATES
 from crmkit.domain.field_work.visits import VISITS
 from crmkit.domain.field_work.work_orders import WORK_ORDERS
 from crmkit.domain.records import RecordType
 
 FIELD_WORK_TYPES: tuple[RecordType[Any], ...] = (
-    VISIT_TEMPLATES,
+    VISIT_ACTION_TEMPLATES,
     VISITS,
     SHELF_CHECKS,
     BUSINESS_CALENDARS,

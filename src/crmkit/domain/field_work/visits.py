@@ -17,7 +17,7 @@ from crmkit.domain.field_work.errors import (
     StepsMissing,
     VisitMissed,
 )
-from crmkit.domain.field_work.templates import FieldValue, StepKind, VisitTemplate, check_form
+from crmkit.domain.field_work.templates import FieldValue, StepKind, VisitActionTemplate, check_form
 from crmkit.domain.ids import TenantId, new_id
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 from crmkit.domain.text import clean_text
@@ -88,7 +88,7 @@ class Visit:
         *,
         customer_id: str,
         rep_id: str,
-        template: VisitTemplate,
+        template: VisitActionTemplate,
         planned_at: datetime,
         now: datetime,
     ) -> Visit:
@@ -113,17 +113,17 @@ class Visit:
             entries=(),
         )
 
-    def deadline(self, template: VisitTemplate) -> datetime:
+    def deadline(self, template: VisitActionTemplate) -> datetime:
         """The last moment the visit can be checked in."""
         return self.planned_at + timedelta(minutes=template.grace_minutes)
 
-    def is_overdue(self, template: VisitTemplate, now: datetime) -> bool:
+    def is_overdue(self, template: VisitActionTemplate, now: datetime) -> bool:
         """Planned and not checked in by the planned start plus the grace period."""
         return self.status is VisitStatus.PLANNED and now > self.deadline(template)
 
     def checked_in(
         self,
-        template: VisitTemplate,
+        template: VisitActionTemplate,
         *,
         now: datetime,
         latitude: Decimal,
@@ -165,7 +165,7 @@ class Visit:
             entries=(entry,),
         )
 
-    def next_steps(self, template: VisitTemplate) -> list[str]:
+    def next_steps(self, template: VisitActionTemplate) -> list[str]:
         """Codes of the steps not done yet that may come next (optional ones may be skipped)."""
         done = {e.step_code for e in self.entries}
         last = max((i for i, s in enumerate(template.steps) if s.code in done), default=-1)
@@ -176,7 +176,9 @@ class Visit:
                 break
         return found
 
-    def with_step(self, template: VisitTemplate, code: str, values: object, now: datetime) -> Visit:
+    def with_step(
+        self, template: VisitActionTemplate, code: str, values: object, now: datetime
+    ) -> Visit:
         """The visit with form or shelf-check step ``code`` done.
 
         Raises:
@@ -198,7 +200,7 @@ class Visit:
         entry = StepEntry(code, utc_millis(now), filled)
         return attrs.evolve(self, entries=(*self.entries, entry))
 
-    def completed(self, template: VisitTemplate, now: datetime) -> Visit:
+    def completed(self, template: VisitActionTemplate, now: datetime) -> Visit:
         """The visit checked out and completed.
 
         Raises:
@@ -234,7 +236,7 @@ class Visit:
         why = clean_text(reason, f"cancel reason of visit {self.id!r}", max_length=200)
         return attrs.evolve(self, status=VisitStatus.CANCELLED, cancel_reason=why)
 
-    def missed(self, template: VisitTemplate, now: datetime) -> Visit:
+    def missed(self, template: VisitActionTemplate, now: datetime) -> Visit:
         """The visit marked missed.
 
         Raises:

@@ -9,7 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crmkit.domain import NotFound, ProductId, ValidationError
 from crmkit.domain.field_work.shelf import SHELF_CHECKS, ShelfCheck
-from crmkit.domain.field_work.templates import VISIT_TEMPLATES, Step, StepKind, VisitTemplate
+from crmkit.domain.field_work.templates import (
+    VISIT_ACTION_TEMPLATES,
+    Step,
+    StepKind,
+    VisitActionTemplate,
+)
 from crmkit.domain.field_work.visits import VISITS, Visit, VisitStatus
 from crmkit.domain.front_office.customers import CUSTOMERS, MapPoint
 from crmkit.domain.front_office.people import USERS
@@ -39,7 +44,7 @@ class VisitService:
         steps: tuple[Step, ...],
         grace_minutes: int,
         radius_metres: int | None = None,
-    ) -> VisitTemplate:
+    ) -> VisitActionTemplate:
         """Store the next version of the visit type's template (version 1 if it is new).
 
         Visits already planned keep the version they were planned with.
@@ -51,7 +56,7 @@ class VisitService:
         with self._uow() as uow:
             kind = clean_text(visit_type, "visit type", max_length=32)
             latest = _latest(uow, kind)
-            template = VisitTemplate.new(
+            template = VisitActionTemplate.new(
                 uow.tenant_id,
                 visit_type=kind,
                 version_no=1 if latest is None else latest.version_no + 1,
@@ -61,11 +66,11 @@ class VisitService:
                 steps=steps,
                 now=self._clock.now(),
             )
-            stored = uow.records(VISIT_TEMPLATES).add(template)
+            stored = uow.records(VISIT_ACTION_TEMPLATES).add(template)
             uow.commit()
         return stored
 
-    def template(self, visit_type: str) -> VisitTemplate:
+    def template(self, visit_type: str) -> VisitActionTemplate:
         """The latest version of the visit type's template.
 
         Raises:
@@ -75,7 +80,7 @@ class VisitService:
             kind = clean_text(visit_type, "visit type", max_length=32)
             latest = _latest(uow, kind)
             if latest is None:
-                raise NotFound("VisitTemplate", "visit_type", kind, uow.tenant_id)
+                raise NotFound("VisitActionTemplate", "visit_type", kind, uow.tenant_id)
             return latest
 
     def plan(
@@ -100,7 +105,7 @@ class VisitService:
                 )
             template = _latest(uow, kind)
             if template is None:
-                raise NotFound("VisitTemplate", "visit_type", kind, uow.tenant_id)
+                raise NotFound("VisitActionTemplate", "visit_type", kind, uow.tenant_id)
             visit = Visit.plan(
                 uow.tenant_id,
                 customer_id=customer,
@@ -261,10 +266,10 @@ class VisitService:
                     order_by="planned_at",
                     limit=MAX_LISTED,
                 )
-                templates: dict[str, VisitTemplate] = {}
+                templates: dict[str, VisitActionTemplate] = {}
                 for visit in page.items:
                     if visit.template_id not in templates:
-                        templates[visit.template_id] = uow.records(VISIT_TEMPLATES).get(
+                        templates[visit.template_id] = uow.records(VISIT_ACTION_TEMPLATES).get(
                             visit.template_id
                         )
                     template = templates[visit.template_id]
@@ -342,12 +347,12 @@ class VisitService:
         return (Decimal(completed) * 100 / counted).quantize(PERCENT_STEP, ROUND_HALF_EVEN)
 
 
-def _latest(uow: UnitOfWork, visit_type: str) -> VisitTemplate | None:
+def _latest(uow: UnitOfWork, visit_type: str) -> VisitActionTemplate | None:
     """The highest version of the visit type's template (pages through every version)."""
     latest = None
     after = None
     while True:
-        page = uow.records(VISIT_TEMPLATES).find(
+        page = uow.records(VISIT_ACTION_TEMPLATES).find(
             Equals("visit_type", visit_type), order_by="version_no", after=after, limit=MAX_LISTED
         )
         if page.items:
@@ -366,6 +371,6 @@ def _in_catalog(uow: UnitOfWork, check: ShelfCheck, visit_id: str) -> None:
         raise NotFound("Product", "id", unknown[0], uow.tenant_id)
 
 
-def _visit(uow: UnitOfWork, key: str) -> tuple[Visit, VisitTemplate]:
+def _visit(uow: UnitOfWork, key: str) -> tuple[Visit, VisitActionTemplate]:
     visit = uow.records(VISITS).get(key)
-    return visit, uow.records(VISIT_TEMPLATES).get(visit.template_id)
+    return visit, uow.records(VISIT_ACTION_TEMPLATES).get(visit.template_id)

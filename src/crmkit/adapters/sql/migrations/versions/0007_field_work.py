@@ -22,7 +22,7 @@ depends_on = None
 
 OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 INDEXED: dict[str, tuple[str, ...]] = {
-    "crmkit_visit_template": ("visit_type", "version_no"),
+    "crmkit_visit_action_template": ("visit_type", "version_no"),
     "crmkit_visit": ("customer_id", "rep_id", "visit_type", "planned_at", "status"),
     "crmkit_shelf_check": ("customer_id", "visit_id", "checked_at"),
     "crmkit_business_calendar": ("code",),
@@ -43,7 +43,7 @@ INDEXED: dict[str, tuple[str, ...]] = {
 
 def upgrade() -> None:
     op.create_table(
-        "crmkit_visit_template",
+        "crmkit_visit_action_template",
         sa.Column("tenant_id", code(64), nullable=False),
         sa.Column("id", code(32), nullable=False),
         sa.Column("visit_type", code(32), nullable=False),
@@ -54,12 +54,12 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("steps", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_crmkit_visit_template"),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_crmkit_visit_action_template"),
         sa.UniqueConstraint(
             "tenant_id",
             "visit_type",
             "version_no",
-            name="uq_crmkit_visit_template_visit_type_version_no",
+            name="uq_crmkit_visit_action_template_visit_type_version_no",
         ),
         **OPTIONS,
     )
