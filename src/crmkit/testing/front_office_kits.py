@@ -85,8 +85,12 @@ def _values(record_type: RecordType[Any], field: Field) -> st.SearchStrategy[Any
     return st.none() | base if field.nullable else base
 
 
-def records_of(record_type: RecordType[Any]) -> Any:
-    """A strategy of any valid record of ``record_type`` for a tenant."""
+def records_of(
+    record_type: RecordType[Any], nested: dict[str, st.SearchStrategy[Any]] | None = None
+) -> Any:
+    """A strategy of any valid record of ``record_type`` for a tenant (``nested``: strategies
+    of its nested parts, :data:`NESTED` by default)."""
+    parts = NESTED if nested is None else nested
 
     @st.composite
     def draw_record(draw: st.DrawFn, tenant_id: TenantId) -> Any:
@@ -94,7 +98,7 @@ def records_of(record_type: RecordType[Any]) -> Any:
         for field in record_type.fields:
             values[field.name] = draw(_values(record_type, field))
         for name in record_type.nested:
-            values[name] = draw(NESTED[name])
+            values[name] = draw(parts[name])
         if record_type.custom_fields:
             chosen = draw(st.lists(st.sampled_from(FIELDS), unique_by=lambda f: f["key"]))
             custom = {f["key"]: draw(custom_value(f["kind"], f)) for f in chosen}
@@ -105,8 +109,10 @@ def records_of(record_type: RecordType[Any]) -> Any:
     return draw_record
 
 
-def example_of(record_type: RecordType[Any]) -> Any:
-    """The ``n``-th plain record of ``record_type`` (distinct key and unique values per n)."""
+def example_of(record_type: RecordType[Any], nested: dict[str, Any] | None = None) -> Any:
+    """The ``n``-th plain record of ``record_type`` (distinct key and unique values per n;
+    ``nested``: its nested parts, :data:`NESTED_EXAMPLES` by default)."""
+    parts = NESTED_EXAMPLES if nested is None else nested
 
     def make(tenant_id: TenantId, n: int) -> Any:
         values: dict[str, Any] = {"tenant_id": tenant_id}
@@ -130,7 +136,7 @@ def example_of(record_type: RecordType[Any]) -> Any:
                 value = T0
             values[field.name] = value
         for name in record_type.nested:
-            values[name] = NESTED_EXAMPLES[name]
+            values[name] = parts[name]
         if record_type.custom_fields:
             values[CUSTOM_FIELD] = {"score": n, "tier": "gold"}
         return record_type.record_class(**values)

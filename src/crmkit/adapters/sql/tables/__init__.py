@@ -12,6 +12,7 @@ from crmkit.adapters.sql.tables.accounts import (
 )
 from crmkit.adapters.sql.tables.base import VERSION_TABLE, metadata
 from crmkit.adapters.sql.tables.catalog import processed_requests, products
+from crmkit.adapters.sql.tables.field_work import field_work_tables
 from crmkit.adapters.sql.tables.front_office import front_office_tables
 from crmkit.adapters.sql.tables.inventory import (
     reservations,
@@ -47,3 +48,4 @@ __all__ += [
 __all__ += ["custom_field_definitions", "custom_objects", "custom_values", "record_table"]
 __all__ += ["counters", "outbox_consumers", "outbox_events"]
 __all__ += ["front_office_tables"]
+__all__ += ["field_work_tables"]

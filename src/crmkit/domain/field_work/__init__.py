@@ -1,0 +1,1 @@
+"""Field work and service: visit action templates, visits, shelf checks and work orders."""

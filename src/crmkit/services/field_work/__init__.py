@@ -1,0 +1,1 @@
+"""Services of field work and service: visits, shelf checks and work orders."""

@@ -1,0 +1,112 @@
+"""Field work in several OS processes at once (PostgreSQL, MariaDB, MongoDB).
+
+Four processes submit the same work-order form (one request key) and then race to check in
+one visit: exactly one work order exists and every process got it back; exactly one
+check-in wins, the others see the visit already checked in.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from crmkit import SystemClock, open_storage
+from crmkit.domain import ConcurrencyConflict, InvalidStateTransition, TenantId
+from crmkit.domain.field_work.calendar import Priority
+from crmkit.domain.field_work.visits import VisitStatus
+from crmkit.services import Storage
+from crmkit.services.field_work.visits import VisitService
+from crmkit.services.field_work.work_orders import WorkOrderService
+from crmkit.testing.field_work import AT_STORE_POINT, field, snapshot
+from tests.backends import MARIADB_URL, POSTGRES_URL
+
+PROCESSES = 4
+TIMEOUT_S = 120
+
+
+def _worker(job: tuple[str, str, str, str], start: Any) -> tuple[str, str, float, float]:
+    """Submit the form, then try to check the visit in; report what happened."""
+    url, tenant, store_id, visit_id = job
+    storage = open_storage(url)
+    try:
+
+        def uow() -> Any:
+            return storage.unit_of_work(TenantId(tenant))
+
+        orders = WorkOrderService(uow, SystemClock())
+        visits = VisitService(uow, SystemClock())
+        start.wait(TIMEOUT_S)
+        began = time.monotonic()
+        order = orders.create(
+            request_key="form-1",
+            number="WO-1",
+            customer_id=store_id,
+            kind="repair",
+            priority=Priority.HIGH,
+            title="Fridge warm",
+            calendar_code="CN",
+        )
+        try:
+            visits.check_in(visit_id, **AT_STORE_POINT)
+            outcome = "checked_in"
+        except InvalidStateTransition:
+            outcome = "already"
+        except ConcurrencyConflict:
+            outcome = "conflict"
+        return order.id, outcome, began, time.monotonic()
+    finally:
+        storage.close()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+        pytest.param("mongo", marks=pytest.mark.mongo),
+    ]
+)
+def backend(request: pytest.FixtureRequest) -> Iterator[tuple[str, Storage]]:
+    """(URL, storage) of a migrated database that other processes can open."""
+    name = request.param
+    if name == "mongo":
+        url = request.getfixturevalue("mongo_url").replace("/?", "/crmkit_field_work?")
+        storage = open_storage(url, upgrade_schema=True)
+    else:
+        storage = request.getfixturevalue(f"{name}_storage")
+        url = POSTGRES_URL if name == "postgres" else MARIADB_URL
+    yield url, storage
+    if name == "mongo":
+        storage.close()
+
+
+class TestConcurrentFieldWork:
+    """One form submitted by four processes makes one work order; one check-in wins."""
+
+    def test_one_work_order_and_one_check_in(self, backend: tuple[str, Storage]) -> None:
+        """Four processes: the same order id everywhere, one stored; one check-in."""
+        url, storage = backend
+        place = field(storage, SystemClock().now())
+        visit = place.visits.plan(
+            customer_id=place.store.id,
+            rep_id=place.rep.id,
+            visit_type="audit",
+            planned_at=place.clock.now(),
+        )
+        job = (url, place.tenant, place.store.id, visit.id)
+        context = multiprocessing.get_context("spawn")
+        with context.Manager() as manager, context.Pool(PROCESSES) as workers:
+            start = manager.Barrier(PROCESSES)
+            runs = [workers.apply_async(_worker, (job, start)) for _ in range(PROCESSES)]
+            results = [run.get(timeout=TIMEOUT_S) for run in runs]
+        assert max(r[2] for r in results) < min(r[3] for r in results), "runs did not overlap"
+        stored = snapshot(place)
+        assert [o.id for o in stored["work_order"]] == [results[0][0]]
+        assert {r[0] for r in results} == {results[0][0]}
+        outcomes = sorted(r[1] for r in results)
+        assert outcomes.count("checked_in") == 1, outcomes
+        (checked,) = stored["visit"]
+        assert checked.status is VisitStatus.CHECKED_IN
