@@ -31,6 +31,14 @@ from crmkit.domain.errors import (
     ValidationError,
     WrongTenant,
 )
+from crmkit.domain.field_work.errors import (
+    OutsideRadius,
+    ReopenWindowClosed,
+    StepInvalid,
+    StepOutOfOrder,
+    StepsMissing,
+    VisitMissed,
+)
 from crmkit.domain.front_office.errors import (
     ClaimLimitReached,
     CoolingDown,
@@ -90,17 +98,23 @@ __all__ = [
     "NotPoolMember",
     "OrderHasPendingHolds",
     "OrderTransitionNotAllowed",
+    "OutsideRadius",
     "OverReturn",
     "OverShipment",
     "PoolRuleBroken",
     "QuoteExpired",
     "QuoteTransitionNotAllowed",
+    "ReopenWindowClosed",
     "RepaymentExceedsCreditUsed",
     "ReservationExpired",
     "ReturnExceedsDelivered",
+    "StepInvalid",
+    "StepOutOfOrder",
+    "StepsMissing",
     "StorageError",
     "StorageUnavailable",
     "UnitMismatch",
     "ValidationError",
+    "VisitMissed",
     "WrongTenant",
 ]

@@ -30,7 +30,7 @@ from crmkit.domain.front_office.opportunities import (
     SalesProcess,
     Stage,
 )
-from crmkit.domain.front_office.people import Role, Task, TaskStatus, Team, User
+from crmkit.domain.front_office.people import USERS, Role, Task, TaskStatus, Team, User
 from crmkit.domain.front_office.pools import Assignment, Pool, PoolAction, PoolEvent, PoolKind
 from crmkit.services.front_office.activity import ActivityService
 from crmkit.services.front_office.customers import CustomerService, pricing_customer
@@ -44,6 +44,7 @@ __all__ = [
     "CONTACTS",
     "CUSTOMERS",
     "LEADS",
+    "USERS",
     "ActivityService",
     "Assignment",
     "ClaimLimitReached",

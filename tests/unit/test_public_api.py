@@ -32,6 +32,8 @@ PUBLIC: dict[str, set[str]] = {
                       "ApprovalRule", "NumberPatterns", "EventName", "OutboxService"},
     "crmkit.front_office": {"CustomerService", "PoolService", "LeadService", "ActivityService",
                             "DirectoryService", "OpportunityService", "Customer"},
+    "crmkit.field_work": {"VisitService", "WorkOrderService", "ShelfCheckService",
+                          "BusinessCalendar", "Step", "ShelfLine"},
     "crmkit.serialization": {"converter", "to_json", "from_json", "to_data", "from_data"},
     "crmkit.testing": {"fresh_tenant"},
     "crmkit.testing.contracts": {"UnitOfWorkContract", "ProductRepositoryContract"},

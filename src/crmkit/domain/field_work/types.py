@@ -18,4 +18,4 @@ FIELD_WORK_TYPES: tuple[RecordType[Any], ...] = (
     BUSINESS_CALENDARS,
     WORK_ORDERS,
 )
-"""One migration (``0007_field_work``) creates their tables."""
+"""One migration (``0008_field_work``) creates their tables."""

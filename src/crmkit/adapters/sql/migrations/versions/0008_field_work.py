@@ -1,8 +1,8 @@
 """Field work and service: visit action templates, visits, shelf checks, business
 calendars and work orders (declared record types).
 
-Revision ID: 0007_field_work
-Revises: 0006_front_office
+Revision ID: 0008_field_work
+Revises: 0007_front_office
 Create Date: 2026-11-27
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
 
-revision = "0007_field_work"
-down_revision = "0006_front_office"
+revision = "0008_field_work"
+down_revision = "0007_front_office"
 branch_labels = None
 depends_on = None
 
