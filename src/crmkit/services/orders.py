@@ -73,6 +73,7 @@ from crmkit.services.order_reads import OrderReads, OutboxService
 from crmkit.services.order_steps import (
     PendingEvent,
     account_of,
+    claim_outbox,
     content_of,
     deliveries_to_return,
     in_fund_order,
@@ -108,10 +109,10 @@ __all__ = [
     "SalesOrderStatus",
 ]
 
-ORDER_ATTEMPTS = 40
+ORDER_ATTEMPTS = 100
 NOTE_MAX_LENGTH = 200
 """As on delivery notes and return orders."""
-ORDER_MAX_DELAY_S = 0.5
+ORDER_MAX_DELAY_S = 0.02
 
 
 @attrs.frozen
@@ -509,6 +510,7 @@ class OrderService(OrderReads):
 
         def attempt() -> OrderOutcome:
             with self._uow() as uow:
+                claim_outbox(uow)
                 done = replay(uow, the_key, operation, digest)
                 if done is not None:
                     return _replayed(uow, done)

@@ -83,6 +83,16 @@ class OrderServiceContract:
         assert sum((h.amount for h in holds), D(0)) == order.totals().gross
         check_world(world.state())
 
+    def test_claiming_a_series_never_advances_it(self, storage: Storage) -> None:
+        """A claim (taken first by every order command) leaves the numbers to ``take``."""
+        world = open_world(storage)
+        for claims, count, expected in ((2, 1, 1), (1, 2, 3)):
+            with storage.unit_of_work(world.tenant) as uow:
+                for _ in range(claims):
+                    uow.counters.claim("test-series")
+                assert uow.counters.take("test-series", count) == expected
+                uow.commit()
+
     def test_a_retried_confirm_returns_the_first_result(self, storage: Storage) -> None:
         """The same key returns the first run's events and changes nothing more."""
         world = open_world(storage)
