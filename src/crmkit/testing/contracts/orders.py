@@ -103,6 +103,17 @@ class OrderServiceContract:
         assert [e.position for e in again.events] == [e.position for e in first.events]
         assert world.state() == before
 
+    def test_a_replay_returns_the_order_as_the_first_run_left_it(self, storage: Storage) -> None:
+        """A confirm repeated after a delivery returns the confirmed order, not today's."""
+        world = open_world(storage)
+        order = world.order(2, 1)
+        first = world.orders.confirm(order.id, key="confirm-then")
+        world.orders.deliver(order.id, {1: 1}, key="deliver-later")
+        again = world.orders.confirm(order.id, key="confirm-then")
+        assert again.order == first.order
+        assert again.order.status is SalesOrderStatus.CONFIRMED
+        assert world.orders.get_order(order.id).status is SalesOrderStatus.PARTIALLY_DELIVERED
+
     def test_the_same_key_for_another_order_is_refused(self, storage: Storage) -> None:
         """Confirming twice with different content under one key changes nothing."""
         world = open_world(storage)
