@@ -91,3 +91,28 @@ def crash_worker(url: str, tenant: str, products: list[str], ready: Any) -> None
         made = orders.create_order(Customer("C-ACME"), [line], currency="CNY", key=new_id())
         orders.confirm(made.order.id, key=new_id())
         orders.deliver(made.order.id, {1: 1}, key=new_id())
+
+
+def unrelated_confirmer(job: OrderJob) -> int:
+    """Confirm each of ``job.orders`` (unrelated to the other workers' orders); returns how
+    many times a confirm's work ran (a run that conflicts at its end runs again)."""
+    import crmkit.services.orders as service  # noqa: PLC0415 -- patched in this process only
+
+    runs = [0]
+    confirm = vars(service)["confirm_order"]
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs[0] += 1
+        return confirm(*args, **kwargs)
+
+    vars(service)["confirm_order"] = counted
+    storage = open_storage(job.url)
+    orders = OrderService(lambda: storage.unit_of_work(TenantId(job.tenant)), SystemClock())
+    time.sleep(max(0.0, job.start_at - time.time()))
+    try:
+        for order_id in job.orders:
+            orders.confirm(order_id, key=new_id())
+    finally:
+        storage.close()
+        vars(service)["confirm_order"] = confirm
+    return runs[0]

@@ -15,12 +15,19 @@ from pathlib import Path
 import pytest
 
 from crmkit import open_storage
-from crmkit.domain import new_id
-from crmkit.domain.sales_order import SalesOrder, SalesOrderStatus
+from crmkit.domain import Money, ProductId, new_id
+from crmkit.domain.pricing import Customer
+from crmkit.domain.sales_order import SalesOrder, SalesOrderId, SalesOrderStatus
 from crmkit.services import Storage
+from crmkit.services.orders import OrderLineInput
 from crmkit.testing.order_support import OrderWorld, check_world, open_world
 from tests.backends import MARIADB_URL, POSTGRES_URL
-from tests.concurrency.order_workers import OrderJob, crash_worker, order_racer
+from tests.concurrency.order_workers import (
+    OrderJob,
+    crash_worker,
+    order_racer,
+    unrelated_confirmer,
+)
 
 PROCESSES = 4
 ORDERS_PER_WORKER = 6
@@ -29,6 +36,7 @@ SPAWN_S = 4.0
 STOCK = (("4", "40", "40"), ("2", "40", "40"))
 """Hot product 0 has 6 units for 24 orders of 1-2 units each: confirms compete for it."""
 PLENTY = (("100000", "100000", "100000"),)
+UNRELATED_PER_WORKER = 8
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 SQL_KILLS = 20
 MONGO_KILLS = 10 if THOROUGH else 5
@@ -136,6 +144,56 @@ class TestOrdersAcrossProcesses:
                     assert names.index("sales_order.funds_held") < names.index(
                         "sales_order.confirmed"
                     )
+        finally:
+            storage.close()
+
+
+class TestUnrelatedConfirmsInOneTenant:
+    """Confirms of unrelated orders share only the tenant's outbox: none redoes its work."""
+
+    def test_each_confirm_runs_once_and_all_succeed(self, server_url: str) -> None:
+        """Four processes confirm orders of their own customers and products."""
+        storage: Storage = open_storage(server_url, upgrade_schema=True)
+        try:
+            world = open_world(
+                storage, stock=(("100000",) * PROCESSES,), prepayment="0", products=PROCESSES
+            )
+            shares: list[list[str]] = []
+            accounts: list[str] = []
+            for w, product in enumerate(world.products):
+                customer = Customer(f"C-UNRELATED-{w}")
+                account = world.accounts.open_account(customer.account_id, "CNY")
+                world.accounts.deposit(account.id, Money(Decimal(1000), "CNY"), key=new_id())
+                accounts.append(account.id)
+                line = OrderLineInput(ProductId(product.id), 1)
+                shares.append(
+                    [
+                        world.orders.create_order(
+                            customer, [line], currency="CNY", key=new_id()
+                        ).order.id
+                        for _ in range(UNRELATED_PER_WORKER)
+                    ]
+                )
+            start_at = time.time() + SPAWN_S
+            with multiprocessing.get_context("spawn").Pool(PROCESSES) as pool:
+                jobs = [
+                    OrderJob(server_url, world.tenant, [], share, w, start_at)
+                    for w, share in enumerate(shares)
+                ]
+                runs = pool.map_async(unrelated_confirmer, jobs).get(TIMEOUT_S)
+            # On MongoDB a confirm used to conflict on the outbox counter at its very end
+            # and run again; the counter is now claimed first, so the work runs once.
+            assert runs == [UNRELATED_PER_WORKER] * PROCESSES
+            state = world.state()
+            statuses: dict[str, SalesOrderStatus] = {o.id: o.status for o in state.orders}
+            assert all(statuses[o] is SalesOrderStatus.CONFIRMED for s in shares for o in s)
+            positions = [e.position for e in state.events]
+            assert positions == list(range(1, len(positions) + 1)), "outbox positions"
+            with storage.unit_of_work(world.tenant) as uow:
+                for account_id, share in zip(accounts, shares, strict=True):
+                    for order_id in share:
+                        assert uow.holds.of_order(account_id, SalesOrderId(order_id))
+                        assert uow.reservations.for_order(SalesOrderId(order_id), open_only=True)
         finally:
             storage.close()
 

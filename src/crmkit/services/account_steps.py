@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -100,6 +101,12 @@ def post(
 
 
 def void(uow: UnitOfWork, ledger: Ledger, hold: Hold) -> None:
+    release(ledger, hold)
+    save_hold(uow, ledger, attrs.evolve(hold, voided=hold.voided + hold.remaining))
+
+
+def release(ledger: Ledger, hold: Hold) -> None:
+    """The ledger moves of voiding what is left of ``hold`` (nothing stored)."""
     amount = hold.remaining
     if hold.fund is Fund.REBATE:
         for share in hold.split(hold.posted, amount):
@@ -113,7 +120,6 @@ def void(uow: UnitOfWork, ledger: Ledger, hold: Hold) -> None:
             )
     else:
         ledger.move(EntryKind.VOID, hold.fund, ZERO, -amount, hold=hold)
-    save_hold(uow, ledger, attrs.evolve(hold, voided=hold.voided + amount))
 
 
 def save_hold(uow: UnitOfWork, ledger: Ledger, hold: Hold) -> None:
@@ -161,6 +167,55 @@ def open_ledger(uow: UnitOfWork, account_id: str, key: str, now: datetime) -> Le
     """A ledger over the account, locked for the rest of the unit of work."""
     stored = uow.customer_accounts.get(account_id, for_update=True)
     return Ledger(stored, key, now, uow.rebate_grants.of_account(account_id))
+
+
+def is_expired(hold: Hold, now: datetime) -> bool:
+    """Whether ``hold`` has an expiry and it has come."""
+    return hold.expires_at is not None and hold.expires_at <= now
+
+
+def expired_by_itself(hold: Hold, now: datetime) -> bool:
+    """Whether ``hold`` expired and its expiry released it (a sweep or a command voided
+    what was left at or after the expiry; posting after it is refused)."""
+    return (
+        hold.status is HoldStatus.RESOLVED
+        and hold.expires_at is not None
+        and hold.expires_at <= min(now, hold.updated_at)
+        and hold.voided > 0
+    )
+
+
+def current_ledger(uow: UnitOfWork, account_id: str, now: datetime) -> Ledger:
+    """The account and its grants as they stand at ``now`` (for reads; nothing is stored):
+    pending holds whose expiry has come no longer hold anything, whether or not a sweep
+    or a command voided them yet.
+
+    Raises:
+        NotFound: no such account in this tenant.
+    """
+    account = uow.customer_accounts.get(account_id)
+    ledger = Ledger(account, "read", now, uow.rebate_grants.of_account(account_id))
+    due = [
+        h
+        for h in uow.holds.of_account(account_id)
+        if h.status is HoldStatus.PENDING and is_expired(h, ledger.now)
+    ]
+    for hold in sorted(due, key=lambda h: h.id):
+        release(ledger, hold)
+    return ledger
+
+
+def current_account(uow: UnitOfWork, account_id: str, now: datetime) -> CustomerAccount:
+    """The stored account with the held amounts of expired holds released (see
+    :func:`current_ledger`; voiding moves only held amounts).
+
+    Raises:
+        NotFound: no such account in this tenant.
+    """
+    stored = uow.customer_accounts.get(account_id)
+    moved = current_ledger(uow, account_id, now).account
+    held: dict[str, Any] = {f"{fund.value}_held": moved.fund(fund).held for fund in Fund}
+    return attrs.evolve(stored, **held)
 
 
 def save_ledger(uow: UnitOfWork, ledger: Ledger) -> None:

@@ -52,7 +52,11 @@ from crmkit.services.account_steps import (
     available_funds,
     balance_at,
     credit_back,
+    current_account,
+    current_ledger,
+    expired_by_itself,
     hold_plan,
+    is_expired,
     open_ledger,
     pending,
     pending_of_order,
@@ -78,6 +82,10 @@ optimistic backends (MongoDB, memory), still bounded."""
 DELIVERY_ROUNDING = "largest remainder (Money.allocate)"
 """How a partial delivery's value is split over an order's holds: in proportion to what
 each still holds, in whole minor units, leftover units to the largest remainders."""
+
+
+EXPIRED_HOLD = "expired hold"
+"""How a movement's explanation starts when it voided (or found voided) an expired hold."""
 
 
 @attrs.frozen
@@ -172,30 +180,18 @@ class CustomerAccountService:
             NotFound: no such account in this tenant.
         """
         with self._uow() as uow:
-            account = uow.customer_accounts.get(account_id)
+            account = current_account(uow, account_id, self._clock.now())
             holds = uow.holds.of_account(account_id)
-        now = self._clock.now()
         summaries: dict[Fund, FundSummary] = {}
         for fund in Fund:
             numbers = account.fund(fund)
             posted = sum((h.posted - h.refunded for h in holds if h.fund is fund), ZERO)
-            late = sum(
-                (
-                    h.remaining
-                    for h in holds
-                    if h.fund is fund
-                    and h.status is HoldStatus.PENDING
-                    and h.expires_at is not None
-                    and h.expires_at <= now
-                ),
-                ZERO,
-            )
             credit = fund is Fund.CREDIT
             summaries[fund] = FundSummary(
                 fund=fund,
                 balance=numbers.balance,
-                held=numbers.held - late,
-                available=numbers.available + late,
+                held=numbers.held,
+                available=numbers.available,
                 posted=posted,
                 limit=account.credit_limit if credit else None,
                 used=account.credit_used if credit else None,
@@ -203,13 +199,14 @@ class CustomerAccountService:
         return summaries
 
     def get_account(self, account_id: str) -> CustomerAccount:
-        """The account with its balances.
+        """The account with its balances (held amounts without expired holds, whether or
+        not :meth:`expire_holds` has run).
 
         Raises:
             NotFound: no such account in this tenant.
         """
         with self._uow() as uow:
-            return uow.customer_accounts.get(account_id)
+            return current_account(uow, account_id, self._clock.now())
 
     def find_account(self, customer_id: str, currency: str) -> CustomerAccount:
         """The customer's account in ``currency``.
@@ -221,12 +218,13 @@ class CustomerAccountService:
             account = uow.customer_accounts.find(customer_id.strip(), currency)
             if account is None:
                 raise NotFound("CustomerAccount", "customer id", customer_id, uow.tenant_id)
-            return account
+            return current_account(uow, account.id, self._clock.now())
 
     def rebate_grants(self, account_id: str) -> list[RebateGrant]:
-        """The account's rebate grants, by id."""
+        """The account's rebate grants, by id (held amounts without expired holds)."""
         with self._uow() as uow:
-            return uow.rebate_grants.of_account(account_id)
+            grants = current_ledger(uow, account_id, self._clock.now()).grants
+            return sorted(grants.values(), key=lambda g: g.id)
 
     def holds_of_order(self, account_id: str, order: str) -> list[Hold]:
         """The account's holds for ``order``, by id."""
@@ -271,12 +269,12 @@ class CustomerAccountService:
                 :func:`~crmkit.domain.deduction.plan_deduction`.
         """
         with self._uow() as uow:
-            account = uow.customer_accounts.get(account_id)
-            grants = uow.rebate_grants.of_account(account_id)
+            ledger = current_ledger(uow, account_id, self._clock.now())
+            account = ledger.account
             return plan_deduction(
                 amount,
                 lines,
-                available_funds(account, grants),
+                available_funds(account, ledger.grants.values()),
                 self._policy(uow, account_id),
                 self._clock.now(),
             )
@@ -608,16 +606,23 @@ class CustomerAccountService:
     def void_hold(self, hold_id: str, *, key: str) -> Movement:
         """Release what is left of a hold.
 
+        Voiding a hold whose expiry has come is a no-op that says so (the movement's
+        explanation starts with :data:`EXPIRED_HOLD`): if no sweep released it yet, it
+        is released now, once; if one did, nothing is released again.
+
         Raises:
             NotFound: no such hold.
-            HoldResolved: the hold is fully posted or voided.
+            HoldResolved: the hold is fully posted or voided (before any expiry).
             DuplicateRequest: ``key`` was used for another request.
         """
 
         def act(uow: UnitOfWork, ledger: Ledger) -> list[str]:
-            hold = pending(uow.holds.get(hold_id), "void")
-            void(uow, ledger, hold)
-            return []
+            hold = uow.holds.get(hold_id)
+            expired = [f"{EXPIRED_HOLD} {hold.id} at {hold.expires_at}: its expiry released it."]
+            if expired_by_itself(hold, ledger.now):
+                return expired
+            void(uow, ledger, pending(hold, "void"))
+            return expired if is_expired(hold, ledger.now) else []
 
         return self._run(key, "account.void_hold", {"h": hold_id}, _account_of(hold_id), act)
 
@@ -713,7 +718,7 @@ class CustomerAccountService:
         end = None if until is None else utc_millis(until)
         funds = [fund] if fund is not None else list(Fund)
         with self._uow() as uow:
-            account = uow.customer_accounts.get(account_id)
+            account = current_account(uow, account_id, self._clock.now())
             rows = uow.journal.page(
                 account_id, fund=fund, since=start, until=end, after_seq=after, limit=limit + 1
             )

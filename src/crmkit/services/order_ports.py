@@ -11,6 +11,22 @@ from crmkit.domain.outbox import ConsumerPosition, OutboxEvent
 class DocumentCounterRepository(Protocol):
     """The tenant's number series (document numbers, outbox positions)."""
 
+    def claim(self, series: str) -> None:
+        """Lock ``series`` for the rest of the unit of work where a later :meth:`take`
+        could otherwise fail (call it as the unit of work's first step).
+
+        MongoDB's snapshot transactions fail a write to a document that another
+        transaction committed after this one began, so a counter taken at the end of a
+        long unit of work conflicts with every command that committed meanwhile; claimed
+        first, commands queue on the counter instead (each waits only while another holds
+        it). SQL backends lock at :meth:`take` and wait there, and the in-memory storage
+        checks at commit: for them this is a no-op, which keeps their locks short.
+
+        Raises:
+            ConcurrencyConflict: another unit of work holds the series.
+        """
+        ...
+
     def take(self, series: str, count: int = 1) -> int:
         """Advance ``series`` by ``count`` and return its new last number.
 

@@ -35,11 +35,18 @@ def take_number(uow: UnitOfWork, numbers: NumberPatterns, kind: str, now: dateti
     return numbers.format(kind, uow.counters.take(kind), now)
 
 
+def claim_outbox(uow: UnitOfWork) -> None:
+    """Claim the outbox counter as the unit of work's first step (see
+    :meth:`~crmkit.services.order_ports.DocumentCounterRepository.claim`)."""
+    uow.counters.claim(OUTBOX_SERIES)
+
+
 def write_events(
     uow: UnitOfWork, events: Sequence[PendingEvent], now: datetime
 ) -> tuple[OutboxEvent, ...]:
     """Give ``events`` the next outbox positions and store them (last step of a command:
-    the outbox counter is locked until the unit of work ends)."""
+    the outbox counter is locked until the unit of work ends, so positions become visible
+    in position order). Call :func:`claim_outbox` first in the unit of work."""
     if not events:
         return ()
     last = uow.counters.take(OUTBOX_SERIES, len(events))

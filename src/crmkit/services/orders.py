@@ -2,10 +2,12 @@
 close, each one unit of work on every backend.
 
 Every command takes an idempotency ``key``: repeating it returns the first run's events
-and changes nothing; reusing it with other content raises ``DuplicateRequest``. A command
-locks the customer account first, then the stock levels (ascending), then writes the
-order, its document numbers and, last, its outbox events; a conflict with another writer
-retries the whole unit of work. A rejected command changes nothing. See docs/orders.md.
+and the order as the first run returned it (kept with the request), and changes nothing;
+reusing it with other content raises ``DuplicateRequest``. A command claims the outbox
+counter (on MongoDB only: see ``DocumentCounterRepository.claim``), locks the customer
+account, then the stock levels (ascending), then writes the order, its document numbers
+and, last, its outbox events; a conflict with another writer retries the whole unit of
+work. A rejected command changes nothing. See docs/orders.md.
 
 This module is the order lifecycle's public surface: besides the service it re-exports
 the names a caller needs (statuses, errors, the approval rule, number patterns, events,
@@ -45,6 +47,7 @@ from crmkit.domain.order_lifecycle import (
 )
 from crmkit.domain.outbox import EventName, NumberPatterns, OutboxEvent
 from crmkit.domain.pricing import Customer, PricingPolicy
+from crmkit.domain.record_data import from_data, to_data
 from crmkit.domain.requests import request_key
 from crmkit.domain.sales_order import (
     OrderDocument,
@@ -73,6 +76,7 @@ from crmkit.services.order_reads import OrderReads, OutboxService
 from crmkit.services.order_steps import (
     PendingEvent,
     account_of,
+    claim_outbox,
     content_of,
     deliveries_to_return,
     in_fund_order,
@@ -108,10 +112,10 @@ __all__ = [
     "SalesOrderStatus",
 ]
 
-ORDER_ATTEMPTS = 40
+ORDER_ATTEMPTS = 100
 NOTE_MAX_LENGTH = 200
 """As on delivery notes and return orders."""
-ORDER_MAX_DELAY_S = 0.5
+ORDER_MAX_DELAY_S = 0.02
 
 
 @attrs.frozen
@@ -509,6 +513,7 @@ class OrderService(OrderReads):
 
         def attempt() -> OrderOutcome:
             with self._uow() as uow:
+                claim_outbox(uow)
                 done = replay(uow, the_key, operation, digest)
                 if done is not None:
                     return _replayed(uow, done)
@@ -516,7 +521,11 @@ class OrderService(OrderReads):
                 pending: list[PendingEvent] = []
                 order = work(uow, now, pending)
                 stored = write_events(uow, pending, now)
-                result = {"order": order.id, "positions": [e.position for e in stored]}
+                result = {
+                    "order": order.id,
+                    "positions": [e.position for e in stored],
+                    "as_returned": to_data(order),
+                }
                 remember(uow, the_key, operation, digest, result=json.dumps(result), now=now)
                 uow.commit()
                 return OrderOutcome(order, stored)
@@ -525,8 +534,13 @@ class OrderService(OrderReads):
 
 
 def _replayed(uow: UnitOfWork, done: str) -> OrderOutcome:
+    """The first run's outcome: its events, and the order as that run returned it (a
+    result remembered before orders were kept with it gives the order as it is now)."""
     result = json.loads(done)
     positions = result["positions"]
     events = uow.outbox.after(positions[0] - 1, len(positions)) if positions else []
-    order = uow.sales_orders.get(SalesOrderId(result["order"]))
+    if "as_returned" in result:
+        order = from_data(result["as_returned"], SalesOrder)
+    else:
+        order = uow.sales_orders.get(SalesOrderId(result["order"]))
     return OrderOutcome(order, tuple(events))

@@ -15,7 +15,7 @@ from crmkit.domain.quote import Quote, QuoteId, QuoteLine
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
-from crmkit.services.order_steps import PendingEvent, take_number, write_events
+from crmkit.services.order_steps import PendingEvent, claim_outbox, take_number, write_events
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.pricing import price_items
 from crmkit.services.retry import retrying
@@ -293,6 +293,7 @@ class QuoteService:
 
         def attempt() -> SalesOrder:
             with self._uow() as uow:
+                claim_outbox(uow)
                 done = replay(uow, request_key, CONVERT, digest)
                 if done is not None:
                     return uow.sales_orders.get(SalesOrderId(done))

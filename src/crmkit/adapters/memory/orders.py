@@ -51,6 +51,9 @@ class InMemoryDocumentCounterRepository(_Repository):
         super().__init__(tenant_id, rollback)
         self._tx = tx
 
+    def claim(self, series: str) -> None:
+        """Nothing: conflicts are found at commit, whatever the order of the writes."""
+
     def take(self, series: str, count: int = 1) -> int:
         current = self._tx.get((self._tenant, series))
         if current is None:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 
 import attrs
+import pymongo
 from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import PyMongoError
 
 from crmkit.adapters.mongo.converters import from_document, to_document
 from crmkit.adapters.mongo.indexes import COUNTERS, OUTBOX_CONSUMERS, OUTBOX_EVENTS
 from crmkit.adapters.mongo.session import MongoSession
 from crmkit.domain import ConcurrencyConflict, CrmkitError, WrongTenant
 from crmkit.domain.outbox import ConsumerPosition, OutboxEvent
+
+CLAIM_WAIT_S = 2.0
+"""How long a refused claim waits for the holder before the command is retried."""
 
 
 class _Repository:
@@ -26,6 +32,33 @@ class _Repository:
 
 
 class MongoDocumentCounterRepository(_Repository):
+    def claim(self, series: str) -> None:
+        """Write the counter now (a claim count), so that this transaction holds it until
+        it ends and its :meth:`take` cannot meet a write committed after its snapshot.
+
+        MongoDB fails a transaction's write to a document another transaction holds at
+        once, without waiting. So that the retried command does not poll, a refused claim
+        first waits (up to :data:`CLAIM_WAIT_S`) for the holder to end, with a write
+        outside the transaction (the server queues those behind the holder), then raises
+        the conflict for the service to retry.
+        """
+        collection = self._session.database[COUNTERS]
+        where = {"tenant_id": self._tenant, "series": series}
+        try:
+            self._session.run(
+                lambda s: collection.update_one(
+                    where,
+                    {"$inc": {"claims": 1}, "$setOnInsert": {"value": 0}},
+                    upsert=True,
+                    session=s,
+                ),
+                on_duplicate=lambda _: self._taken("DocumentCounter", series),
+            )
+        except ConcurrencyConflict:
+            with suppress(PyMongoError), pymongo.timeout(CLAIM_WAIT_S):
+                collection.update_one(where, {"$inc": {"waits": 1}})
+            raise
+
     def take(self, series: str, count: int = 1) -> int:
         collection = self._session.database[COUNTERS]
         document = self._session.run(

@@ -25,6 +25,9 @@ class _Repository:
 
 
 class SqlDocumentCounterRepository(_Repository):
+    def claim(self, series: str) -> None:
+        """Nothing: :meth:`take` locks the row and concurrent writers wait for it."""
+
     def take(self, series: str, count: int = 1) -> int:
         t = counters.c
         mine = (t.tenant_id == self._tenant, t.series == series)

@@ -14,6 +14,7 @@ from crmkit.domain import (
     CrmkitError,
     DuplicateRequest,
     InvalidStateTransition,
+    Money,
     NotFound,
     ProductId,
     ValidationError,
@@ -22,6 +23,7 @@ from crmkit.domain import (
 from crmkit.domain.account_errors import HoldExpired, InsufficientFunds
 from crmkit.domain.accounts import Fund, HoldStatus
 from crmkit.domain.approval import ApprovalRule
+from crmkit.domain.deduction import OrderLine
 from crmkit.domain.inventory import InsufficientStock
 from crmkit.domain.order_lifecycle import (
     DeliveryExceedsOrdered,
@@ -33,6 +35,7 @@ from crmkit.domain.order_lifecycle import (
 from crmkit.domain.outbox import EventName, NumberPatterns
 from crmkit.domain.sales_order import SalesOrderStatus
 from crmkit.services import Storage
+from crmkit.services.accounts import EXPIRED_HOLD
 from crmkit.services.orders import OrderLineInput, OrderService
 from crmkit.services.quotes import LineInput
 from crmkit.testing.order_support import (
@@ -83,6 +86,16 @@ class OrderServiceContract:
         assert sum((h.amount for h in holds), D(0)) == order.totals().gross
         check_world(world.state())
 
+    def test_claiming_a_series_never_advances_it(self, storage: Storage) -> None:
+        """A claim (taken first by every order command) leaves the numbers to ``take``."""
+        world = open_world(storage)
+        for claims, count, expected in ((2, 1, 1), (1, 2, 3)):
+            with storage.unit_of_work(world.tenant) as uow:
+                for _ in range(claims):
+                    uow.counters.claim("test-series")
+                assert uow.counters.take("test-series", count) == expected
+                uow.commit()
+
     def test_a_retried_confirm_returns_the_first_result(self, storage: Storage) -> None:
         """The same key returns the first run's events and changes nothing more."""
         world = open_world(storage)
@@ -92,6 +105,17 @@ class OrderServiceContract:
         again = world.orders.confirm(order.id, key="confirm-1")
         assert [e.position for e in again.events] == [e.position for e in first.events]
         assert world.state() == before
+
+    def test_a_replay_returns_the_order_as_the_first_run_left_it(self, storage: Storage) -> None:
+        """A confirm repeated after a delivery returns the confirmed order, not today's."""
+        world = open_world(storage)
+        order = world.order(2, 1)
+        first = world.orders.confirm(order.id, key="confirm-then")
+        world.orders.deliver(order.id, {1: 1}, key="deliver-later")
+        again = world.orders.confirm(order.id, key="confirm-then")
+        assert again.order == first.order
+        assert again.order.status is SalesOrderStatus.CONFIRMED
+        assert world.orders.get_order(order.id).status is SalesOrderStatus.PARTIALLY_DELIVERED
 
     def test_the_same_key_for_another_order_is_refused(self, storage: Storage) -> None:
         """Confirming twice with different content under one key changes nothing."""
@@ -401,3 +425,47 @@ class OrderServiceContract:
         assert [h.voided for h in holds] == [D("33.90")]
         assert world.accounts.expire_holds() == []  # nothing left for the sweep
         unchanged(world, HoldExpired, lambda: world.orders.deliver(first.id, {1: 1}, key="d"))
+
+    def test_expired_holds_stop_counting_in_every_read(self, storage: Storage) -> None:
+        """Balances, statements, grants and deduction previews leave expired holds out."""
+        clock = FixedClock(T0)
+        world = open_world(storage, prepayment="40.00", clock=clock)
+        order = world.order(3)  # 33.90
+        world.orders.confirm(order.id, key="c1", hold_until=T0 + timedelta(hours=1))
+        assert world.accounts.get_account(world.account_id).prepayment_held == D("33.90")
+        clock.advance(timedelta(hours=2))  # no sweep runs
+        account = world.accounts.get_account(world.account_id)
+        assert (account.prepayment_balance, account.prepayment_held) == (D("40.00"), D(0))
+        found = world.accounts.find_account(CUSTOMER.account_id, "CNY")
+        assert found == account
+        closing = world.accounts.statement(world.account_id).closing[Fund.PREPAYMENT]
+        assert (closing.balance, closing.held) == (D("40.00"), D(0))
+        assert all(g.held == 0 for g in world.accounts.rebate_grants(world.account_id))
+        line = OrderLine(world.products[0].id, "tea", Money(D("40.00"), "CNY"))
+        plan = world.accounts.preview_deduction(world.account_id, Money(D("40.00"), "CNY"), [line])
+        assert plan.cash_due == 0
+
+    def test_voiding_an_expired_hold_says_so_and_releases_once(self, storage: Storage) -> None:
+        """Before and after the sweep, a void of an expired hold is a no-op that says so."""
+        clock = FixedClock(T0)
+        world = open_world(storage, prepayment="40.00", clock=clock)
+        first, second = world.order(1), world.order(1)
+        for n, order in enumerate((first, second)):
+            world.orders.confirm(order.id, key=f"c{n}", hold_until=T0 + timedelta(hours=1))
+        one, two = (
+            world.accounts.holds_of_order(world.account_id, o.id)[0] for o in (first, second)
+        )
+        clock.advance(timedelta(hours=2))
+        voided = world.accounts.void_hold(one.id, key="v1")  # no sweep ran yet
+        assert voided.explanation[0].startswith(EXPIRED_HOLD)
+        assert [e.held_delta for e in voided.entries] == [-one.amount]
+        swept = world.accounts.expire_holds()
+        assert [m.hold_ids for m in swept] == [(two.id,)]
+        for n, hold in enumerate((one, two)):  # both released by their expiry already
+            before = world.state()
+            again = world.accounts.void_hold(hold.id, key=f"again-{n}")
+            assert again.explanation[0].startswith(EXPIRED_HOLD)
+            assert again.entries == ()
+            assert world.state() == before
+        account = world.accounts.get_account(world.account_id)
+        assert (account.prepayment_balance, account.prepayment_held) == (D("40.00"), D(0))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, UniqueConstraint
 
 from crmkit.adapters.sql.tables.base import ID, TABLE_OPTIONS, TENANT, metadata
+from crmkit.adapters.sql.tables.pricing import long_text
 from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
 
 products = Table(
@@ -34,7 +35,7 @@ processed_requests = Table(
     Column("key", code(128), primary_key=True),
     Column("operation", code(64), nullable=False),
     Column("fingerprint", code(64), nullable=False),
-    Column("result", Text, nullable=False),
+    Column("result", long_text(), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False),
     **TABLE_OPTIONS,

@@ -1,0 +1,93 @@
+"""Domain records to JSON-ready data and back, with the standard library and attrs only.
+
+For records a service keeps beside another (the order a keyed command returned, kept with
+its request): decimals become exact strings, datetimes ISO 8601 texts, enums their values,
+tuples and sets lists. :func:`from_data` rebuilds the record from its annotations.
+The public JSON of records for applications is :mod:`crmkit.serialization`.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+
+T = TypeVar("T")
+
+
+def to_data(value: object) -> Any:  # noqa: PLR0911 -- one return per kind of value
+    """``value`` (a record, or what a record field holds) as JSON-ready data.
+
+    Raises:
+        TypeError: a value of a kind records do not hold.
+    """
+    if attrs.has(type(value)):
+        fields = attrs.asdict(value, recurse=False)  # type: ignore[arg-type]
+        return {name: to_data(field) for name, field in fields.items()}
+    if isinstance(value, enum.Enum):
+        return to_data(value.value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [to_data(v) for v in value]
+    if isinstance(value, frozenset | set):
+        return sorted(to_data(v) for v in value)
+    if isinstance(value, dict):
+        return {str(k): to_data(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    raise TypeError(f"a record does not hold a {type(value).__name__}")
+
+
+def from_data(data: Any, cls: type[T]) -> T:
+    """The record of type ``cls`` that :func:`to_data` turned into ``data``.
+
+    Raises:
+        TypeError: ``cls`` has a field of a kind records do not hold.
+    """
+    built: T = _build(data, cls)
+    return built
+
+
+def _build(data: Any, kind: Any) -> Any:  # noqa: PLR0911, PLR0912 -- one branch per kind
+    supertype = getattr(kind, "__supertype__", None)
+    if supertype is not None:  # a NewType such as ProductId
+        return _build(data, supertype)
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin in {typing.Union, types.UnionType}:
+        if data is None and type(None) in args:
+            return None
+        (only,) = [a for a in args if a is not type(None)]
+        return _build(data, only)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_build(d, args[0]) for d in data)
+        return tuple(_build(d, a) for d, a in zip(data, args, strict=True))
+    if origin in {frozenset, set}:
+        return frozenset(_build(d, args[0]) for d in data)
+    if origin is dict:
+        return {_build(k, args[0]): _build(v, args[1]) for k, v in data.items()}
+    if kind is Any:
+        return data
+    if isinstance(kind, type) and attrs.has(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(
+            **{f.alias: _build(data[f.name], hints[f.name]) for f in attrs.fields(kind) if f.init}
+        )
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind(data)
+    if kind is Decimal:
+        return Decimal(data)
+    if kind is datetime:
+        return datetime.fromisoformat(data)
+    if kind in {str, int, bool}:
+        return data
+    raise TypeError(f"a record does not hold a {kind!r}")
