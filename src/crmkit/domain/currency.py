@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from crmkit.domain.errors import ValidationError
+from crmkit.domain.errors import ValidationError, shown
 
 _ZERO_DIGITS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
 _THREE_DIGITS = "BHD IQD JOD KWD LYD OMR TND"
@@ -33,11 +33,12 @@ def check_currency(code: str) -> str:
     Raises:
         ValidationError: the code is not a known ISO 4217 currency.
     """
-    if code not in MINOR_UNIT_DIGITS:
+    if not isinstance(code, str) or code not in MINOR_UNIT_DIGITS:
         raise ValidationError(
-            f"{code!r} is not an ISO 4217 currency code crmkit knows; use an upper-case "
+            f"{shown(code)} is not an ISO 4217 currency code crmkit knows; use an upper-case "
             f"three-letter code such as 'CNY', 'EUR' or 'USD'.",
-            currency=code,
+            field="currency",
+            currency=shown(code),
         )
     return code
 

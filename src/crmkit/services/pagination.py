@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from crmkit.domain import ValidationError
+from crmkit.domain.errors import shown
 
 T = TypeVar("T")
 
@@ -42,7 +43,7 @@ def decode_cursor(cursor: str, size: int) -> list[str]:
         key = None
     if not (isinstance(key, list) and len(key) == size and all(isinstance(k, str) for k in key)):
         raise ValidationError(
-            f"cursor {cursor!r} is not a cursor of this listing; pass the next_cursor of "
+            f"cursor {shown(cursor)} is not a cursor of this listing; pass the next_cursor of "
             f"the previous page unchanged, or none for the first page.",
         )
     return key
