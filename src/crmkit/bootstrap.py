@@ -23,6 +23,7 @@ from crmkit.services.order_reads import OutboxService
 from crmkit.services.orders import OrderService
 from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import QuoteService
+from crmkit.services.receivables.payments import PaymentService
 from crmkit.urls import masked
 
 if TYPE_CHECKING:
@@ -209,6 +210,7 @@ class TenantServices:
     accounts: CustomerAccountService
     orders: OrderService
     outbox: OutboxService
+    payments: PaymentService
 
 
 class Crm:
@@ -256,6 +258,7 @@ class Crm:
                 numbers=numbers,
             ),
             outbox=OutboxService(unit_of_work, self.clock),
+            payments=PaymentService(unit_of_work, self.clock),
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:

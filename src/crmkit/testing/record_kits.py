@@ -23,6 +23,14 @@ from crmkit.domain.custom_fields import (
     CustomValue,
 )
 from crmkit.domain.custom_objects import CustomObject, custom_object_type
+from crmkit.domain.receivables.payments import (
+    ORDER_RECEIPTS,
+    PAYMENTS,
+    OrderReceipts,
+    Payment,
+    PaymentAllocation,
+    PaymentStatus,
+)
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 from crmkit.testing.strategies import texts
 from crmkit.testing.strategies import timestamps as any_timestamps
@@ -315,7 +323,82 @@ def vehicle(tenant_id: TenantId, n: int) -> CustomObject:
 
 
 VEHICLE_KIT: RecordKit[CustomObject] = RecordKit(VEHICLES, vehicles, vehicle, VEHICLE_FIELDS)
+
+
+def _amounts() -> st.SearchStrategy[Decimal]:
+    return st.integers(0, 10**14 - 1).map(lambda n: Decimal(n).scaleb(-4))
+
+
+@st.composite
+def payments(draw: st.DrawFn, tenant_id: TenantId) -> Payment:
+    """Any valid payment record of ``tenant_id`` (allocations included)."""
+    created = draw(timestamps())
+    allocation = st.builds(
+        PaymentAllocation, st.just(new_id()), small_texts(40), _amounts(), _amounts()
+    )
+    return Payment(
+        id=new_id(),
+        tenant_id=tenant_id,
+        account_id=new_id(),
+        customer_id=draw(small_texts(64)),
+        reference=draw(small_texts(200)),
+        amount=draw(_amounts()),
+        currency=draw(st.sampled_from(["CNY", "EUR", "JPY"])),
+        method=draw(small_texts(32)),
+        received_on=draw(st.dates(date(1900, 1, 1), date(2199, 12, 31))),
+        status=draw(st.sampled_from(PaymentStatus)),
+        to_prepayment=draw(_amounts()),
+        reversal_reason=draw(st.none() | small_texts(500)),
+        created_at=created,
+        updated_at=draw(timestamps().filter(lambda d: d >= created)),
+        allocations=tuple(draw(st.lists(allocation, max_size=3))),
+        version=draw(st.integers(1, 2**31 - 1)),
+    )
+
+
+def payment(tenant_id: TenantId, n: int) -> Payment:
+    """A plain payment; ``n`` sets its reference and amount."""
+    return Payment(
+        id=new_id(),
+        tenant_id=tenant_id,
+        account_id=f"acc-{n}",
+        customer_id="CUST-1",
+        reference=f"BANK-{n}",
+        amount=Decimal(n + 1),
+        currency="CNY",
+        method="bank",
+        received_on=date(2026, 1, 1 + n % 28),
+        status=PaymentStatus.RECEIVED,
+        to_prepayment=Decimal(0),
+        reversal_reason=None,
+        created_at=T0,
+        updated_at=T0,
+        allocations=(PaymentAllocation("ord-1", "SO-1", Decimal("0.5"), Decimal(0)),),
+    )
+
+
+@st.composite
+def order_receipts(draw: st.DrawFn, tenant_id: TenantId) -> OrderReceipts:
+    """Any valid receipts record of ``tenant_id``."""
+    return OrderReceipts(
+        order_id=new_id(),
+        tenant_id=tenant_id,
+        account_id=new_id(),
+        currency=draw(st.sampled_from(["CNY", "EUR"])),
+        received=draw(_amounts()),
+        credit_repaid=draw(_amounts()),
+        version=draw(st.integers(1, 2**31 - 1)),
+    )
+
+
+def order_receipt(tenant_id: TenantId, n: int) -> OrderReceipts:
+    """Plain receipts of an order; ``n`` sets the amounts."""
+    return OrderReceipts(new_id(), tenant_id, f"acc-{n}", "CNY", Decimal(n), Decimal(0))
+
+
 KITS: dict[str, RecordKit[Any]] = {
+    "payment": RecordKit(PAYMENTS, payments, payment),
+    "order_receipts": RecordKit(ORDER_RECEIPTS, order_receipts, order_receipt),
     "sample": SAMPLE_KIT,
     "custom_field_definition": DEFINITION_KIT,
     "custom_object": VEHICLE_KIT,

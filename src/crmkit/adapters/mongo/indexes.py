@@ -8,6 +8,7 @@ from pymongo.database import Database
 from crmkit.adapters.mongo.errors import translated
 from crmkit.adapters.mongo.records import record_indexes
 from crmkit.domain import custom_fields, custom_objects
+from crmkit.domain.receivables import payments
 
 PRODUCTS = "crmkit_products"
 PROCESSED_REQUESTS = "crmkit_processed_requests"
@@ -192,6 +193,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     CUSTOM_FIELD_DEFINITIONS: record_indexes(custom_fields.CUSTOM_FIELD_DEFINITIONS),
     CUSTOM_OBJECTS: record_indexes(custom_objects.CUSTOM_OBJECTS),
+    payments.PAYMENTS.collection_name: record_indexes(payments.PAYMENTS),
+    payments.ORDER_RECEIPTS.collection_name: record_indexes(payments.ORDER_RECEIPTS),
     COUNTERS: [
         IndexModel(
             [("tenant_id", ASCENDING), ("series", ASCENDING)], name="tenant_series", unique=True

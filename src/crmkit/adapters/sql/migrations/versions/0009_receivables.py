@@ -1,0 +1,68 @@
+"""Receivables: payments received and what each order received.
+
+Revision ID: 0009_receivables
+Revises: 0006_orders
+Create Date: 2026-11-27
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
+
+revision = "0009_receivables"
+down_revision = "0006_orders"
+branch_labels = None
+depends_on = None
+
+OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
+PAYMENT = "crmkit_payment"
+RECEIPTS = "crmkit_order_receipts"
+
+
+def upgrade() -> None:
+    op.create_table(
+        PAYMENT,
+        sa.Column("tenant_id", code(64), nullable=False),
+        sa.Column("id", code(32), nullable=False),
+        sa.Column("account_id", code(32), nullable=False),
+        sa.Column("customer_id", code(64), nullable=False),
+        sa.Column("reference", code(200), nullable=False),
+        sa.Column("amount", ExactDecimal(18, 4), nullable=False),
+        sa.Column("currency", code(3), nullable=False),
+        sa.Column("method", code(32), nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("status", code(16), nullable=False),
+        sa.Column("to_prepayment", ExactDecimal(18, 4), nullable=False),
+        sa.Column("reversal_reason", code(500), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.Column("allocations", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{PAYMENT}"),
+        **OPTIONS,
+    )
+    for field in ("account_id", "customer_id", "reference", "received_on", "status"):
+        op.create_index(f"ix_{PAYMENT}_{field}", PAYMENT, ["tenant_id", field, "id"])
+    op.create_table(
+        RECEIPTS,
+        sa.Column("tenant_id", code(64), nullable=False),
+        sa.Column("order_id", code(32), nullable=False),
+        sa.Column("account_id", code(32), nullable=False),
+        sa.Column("currency", code(3), nullable=False),
+        sa.Column("received", ExactDecimal(18, 4), nullable=False),
+        sa.Column("credit_repaid", ExactDecimal(18, 4), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "order_id", name=f"pk_{RECEIPTS}"),
+        **OPTIONS,
+    )
+    op.create_index(f"ix_{RECEIPTS}_account_id", RECEIPTS, ["tenant_id", "account_id", "order_id"])
+
+
+def downgrade() -> None:
+    op.drop_table(RECEIPTS)
+    op.drop_table(PAYMENT)

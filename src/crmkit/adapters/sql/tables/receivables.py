@@ -1,0 +1,8 @@
+"""Tables of the receivables record types, generated from their declarations."""
+
+from crmkit.adapters.sql.tables.base import metadata
+from crmkit.adapters.sql.tables.records import record_table
+from crmkit.domain.receivables.payments import ORDER_RECEIPTS, PAYMENTS
+
+payments = record_table(PAYMENTS, metadata)
+order_receipts = record_table(ORDER_RECEIPTS, metadata)

@@ -1,0 +1,153 @@
+"""Steps shared by the payment commands: an order's figures and one allocation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from crmkit.domain.accounts import EntryKind, Fund, Ledger
+from crmkit.domain.errors import InvalidStateTransition
+from crmkit.domain.order_lifecycle import share
+from crmkit.domain.receivables.errors import (
+    AllocationExceedsOpenAmount,
+    PaymentCurrencyMismatch,
+    PaymentPayerMismatch,
+)
+from crmkit.domain.receivables.payments import (
+    ORDER_RECEIPTS,
+    ZERO,
+    OrderReceipts,
+    Payment,
+    PaymentAllocation,
+    open_amount,
+)
+from crmkit.domain.sales_order import SalesOrder, SalesOrderId, SalesOrderStatus
+from crmkit.services.ports import UnitOfWork
+
+
+@attrs.frozen
+class OrderFigures:
+    """An order's receivable figures (in the order's currency)."""
+
+    gross: Decimal
+    returned: Decimal
+    posted_from_funds: Decimal
+    credit_used: Decimal
+    received: Decimal
+    credit_repaid: Decimal
+
+    @property
+    def open(self) -> Decimal:
+        """What the customer still owes on the order."""
+        return open_amount(self.gross, self.returned, self.posted_from_funds, self.received)
+
+
+def label(order: SalesOrder) -> str:
+    """The order as users know it: its number (its id while it has none)."""
+    return order.number or order.id
+
+
+def receipts_of(uow: UnitOfWork, order: SalesOrder) -> OrderReceipts | None:
+    """The order's receipts record, if anything was ever received for it."""
+    return uow.records(ORDER_RECEIPTS).get_many([order.id]).get(order.id)
+
+
+def figures(uow: UnitOfWork, order: SalesOrder) -> OrderFigures:
+    """The order's gross, returns, fund postings, credit used and what was received."""
+    posted = ZERO
+    credit = ZERO
+    for hold in uow.holds.of_order(order.account_id, order.id):
+        kept = hold.posted - hold.refunded
+        if hold.fund is Fund.CREDIT:
+            credit += kept
+        else:
+            posted += kept
+    receipts = receipts_of(uow, order)
+    return OrderFigures(
+        gross=order.totals().gross,
+        returned=share(order, {line.line_no: line.returned for line in order.lines}),
+        posted_from_funds=posted,
+        credit_used=credit,
+        received=ZERO if receipts is None else receipts.received,
+        credit_repaid=ZERO if receipts is None else receipts.credit_repaid,
+    )
+
+
+def allocate_to_order(
+    uow: UnitOfWork, ledger: Ledger, payment: Payment, order: SalesOrder, amount: Decimal
+) -> Payment:
+    """Allocate ``amount`` of ``payment`` to ``order``; credit used by the order is repaid.
+
+    Raises:
+        PaymentPayerMismatch, PaymentCurrencyMismatch, AllocationExceedsOpenAmount,
+        InvalidStateTransition: see :meth:`PaymentService.allocate`.
+    """
+    if order.account_id != payment.account_id:
+        raise PaymentPayerMismatch(payment.reference, payment.customer_id, label(order))
+    if order.currency != payment.currency:
+        raise PaymentCurrencyMismatch(
+            payment.reference, payment.currency, label(order), order.currency
+        )
+    if order.status in (SalesOrderStatus.DRAFT, SalesOrderStatus.CANCELLED):
+        raise InvalidStateTransition(
+            "Order", label(order), order.status.value, "allocate a payment to"
+        )
+    figure = figures(uow, order)
+    if amount > figure.open:
+        raise AllocationExceedsOpenAmount(label(order), amount, figure.open)
+    repay = min(amount, max(ZERO, figure.credit_used - figure.credit_repaid))
+    repay = min(repay, ledger.account.credit_used)
+    if repay > 0:
+        ledger.move(EntryKind.CREDIT_REPAYMENT, Fund.CREDIT, repay, ZERO, order=order.id)
+    save_receipts(uow, payment, order.id, amount, repay)
+    allocation = PaymentAllocation(order.id, label(order), amount, repay)
+    return attrs.evolve(payment, allocations=(*payment.allocations, allocation))
+
+
+def save_receipts(
+    uow: UnitOfWork, payment: Payment, order_id: str, amount: Decimal, repaid: Decimal
+) -> None:
+    """Add ``amount`` (and ``repaid``) to the order's receipts (negative to undo)."""
+    table = uow.records(ORDER_RECEIPTS)
+    current = table.get_many([order_id]).get(order_id)
+    if current is None:
+        table.add(
+            OrderReceipts(
+                order_id=order_id,
+                tenant_id=uow.tenant_id,
+                account_id=payment.account_id,
+                currency=payment.currency,
+                received=amount,
+                credit_repaid=repaid,
+            )
+        )
+        return
+    table.update(
+        attrs.evolve(
+            current,
+            received=current.received + amount,
+            credit_repaid=current.credit_repaid + repaid,
+        )
+    )
+
+
+def undo_allocation(uow: UnitOfWork, ledger: Ledger, payment: Payment) -> None:
+    """Undo every allocation of ``payment``: receipts lowered, credit repayments reversed."""
+    for allocation in sorted(payment.allocations, key=lambda a: a.order_id):
+        if allocation.credit_repaid > 0:
+            ledger.move(
+                EntryKind.CREDIT_REPAYMENT,
+                Fund.CREDIT,
+                -allocation.credit_repaid,
+                ZERO,
+                order=allocation.order_id,
+            )
+        save_receipts(
+            uow, payment, allocation.order_id, -allocation.amount, -allocation.credit_repaid
+        )
+
+
+def order_of(uow: UnitOfWork, order_id: str) -> SalesOrder:
+    """The sales order ``order_id``."""
+    return uow.sales_orders.get(SalesOrderId(order_id))
