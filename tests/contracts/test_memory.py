@@ -21,6 +21,7 @@ from crmkit.testing.contracts import (
 from crmkit.testing.contracts.hostile import HostileInputContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
+from crmkit.testing.contracts.payments import PaymentServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -131,3 +132,7 @@ class TestMemoryOrderLifecycle(OrderLifecycleMachineContract):
 
     stateful_examples = 40
     stateful_steps = 20
+
+
+class TestMemoryPayments(PaymentServiceContract):
+    """Payments received contract on memory."""

@@ -21,6 +21,7 @@ from crmkit.testing.contracts import (
 from crmkit.testing.contracts.hostile import HostileInputContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
+from crmkit.testing.contracts.payments import PaymentServiceContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -129,3 +130,7 @@ class TestPostgresOrderLifecycle(OrderLifecycleMachineContract):
 
     stateful_examples = 10
     stateful_steps = 15
+
+
+class TestPostgresPayments(PaymentServiceContract):
+    """Payments received contract on postgres."""

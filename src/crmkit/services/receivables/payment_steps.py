@@ -57,7 +57,9 @@ def figures(uow: UnitOfWork, order: SalesOrder) -> OrderFigures:
     """The order's gross, returns, fund postings, credit used and what was received."""
     posted = ZERO
     credit = ZERO
-    for hold in uow.holds.of_order(order.account_id, order.id):
+    account = uow.customer_accounts.find(order.account_id, order.currency)
+    holds = [] if account is None else uow.holds.of_order(account.id, order.id)
+    for hold in holds:
         kept = hold.posted - hold.refunded
         if hold.fund is Fund.CREDIT:
             credit += kept
@@ -83,12 +85,12 @@ def allocate_to_order(
         PaymentPayerMismatch, PaymentCurrencyMismatch, AllocationExceedsOpenAmount,
         InvalidStateTransition: see :meth:`PaymentService.allocate`.
     """
-    if order.account_id != payment.account_id:
-        raise PaymentPayerMismatch(payment.reference, payment.customer_id, label(order))
     if order.currency != payment.currency:
         raise PaymentCurrencyMismatch(
             payment.reference, payment.currency, label(order), order.currency
         )
+    if order.account_id != payment.customer_id:
+        raise PaymentPayerMismatch(payment.reference, payment.customer_id, label(order))
     if order.status in (SalesOrderStatus.DRAFT, SalesOrderStatus.CANCELLED):
         raise InvalidStateTransition(
             "Order", label(order), order.status.value, "allocate a payment to"
