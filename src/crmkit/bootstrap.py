@@ -24,6 +24,7 @@ from crmkit.services.orders import OrderService
 from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import QuoteService
 from crmkit.services.receivables.payments import PaymentService
+from crmkit.services.receivables.plans import PaymentPlanService
 from crmkit.urls import masked
 
 if TYPE_CHECKING:
@@ -211,6 +212,7 @@ class TenantServices:
     orders: OrderService
     outbox: OutboxService
     payments: PaymentService
+    plans: PaymentPlanService
 
 
 class Crm:
@@ -259,6 +261,7 @@ class Crm:
             ),
             outbox=OutboxService(unit_of_work, self.clock),
             payments=PaymentService(unit_of_work, self.clock),
+            plans=PaymentPlanService(unit_of_work, self.clock),
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:

@@ -31,6 +31,7 @@ from crmkit.domain.receivables.payments import (
     PaymentAllocation,
     PaymentStatus,
 )
+from crmkit.domain.receivables.plans import PAYMENT_PLANS, Instalment, PaymentPlan
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 from crmkit.testing.strategies import texts
 from crmkit.testing.strategies import timestamps as any_timestamps
@@ -396,7 +397,55 @@ def order_receipt(tenant_id: TenantId, n: int) -> OrderReceipts:
     return OrderReceipts(new_id(), tenant_id, f"acc-{n}", "CNY", Decimal(n), Decimal(0))
 
 
+@st.composite
+def payment_plans(draw: st.DrawFn, tenant_id: TenantId) -> PaymentPlan:
+    """Any valid payment plan record of ``tenant_id``."""
+    instalment = st.builds(
+        Instalment,
+        st.integers(1, 60),
+        st.dates(date(1900, 1, 1), date(2199, 12, 31)),
+        _amounts(),
+        _amounts(),
+        st.none() | st.dates(date(1900, 1, 1), date(2199, 12, 31)),
+        st.lists(st.integers(-365, 365), max_size=3).map(tuple),
+    )
+    return PaymentPlan(
+        order_id=new_id(),
+        tenant_id=tenant_id,
+        order_number=draw(small_texts(64)),
+        account_id=new_id(),
+        customer_id=draw(small_texts(64)),
+        currency=draw(st.sampled_from(["CNY", "EUR"])),
+        total=draw(_amounts()),
+        created_at=draw(timestamps()),
+        offsets=tuple(draw(st.lists(st.integers(-365, 365), max_size=4))),
+        instalments=tuple(draw(st.lists(instalment, max_size=4))),
+        version=draw(st.integers(1, 2**31 - 1)),
+    )
+
+
+def payment_plan(tenant_id: TenantId, n: int) -> PaymentPlan:
+    """A plain two-instalment plan; ``n`` sets the total."""
+    half = Decimal(n + 1)
+    return PaymentPlan(
+        order_id=new_id(),
+        tenant_id=tenant_id,
+        order_number=f"SO-{n}",
+        account_id=f"acc-{n}",
+        customer_id="CUST-1",
+        currency="CNY",
+        total=2 * half,
+        created_at=T0,
+        offsets=(-3, 0, 7),
+        instalments=(
+            Instalment(1, date(2026, 2, 1), half, Decimal(0), None, ()),
+            Instalment(2, date(2026, 3, 1), half, Decimal(0), None, ()),
+        ),
+    )
+
+
 KITS: dict[str, RecordKit[Any]] = {
+    "payment_plan": RecordKit(PAYMENT_PLANS, payment_plans, payment_plan),
     "payment": RecordKit(PAYMENTS, payments, payment),
     "order_receipts": RecordKit(ORDER_RECEIPTS, order_receipts, order_receipt),
     "sample": SAMPLE_KIT,

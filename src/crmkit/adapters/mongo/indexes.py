@@ -8,7 +8,7 @@ from pymongo.database import Database
 from crmkit.adapters.mongo.errors import translated
 from crmkit.adapters.mongo.records import record_indexes
 from crmkit.domain import custom_fields, custom_objects
-from crmkit.domain.receivables import payments
+from crmkit.domain.receivables import payments, plans
 
 PRODUCTS = "crmkit_products"
 PROCESSED_REQUESTS = "crmkit_processed_requests"
@@ -195,6 +195,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     CUSTOM_OBJECTS: record_indexes(custom_objects.CUSTOM_OBJECTS),
     payments.PAYMENTS.collection_name: record_indexes(payments.PAYMENTS),
     payments.ORDER_RECEIPTS.collection_name: record_indexes(payments.ORDER_RECEIPTS),
+    plans.PAYMENT_PLANS.collection_name: record_indexes(plans.PAYMENT_PLANS),
     COUNTERS: [
         IndexModel(
             [("tenant_id", ASCENDING), ("series", ASCENDING)], name="tenant_series", unique=True

@@ -31,13 +31,23 @@ class PaymentStatus(enum.Enum):
 
 
 @attrs.frozen
+class InstalmentShare:
+    """What one allocation paid into instalment ``no`` of the order's payment plan."""
+
+    no: int
+    amount: Decimal = attrs.field(converter=stored_amount)
+
+
+@attrs.frozen
 class PaymentAllocation:
-    """A part of a payment allocated to one order; ``credit_repaid`` of it repaid credit."""
+    """A part of a payment allocated to one order; ``credit_repaid`` of it repaid credit;
+    ``instalments`` says which instalments of the order's payment plan it paid."""
 
     order_id: str
     order_number: str
     amount: Decimal = attrs.field(converter=stored_amount)
     credit_repaid: Decimal = attrs.field(converter=stored_amount)
+    instalments: tuple[InstalmentShare, ...] = ()
 
 
 @attrs.frozen

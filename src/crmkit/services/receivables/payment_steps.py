@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import attrs
 
 from crmkit.domain.accounts import EntryKind, Fund, Ledger
-from crmkit.domain.errors import InvalidStateTransition
+from crmkit.domain.errors import InvalidStateTransition, ValidationError
 from crmkit.domain.order_lifecycle import share
 from crmkit.domain.receivables.errors import (
     AllocationExceedsOpenAmount,
@@ -17,11 +18,13 @@ from crmkit.domain.receivables.errors import (
 from crmkit.domain.receivables.payments import (
     ORDER_RECEIPTS,
     ZERO,
+    InstalmentShare,
     OrderReceipts,
     Payment,
     PaymentAllocation,
     open_amount,
 )
+from crmkit.domain.receivables.plans import PAYMENT_PLANS, apply_payment, shares_of, undo_payment
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId, SalesOrderStatus
 from crmkit.services.ports import UnitOfWork
 
@@ -77,9 +80,17 @@ def figures(uow: UnitOfWork, order: SalesOrder) -> OrderFigures:
 
 
 def allocate_to_order(
-    uow: UnitOfWork, ledger: Ledger, payment: Payment, order: SalesOrder, amount: Decimal
+    uow: UnitOfWork,
+    ledger: Ledger,
+    payment: Payment,
+    order: SalesOrder,
+    amount: Decimal,
+    *,
+    instalment_no: int | None = None,
 ) -> Payment:
-    """Allocate ``amount`` of ``payment`` to ``order``; credit used by the order is repaid.
+    """Allocate ``amount`` of ``payment`` to ``order``; credit used by the order is repaid;
+    if the order has a payment plan, the amount pays its instalments (``instalment_no``,
+    or oldest due first).
 
     Raises:
         PaymentPayerMismatch, PaymentCurrencyMismatch, AllocationExceedsOpenAmount,
@@ -103,7 +114,8 @@ def allocate_to_order(
     if repay > 0:
         ledger.move(EntryKind.CREDIT_REPAYMENT, Fund.CREDIT, repay, ZERO, order=order.id)
     save_receipts(uow, payment, order.id, amount, repay)
-    allocation = PaymentAllocation(order.id, label(order), amount, repay)
+    shares = pay_plan(uow, order, amount, payment.received_on, instalment_no)
+    allocation = PaymentAllocation(order.id, label(order), amount, repay, shares)
     return attrs.evolve(payment, allocations=(*payment.allocations, allocation))
 
 
@@ -148,6 +160,33 @@ def undo_allocation(uow: UnitOfWork, ledger: Ledger, payment: Payment) -> None:
         save_receipts(
             uow, payment, allocation.order_id, -allocation.amount, -allocation.credit_repaid
         )
+        if allocation.instalments:
+            plans = uow.records(PAYMENT_PLANS)
+            plan = plans.get(allocation.order_id)
+            taken = [(s.no, s.amount) for s in allocation.instalments]
+            plans.update(undo_payment(plan, taken))
+
+
+def pay_plan(
+    uow: UnitOfWork, order: SalesOrder, amount: Decimal, paid_on: date, no: int | None
+) -> tuple[InstalmentShare, ...]:
+    """Pay ``amount`` into the order's plan (if it has one); what each instalment got.
+
+    Raises:
+        ValidationError: an instalment was named but the order has no plan, or the amount
+            is more than is left on the plan or the named instalment.
+    """
+    plans = uow.records(PAYMENT_PLANS)
+    plan = plans.get_many([order.id]).get(order.id)
+    if plan is None:
+        if no is not None:
+            raise ValidationError(
+                f"order {label(order)} has no payment plan; allocate without an instalment."
+            )
+        return ()
+    changed = apply_payment(plan, amount, paid_on, no)
+    plans.update(changed)
+    return tuple(InstalmentShare(n, a) for n, a in shares_of(plan, changed))
 
 
 def order_of(uow: UnitOfWork, order_id: str) -> SalesOrder:

@@ -153,6 +153,33 @@ class PaymentService:
         payload = {"p": payment_id, "a": sorted(wanted.items())}
         return self._run(key, "payment.allocate", payload, payment_id, action="allocate", act=act)
 
+    def allocate_to_instalment(
+        self, payment_id: str, order_id: str, instalment: int, amount: Decimal, *, key: str
+    ) -> Payment:
+        """Allocate ``amount`` of the payment to one instalment of the order's payment plan.
+
+        Raises:
+            ValidationError: the order has no plan or no such instalment, or ``amount`` is
+                more than is left on the instalment.
+            NotFound, PaymentReversed, PaymentPayerMismatch, PaymentCurrencyMismatch,
+                AllocationExceedsOpenAmount, AllocationExceedsPayment, DuplicateRequest: as
+                :meth:`allocate`.
+        """
+        the_order = record_id(order_id, "order id")
+        value = Decimal(amount)
+
+        def act(uow: UnitOfWork, ledger: Ledger, payment: Payment) -> Payment:
+            _rounded(value, payment)
+            if value > payment.unallocated:
+                raise AllocationExceedsPayment(payment.reference, value, payment.unallocated)
+            order = order_of(uow, the_order)
+            return allocate_to_order(uow, ledger, payment, order, value, instalment_no=instalment)
+
+        payload = {"p": payment_id, "o": the_order, "i": instalment, "m": value}
+        return self._run(
+            key, "payment.allocate_instalment", payload, payment_id, action="allocate", act=act
+        )
+
     def credit_to_prepayment(self, payment_id: str, amount: Decimal, *, key: str) -> Payment:
         """Credit ``amount`` of what is left of the payment to the payer's prepayment fund.
 

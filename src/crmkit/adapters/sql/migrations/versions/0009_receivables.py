@@ -1,4 +1,4 @@
-"""Receivables: payments received and what each order received.
+"""Receivables: payments received, what each order received, payment plans.
 
 Revision ID: 0009_receivables
 Revises: 0006_orders
@@ -22,6 +22,7 @@ depends_on = None
 OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 PAYMENT = "crmkit_payment"
 RECEIPTS = "crmkit_order_receipts"
+PLAN = "crmkit_payment_plan"
 
 
 def upgrade() -> None:
@@ -61,8 +62,27 @@ def upgrade() -> None:
         **OPTIONS,
     )
     op.create_index(f"ix_{RECEIPTS}_account_id", RECEIPTS, ["tenant_id", "account_id", "order_id"])
+    op.create_table(
+        PLAN,
+        sa.Column("tenant_id", code(64), nullable=False),
+        sa.Column("order_id", code(32), nullable=False),
+        sa.Column("order_number", code(64), nullable=False),
+        sa.Column("account_id", code(32), nullable=False),
+        sa.Column("customer_id", code(64), nullable=False),
+        sa.Column("currency", code(3), nullable=False),
+        sa.Column("total", ExactDecimal(18, 4), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("offsets", sa.Text(), nullable=False),
+        sa.Column("instalments", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "order_id", name=f"pk_{PLAN}"),
+        **OPTIONS,
+    )
+    for field in ("account_id", "customer_id"):
+        op.create_index(f"ix_{PLAN}_{field}", PLAN, ["tenant_id", field, "order_id"])
 
 
 def downgrade() -> None:
+    op.drop_table(PLAN)
     op.drop_table(RECEIPTS)
     op.drop_table(PAYMENT)
