@@ -22,6 +22,7 @@ from crmkit.testing.contracts.hostile import HostileInputContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.payments import PaymentServiceContract
+from crmkit.testing.contracts.plans import PaymentPlanContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -136,3 +137,7 @@ class TestMemoryOrderLifecycle(OrderLifecycleMachineContract):
 
 class TestMemoryPayments(PaymentServiceContract):
     """Payments received contract on memory."""
+
+
+class TestMemoryPaymentPlans(PaymentPlanContract):
+    """Payment plan contract on memory."""

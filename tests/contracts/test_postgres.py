@@ -22,6 +22,7 @@ from crmkit.testing.contracts.hostile import HostileInputContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.payments import PaymentServiceContract
+from crmkit.testing.contracts.plans import PaymentPlanContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
@@ -134,3 +135,7 @@ class TestPostgresOrderLifecycle(OrderLifecycleMachineContract):
 
 class TestPostgresPayments(PaymentServiceContract):
     """Payments received contract on postgres."""
+
+
+class TestPostgresPaymentPlans(PaymentPlanContract):
+    """Payment plan contract on postgres."""
