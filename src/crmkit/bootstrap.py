@@ -25,6 +25,7 @@ from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import QuoteService
 from crmkit.services.receivables.payments import PaymentService
 from crmkit.services.receivables.plans import PaymentPlanService
+from crmkit.services.receivables.refunds import RefundService
 from crmkit.urls import masked
 
 if TYPE_CHECKING:
@@ -213,6 +214,7 @@ class TenantServices:
     outbox: OutboxService
     payments: PaymentService
     plans: PaymentPlanService
+    refunds: RefundService
 
 
 class Crm:
@@ -262,6 +264,7 @@ class Crm:
             outbox=OutboxService(unit_of_work, self.clock),
             payments=PaymentService(unit_of_work, self.clock),
             plans=PaymentPlanService(unit_of_work, self.clock),
+            refunds=RefundService(unit_of_work, self.clock),
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:

@@ -29,6 +29,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.mariadb
 
@@ -139,3 +140,7 @@ class TestMariadbPayments(PaymentServiceContract):
 
 class TestMariadbPaymentPlans(PaymentPlanContract):
     """Payment plan contract on mariadb."""
+
+
+class TestMariadbRefunds(RefundContract):
+    """Refund contract on mariadb."""

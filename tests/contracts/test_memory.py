@@ -29,6 +29,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.memory
 
@@ -141,3 +142,7 @@ class TestMemoryPayments(PaymentServiceContract):
 
 class TestMemoryPaymentPlans(PaymentPlanContract):
     """Payment plan contract on memory."""
+
+
+class TestMemoryRefunds(RefundContract):
+    """Refund contract on memory."""

@@ -29,6 +29,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.mongo
 
@@ -139,3 +140,7 @@ class TestMongoPayments(PaymentServiceContract):
 
 class TestMongoPaymentPlans(PaymentPlanContract):
     """Payment plan contract on mongo."""
+
+
+class TestMongoRefunds(RefundContract):
+    """Refund contract on mongo."""

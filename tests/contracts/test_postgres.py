@@ -29,6 +29,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.postgres
 
@@ -139,3 +140,7 @@ class TestPostgresPayments(PaymentServiceContract):
 
 class TestPostgresPaymentPlans(PaymentPlanContract):
     """Payment plan contract on postgres."""
+
+
+class TestPostgresRefunds(RefundContract):
+    """Refund contract on postgres."""

@@ -29,6 +29,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.sqlite
 
@@ -139,3 +140,7 @@ class TestSqlitePayments(PaymentServiceContract):
 
 class TestSqlitePaymentPlans(PaymentPlanContract):
     """Payment plan contract on sqlite."""
+
+
+class TestSqliteRefunds(RefundContract):
+    """Refund contract on sqlite."""

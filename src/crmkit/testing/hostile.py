@@ -179,6 +179,9 @@ class World:
             "CUST-1", Money("50", "EUR"), method="bank", received_on=PAID_ON,
             reference="BANK-1", key=new_id(),
         )  # fmt: skip
+        refund = services.refunds.request_refund(
+            "CUST-1", Money("5", "EUR"), reason="overpaid", key=new_id()
+        )
         return cls(
             {
                 "product_id": product.id,
@@ -201,6 +204,7 @@ class World:
                 "currency": "EUR",
                 "unit": "pcs",
                 "payment_id": payment.id,
+                "refund_id": refund.id,
                 "received_on": PAID_ON,
             },
             {

@@ -32,6 +32,7 @@ from crmkit.domain.receivables.payments import (
     PaymentStatus,
 )
 from crmkit.domain.receivables.plans import PAYMENT_PLANS, Instalment, PaymentPlan
+from crmkit.domain.receivables.refunds import REFUNDS, Refund, RefundStatus
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 from crmkit.testing.strategies import texts
 from crmkit.testing.strategies import timestamps as any_timestamps
@@ -388,6 +389,7 @@ def order_receipts(draw: st.DrawFn, tenant_id: TenantId) -> OrderReceipts:
         currency=draw(st.sampled_from(["CNY", "EUR"])),
         received=draw(_amounts()),
         credit_repaid=draw(_amounts()),
+        refunded=draw(_amounts()),
         version=draw(st.integers(1, 2**31 - 1)),
     )
 
@@ -444,7 +446,33 @@ def payment_plan(tenant_id: TenantId, n: int) -> PaymentPlan:
     )
 
 
+@st.composite
+def refunds(draw: st.DrawFn, tenant_id: TenantId) -> Refund:
+    """Any valid refund record of ``tenant_id``."""
+    created = draw(timestamps())
+    order = draw(st.none() | st.just(new_id()))
+    return Refund(
+        id=new_id(), tenant_id=tenant_id, number=f"RF-{new_id()[:12]}",
+        account_id=new_id(), customer_id=draw(small_texts(64)), order_id=order,
+        order_number=None if order is None else draw(small_texts(64)),
+        amount=draw(_amounts()), currency=draw(st.sampled_from(["CNY", "EUR"])),
+        reason=draw(small_texts(500)), status=draw(st.sampled_from(RefundStatus)),
+        rejection_reason=draw(st.none() | small_texts(500)), created_at=created,
+        updated_at=draw(timestamps().filter(lambda d: d >= created)),
+        version=draw(st.integers(1, 2**31 - 1)),
+    )  # fmt: skip
+
+
+def refund(tenant_id: TenantId, n: int) -> Refund:
+    """A plain requested refund of prepayment; ``n`` makes its number unique."""
+    return Refund(
+        new_id(), tenant_id, f"RF-2026-{n:06d}", f"acc-{n}", "CUST-1", None, None,
+        Decimal(n + 1), "CNY", "overpaid", RefundStatus.REQUESTED, None, T0, T0,
+    )  # fmt: skip
+
+
 KITS: dict[str, RecordKit[Any]] = {
+    "refund": RecordKit(REFUNDS, refunds, refund),
     "payment_plan": RecordKit(PAYMENT_PLANS, payment_plans, payment_plan),
     "payment": RecordKit(PAYMENTS, payments, payment),
     "order_receipts": RecordKit(ORDER_RECEIPTS, order_receipts, order_receipt),

@@ -66,3 +66,16 @@ class PaymentReversed(InvalidStateTransition):
 
     def __init__(self, reference: str, action: str) -> None:
         super().__init__("Payment", reference, "reversed; record a new payment", action)
+
+
+class RefundExceedsReceived(ValidationError):
+    """A refund against an order is larger than what was received for it and kept."""
+
+    code = "refund_exceeds_received"
+
+    def __init__(self, order_number: str, amount: Decimal, kept: Decimal) -> None:
+        super().__init__(
+            f"order {order_number} has {kept} received and not refunded; a refund of "
+            f"{amount} is more. Refund at most what was received.",
+            order=order_number,
+        )

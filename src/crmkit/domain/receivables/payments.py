@@ -100,6 +100,8 @@ class OrderReceipts:
     currency: str
     received: Decimal = attrs.field(converter=stored_amount)
     credit_repaid: Decimal = attrs.field(converter=stored_amount)
+    refunded: Decimal = attrs.field(default=ZERO, converter=stored_amount)
+    """Cash paid back to the customer against the order (refunds)."""
     version: int = 1
 
 
@@ -148,5 +150,6 @@ ORDER_RECEIPTS: RecordType[OrderReceipts] = RecordType(
         text("currency", 3),
         decimal("received", 18, 4),
         decimal("credit_repaid", 18, 4),
+        decimal("refunded", 18, 4),
     ),
 )

@@ -39,11 +39,13 @@ class OrderFigures:
     credit_used: Decimal
     received: Decimal
     credit_repaid: Decimal
+    refunded: Decimal
 
     @property
     def open(self) -> Decimal:
-        """What the customer still owes on the order."""
-        return open_amount(self.gross, self.returned, self.posted_from_funds, self.received)
+        """What the customer still owes on the order (refunds count against received)."""
+        kept = self.received - self.refunded
+        return open_amount(self.gross, self.returned, self.posted_from_funds, kept)
 
 
 def label(order: SalesOrder) -> str:
@@ -76,6 +78,7 @@ def figures(uow: UnitOfWork, order: SalesOrder) -> OrderFigures:
         credit_used=credit,
         received=ZERO if receipts is None else receipts.received,
         credit_repaid=ZERO if receipts is None else receipts.credit_repaid,
+        refunded=ZERO if receipts is None else receipts.refunded,
     )
 
 
@@ -137,6 +140,11 @@ def save_receipts(
             )
         )
         return
+    if current.received + amount < current.refunded:
+        raise ValidationError(
+            f"{current.refunded} was refunded against order {order_label(uow, order_id)}; "
+            f"a reversal may not take back more than was kept. Reverse the refund first.",
+        )
     table.update(
         attrs.evolve(
             current,
@@ -144,6 +152,11 @@ def save_receipts(
             credit_repaid=current.credit_repaid + repaid,
         )
     )
+
+
+def order_label(uow: UnitOfWork, order_id: str) -> str:
+    """The number of order ``order_id`` (its id while it has none)."""
+    return label(order_of(uow, order_id))
 
 
 def undo_allocation(uow: UnitOfWork, ledger: Ledger, payment: Payment) -> None:

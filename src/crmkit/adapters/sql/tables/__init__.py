@@ -26,7 +26,12 @@ from crmkit.adapters.sql.tables.pricing import (
     quotes,
     sales_orders,
 )
-from crmkit.adapters.sql.tables.receivables import order_receipts, payment_plans, payments
+from crmkit.adapters.sql.tables.receivables import (
+    order_receipts,
+    payment_plans,
+    payments,
+    refunds,
+)
 from crmkit.adapters.sql.tables.records import (
     custom_field_definitions,
     custom_objects,
@@ -46,4 +51,4 @@ __all__ += [
 ]
 __all__ += ["custom_field_definitions", "custom_objects", "custom_values", "record_table"]
 __all__ += ["counters", "outbox_consumers", "outbox_events"]
-__all__ += ["order_receipts", "payment_plans", "payments"]
+__all__ += ["order_receipts", "payment_plans", "payments", "refunds"]

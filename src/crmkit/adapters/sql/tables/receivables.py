@@ -4,7 +4,9 @@ from crmkit.adapters.sql.tables.base import metadata
 from crmkit.adapters.sql.tables.records import record_table
 from crmkit.domain.receivables.payments import ORDER_RECEIPTS, PAYMENTS
 from crmkit.domain.receivables.plans import PAYMENT_PLANS
+from crmkit.domain.receivables.refunds import REFUNDS
 
 payments = record_table(PAYMENTS, metadata)
 order_receipts = record_table(ORDER_RECEIPTS, metadata)
 payment_plans = record_table(PAYMENT_PLANS, metadata)
+refunds = record_table(REFUNDS, metadata)

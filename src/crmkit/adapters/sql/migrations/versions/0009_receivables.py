@@ -1,4 +1,4 @@
-"""Receivables: payments received, what each order received, payment plans.
+"""Receivables: payments received, what each order received, payment plans, refunds.
 
 Revision ID: 0009_receivables
 Revises: 0006_orders
@@ -23,6 +23,7 @@ OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 PAYMENT = "crmkit_payment"
 RECEIPTS = "crmkit_order_receipts"
 PLAN = "crmkit_payment_plan"
+REFUND = "crmkit_refund"
 
 
 def upgrade() -> None:
@@ -57,6 +58,7 @@ def upgrade() -> None:
         sa.Column("currency", code(3), nullable=False),
         sa.Column("received", ExactDecimal(18, 4), nullable=False),
         sa.Column("credit_repaid", ExactDecimal(18, 4), nullable=False),
+        sa.Column("refunded", ExactDecimal(18, 4), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "order_id", name=f"pk_{RECEIPTS}"),
         **OPTIONS,
@@ -80,9 +82,33 @@ def upgrade() -> None:
     )
     for field in ("account_id", "customer_id"):
         op.create_index(f"ix_{PLAN}_{field}", PLAN, ["tenant_id", field, "order_id"])
+    op.create_table(
+        REFUND,
+        sa.Column("tenant_id", code(64), nullable=False),
+        sa.Column("id", code(32), nullable=False),
+        sa.Column("number", code(64), nullable=False),
+        sa.Column("account_id", code(32), nullable=False),
+        sa.Column("customer_id", code(64), nullable=False),
+        sa.Column("order_id", code(32), nullable=True),
+        sa.Column("order_number", code(64), nullable=True),
+        sa.Column("amount", ExactDecimal(18, 4), nullable=False),
+        sa.Column("currency", code(3), nullable=False),
+        sa.Column("reason", code(500), nullable=False),
+        sa.Column("status", code(16), nullable=False),
+        sa.Column("rejection_reason", code(500), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{REFUND}"),
+        sa.UniqueConstraint("tenant_id", "number", name=f"uq_{REFUND}_number"),
+        **OPTIONS,
+    )
+    for field in ("number", "account_id", "customer_id", "order_id", "status"):
+        op.create_index(f"ix_{REFUND}_{field}", REFUND, ["tenant_id", field, "id"])
 
 
 def downgrade() -> None:
+    op.drop_table(REFUND)
     op.drop_table(PLAN)
     op.drop_table(RECEIPTS)
     op.drop_table(PAYMENT)
