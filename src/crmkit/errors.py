@@ -40,9 +40,19 @@ from crmkit.domain.inventory.errors import (
 )
 from crmkit.domain.pricing import NoPriceFound
 from crmkit.domain.quote import ConversionExceedsRemaining, QuoteExpired, QuoteTransitionNotAllowed
+from crmkit.domain.receivables.errors import (
+    AllocationExceedsOpenAmount,
+    AllocationExceedsPayment,
+    PaymentCurrencyMismatch,
+    PaymentPayerMismatch,
+    PaymentReversed,
+    RefundExceedsReceived,
+)
 
 __all__ = [
     "AccountCurrencyMismatch",
+    "AllocationExceedsOpenAmount",
+    "AllocationExceedsPayment",
     "AmountExceedsHold",
     "BelowReserved",
     "ConcurrencyConflict",
@@ -65,8 +75,12 @@ __all__ = [
     "OrderHasPendingHolds",
     "OverReturn",
     "OverShipment",
+    "PaymentCurrencyMismatch",
+    "PaymentPayerMismatch",
+    "PaymentReversed",
     "QuoteExpired",
     "QuoteTransitionNotAllowed",
+    "RefundExceedsReceived",
     "RepaymentExceedsCreditUsed",
     "StorageError",
     "StorageUnavailable",

@@ -1,0 +1,55 @@
+"""Receivables (应收): payments received (回款), payment plans (回款计划), refunds (退款)."""
+
+from crmkit.domain.receivables.errors import (
+    AllocationExceedsOpenAmount,
+    AllocationExceedsPayment,
+    PaymentCurrencyMismatch,
+    PaymentPayerMismatch,
+    PaymentReversed,
+    RefundExceedsReceived,
+)
+from crmkit.domain.receivables.payments import (
+    InstalmentShare,
+    OrderReceipts,
+    Payment,
+    PaymentAllocation,
+    PaymentStatus,
+)
+from crmkit.domain.receivables.plans import (
+    AGEING_BUCKETS,
+    REMINDER_EVENT,
+    Instalment,
+    InstalmentStatus,
+    PaymentPlan,
+)
+from crmkit.domain.receivables.refunds import Refund, RefundStatus
+from crmkit.services.receivables.payment_steps import OrderFigures
+from crmkit.services.receivables.payments import PaymentService
+from crmkit.services.receivables.plans import DueInstalment, PaymentPlanService
+from crmkit.services.receivables.refunds import RefundService
+
+__all__ = [
+    "AGEING_BUCKETS",
+    "REMINDER_EVENT",
+    "AllocationExceedsOpenAmount",
+    "AllocationExceedsPayment",
+    "DueInstalment",
+    "Instalment",
+    "InstalmentShare",
+    "InstalmentStatus",
+    "OrderFigures",
+    "OrderReceipts",
+    "Payment",
+    "PaymentAllocation",
+    "PaymentCurrencyMismatch",
+    "PaymentPayerMismatch",
+    "PaymentPlan",
+    "PaymentPlanService",
+    "PaymentReversed",
+    "PaymentService",
+    "PaymentStatus",
+    "Refund",
+    "RefundExceedsReceived",
+    "RefundService",
+    "RefundStatus",
+]
