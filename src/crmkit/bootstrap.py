@@ -23,6 +23,7 @@ from crmkit.services.order_reads import OutboxService
 from crmkit.services.orders import OrderService
 from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import QuoteService
+from crmkit.services.receivables.invoices import InvoiceService
 from crmkit.services.receivables.payments import PaymentService
 from crmkit.services.receivables.plans import PaymentPlanService
 from crmkit.services.receivables.refunds import RefundService
@@ -215,6 +216,7 @@ class TenantServices:
     payments: PaymentService
     plans: PaymentPlanService
     refunds: RefundService
+    invoices: InvoiceService
 
 
 class Crm:
@@ -265,6 +267,7 @@ class Crm:
             payments=PaymentService(unit_of_work, self.clock),
             plans=PaymentPlanService(unit_of_work, self.clock),
             refunds=RefundService(unit_of_work, self.clock),
+            invoices=InvoiceService(unit_of_work, self.clock),
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:

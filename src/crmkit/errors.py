@@ -43,6 +43,7 @@ from crmkit.domain.quote import ConversionExceedsRemaining, QuoteExpired, QuoteT
 from crmkit.domain.receivables.errors import (
     AllocationExceedsOpenAmount,
     AllocationExceedsPayment,
+    InvoiceExceedsInvoiceable,
     PaymentCurrencyMismatch,
     PaymentPayerMismatch,
     PaymentReversed,
@@ -69,6 +70,7 @@ __all__ = [
     "InsufficientFunds",
     "InsufficientStock",
     "InvalidStateTransition",
+    "InvoiceExceedsInvoiceable",
     "NegativeStock",
     "NoPriceFound",
     "NotFound",

@@ -3,10 +3,18 @@
 from crmkit.domain.receivables.errors import (
     AllocationExceedsOpenAmount,
     AllocationExceedsPayment,
+    InvoiceExceedsInvoiceable,
     PaymentCurrencyMismatch,
     PaymentPayerMismatch,
     PaymentReversed,
     RefundExceedsReceived,
+)
+from crmkit.domain.receivables.invoices import (
+    InvoiceBasis,
+    InvoiceKind,
+    InvoiceRequest,
+    InvoiceStatus,
+    TaxPart,
 )
 from crmkit.domain.receivables.payments import (
     InstalmentShare,
@@ -23,6 +31,7 @@ from crmkit.domain.receivables.plans import (
     PaymentPlan,
 )
 from crmkit.domain.receivables.refunds import Refund, RefundStatus
+from crmkit.services.receivables.invoices import InvoiceService
 from crmkit.services.receivables.payment_steps import OrderFigures
 from crmkit.services.receivables.payments import PaymentService
 from crmkit.services.receivables.plans import DueInstalment, PaymentPlanService
@@ -37,6 +46,12 @@ __all__ = [
     "Instalment",
     "InstalmentShare",
     "InstalmentStatus",
+    "InvoiceBasis",
+    "InvoiceExceedsInvoiceable",
+    "InvoiceKind",
+    "InvoiceRequest",
+    "InvoiceService",
+    "InvoiceStatus",
     "OrderFigures",
     "OrderReceipts",
     "Payment",
@@ -52,4 +67,5 @@ __all__ = [
     "RefundExceedsReceived",
     "RefundService",
     "RefundStatus",
+    "TaxPart",
 ]

@@ -19,6 +19,7 @@ from crmkit.testing.contracts import (
     UnitOfWorkContract,
 )
 from crmkit.testing.contracts.hostile import HostileInputContract
+from crmkit.testing.contracts.invoices import InvoiceRequestContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.payments import PaymentServiceContract
@@ -146,3 +147,7 @@ class TestMemoryPaymentPlans(PaymentPlanContract):
 
 class TestMemoryRefunds(RefundContract):
     """Refund contract on memory."""
+
+
+class TestMemoryInvoiceRequests(InvoiceRequestContract):
+    """Invoice request contract on memory."""

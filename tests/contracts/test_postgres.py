@@ -19,6 +19,7 @@ from crmkit.testing.contracts import (
     UnitOfWorkContract,
 )
 from crmkit.testing.contracts.hostile import HostileInputContract
+from crmkit.testing.contracts.invoices import InvoiceRequestContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
 from crmkit.testing.contracts.payments import PaymentServiceContract
@@ -144,3 +145,7 @@ class TestPostgresPaymentPlans(PaymentPlanContract):
 
 class TestPostgresRefunds(RefundContract):
     """Refund contract on postgres."""
+
+
+class TestPostgresInvoiceRequests(InvoiceRequestContract):
+    """Invoice request contract on postgres."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from crmkit.adapters.memory import InMemoryStorage
 from crmkit.domain import CrmkitError, TenantId, ValidationError
+from crmkit.domain.receivables.invoices import tax_breakdown
 from crmkit.domain.receivables.payments import open_amount
 from crmkit.domain.receivables.plans import (
     Instalment,
@@ -21,6 +22,7 @@ from crmkit.domain.receivables.plans import (
     apply_payment,
     split_percentages,
 )
+from crmkit.services.receivables.invoices import InvoiceService
 from crmkit.testing.contracts.payments import payment_world
 from crmkit.testing.record_kits import T0
 
@@ -135,3 +137,50 @@ class TestAllocationThroughTheService:
                 figures = pw.payments.order_figures(order.id)
                 assert figures.received <= order.totals().gross
                 assert figures.open == order.totals().gross - figures.received
+
+
+class TestInvoiceArithmetic:
+    """Tax breakdowns are exact; invoiceable amounts follow the basis and requests."""
+
+    @given(
+        amount=cents,
+        grosses=st.dictionaries(
+            st.sampled_from([Decimal(0), Decimal("0.06"), Decimal("0.09"), Decimal("0.13")]),
+            cents,
+            min_size=1,
+        ),
+    )
+    def test_tax_parts_sum_to_the_amount(
+        self, amount: Decimal, grosses: dict[Decimal, Decimal]
+    ) -> None:
+        """The parts' gross sum to the amount; each part's net + tax is its gross."""
+        parts = tax_breakdown(amount, grosses, "CNY")
+        assert sum((p.gross for p in parts), Decimal(0)) == amount
+        for part in parts:
+            assert part.net + part.tax == part.gross
+            assert part.net == (part.gross / (1 + part.rate)).quantize(CENT, ROUND_HALF_UP)
+        assert len({p.rate for p in parts}) == len(parts)
+
+    @settings(max_examples=10)
+    @given(requests=st.lists(st.integers(1, 3000), max_size=6), delivered=st.integers(0, 3))
+    def test_requests_never_exceed_the_delivered_value(
+        self, requests: list[int], delivered: int
+    ) -> None:
+        """Accepted requests sum to at most the delivered value; invoiceable is the rest."""
+        pw = payment_world(InMemoryStorage())
+        order = pw.world.confirmed(3).order
+        if delivered:
+            pw.world.orders.deliver(order.id, {1: delivered}, key="d")
+        service = InvoiceService(
+            lambda: pw.world.storage.unit_of_work(pw.world.tenant), pw.world.clock
+        )
+        accepted = Decimal(0)
+        for n, cents_asked in enumerate(requests):
+            try:
+                service.request_invoice(order.id, Decimal(cents_asked) * CENT, key=f"r{n}")
+                accepted += Decimal(cents_asked) * CENT
+            except CrmkitError:
+                pass
+        value = Decimal("11.30") * delivered
+        assert accepted <= value
+        assert service.invoiceable(order.id) == value - accepted

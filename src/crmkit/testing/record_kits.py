@@ -23,6 +23,15 @@ from crmkit.domain.custom_fields import (
     CustomValue,
 )
 from crmkit.domain.custom_objects import CustomObject, custom_object_type
+from crmkit.domain.receivables.invoices import (
+    INVOICE_REQUESTS,
+    ORDER_INVOICING,
+    InvoiceKind,
+    InvoiceRequest,
+    InvoiceStatus,
+    OrderInvoicing,
+    TaxPart,
+)
 from crmkit.domain.receivables.payments import (
     ORDER_RECEIPTS,
     PAYMENTS,
@@ -471,7 +480,52 @@ def refund(tenant_id: TenantId, n: int) -> Refund:
     )  # fmt: skip
 
 
+@st.composite
+def invoice_requests(draw: st.DrawFn, tenant_id: TenantId) -> InvoiceRequest:
+    """Any valid invoice request record of ``tenant_id``."""
+    created = draw(timestamps())
+    part = st.builds(
+        TaxPart, st.sampled_from([Decimal("0.13"), Decimal("0.06")]), _amounts(), _amounts(),
+        _amounts(),
+    )  # fmt: skip
+    return InvoiceRequest(
+        id=new_id(), tenant_id=tenant_id, number=f"IR-{new_id()[:12]}",
+        kind=draw(st.sampled_from(InvoiceKind)), order_id=new_id(),
+        order_number=draw(small_texts(64)), customer_id=draw(small_texts(64)),
+        currency="CNY", amount=draw(_amounts()),
+        status=draw(st.sampled_from(InvoiceStatus)),
+        invoice_number=draw(st.none() | small_texts(64)),
+        issued_on=draw(st.none() | st.dates(date(1900, 1, 1), date(2199, 12, 31))),
+        rejection_reason=draw(st.none() | small_texts(500)), created_at=created,
+        updated_at=draw(timestamps().filter(lambda d: d >= created)),
+        taxes=tuple(draw(st.lists(part, max_size=3))),
+        version=draw(st.integers(1, 2**31 - 1)),
+    )  # fmt: skip
+
+
+def invoice_request(tenant_id: TenantId, n: int) -> InvoiceRequest:
+    """A plain requested invoice; ``n`` makes its number unique."""
+    return InvoiceRequest(
+        new_id(), tenant_id, f"IR-2026-{n:06d}", InvoiceKind.INVOICE, f"o-{n}", f"SO-{n}",
+        "CUST-1", "CNY", Decimal(113), InvoiceStatus.REQUESTED, None, None, None, T0, T0,
+        (TaxPart(Decimal("0.13"), Decimal(100), Decimal(13), Decimal(113)),),
+    )  # fmt: skip
+
+
+@st.composite
+def order_invoicings(draw: st.DrawFn, tenant_id: TenantId) -> OrderInvoicing:
+    """Any valid invoicing record of ``tenant_id``."""
+    return OrderInvoicing(new_id(), tenant_id, draw(_amounts()), draw(st.integers(1, 2**31 - 1)))
+
+
+def order_invoicing(tenant_id: TenantId, n: int) -> OrderInvoicing:
+    """A plain invoicing record; ``n`` sets the amount."""
+    return OrderInvoicing(new_id(), tenant_id, Decimal(n))
+
+
 KITS: dict[str, RecordKit[Any]] = {
+    "invoice_request": RecordKit(INVOICE_REQUESTS, invoice_requests, invoice_request),
+    "order_invoicing": RecordKit(ORDER_INVOICING, order_invoicings, order_invoicing),
     "refund": RecordKit(REFUNDS, refunds, refund),
     "payment_plan": RecordKit(PAYMENT_PLANS, payment_plans, payment_plan),
     "payment": RecordKit(PAYMENTS, payments, payment),

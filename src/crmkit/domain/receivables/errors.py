@@ -79,3 +79,17 @@ class RefundExceedsReceived(ValidationError):
             f"{amount} is more. Refund at most what was received.",
             order=order_number,
         )
+
+
+class InvoiceExceedsInvoiceable(ValidationError):
+    """An invoice request is above what may still be invoiced for the order."""
+
+    code = "invoice_exceeds_invoiceable"
+
+    def __init__(self, order_number: str, amount: Decimal, invoiceable: Decimal) -> None:
+        super().__init__(
+            f"order {order_number} may still be invoiced for {invoiceable}; a request for "
+            f"{amount} is more. Request at most that (deliver first if the policy invoices "
+            f"delivered goods).",
+            order=order_number,
+        )

@@ -1,4 +1,5 @@
-"""Receivables: payments received, what each order received, payment plans, refunds.
+"""Receivables: payments received, what each order received, payment plans, refunds,
+invoice requests.
 
 Revision ID: 0009_receivables
 Revises: 0006_orders
@@ -24,6 +25,8 @@ PAYMENT = "crmkit_payment"
 RECEIPTS = "crmkit_order_receipts"
 PLAN = "crmkit_payment_plan"
 REFUND = "crmkit_refund"
+INVOICE = "crmkit_invoice_request"
+INVOICING = "crmkit_order_invoicing"
 
 
 def upgrade() -> None:
@@ -105,9 +108,45 @@ def upgrade() -> None:
     )
     for field in ("number", "account_id", "customer_id", "order_id", "status"):
         op.create_index(f"ix_{REFUND}_{field}", REFUND, ["tenant_id", field, "id"])
+    op.create_table(
+        INVOICE,
+        sa.Column("tenant_id", code(64), nullable=False),
+        sa.Column("id", code(32), nullable=False),
+        sa.Column("number", code(64), nullable=False),
+        sa.Column("kind", code(16), nullable=False),
+        sa.Column("order_id", code(32), nullable=False),
+        sa.Column("order_number", code(64), nullable=False),
+        sa.Column("customer_id", code(64), nullable=False),
+        sa.Column("currency", code(3), nullable=False),
+        sa.Column("amount", ExactDecimal(18, 4), nullable=False),
+        sa.Column("status", code(16), nullable=False),
+        sa.Column("invoice_number", code(64), nullable=True),
+        sa.Column("issued_on", sa.Date(), nullable=True),
+        sa.Column("rejection_reason", code(500), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.Column("taxes", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{INVOICE}"),
+        sa.UniqueConstraint("tenant_id", "number", name=f"uq_{INVOICE}_number"),
+        **OPTIONS,
+    )
+    for field in ("number", "order_id", "customer_id", "status"):
+        op.create_index(f"ix_{INVOICE}_{field}", INVOICE, ["tenant_id", field, "id"])
+    op.create_table(
+        INVOICING,
+        sa.Column("tenant_id", code(64), nullable=False),
+        sa.Column("order_id", code(32), nullable=False),
+        sa.Column("requested", ExactDecimal(18, 4), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "order_id", name=f"pk_{INVOICING}"),
+        **OPTIONS,
+    )
 
 
 def downgrade() -> None:
+    op.drop_table(INVOICING)
+    op.drop_table(INVOICE)
     op.drop_table(REFUND)
     op.drop_table(PLAN)
     op.drop_table(RECEIPTS)
