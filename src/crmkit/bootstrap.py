@@ -23,6 +23,7 @@ from crmkit.services.order_reads import OutboxService
 from crmkit.services.orders import OrderService
 from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import QuoteService
+from crmkit.services.receivables.contracts import ContractService
 from crmkit.services.receivables.invoices import InvoiceService
 from crmkit.services.receivables.payments import PaymentService
 from crmkit.services.receivables.plans import PaymentPlanService
@@ -217,6 +218,7 @@ class TenantServices:
     plans: PaymentPlanService
     refunds: RefundService
     invoices: InvoiceService
+    contracts: ContractService
 
 
 class Crm:
@@ -268,6 +270,7 @@ class Crm:
             plans=PaymentPlanService(unit_of_work, self.clock),
             refunds=RefundService(unit_of_work, self.clock),
             invoices=InvoiceService(unit_of_work, self.clock),
+            contracts=ContractService(unit_of_work, self.clock),
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:

@@ -43,6 +43,7 @@ from crmkit.domain.quote import ConversionExceedsRemaining, QuoteExpired, QuoteT
 from crmkit.domain.receivables.errors import (
     AllocationExceedsOpenAmount,
     AllocationExceedsPayment,
+    ContractAmountExceeded,
     InvoiceExceedsInvoiceable,
     PaymentCurrencyMismatch,
     PaymentPayerMismatch,
@@ -58,6 +59,7 @@ __all__ = [
     "BelowReserved",
     "ConcurrencyConflict",
     "ConfigurationError",
+    "ContractAmountExceeded",
     "ConversionExceedsRemaining",
     "CreditLimitBelowUsage",
     "CrmkitError",

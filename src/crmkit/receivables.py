@@ -1,8 +1,10 @@
 """Receivables (应收): payments received (回款), payment plans (回款计划), refunds (退款)."""
 
+from crmkit.domain.receivables.contracts import Contract, ContractProgress, ContractStatus
 from crmkit.domain.receivables.errors import (
     AllocationExceedsOpenAmount,
     AllocationExceedsPayment,
+    ContractAmountExceeded,
     InvoiceExceedsInvoiceable,
     PaymentCurrencyMismatch,
     PaymentPayerMismatch,
@@ -31,6 +33,7 @@ from crmkit.domain.receivables.plans import (
     PaymentPlan,
 )
 from crmkit.domain.receivables.refunds import Refund, RefundStatus
+from crmkit.services.receivables.contracts import ContractService
 from crmkit.services.receivables.invoices import InvoiceService
 from crmkit.services.receivables.payment_steps import OrderFigures
 from crmkit.services.receivables.payments import PaymentService
@@ -42,6 +45,11 @@ __all__ = [
     "REMINDER_EVENT",
     "AllocationExceedsOpenAmount",
     "AllocationExceedsPayment",
+    "Contract",
+    "ContractAmountExceeded",
+    "ContractProgress",
+    "ContractService",
+    "ContractStatus",
     "DueInstalment",
     "Instalment",
     "InstalmentShare",

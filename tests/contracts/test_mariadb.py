@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.contracts import ContractContract
 from crmkit.testing.contracts.hostile import HostileInputContract
 from crmkit.testing.contracts.invoices import InvoiceRequestContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
@@ -149,3 +150,7 @@ class TestMariadbRefunds(RefundContract):
 
 class TestMariadbInvoiceRequests(InvoiceRequestContract):
     """Invoice request contract on mariadb."""
+
+
+class TestMariadbContracts(ContractContract):
+    """Customer contract suite on mariadb."""

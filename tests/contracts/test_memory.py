@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.contracts import ContractContract
 from crmkit.testing.contracts.hostile import HostileInputContract
 from crmkit.testing.contracts.invoices import InvoiceRequestContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
@@ -151,3 +152,7 @@ class TestMemoryRefunds(RefundContract):
 
 class TestMemoryInvoiceRequests(InvoiceRequestContract):
     """Invoice request contract on memory."""
+
+
+class TestMemoryContracts(ContractContract):
+    """Customer contract suite on memory."""

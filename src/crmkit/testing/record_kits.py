@@ -23,6 +23,7 @@ from crmkit.domain.custom_fields import (
     CustomValue,
 )
 from crmkit.domain.custom_objects import CustomObject, custom_object_type
+from crmkit.domain.receivables.contracts import CONTRACTS, Contract, ContractStatus
 from crmkit.domain.receivables.invoices import (
     INVOICE_REQUESTS,
     ORDER_INVOICING,
@@ -523,7 +524,35 @@ def order_invoicing(tenant_id: TenantId, n: int) -> OrderInvoicing:
     return OrderInvoicing(new_id(), tenant_id, Decimal(n))
 
 
+@st.composite
+def contracts(draw: st.DrawFn, tenant_id: TenantId) -> Contract:
+    """Any valid contract record of ``tenant_id``."""
+    created = draw(timestamps())
+    start = draw(st.dates(date(1900, 1, 1), date(2199, 12, 31)))
+    return Contract(
+        id=new_id(), tenant_id=tenant_id, number=f"HT-{new_id()[:12]}",
+        customer_id=draw(small_texts(64)), currency="CNY", amount=draw(_amounts()),
+        committed=draw(_amounts()), valid_from=start,
+        valid_until=draw(st.dates(start, date(2199, 12, 31))),
+        stored_status=draw(st.sampled_from(ContractStatus)),
+        termination_reason=draw(st.none() | small_texts(500)), created_at=created,
+        updated_at=draw(timestamps().filter(lambda d: d >= created)),
+        orders=tuple(draw(st.lists(st.just(new_id()), max_size=3))),
+        version=draw(st.integers(1, 2**31 - 1)),
+    )  # fmt: skip
+
+
+def contract(tenant_id: TenantId, n: int) -> Contract:
+    """A plain draft contract; ``n`` makes its number unique."""
+    return Contract(
+        new_id(), tenant_id, f"HT-2026-{n:04d}", "CUST-1", "CNY", Decimal(1000 + n),
+        Decimal(0), date(2026, 1, 1), date(2026, 12, 31), ContractStatus.DRAFT, None, T0, T0,
+        (),
+    )  # fmt: skip
+
+
 KITS: dict[str, RecordKit[Any]] = {
+    "contract": RecordKit(CONTRACTS, contracts, contract),
     "invoice_request": RecordKit(INVOICE_REQUESTS, invoice_requests, invoice_request),
     "order_invoicing": RecordKit(ORDER_INVOICING, order_invoicings, order_invoicing),
     "refund": RecordKit(REFUNDS, refunds, refund),

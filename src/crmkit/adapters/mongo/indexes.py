@@ -8,7 +8,7 @@ from pymongo.database import Database
 from crmkit.adapters.mongo.errors import translated
 from crmkit.adapters.mongo.records import record_indexes
 from crmkit.domain import custom_fields, custom_objects
-from crmkit.domain.receivables import invoices, payments, plans, refunds
+from crmkit.domain.receivables import contracts, invoices, payments, plans, refunds
 
 PRODUCTS = "crmkit_products"
 PROCESSED_REQUESTS = "crmkit_processed_requests"
@@ -197,6 +197,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     payments.ORDER_RECEIPTS.collection_name: record_indexes(payments.ORDER_RECEIPTS),
     plans.PAYMENT_PLANS.collection_name: record_indexes(plans.PAYMENT_PLANS),
     refunds.REFUNDS.collection_name: record_indexes(refunds.REFUNDS),
+    contracts.CONTRACTS.collection_name: record_indexes(contracts.CONTRACTS),
     invoices.INVOICE_REQUESTS.collection_name: record_indexes(invoices.INVOICE_REQUESTS),
     invoices.ORDER_INVOICING.collection_name: record_indexes(invoices.ORDER_INVOICING),
     COUNTERS: [

@@ -93,3 +93,16 @@ class InvoiceExceedsInvoiceable(ValidationError):
             f"delivered goods).",
             order=order_number,
         )
+
+
+class ContractAmountExceeded(ValidationError):
+    """Linking an order would take the contract's orders beyond its amount."""
+
+    code = "contract_amount_exceeded"
+
+    def __init__(self, number: str, amount: Decimal, room: Decimal) -> None:
+        super().__init__(
+            f"contract {number} has {room} left of its amount; an order of {amount} does "
+            f"not fit. Amend the contract or place the order outside it.",
+            contract=number,
+        )

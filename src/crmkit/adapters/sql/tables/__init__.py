@@ -27,6 +27,7 @@ from crmkit.adapters.sql.tables.pricing import (
     sales_orders,
 )
 from crmkit.adapters.sql.tables.receivables import (
+    contracts,
     invoice_requests,
     order_invoicing,
     order_receipts,
@@ -54,4 +55,4 @@ __all__ += [
 __all__ += ["custom_field_definitions", "custom_objects", "custom_values", "record_table"]
 __all__ += ["counters", "outbox_consumers", "outbox_events"]
 __all__ += ["order_receipts", "payment_plans", "payments", "refunds"]
-__all__ += ["invoice_requests", "order_invoicing"]
+__all__ += ["contracts", "invoice_requests", "order_invoicing"]

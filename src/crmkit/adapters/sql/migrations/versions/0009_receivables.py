@@ -1,5 +1,5 @@
 """Receivables: payments received, what each order received, payment plans, refunds,
-invoice requests.
+invoice requests, contracts.
 
 Revision ID: 0009_receivables
 Revises: 0006_orders
@@ -27,6 +27,7 @@ PLAN = "crmkit_payment_plan"
 REFUND = "crmkit_refund"
 INVOICE = "crmkit_invoice_request"
 INVOICING = "crmkit_order_invoicing"
+CONTRACT = "crmkit_contract"
 
 
 def upgrade() -> None:
@@ -142,9 +143,33 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant_id", "order_id", name=f"pk_{INVOICING}"),
         **OPTIONS,
     )
+    op.create_table(
+        CONTRACT,
+        sa.Column("tenant_id", code(64), nullable=False),
+        sa.Column("id", code(32), nullable=False),
+        sa.Column("number", code(64), nullable=False),
+        sa.Column("customer_id", code(64), nullable=False),
+        sa.Column("currency", code(3), nullable=False),
+        sa.Column("amount", ExactDecimal(18, 4), nullable=False),
+        sa.Column("committed", ExactDecimal(18, 4), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=False),
+        sa.Column("stored_status", code(16), nullable=False),
+        sa.Column("termination_reason", code(500), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.Column("orders", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{CONTRACT}"),
+        sa.UniqueConstraint("tenant_id", "number", name=f"uq_{CONTRACT}_number"),
+        **OPTIONS,
+    )
+    for field in ("number", "customer_id", "valid_until", "stored_status"):
+        op.create_index(f"ix_{CONTRACT}_{field}", CONTRACT, ["tenant_id", field, "id"])
 
 
 def downgrade() -> None:
+    op.drop_table(CONTRACT)
     op.drop_table(INVOICING)
     op.drop_table(INVOICE)
     op.drop_table(REFUND)
