@@ -8,7 +8,12 @@ from decimal import Decimal
 
 import attrs
 
-from crmkit.domain import InvalidStateTransition, ValidationError
+from crmkit.domain import (
+    ConcurrencyConflict,
+    DuplicateRecord,
+    InvalidStateTransition,
+    ValidationError,
+)
 from crmkit.domain.currency import minor_unit
 from crmkit.domain.ids import new_id, record_id
 from crmkit.domain.order_lifecycle import share
@@ -178,7 +183,9 @@ class InvoiceService:
 
         def step(uow: UnitOfWork, request: InvoiceRequest) -> InvoiceRequest:
             rejected = request.moved("reject", InvoiceStatus.REJECTED, self._now())
-            self._add_requested(uow, request.order_id, -request.signed)
+            table = uow.records(ORDER_INVOICING)
+            found = table.get_many([request.order_id]).get(request.order_id)
+            self._save_requested(uow, request.order_id, found, -request.signed)
             return attrs.evolve(rejected, rejection_reason=why)
 
         return self._run(key, "invoice.reject", {"r": request_id, "w": why}, request_id, step)
@@ -210,7 +217,10 @@ class InvoiceService:
                 if done is not None:
                     return uow.records(INVOICE_REQUESTS).get(done)
                 order = order_of(uow, order_id)
-                left = basis_value(order, self._basis) - self._requested(uow, order.id)
+                # read once: the check and the versioned update see the same record
+                invoicing = uow.records(ORDER_INVOICING).get_many([order.id]).get(order.id)
+                requested = ZERO if invoicing is None else invoicing.requested
+                left = basis_value(order, self._basis) - requested
                 amount = make(uow, order, left)
                 now = self._now()
                 request = InvoiceRequest(
@@ -222,7 +232,7 @@ class InvoiceService:
                     rejection_reason=None, created_at=now, updated_at=now,
                     taxes=tax_breakdown(amount, gross_by_rate(order), order.currency),
                 )  # fmt: skip
-                self._add_requested(uow, order.id, request.signed)
+                self._save_requested(uow, order.id, invoicing, request.signed)
                 stored = uow.records(INVOICE_REQUESTS).add(request)
                 remember(uow, key, operation, digest, result=stored.id, now=now)
                 uow.commit()
@@ -252,11 +262,18 @@ class InvoiceService:
         found = uow.records(ORDER_INVOICING).get_many([order_id]).get(order_id)
         return ZERO if found is None else found.requested
 
-    def _add_requested(self, uow: UnitOfWork, order_id: str, amount: Decimal) -> None:
+    def _save_requested(
+        self, uow: UnitOfWork, order_id: str, found: OrderInvoicing | None, amount: Decimal
+    ) -> None:
+        """Add ``amount`` to the invoicing record as it was read (its version guards it)."""
         table = uow.records(ORDER_INVOICING)
-        found = table.get_many([order_id]).get(order_id)
         if found is None:
-            table.add(OrderInvoicing(order_id, uow.tenant_id, amount))
+            try:
+                table.add(OrderInvoicing(order_id, uow.tenant_id, amount))
+            except DuplicateRecord:  # a concurrent first request: run again and see it
+                raise ConcurrencyConflict(
+                    "OrderInvoicing", order_id, uow.tenant_id, "added concurrently"
+                ) from None
         else:
             table.update(attrs.evolve(found, requested=found.requested + amount))
 

@@ -8,7 +8,12 @@ from decimal import Decimal
 import attrs
 
 from crmkit.domain.accounts import EntryKind, Fund, Ledger
-from crmkit.domain.errors import InvalidStateTransition, ValidationError
+from crmkit.domain.errors import (
+    ConcurrencyConflict,
+    DuplicateRecord,
+    InvalidStateTransition,
+    ValidationError,
+)
 from crmkit.domain.order_lifecycle import share
 from crmkit.domain.receivables.errors import (
     AllocationExceedsOpenAmount,
@@ -60,6 +65,13 @@ def receipts_of(uow: UnitOfWork, order: SalesOrder) -> OrderReceipts | None:
 
 def figures(uow: UnitOfWork, order: SalesOrder) -> OrderFigures:
     """The order's gross, returns, fund postings, credit used and what was received."""
+    return figures_with(uow, order, receipts_of(uow, order))
+
+
+def figures_with(
+    uow: UnitOfWork, order: SalesOrder, receipts: OrderReceipts | None
+) -> OrderFigures:
+    """The order's figures with ``receipts`` as read in this unit of work."""
     posted = ZERO
     credit = ZERO
     account = uow.customer_accounts.find(order.account_id, order.currency)
@@ -70,7 +82,6 @@ def figures(uow: UnitOfWork, order: SalesOrder) -> OrderFigures:
             credit += kept
         else:
             posted += kept
-    receipts = receipts_of(uow, order)
     return OrderFigures(
         gross=order.totals().gross,
         returned=share(order, {line.line_no: line.returned for line in order.lines}),
@@ -109,27 +120,34 @@ def allocate_to_order(
         raise InvalidStateTransition(
             "Order", label(order), order.status.value, "allocate a payment to"
         )
-    figure = figures(uow, order)
+    receipts = receipts_of(uow, order)  # read once: the check and the update share it
+    figure = figures_with(uow, order, receipts)
     if amount > figure.open:
         raise AllocationExceedsOpenAmount(label(order), amount, figure.open)
     repay = min(amount, max(ZERO, figure.credit_used - figure.credit_repaid))
     repay = min(repay, ledger.account.credit_used)
     if repay > 0:
         ledger.move(EntryKind.CREDIT_REPAYMENT, Fund.CREDIT, repay, ZERO, order=order.id)
-    save_receipts(uow, payment, order.id, amount, repay)
+    save_receipts(uow, payment, order.id, amount, repay, receipts)
     shares = pay_plan(uow, order, amount, payment.received_on, instalment_no)
     allocation = PaymentAllocation(order.id, label(order), amount, repay, shares)
     return attrs.evolve(payment, allocations=(*payment.allocations, allocation))
 
 
-def save_receipts(
-    uow: UnitOfWork, payment: Payment, order_id: str, amount: Decimal, repaid: Decimal
+def save_receipts(  # noqa: PLR0917 - the record as read belongs with the change
+    uow: UnitOfWork,
+    payment: Payment,
+    order_id: str,
+    amount: Decimal,
+    repaid: Decimal,
+    current: OrderReceipts | None,
 ) -> None:
-    """Add ``amount`` (and ``repaid``) to the order's receipts (negative to undo)."""
+    """Add ``amount`` (and ``repaid``) to the order's receipts ``current`` as read in this
+    unit of work (negative to undo); its version guards the change."""
     table = uow.records(ORDER_RECEIPTS)
-    current = table.get_many([order_id]).get(order_id)
     if current is None:
-        table.add(
+        add_first(
+            uow,
             OrderReceipts(
                 order_id=order_id,
                 tenant_id=uow.tenant_id,
@@ -137,7 +155,7 @@ def save_receipts(
                 currency=payment.currency,
                 received=amount,
                 credit_repaid=repaid,
-            )
+            ),
         )
         return
     if current.received + amount < current.refunded:
@@ -152,6 +170,16 @@ def save_receipts(
             credit_repaid=current.credit_repaid + repaid,
         )
     )
+
+
+def add_first(uow: UnitOfWork, receipts: OrderReceipts) -> None:
+    """Add an order's first receipts; a concurrent first allocation makes this one retry."""
+    try:
+        uow.records(ORDER_RECEIPTS).add(receipts)
+    except DuplicateRecord:
+        raise ConcurrencyConflict(
+            "OrderReceipts", receipts.order_id, uow.tenant_id, "added concurrently"
+        ) from None
 
 
 def order_label(uow: UnitOfWork, order_id: str) -> str:
@@ -170,8 +198,14 @@ def undo_allocation(uow: UnitOfWork, ledger: Ledger, payment: Payment) -> None:
                 ZERO,
                 order=allocation.order_id,
             )
+        current = uow.records(ORDER_RECEIPTS).get(allocation.order_id)
         save_receipts(
-            uow, payment, allocation.order_id, -allocation.amount, -allocation.credit_repaid
+            uow,
+            payment,
+            allocation.order_id,
+            -allocation.amount,
+            -allocation.credit_repaid,
+            current,
         )
         if allocation.instalments:
             plans = uow.records(PAYMENT_PLANS)

@@ -138,8 +138,12 @@ class RefundService:
                 )  # fmt: skip
                 ledger.move(EntryKind.PREPAYMENT_REFUND, Fund.PREPAYMENT, -refund.amount, ZERO)
                 return paid
-            self._check_source(uow, refund)
-            receipts = uow.records(ORDER_RECEIPTS).get(refund.order_id)
+            receipts = uow.records(ORDER_RECEIPTS).get_many([refund.order_id]).get(refund.order_id)
+            kept = ZERO if receipts is None else receipts.received - receipts.refunded
+            if receipts is None or refund.amount > kept:  # checked on the record updated below
+                raise RefundExceedsReceived(
+                    refund.order_number or refund.order_id, refund.amount, kept
+                )
             cash = receipts.received - receipts.refunded - receipts.credit_repaid
             credit = max(ZERO, refund.amount - cash)
             if credit > 0:
