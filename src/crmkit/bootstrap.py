@@ -29,6 +29,11 @@ from crmkit.services.order_reads import OutboxService
 from crmkit.services.orders import OrderService
 from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import QuoteService
+from crmkit.services.receivables.contracts import ContractService
+from crmkit.services.receivables.invoices import InvoiceService
+from crmkit.services.receivables.payments import PaymentService
+from crmkit.services.receivables.plans import PaymentPlanService
+from crmkit.services.receivables.refunds import RefundService
 from crmkit.urls import masked
 
 if TYPE_CHECKING:
@@ -228,6 +233,11 @@ class TenantServices:
     accounts: CustomerAccountService
     orders: OrderService
     outbox: OutboxService
+    payments: PaymentService
+    plans: PaymentPlanService
+    refunds: RefundService
+    invoices: InvoiceService
+    contracts: ContractService
 
 
 class Crm:
@@ -275,6 +285,11 @@ class Crm:
                 numbers=numbers,
             ),
             outbox=OutboxService(unit_of_work, self.clock),
+            payments=PaymentService(unit_of_work, self.clock),
+            plans=PaymentPlanService(unit_of_work, self.clock),
+            refunds=RefundService(unit_of_work, self.clock),
+            invoices=InvoiceService(unit_of_work, self.clock),
+            contracts=ContractService(unit_of_work, self.clock),
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:

@@ -18,6 +18,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from crmkit.bootstrap import Crm, TenantServices, open_crm
+from crmkit.demo_receivables import receivables_story
 from crmkit.domain import CrmkitError, Money, ProductId, Rounding, new_id
 from crmkit.domain.accounts import Fund
 from crmkit.domain.deduction import DeductionPolicy, TradeMode
@@ -275,6 +276,7 @@ def run(crm: Crm, tenant: str) -> None:  # noqa: PLR0912, PLR0915 - a story told
             f"  {sku:<12} on hand {level.on_hand.normalize():>4}  reserved"
             f" {level.reserved.normalize():>3}  available {level.available.normalize():>4}"
         )
+    receivables_story(shop, products["TEA-GRN-250"], now.date(), 13)
 
 
 def _print_order(order: SalesOrder) -> None:

@@ -65,14 +65,27 @@ from crmkit.domain.order_lifecycle import (
 )
 from crmkit.domain.pricing import NoPriceFound
 from crmkit.domain.quote import ConversionExceedsRemaining, QuoteExpired, QuoteTransitionNotAllowed
+from crmkit.domain.receivables.errors import (
+    AllocationExceedsOpenAmount,
+    AllocationExceedsPayment,
+    ContractAmountExceeded,
+    InvoiceExceedsInvoiceable,
+    PaymentCurrencyMismatch,
+    PaymentPayerMismatch,
+    PaymentReversed,
+    RefundExceedsReceived,
+)
 
 __all__ = [
     "AccountCurrencyMismatch",
+    "AllocationExceedsOpenAmount",
+    "AllocationExceedsPayment",
     "AmountExceedsHold",
     "BelowReserved",
     "ClaimLimitReached",
     "ConcurrencyConflict",
     "ConfigurationError",
+    "ContractAmountExceeded",
     "ConversionExceedsRemaining",
     "CoolingDown",
     "CreditLimitBelowUsage",
@@ -90,6 +103,7 @@ __all__ = [
     "InsufficientFunds",
     "InsufficientStock",
     "InvalidStateTransition",
+    "InvoiceExceedsInvoiceable",
     "NegativeStock",
     "NoPriceFound",
     "NotFound",
@@ -101,9 +115,13 @@ __all__ = [
     "OutsideRadius",
     "OverReturn",
     "OverShipment",
+    "PaymentCurrencyMismatch",
+    "PaymentPayerMismatch",
+    "PaymentReversed",
     "PoolRuleBroken",
     "QuoteExpired",
     "QuoteTransitionNotAllowed",
+    "RefundExceedsReceived",
     "ReopenWindowClosed",
     "RepaymentExceedsCreditUsed",
     "ReservationExpired",

@@ -18,15 +18,20 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.contracts import ContractContract
 from crmkit.testing.contracts.hostile import HostileInputContract
+from crmkit.testing.contracts.invoices import InvoiceRequestContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
+from crmkit.testing.contracts.payments import PaymentServiceContract
+from crmkit.testing.contracts.plans import PaymentPlanContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.mariadb
 
@@ -129,3 +134,23 @@ class TestMariadbOrderLifecycle(OrderLifecycleMachineContract):
 
     stateful_examples = 10
     stateful_steps = 15
+
+
+class TestMariadbPayments(PaymentServiceContract):
+    """Payments received contract on mariadb."""
+
+
+class TestMariadbPaymentPlans(PaymentPlanContract):
+    """Payment plan contract on mariadb."""
+
+
+class TestMariadbRefunds(RefundContract):
+    """Refund contract on mariadb."""
+
+
+class TestMariadbInvoiceRequests(InvoiceRequestContract):
+    """Invoice request contract on mariadb."""
+
+
+class TestMariadbContracts(ContractContract):
+    """Customer contract suite on mariadb."""

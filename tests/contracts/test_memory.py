@@ -18,15 +18,20 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.contracts import ContractContract
 from crmkit.testing.contracts.hostile import HostileInputContract
+from crmkit.testing.contracts.invoices import InvoiceRequestContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
+from crmkit.testing.contracts.payments import PaymentServiceContract
+from crmkit.testing.contracts.plans import PaymentPlanContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.memory
 
@@ -131,3 +136,23 @@ class TestMemoryOrderLifecycle(OrderLifecycleMachineContract):
 
     stateful_examples = 40
     stateful_steps = 20
+
+
+class TestMemoryPayments(PaymentServiceContract):
+    """Payments received contract on memory."""
+
+
+class TestMemoryPaymentPlans(PaymentPlanContract):
+    """Payment plan contract on memory."""
+
+
+class TestMemoryRefunds(RefundContract):
+    """Refund contract on memory."""
+
+
+class TestMemoryInvoiceRequests(InvoiceRequestContract):
+    """Invoice request contract on memory."""
+
+
+class TestMemoryContracts(ContractContract):
+    """Customer contract suite on memory."""

@@ -18,15 +18,20 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.contracts import ContractContract
 from crmkit.testing.contracts.hostile import HostileInputContract
+from crmkit.testing.contracts.invoices import InvoiceRequestContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
+from crmkit.testing.contracts.payments import PaymentServiceContract
+from crmkit.testing.contracts.plans import PaymentPlanContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.mongo
 
@@ -129,3 +134,23 @@ class TestMongoOrderLifecycle(OrderLifecycleMachineContract):
 
     stateful_examples = 8
     stateful_steps = 12
+
+
+class TestMongoPayments(PaymentServiceContract):
+    """Payments received contract on mongo."""
+
+
+class TestMongoPaymentPlans(PaymentPlanContract):
+    """Payment plan contract on mongo."""
+
+
+class TestMongoRefunds(RefundContract):
+    """Refund contract on mongo."""
+
+
+class TestMongoInvoiceRequests(InvoiceRequestContract):
+    """Invoice request contract on mongo."""
+
+
+class TestMongoContracts(ContractContract):
+    """Customer contract suite on mongo."""

@@ -18,15 +18,20 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.contracts import ContractContract
 from crmkit.testing.contracts.hostile import HostileInputContract
+from crmkit.testing.contracts.invoices import InvoiceRequestContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
+from crmkit.testing.contracts.payments import PaymentServiceContract
+from crmkit.testing.contracts.plans import PaymentPlanContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.postgres
 
@@ -129,3 +134,23 @@ class TestPostgresOrderLifecycle(OrderLifecycleMachineContract):
 
     stateful_examples = 10
     stateful_steps = 15
+
+
+class TestPostgresPayments(PaymentServiceContract):
+    """Payments received contract on postgres."""
+
+
+class TestPostgresPaymentPlans(PaymentPlanContract):
+    """Payment plan contract on postgres."""
+
+
+class TestPostgresRefunds(RefundContract):
+    """Refund contract on postgres."""
+
+
+class TestPostgresInvoiceRequests(InvoiceRequestContract):
+    """Invoice request contract on postgres."""
+
+
+class TestPostgresContracts(ContractContract):
+    """Customer contract suite on postgres."""

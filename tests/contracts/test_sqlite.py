@@ -18,15 +18,20 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.contracts import ContractContract
 from crmkit.testing.contracts.hostile import HostileInputContract
+from crmkit.testing.contracts.invoices import InvoiceRequestContract
 from crmkit.testing.contracts.order_machine import OrderLifecycleMachineContract
 from crmkit.testing.contracts.orders import OrderServiceContract
+from crmkit.testing.contracts.payments import PaymentServiceContract
+from crmkit.testing.contracts.plans import PaymentPlanContract
 from crmkit.testing.contracts.pricing import (
     PriceListRepositoryContract,
     PricingServiceContract,
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.sqlite
 
@@ -129,3 +134,23 @@ class TestSqliteOrderLifecycle(OrderLifecycleMachineContract):
 
     stateful_examples = 15
     stateful_steps = 15
+
+
+class TestSqlitePayments(PaymentServiceContract):
+    """Payments received contract on sqlite."""
+
+
+class TestSqlitePaymentPlans(PaymentPlanContract):
+    """Payment plan contract on sqlite."""
+
+
+class TestSqliteRefunds(RefundContract):
+    """Refund contract on sqlite."""
+
+
+class TestSqliteInvoiceRequests(InvoiceRequestContract):
+    """Invoice request contract on sqlite."""
+
+
+class TestSqliteContracts(ContractContract):
+    """Customer contract suite on sqlite."""

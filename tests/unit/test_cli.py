@@ -33,6 +33,7 @@ class TestCommandLine:
         assert "RO-2026-000001" in out
         assert "SO-2026-000001 closed" in out
         assert "sales_order.credited_back" in out
+        assert "allocated to SO-2026-000004: instalment 1 paid, late: True" in out
 
     @pytest.mark.sqlite
     def test_db_upgrade_creates_the_schema(self, tmp_path: Path) -> None:

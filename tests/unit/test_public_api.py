@@ -37,6 +37,8 @@ PUBLIC: dict[str, set[str]] = {
     "crmkit.serialization": {"converter", "to_json", "from_json", "to_data", "from_data"},
     "crmkit.testing": {"fresh_tenant"},
     "crmkit.testing.contracts": {"UnitOfWorkContract", "ProductRepositoryContract"},
+    "crmkit.receivables": {"PaymentService", "PaymentPlanService", "RefundService", "Payment",
+                            "PaymentPlan", "Refund", "AllocationExceedsOpenAmount"},
     "crmkit.sql": {"include_object", "VERSION_LOCATION", "BRANCH_LABEL", "upgrade_database"},
 }  # fmt: skip
 

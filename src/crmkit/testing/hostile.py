@@ -13,7 +13,7 @@ import enum
 import inspect
 import typing
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import UnionType
 from typing import Any
@@ -30,6 +30,7 @@ from crmkit.services.inventory import ReservationRequest
 from crmkit.testing.contracts.support import T0
 
 FUTURE = T0 + timedelta(days=30)
+PAID_ON = date(2026, 1, 5)
 
 SQL_TEXTS = (
     "' OR '1'='1",
@@ -174,6 +175,13 @@ class World:
         services.accounts.place_holds(account.id, "ORD-1", Money("5", "EUR"), [line], key=new_id())
         hold = services.accounts.holds_of_order(account.id, "ORD-1")[0]
         inbound_order: dict[str, object] = {"order_id": draft.id}
+        payment = services.payments.record_payment(
+            "CUST-1", Money("50", "EUR"), method="bank", received_on=PAID_ON,
+            reference="BANK-1", key=new_id(),
+        )  # fmt: skip
+        refund = services.refunds.request_refund(
+            "CUST-1", Money("5", "EUR"), reason="overpaid", key=new_id()
+        )
         return cls(
             {
                 "product_id": product.id,
@@ -195,9 +203,14 @@ class World:
                 "delivery_note_id": note.id,
                 "currency": "EUR",
                 "unit": "pcs",
+                "payment_id": payment.id,
+                "refund_id": refund.id,
+                "received_on": PAID_ON,
             },
             {
                 "get_order": {"order_id": order.id},
+                "order_figures": {"order_id": order.id},
+                "allocate": {"amounts": {order.id: Decimal("1")}},
                 "confirm_inbound_order": inbound_order,
                 "cancel_inbound_order": inbound_order,
                 "get_inbound_order": inbound_order,

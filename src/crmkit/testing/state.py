@@ -43,13 +43,16 @@ def _memory_state(storage: Any, tenant_id: TenantId) -> State:
 
     store = storage.store
     with store.lock:
-        return {
+        tables = {name: t for name, t in vars(store).items() if isinstance(t, MemoryTable)}
+        tables |= {f"records.{name}": t for name, t in store.record_tables.items()}
+        state = {
             name: _sorted(
                 [canonical(row) for row in table.rows.values() if row.tenant_id == tenant_id]
             )
-            for name, table in vars(store).items()
-            if isinstance(table, MemoryTable)
+            for name, table in tables.items()
         }
+    # a record type's table is made on first use: an empty one is no change
+    return {n: rows for n, rows in state.items() if rows or not n.startswith("records.")}
 
 
 def _sql_state(storage: Any, tenant_id: TenantId) -> State:

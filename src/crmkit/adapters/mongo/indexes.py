@@ -10,6 +10,7 @@ from crmkit.adapters.mongo.records import record_indexes
 from crmkit.domain import custom_fields, custom_objects
 from crmkit.domain.field_work.types import FIELD_WORK_TYPES
 from crmkit.domain.front_office.types import FRONT_OFFICE_TYPES
+from crmkit.domain.receivables import contracts, invoices, payments, plans, refunds
 
 PRODUCTS = "crmkit_products"
 PROCESSED_REQUESTS = "crmkit_processed_requests"
@@ -194,6 +195,13 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     CUSTOM_FIELD_DEFINITIONS: record_indexes(custom_fields.CUSTOM_FIELD_DEFINITIONS),
     CUSTOM_OBJECTS: record_indexes(custom_objects.CUSTOM_OBJECTS),
+    payments.PAYMENTS.collection_name: record_indexes(payments.PAYMENTS),
+    payments.ORDER_RECEIPTS.collection_name: record_indexes(payments.ORDER_RECEIPTS),
+    plans.PAYMENT_PLANS.collection_name: record_indexes(plans.PAYMENT_PLANS),
+    refunds.REFUNDS.collection_name: record_indexes(refunds.REFUNDS),
+    contracts.CONTRACTS.collection_name: record_indexes(contracts.CONTRACTS),
+    invoices.INVOICE_REQUESTS.collection_name: record_indexes(invoices.INVOICE_REQUESTS),
+    invoices.ORDER_INVOICING.collection_name: record_indexes(invoices.ORDER_INVOICING),
     COUNTERS: [
         IndexModel(
             [("tenant_id", ASCENDING), ("series", ASCENDING)], name="tenant_series", unique=True

@@ -28,6 +28,15 @@ from crmkit.adapters.sql.tables.pricing import (
     quotes,
     sales_orders,
 )
+from crmkit.adapters.sql.tables.receivables import (
+    contracts,
+    invoice_requests,
+    order_invoicing,
+    order_receipts,
+    payment_plans,
+    payments,
+    refunds,
+)
 from crmkit.adapters.sql.tables.records import (
     custom_field_definitions,
     custom_objects,
@@ -49,3 +58,5 @@ __all__ += ["custom_field_definitions", "custom_objects", "custom_values", "reco
 __all__ += ["counters", "outbox_consumers", "outbox_events"]
 __all__ += ["front_office_tables"]
 __all__ += ["field_work_tables"]
+__all__ += ["order_receipts", "payment_plans", "payments", "refunds"]
+__all__ += ["contracts", "invoice_requests", "order_invoicing"]

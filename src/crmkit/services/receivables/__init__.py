@@ -1,0 +1,1 @@
+"""Receivables services: payments received (回款) and their allocation."""

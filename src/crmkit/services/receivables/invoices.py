@@ -1,0 +1,281 @@
+"""开票申请 InvoiceService: invoice and credit-note requests for sales orders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+import attrs
+
+from crmkit.domain import (
+    ConcurrencyConflict,
+    DuplicateRecord,
+    InvalidStateTransition,
+    ValidationError,
+)
+from crmkit.domain.currency import minor_unit
+from crmkit.domain.ids import new_id, record_id
+from crmkit.domain.order_lifecycle import share
+from crmkit.domain.receivables.errors import InvoiceExceedsInvoiceable
+from crmkit.domain.receivables.invoices import (
+    INVOICE_REQUESTS,
+    ORDER_INVOICING,
+    ZERO,
+    InvoiceBasis,
+    InvoiceKind,
+    InvoiceRequest,
+    InvoiceStatus,
+    OrderInvoicing,
+    tax_breakdown,
+)
+from crmkit.domain.sales_order import SalesOrder
+from crmkit.domain.text import clean_text
+from crmkit.domain.timestamps import utc_millis
+from crmkit.services.boundary import checked_calls
+from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.receivables.payment_steps import label, order_of
+from crmkit.services.retry import retrying
+
+INVOICE_SERIES = "invoice_request"
+Step = Callable[[UnitOfWork, InvoiceRequest], InvoiceRequest]
+
+
+def basis_value(order: SalesOrder, basis: InvoiceBasis) -> Decimal:
+    """What may be invoiced in all for the order: delivered or ordered, less returns."""
+    returned = share(order, {line.line_no: line.returned for line in order.lines})
+    if basis is InvoiceBasis.ORDERED:
+        return order.totals().gross - returned
+    delivered = share(order, {line.line_no: line.delivered for line in order.lines})
+    return delivered - returned
+
+
+def gross_by_rate(order: SalesOrder) -> dict[Decimal, Decimal]:
+    """The order's gross per tax rate."""
+    found: dict[Decimal, Decimal] = {}
+    for line, amounts in zip(order.lines, order.amounts(), strict=True):
+        found[line.tax_rate] = found.get(line.tax_rate, ZERO) + amounts.gross
+    return found
+
+
+@checked_calls
+class InvoiceService:
+    """Invoice requests (开票申请) within what the policy lets an order be invoiced for.
+
+    Every command is one unit of work, idempotent under ``key``, changing nothing when it
+    raises; requests for one order serialise on its invoicing record.
+    """
+
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        clock: Clock,
+        basis: InvoiceBasis = InvoiceBasis.DELIVERED,
+    ) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+        self._basis = basis
+
+    def invoiceable(self, order_id: str) -> Decimal:
+        """What may still be invoiced for the order (negative: a credit note is due).
+
+        Raises:
+            NotFound: no such order.
+        """
+        with self._uow() as uow:
+            order = order_of(uow, order_id)
+            return basis_value(order, self._basis) - self._requested(uow, order.id)
+
+    def request_invoice(self, order_id: str, amount: Decimal, *, key: str) -> InvoiceRequest:
+        """Request an invoice of ``amount`` for the order, with its tax breakdown.
+
+        Raises:
+            NotFound: no such order.
+            InvoiceExceedsInvoiceable: above what may still be invoiced.
+            ValidationError: the amount is not positive in whole minor units.
+            DuplicateRequest: ``key`` was used for another request.
+        """
+        the_order = record_id(order_id, "order id")
+        value = Decimal(amount)
+
+        def make(uow: UnitOfWork, order: SalesOrder, left: Decimal) -> Decimal:
+            if value <= 0 or value != value.quantize(minor_unit(order.currency)):
+                raise ValidationError(
+                    f"an invoice amount for order {label(order)} must be positive in whole "
+                    f"minor units of {order.currency}, got {value}.",
+                )
+            if value > left:
+                raise InvoiceExceedsInvoiceable(label(order), value, max(left, ZERO))
+            return value
+
+        payload = {"o": the_order, "m": value}
+        return self._request(
+            key, "invoice.request", payload, the_order, kind=InvoiceKind.INVOICE, make=make
+        )
+
+    def request_credit_note(self, order_id: str, *, key: str) -> InvoiceRequest:
+        """Request a credit note (红字发票) for what was requested beyond the basis now
+        (goods returned after invoicing).
+
+        Raises:
+            NotFound: no such order.
+            InvalidStateTransition: nothing was requested beyond the basis.
+            DuplicateRequest: ``key`` was used for another request.
+        """
+        the_order = record_id(order_id, "order id")
+
+        def make(uow: UnitOfWork, order: SalesOrder, left: Decimal) -> Decimal:
+            if left >= 0:
+                raise InvalidStateTransition(
+                    "Order",
+                    label(order),
+                    f"invoiceable for {left} more",
+                    "request a credit note for",
+                )
+            return -left
+
+        payload = {"o": the_order}
+        return self._request(
+            key, "invoice.credit_note", payload, the_order, kind=InvoiceKind.CREDIT_NOTE, make=make
+        )
+
+    def approve(self, request_id: str, *, key: str) -> InvoiceRequest:
+        """Approve a requested invoice or credit note.
+
+        Raises:
+            NotFound: no such request.
+            InvalidStateTransition: it is not requested.
+            DuplicateRequest: ``key`` was used for another request.
+        """
+
+        def step(uow: UnitOfWork, request: InvoiceRequest) -> InvoiceRequest:
+            return request.moved("approve", InvoiceStatus.APPROVED, self._now())
+
+        return self._run(key, "invoice.approve", {"r": request_id}, request_id, step)
+
+    def issue(
+        self, request_id: str, invoice_number: str, issued_on: date, *, key: str
+    ) -> InvoiceRequest:
+        """Record that the approved request was issued as ``invoice_number`` on ``issued_on``.
+
+        Raises:
+            NotFound, InvalidStateTransition, DuplicateRequest: as :meth:`approve`.
+            ValidationError: the invoice number is empty or too long.
+        """
+        number = clean_text(invoice_number, "invoice number", max_length=64)
+
+        def step(uow: UnitOfWork, request: InvoiceRequest) -> InvoiceRequest:
+            issued = request.moved("issue", InvoiceStatus.ISSUED, self._now())
+            return attrs.evolve(issued, invoice_number=number, issued_on=issued_on)
+
+        payload = {"r": request_id, "n": number, "d": issued_on.isoformat()}
+        return self._run(key, "invoice.issue", payload, request_id, step)
+
+    def reject(self, request_id: str, reason: str, *, key: str) -> InvoiceRequest:
+        """Reject a requested or approved request; its amount may be requested again.
+
+        Raises:
+            NotFound, InvalidStateTransition, DuplicateRequest: as :meth:`approve`.
+            ValidationError: the reason is empty or too long.
+        """
+        why = clean_text(reason, "rejection reason", max_length=500)
+
+        def step(uow: UnitOfWork, request: InvoiceRequest) -> InvoiceRequest:
+            rejected = request.moved("reject", InvoiceStatus.REJECTED, self._now())
+            table = uow.records(ORDER_INVOICING)
+            found = table.get_many([request.order_id]).get(request.order_id)
+            self._save_requested(uow, request.order_id, found, -request.signed)
+            return attrs.evolve(rejected, rejection_reason=why)
+
+        return self._run(key, "invoice.reject", {"r": request_id, "w": why}, request_id, step)
+
+    def get_invoice_request(self, request_id: str) -> InvoiceRequest:
+        """The invoice request ``request_id``.
+
+        Raises:
+            NotFound: no such request.
+        """
+        with self._uow() as uow:
+            return uow.records(INVOICE_REQUESTS).get(request_id)
+
+    def _request(
+        self,
+        key: str,
+        operation: str,
+        payload: Mapping[str, object],
+        order_id: str,
+        *,
+        kind: InvoiceKind,
+        make: Callable[[UnitOfWork, SalesOrder, Decimal], Decimal],
+    ) -> InvoiceRequest:
+        digest = fingerprint(operation, payload)
+
+        def attempt() -> InvoiceRequest:
+            with self._uow() as uow:
+                done = replay(uow, key, operation, digest)
+                if done is not None:
+                    return uow.records(INVOICE_REQUESTS).get(done)
+                order = order_of(uow, order_id)
+                # read once: the check and the versioned update see the same record
+                invoicing = uow.records(ORDER_INVOICING).get_many([order.id]).get(order.id)
+                requested = ZERO if invoicing is None else invoicing.requested
+                left = basis_value(order, self._basis) - requested
+                amount = make(uow, order, left)
+                now = self._now()
+                request = InvoiceRequest(
+                    id=new_id(), tenant_id=uow.tenant_id,
+                    number=f"IR-{now.year}-{uow.counters.take(INVOICE_SERIES):06d}",
+                    kind=kind, order_id=order.id, order_number=label(order),
+                    customer_id=order.account_id, currency=order.currency, amount=amount,
+                    status=InvoiceStatus.REQUESTED, invoice_number=None, issued_on=None,
+                    rejection_reason=None, created_at=now, updated_at=now,
+                    taxes=tax_breakdown(amount, gross_by_rate(order), order.currency),
+                )  # fmt: skip
+                self._save_requested(uow, order.id, invoicing, request.signed)
+                stored = uow.records(INVOICE_REQUESTS).add(request)
+                remember(uow, key, operation, digest, result=stored.id, now=now)
+                uow.commit()
+                return stored
+
+        return retrying(attempt)
+
+    def _run(
+        self, key: str, operation: str, payload: Mapping[str, object], request_id: str, step: Step
+    ) -> InvoiceRequest:
+        digest = fingerprint(operation, payload)
+
+        def attempt() -> InvoiceRequest:
+            with self._uow() as uow:
+                done = replay(uow, key, operation, digest)
+                if done is not None:
+                    return uow.records(INVOICE_REQUESTS).get(done)
+                request = uow.records(INVOICE_REQUESTS).get(request_id)
+                stored = uow.records(INVOICE_REQUESTS).update(step(uow, request))
+                remember(uow, key, operation, digest, result=stored.id, now=self._now())
+                uow.commit()
+                return stored
+
+        return retrying(attempt)
+
+    def _requested(self, uow: UnitOfWork, order_id: str) -> Decimal:
+        found = uow.records(ORDER_INVOICING).get_many([order_id]).get(order_id)
+        return ZERO if found is None else found.requested
+
+    def _save_requested(
+        self, uow: UnitOfWork, order_id: str, found: OrderInvoicing | None, amount: Decimal
+    ) -> None:
+        """Add ``amount`` to the invoicing record as it was read (its version guards it)."""
+        table = uow.records(ORDER_INVOICING)
+        if found is None:
+            try:
+                table.add(OrderInvoicing(order_id, uow.tenant_id, amount))
+            except DuplicateRecord:  # a concurrent first request: run again and see it
+                raise ConcurrencyConflict(
+                    "OrderInvoicing", order_id, uow.tenant_id, "added concurrently"
+                ) from None
+        else:
+            table.update(attrs.evolve(found, requested=found.requested + amount))
+
+    def _now(self) -> datetime:
+        return utc_millis(self._clock.now())
