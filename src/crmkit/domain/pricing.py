@@ -34,7 +34,7 @@ from decimal import Decimal
 import attrs
 
 from crmkit.domain.currency import minor_unit
-from crmkit.domain.errors import ValidationError
+from crmkit.domain.errors import ValidationError, shown
 from crmkit.domain.ids import ProductId, record_id
 from crmkit.domain.money import Money
 from crmkit.domain.price_list import (
@@ -211,11 +211,13 @@ class NoPriceFound(ValidationError):
         candidates: tuple[ListVerdict, ...],
         sku: str | None = None,
     ) -> None:
-        why = "; ".join(f"{v.name}: {v.reason}" for v in candidates) or "no price lists exist"
-        product = f"SKU {sku!r}" if sku is not None else f"product {product_id!r}"
+        why = "; ".join(f"{v.name}: {v.reason}" for v in candidates[:3]) or "no price lists exist"
+        if len(candidates) > 3:
+            why += f"; and {len(candidates) - 3} more lists"
+        product = f"SKU {shown(sku)}" if sku is not None else f"product {shown(product_id)}"
         super().__init__(
             f"no price list gives {product} a {currency} price for customer "
-            f"{account_id!r}, quantity {fmt(quantity)}, at {at.isoformat()} ({why}). Add an "
+            f"{shown(account_id)}, quantity {fmt(quantity)}, at {at.isoformat()} ({why}). Add an "
             f"entry to a list that applies, or widen a list's scope or validity.",
             field="product_id",
             sku=sku,

@@ -27,6 +27,7 @@ from crmkit.domain import ValidationError, utc_millis
 from crmkit.domain.account_errors import HoldExpired
 from crmkit.domain.accounts import ZERO
 from crmkit.domain.approval import ApprovalRule
+from crmkit.domain.currency import check_currency
 from crmkit.domain.deduction import DeductionPolicy
 from crmkit.domain.ids import ProductId, new_id, record_id
 from crmkit.domain.inventory import (
@@ -191,6 +192,7 @@ class OrderService(OrderReads):
             if not isinstance(line, OrderLineInput):
                 raise ValidationError(f"expected OrderLineInput, got {type(line).__name__}.")
         items = [(ProductId(record_id(x.product_id, "product id")), x.quantity) for x in lines]
+        currency = check_currency(currency)
         content: dict[str, object] = {
             "c": customer.account_id,
             "g": sorted(customer.groups),
