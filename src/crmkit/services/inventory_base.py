@@ -1,0 +1,59 @@
+"""What every part of the inventory service shares: its unit of work, clock, retries and
+idempotent commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from crmkit.domain.requests import request_key
+from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.retry import retrying
+
+T = TypeVar("T")
+
+INVENTORY_ATTEMPTS = 40
+"""Hot products make conflicts likely on optimistic backends: retry more than the default."""
+EXPIRY_BATCH = 100
+
+
+class InventoryBase:
+    """The state and plumbing of :class:`~crmkit.services.inventory.InventoryService`."""
+
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        clock: Clock,
+        *,
+        attempts: int = INVENTORY_ATTEMPTS,
+    ) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+        self._attempts = attempts
+
+    def _keyed(
+        self,
+        key: str,
+        operation: str,
+        payload: dict[str, object],
+        work: Callable[[UnitOfWork, datetime], tuple[str, T]],
+        load: Callable[[UnitOfWork, str], T],
+    ) -> T:
+        checked = request_key(key)
+        digest = fingerprint(operation, payload)
+
+        def attempt() -> T:
+            with self._uow() as uow:
+                done = replay(uow, checked, operation, digest)
+                if done is not None:
+                    return load(uow, done)
+                now = self._clock.now()
+                result, value = work(uow, now)
+                remember(uow, checked, operation, digest, result=result, now=now)
+                uow.commit()
+                return value
+
+        return retrying(attempt, attempts=self._attempts)
