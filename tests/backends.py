@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from pymongo import MongoClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, MetaData
 
 from crmkit.adapters.sql import create_crmkit_engine, upgrade_database
-from crmkit.adapters.sql.tables import VERSION_TABLE, metadata
+from crmkit.adapters.sql.tables import metadata
 
 POSTGRES_URL = os.environ.get(
     "CRMKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -34,11 +34,17 @@ MONGO_URL = os.environ.get("CRMKIT_TEST_MONGO_URL")
 
 
 def fresh_sql_database(url: str) -> Engine:
-    """An engine on ``url`` whose crmkit tables were dropped and migrated afresh."""
+    """An engine on ``url`` whose crmkit tables were dropped and migrated afresh.
+
+    Tables an older crmkit left behind (any ``crmkit_`` table the metadata no longer has)
+    are dropped too, so a reused test database compares cleanly with the metadata.
+    """
     engine = create_crmkit_engine(url, pool_size=10, max_overflow=10)
     with engine.begin() as connection:
         metadata.drop_all(connection)
-        connection.execute(text(f"DROP TABLE IF EXISTS {VERSION_TABLE}"))
+        stale = MetaData()
+        stale.reflect(connection, only=lambda name, _meta: name.startswith("crmkit_"))
+        stale.drop_all(connection)
     upgrade_database(engine)
     return engine
 

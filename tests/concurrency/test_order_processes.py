@@ -231,7 +231,7 @@ class TestOrdersSurviveKilledWorkers:
                     process.start()
                     workers.append((process, ready))
                 for _, ready in workers:
-                    assert ready.wait(60), "a worker did not start"
+                    assert ready.wait(180), "a worker did not start"
                 for process, _ in workers:
                     time.sleep(rng.uniform(0.05, 0.6))
                     assert process.is_alive(), f"worker exited with {process.exitcode}"
