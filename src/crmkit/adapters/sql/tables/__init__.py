@@ -37,6 +37,7 @@ from crmkit.adapters.sql.tables.receivables import (
     payments,
     refunds,
 )
+from crmkit.adapters.sql.tables.workflows import workflow_tables
 from crmkit.adapters.sql.tables.records import (
     custom_field_definitions,
     custom_objects,
@@ -60,3 +61,4 @@ __all__ += ["front_office_tables"]
 __all__ += ["field_work_tables"]
 __all__ += ["order_receipts", "payment_plans", "payments", "refunds"]
 __all__ += ["contracts", "invoice_requests", "order_invoicing"]
+__all__ += ["workflow_tables"]
