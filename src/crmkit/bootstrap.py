@@ -28,12 +28,14 @@ from crmkit.services.inventory import InventoryService
 from crmkit.services.order_reads import OutboxService
 from crmkit.services.orders import OrderService
 from crmkit.services.pricing import PricingService
+from crmkit.services.processes import ProcessService
 from crmkit.services.quotes import QuoteService
 from crmkit.services.receivables.contracts import ContractService
 from crmkit.services.receivables.invoices import InvoiceService
 from crmkit.services.receivables.payments import PaymentService
 from crmkit.services.receivables.plans import PaymentPlanService
 from crmkit.services.receivables.refunds import RefundService
+from crmkit.services.workflows import WorkflowService
 from crmkit.urls import masked
 
 if TYPE_CHECKING:
@@ -238,6 +240,8 @@ class TenantServices:
     refunds: RefundService
     invoices: InvoiceService
     contracts: ContractService
+    workflows: WorkflowService
+    processes: ProcessService
 
 
 class Crm:
@@ -290,6 +294,8 @@ class Crm:
             refunds=RefundService(unit_of_work, self.clock),
             invoices=InvoiceService(unit_of_work, self.clock),
             contracts=ContractService(unit_of_work, self.clock),
+            workflows=WorkflowService(unit_of_work, self.clock),
+            processes=ProcessService(unit_of_work, self.clock),
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:

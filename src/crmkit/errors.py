@@ -64,6 +64,7 @@ from crmkit.domain.order_lifecycle import (
     ReturnExceedsDelivered,
 )
 from crmkit.domain.pricing import NoPriceFound
+from crmkit.domain.processes import ProcessStepRefused
 from crmkit.domain.quote import ConversionExceedsRemaining, QuoteExpired, QuoteTransitionNotAllowed
 from crmkit.domain.receivables.errors import (
     AllocationExceedsOpenAmount,
@@ -136,3 +137,4 @@ __all__ = [
     "VisitMissed",
     "WrongTenant",
 ]
+__all__ += ["ProcessStepRefused"]  # business processes (H16B)

@@ -13,8 +13,8 @@ import pytest
 
 from crmkit.services import Storage
 from crmkit.testing.contracts.records import RecordTypeContract
-from crmkit.testing.workflow_kits import WORKFLOW_KITS
 from crmkit.testing.record_kits import RecordKit
+from crmkit.testing.workflow_kits import WORKFLOW_KITS
 
 BACKENDS = [
     pytest.param("memory", marks=pytest.mark.memory),

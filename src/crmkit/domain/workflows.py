@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.domain.conditions import Compare, eq
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import TenantId
 from crmkit.domain.outbox import EventName
@@ -129,25 +130,28 @@ def return_to_pool(reason: str) -> RuleAction:
 
 @attrs.frozen
 class WorkflowRule:
-    """A workflow rule (see the module doc); ``condition`` is its JSON text."""
+    """A workflow rule (see the module doc); ``condition`` is its JSON text (``None``:
+    every event)."""
 
     id: str
     tenant_id: TenantId
     name: str
     event: str
     subject_type: str | None
-    subject_key: str
-    condition: str
+    subject_key: str | None
+    """The payload member holding the subject's key (``None``: the event's aggregate id)."""
+    condition: str | None
     actions: tuple[RuleAction, ...]
     active: bool
     created_at: datetime
     version: int = 1
 
 
-def days_after_due(days: int) -> tuple[str, dict[str, object]]:
-    """The event and condition JSON of a rule firing ``days`` after an instalment's due
-    date: the ``payment_plan.reminder`` raised for that offset (negative: before)."""
-    return REMINDER_EVENT, {"field": "event.offset_days", "op": "eq", "value": days}
+def days_after_due(days: int) -> tuple[str, Compare]:
+    """The event and condition of a rule firing ``days`` after an instalment's due date:
+    the ``payment_plan.reminder`` raised for that offset (negative: before). Combine the
+    condition with others through ``All``."""
+    return REMINDER_EVENT, eq(EVENT_PREFIX + "offset_days", days)
 
 
 class CallStatus(enum.Enum):
@@ -235,7 +239,9 @@ def _typed(kind: FieldKind | None, raw: object) -> object:
     return raw
 
 
-def field_value(kind: FieldKind, raw: str, nullable: bool, what: str) -> object:
+def field_value(  # noqa: PLR0911 - one return per field kind
+    kind: FieldKind, raw: str, nullable: bool, what: str
+) -> object:
     """The value of the text ``raw`` for a field of ``kind`` (``set_field`` actions).
 
     Raises:
@@ -279,8 +285,8 @@ WORKFLOW_RULES: RecordType[WorkflowRule] = RecordType(
         text("name", 200),
         text("event", 64, indexed=True),
         text("subject_type", 64, nullable=True),
-        text("subject_key", 64),
-        text("condition", CONDITION_MAX_LENGTH),
+        text("subject_key", 64, nullable=True),
+        text("condition", CONDITION_MAX_LENGTH, nullable=True),
         scalar("active", FieldKind.BOOLEAN),
         scalar("created_at", FieldKind.DATETIME),
     ),

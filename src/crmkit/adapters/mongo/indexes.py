@@ -9,9 +9,9 @@ from crmkit.adapters.mongo.errors import translated
 from crmkit.adapters.mongo.records import record_indexes
 from crmkit.domain import custom_fields, custom_objects
 from crmkit.domain.field_work.types import FIELD_WORK_TYPES
-from crmkit.domain.workflow_types import WORKFLOW_TYPES
 from crmkit.domain.front_office.types import FRONT_OFFICE_TYPES
 from crmkit.domain.receivables import contracts, invoices, payments, plans, refunds
+from crmkit.domain.workflow_types import WORKFLOW_TYPES
 
 PRODUCTS = "crmkit_products"
 PROCESSED_REQUESTS = "crmkit_processed_requests"

@@ -37,13 +37,13 @@ from crmkit.adapters.sql.tables.receivables import (
     payments,
     refunds,
 )
-from crmkit.adapters.sql.tables.workflows import workflow_tables
 from crmkit.adapters.sql.tables.records import (
     custom_field_definitions,
     custom_objects,
     custom_values,
     record_table,
 )
+from crmkit.adapters.sql.tables.workflows import workflow_tables
 
 __all__ = ["VERSION_TABLE", "metadata", "processed_requests", "products"]
 __all__ += ["reservations", "stock_documents", "stock_levels", "stock_movements", "warehouses"]
