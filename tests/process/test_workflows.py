@@ -14,8 +14,10 @@ from crmkit.domain.front_office.people import TASKS
 from crmkit.domain.front_office.pools import POOL_EVENTS, PoolAction
 from crmkit.domain.outbox import EventName
 from crmkit.domain.record_query import Equals
+from crmkit.errors import DuplicateRecord, NotFound, ValidationError
 from crmkit.process import (
     All,
+    InvalidCondition,
     Notice,
     create_payment_plan,
     create_task,
@@ -201,3 +203,41 @@ class TestOrderAndInstalmentRules:
         services.workflows.run()
         calls = services.workflows.pending_calls()
         assert [c.message for c in calls] == [f"{plan.order_number} instalment 1 is late"]
+
+
+class TestRuleRefusals:
+    """A rule that cannot work is refused when saved, with the documented error, and
+    nothing is stored."""
+
+    def test_bad_rules_are_refused_and_change_nothing(self, storage: Storage) -> None:
+        """Unknown fields, wrong types, unknown subjects and users, bad actions, twins."""
+        where = place(storage)
+        rules = where.services.workflows
+        rules.define_rule("Taken", event=PING, actions=[notify("sms", "hello")])
+        task = create_task(where.rep.id, "Call")
+        cases: list[tuple[type[Exception], dict[str, object]]] = [
+            (InvalidCondition, {"subject_type": "customer", "condition": eq("nope", "x")}),
+            (InvalidCondition, {"subject_type": "customer", "condition": eq("code", 5)}),
+            (InvalidCondition, {"condition": eq("code", "x")}),
+            (InvalidCondition, {"condition": "code == 'x'"}),
+            (ValidationError, {"subject_type": "spaceship"}),
+            (ValidationError, {"actions": []}),
+            (ValidationError, {"actions": [set_field("custom.tier", "gold")]}),
+            (ValidationError, {"subject_type": "customer", "actions": [set_field("id", "x")]}),
+            (
+                ValidationError,
+                {"subject_type": "customer", "actions": [set_field("custom.tier", "platinum")]},
+            ),
+            (ValidationError, {"subject_type": "customer", "actions": [set_field("kind", "x")]}),
+            (ValidationError, {"actions": [create_payment_plan((Decimal(60),), days_apart=30)]}),
+            (ValidationError, {"subject_type": "task", "actions": [return_to_pool("x")]}),
+            (NotFound, {"actions": [create_task("nobody", "Call")]}),
+            (DuplicateRecord, {"name": "Taken"}),
+        ]
+        for error, given in cases:
+            arguments: dict[str, object] = {"name": "New", "event": PING, "actions": [task]}
+            arguments.update(given)
+            before = where.snapshot()
+            with pytest.raises(error):
+                rules.define_rule(**arguments)  # type: ignore[arg-type]
+            assert where.snapshot() == before, given

@@ -124,6 +124,18 @@ def new_value(uow: UnitOfWork, subject: RecordType[Any], action: RuleAction, wha
     """
     kind, nullable = settable(uow, subject, action.target, what)
     value = field_value(kind, action.value, nullable, what)
+    if action.target.startswith(CUSTOM_PREFIX) and value is not None:
+        key = action.target.removeprefix(CUSTOM_PREFIX)
+        definitions = uow.records(CUSTOM_FIELD_DEFINITIONS).find(limit=200).items
+        for definition in definitions:
+            if definition.record_type == subject.scope and definition.key == key and (
+                definition.choices and value not in definition.choices
+            ):
+                raise ValidationError(
+                    f"{what}: {action.target} is one of {list(definition.choices)}, not "
+                    f"{value!r}.",
+                    field="actions",
+                )
     members = _enum_of(subject, action.target)
     if members is None or value is None:
         return value
