@@ -4,6 +4,7 @@ done and a transition's condition holds; monitoring counts, lists and averages t
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -114,7 +115,7 @@ class TestRefusals:
         sales_process(where)
         processes = where.services.processes
         instance = processes.start("deal", "C-1")
-        attempts = [
+        attempts: list[Callable[[], object]] = [
             lambda: processes.advance(instance.id, "lost", user_id=where.rep.id),
             lambda: processes.complete_task(instance.id, 1, user_id=where.manager.id),
             lambda: processes.complete_task(instance.id, 7, user_id=where.rep.id),
