@@ -15,6 +15,7 @@ from crmkit.domain.account_errors import (
     OrderHasPendingHolds,
     RepaymentExceedsCreditUsed,
 )
+from crmkit.domain.conditions import InvalidCondition
 from crmkit.domain.errors import (
     ConcurrencyConflict,
     ConfigurationError,
@@ -137,4 +138,4 @@ __all__ = [
     "VisitMissed",
     "WrongTenant",
 ]
-__all__ += ["ProcessStepRefused"]  # business processes (H16B)
+__all__ += ["InvalidCondition", "ProcessStepRefused"]  # conditions, business processes (H16B)

@@ -12,7 +12,8 @@ import attrs
 from crmkit.domain import NotFound, ValidationError
 from crmkit.domain.conditions import InvalidCondition, condition_from_json, evaluate
 from crmkit.domain.front_office.people import USERS, Role
-from crmkit.domain.ids import new_id, record_id
+from crmkit.domain.ids import new_id
+from crmkit.domain.ids import record_id as checked_id
 from crmkit.domain.processes import (
     MAX_STAGES,
     MAX_TASKS,
@@ -90,14 +91,14 @@ class ProcessService:
             uow.commit()
         return stored
 
-    def start(self, process_code: str, record_id_: str) -> ProcessInstance:
+    def start(self, process_code: str, record_id: str) -> ProcessInstance:
         """Start an instance of the process for a record, in its first stage.
 
         Raises:
             NotFound: no such process.
             ValidationError: a bad record id.
         """
-        record = record_id(record_id_, "record id")
+        record = checked_id(record_id, "record id")
         with self._uow() as uow:
             definition = _definition(uow, process_code)
             now = utc_millis(self._clock.now())

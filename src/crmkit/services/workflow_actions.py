@@ -128,12 +128,13 @@ def new_value(uow: UnitOfWork, subject: RecordType[Any], action: RuleAction, wha
         key = action.target.removeprefix(CUSTOM_PREFIX)
         definitions = uow.records(CUSTOM_FIELD_DEFINITIONS).find(limit=200).items
         for definition in definitions:
-            if definition.record_type == subject.scope and definition.key == key and (
-                definition.choices and value not in definition.choices
+            if (
+                definition.record_type == subject.scope
+                and definition.key == key
+                and (definition.choices and value not in definition.choices)
             ):
                 raise ValidationError(
-                    f"{what}: {action.target} is one of {list(definition.choices)}, not "
-                    f"{value!r}.",
+                    f"{what}: {action.target} is one of {list(definition.choices)}, not {value!r}.",
                     field="actions",
                 )
     members = _enum_of(subject, action.target)

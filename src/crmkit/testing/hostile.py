@@ -28,6 +28,7 @@ from crmkit.domain.pricing import Customer
 from crmkit.services.boundary import ID_NAMES, KEY_NAMES
 from crmkit.services.inventory import ReservationRequest
 from crmkit.testing.contracts.support import T0
+from crmkit.testing.hostile_process import seed_process
 
 FUTURE = T0 + timedelta(days=30)
 PAID_ON = date(2026, 1, 5)
@@ -182,6 +183,7 @@ class World:
         refund = services.refunds.request_refund(
             "CUST-1", Money("5", "EUR"), reason="overpaid", key=new_id()
         )
+        process = seed_process(services)
         return cls(
             {
                 "product_id": product.id,
@@ -206,6 +208,7 @@ class World:
                 "payment_id": payment.id,
                 "refund_id": refund.id,
                 "received_on": PAID_ON,
+                **process.by_name,
             },
             {
                 "get_order": {"order_id": order.id},
@@ -221,6 +224,7 @@ class World:
                 "create_inbound_order": {"lines": [(product.id, "1")]},
                 "ship": {"lines": [(reservation.id, "1")]},
                 "receive_return": {"lines": [(1, "1")]},
+                **process.by_call,
             },
         )
 
