@@ -265,17 +265,23 @@ class InvoiceService:
     def _save_requested(
         self, uow: UnitOfWork, order_id: str, found: OrderInvoicing | None, amount: Decimal
     ) -> None:
-        """Add ``amount`` to the invoicing record as it was read (its version guards it)."""
-        table = uow.records(ORDER_INVOICING)
-        if found is None:
-            try:
-                table.add(OrderInvoicing(order_id, uow.tenant_id, amount))
-            except DuplicateRecord:  # a concurrent first request: run again and see it
-                raise ConcurrencyConflict(
-                    "OrderInvoicing", order_id, uow.tenant_id, "added concurrently"
-                ) from None
-        else:
-            table.update(attrs.evolve(found, requested=found.requested + amount))
+        save_requested(uow, order_id, found, amount)
 
     def _now(self) -> datetime:
         return utc_millis(self._clock.now())
+
+
+def save_requested(
+    uow: UnitOfWork, order_id: str, found: OrderInvoicing | None, amount: Decimal
+) -> None:
+    """Add ``amount`` to the order's invoicing record as it was read (its version guards it)."""
+    table = uow.records(ORDER_INVOICING)
+    if found is None:
+        try:
+            table.add(OrderInvoicing(order_id, uow.tenant_id, amount))
+        except DuplicateRecord:  # a concurrent first request: run again and see it
+            raise ConcurrencyConflict(
+                "OrderInvoicing", order_id, uow.tenant_id, "added concurrently"
+            ) from None
+    else:
+        table.update(attrs.evolve(found, requested=found.requested + amount))
