@@ -30,7 +30,7 @@ from crmkit.domain.approvals import (
     check_steps,
     condition_text,
 )
-from crmkit.domain.conditions import Condition
+from crmkit.domain.conditions import InvalidCondition, is_condition
 from crmkit.domain.errors import NotFound, ValidationError
 from crmkit.domain.front_office.people import USERS
 from crmkit.domain.ids import new_id, record_id
@@ -40,6 +40,7 @@ from crmkit.domain.text import clean_optional_text, clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.approval_actions import HeldAction, held_actions
 from crmkit.services.approval_steps import resolve_approvers
+from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.order_confirm import ConfirmRules
 from crmkit.services.order_steps import PendingEvent, claim_outbox, write_events
@@ -61,6 +62,7 @@ class ApprovalOutcome:
 Decide = Callable[[UnitOfWork, datetime, ApprovalInstance, list[PendingEvent]], ApprovalInstance]
 
 
+@checked_calls
 class ApprovalService:
     """The approval flows and instances of one tenant (see the module docstring)."""
 
@@ -80,7 +82,7 @@ class ApprovalService:
         *,
         record_type: str,
         action: str,
-        condition: Condition,
+        condition: object,
         steps: Sequence[ApprovalStep],
         priority: int = 100,
     ) -> ApprovalFlow:
@@ -92,6 +94,12 @@ class ApprovalService:
             DuplicateRecord: the code is taken.
         """
         the_code = clean_text(code, "approval flow code", max_length=32)
+        if not is_condition(condition):
+            raise InvalidCondition(
+                f"the condition of approval flow {the_code!r} must be a condition (see "
+                f"crmkit.process), not {type(condition).__name__}.",
+                field="condition",
+            )
         check_trigger(record_type, action, condition)
         if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority < 10**6:
             raise ValidationError("approval flow priority must be 0 to 999999.", field="priority")
@@ -225,7 +233,8 @@ class ApprovalService:
 
     def process_timeouts(self, *, limit: int = 100) -> list[ApprovalInstance]:
         """Escalate or reject the pending instances whose step timed out by the clock,
-        each in its own unit of work; returns them as changed (oldest due first).
+        each in its own unit of work; returns them as changed (oldest due first; up to
+        ``limit`` per call: call again while it returns ``limit`` instances).
 
         Raises:
             ValidationError: ``limit`` is not 1 to 500.
@@ -235,9 +244,10 @@ class ApprovalService:
         now = self._now()
         with self._uow() as uow:
             page = uow.records(APPROVAL_INSTANCES).find(
-                Between("due_at", high=now), order_by="due_at", limit=limit
+                Equals("status", ApprovalStatus.PENDING), Between("due_at", high=now), limit=limit
             )
-            due_ids = [i.id for i in page.items if i.status is ApprovalStatus.PENDING]
+            items = sorted(page.items, key=lambda i: (i.due_at or now, i.id))
+            due_ids = [i.id for i in items]
         changed = []
         for the_id in due_ids:
             result = retrying(lambda the_id=the_id: self._time_out(the_id))  # type: ignore[misc]

@@ -165,6 +165,11 @@ class OrderService(OrderReads):
         )
 
     @property
+    def confirm_rules(self) -> ConfirmRules:
+        """The rules a confirm applies (approval flows approve orders by them too)."""
+        return self._rules
+
+    @property
     def approval(self) -> ApprovalRule:
         """The approval hook: asked once per confirm (see :mod:`crmkit.domain.approval`)."""
         return self._rules.approval
