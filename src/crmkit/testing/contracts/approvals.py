@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -285,7 +286,11 @@ class ApprovalFlowContract:
             (ValidationError, {"steps": (ApprovalStep(ApproverKind.USER),)}),
         ]
         for error, change in cases:
-            given: dict[str, object] = {"record_type": "sales_order", "action": "confirm",
-                                        "condition": gt("total", 20), "steps": one}  # fmt: skip
+            given: dict[str, Any] = {"record_type": "sales_order", "action": "confirm",
+                                     "condition": gt("total", 20), "steps": one}  # fmt: skip
             given |= change
-            refused(aw, error, lambda g=given: aw.approvals.define_flow("F", "F", **g))  # type: ignore[arg-type]
+
+            def define(g: dict[str, Any] = given) -> object:
+                return aw.approvals.define_flow("F", "F", **g)
+
+            refused(aw, error, define)
