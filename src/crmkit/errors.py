@@ -15,6 +15,13 @@ from crmkit.domain.account_errors import (
     OrderHasPendingHolds,
     RepaymentExceedsCreditUsed,
 )
+from crmkit.domain.approval_errors import (
+    ApprovalPending,
+    NoApprover,
+    NotAnApprover,
+    SelfApproval,
+)
+from crmkit.domain.condition_nodes import InvalidCondition
 from crmkit.domain.errors import (
     ConcurrencyConflict,
     ConfigurationError,
@@ -81,6 +88,7 @@ __all__ = [
     "AllocationExceedsOpenAmount",
     "AllocationExceedsPayment",
     "AmountExceedsHold",
+    "ApprovalPending",
     "BelowReserved",
     "ClaimLimitReached",
     "ConcurrencyConflict",
@@ -102,10 +110,13 @@ __all__ = [
     "InactiveCustomer",
     "InsufficientFunds",
     "InsufficientStock",
+    "InvalidCondition",
     "InvalidStateTransition",
     "InvoiceExceedsInvoiceable",
     "NegativeStock",
+    "NoApprover",
     "NoPriceFound",
+    "NotAnApprover",
     "NotFound",
     "NotInPool",
     "NotOwner",
@@ -126,6 +137,7 @@ __all__ = [
     "RepaymentExceedsCreditUsed",
     "ReservationExpired",
     "ReturnExceedsDelivered",
+    "SelfApproval",
     "StepInvalid",
     "StepOutOfOrder",
     "StepsMissing",
