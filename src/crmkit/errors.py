@@ -15,7 +15,13 @@ from crmkit.domain.account_errors import (
     OrderHasPendingHolds,
     RepaymentExceedsCreditUsed,
 )
-from crmkit.domain.conditions import InvalidCondition
+from crmkit.domain.approval_errors import (
+    ApprovalPending,
+    NoApprover,
+    NotAnApprover,
+    SelfApproval,
+)
+from crmkit.domain.condition_nodes import InvalidCondition
 from crmkit.domain.errors import (
     ConcurrencyConflict,
     ConfigurationError,
@@ -83,6 +89,7 @@ __all__ = [
     "AllocationExceedsOpenAmount",
     "AllocationExceedsPayment",
     "AmountExceedsHold",
+    "ApprovalPending",
     "BelowReserved",
     "ClaimLimitReached",
     "ConcurrencyConflict",
@@ -104,10 +111,13 @@ __all__ = [
     "InactiveCustomer",
     "InsufficientFunds",
     "InsufficientStock",
+    "InvalidCondition",
     "InvalidStateTransition",
     "InvoiceExceedsInvoiceable",
     "NegativeStock",
+    "NoApprover",
     "NoPriceFound",
+    "NotAnApprover",
     "NotFound",
     "NotInPool",
     "NotOwner",
@@ -128,6 +138,7 @@ __all__ = [
     "RepaymentExceedsCreditUsed",
     "ReservationExpired",
     "ReturnExceedsDelivered",
+    "SelfApproval",
     "StepInvalid",
     "StepOutOfOrder",
     "StepsMissing",
@@ -138,4 +149,4 @@ __all__ = [
     "VisitMissed",
     "WrongTenant",
 ]
-__all__ += ["InvalidCondition", "ProcessStepRefused"]  # conditions, business processes (H16B)
+__all__ += ["ProcessStepRefused"]  # business processes (H16B)

@@ -1,26 +1,50 @@
-"""Process: approval flows (审批流), workflow rules (工作流) and business processes
-(业务流程管理), all deciding with one declarative condition language."""
+"""Process: the condition language, approval flows (审批流), workflow rules (工作流) and
+business processes (业务流程管理). See docs/process.md.
+"""
 
+from crmkit.domain.approval_errors import ApprovalPending, NoApprover, NotAnApprover, SelfApproval
+from crmkit.domain.approval_triggers import ORDER_FIELDS, TRIGGERS, order_values, trigger_fields
+from crmkit.domain.approvals import (
+    ApprovalAction,
+    ApprovalDelegation,
+    ApprovalEntry,
+    ApprovalFlow,
+    ApprovalInstance,
+    ApprovalStatus,
+    ApprovalStep,
+    ApproverKind,
+    OnTimeout,
+    StepMode,
+)
 from crmkit.domain.conditions import (
     All,
+    Any,
     AnyOf,
     Between,
     ChangedTo,
+    Compare,
+    Comparison,
     Condition,
+    ConditionValue,
     DaysFromNow,
     In,
     InvalidCondition,
     IsEmpty,
     Not,
+    check_condition,
+    condition_fields,
     condition_from_json,
     condition_to_json,
     eq,
     evaluate,
+    fields_of,
     ge,
     gt,
+    is_condition,
     le,
     lt,
     ne,
+    record_values,
 )
 from crmkit.domain.processes import (
     InstanceStatus,
@@ -49,34 +73,66 @@ from crmkit.domain.workflows import (
     return_to_pool,
     set_field,
 )
+from crmkit.services.approvals import ApprovalOutcome, ApprovalService
 from crmkit.services.processes import OverdueTask, ProcessService
 from crmkit.services.workflows import CONSUMER, Notice, Notifier, WorkflowService
 
-__all__: list[str] = []
-# The condition language (H16A's; listed here so the workflow docs can import it)
-__all__ += [
+__all__ = [
+    # -- conditions (shared by approval flows, workflow rules and business processes) --
     "All",
+    "Any",
     "AnyOf",
     "Between",
     "ChangedTo",
+    "Compare",
+    "Comparison",
     "Condition",
+    "ConditionValue",
     "DaysFromNow",
     "In",
     "InvalidCondition",
     "IsEmpty",
     "Not",
+    "check_condition",
+    "condition_fields",
     "condition_from_json",
     "condition_to_json",
     "eq",
     "evaluate",
+    "fields_of",
     "ge",
     "gt",
+    "is_condition",
     "le",
     "lt",
     "ne",
+    "record_values",
 ]
-# Workflow rules and business processes (H16B)
 __all__ += [
+    # -- approval flows (审批流) --
+    "ORDER_FIELDS",
+    "TRIGGERS",
+    "ApprovalAction",
+    "ApprovalDelegation",
+    "ApprovalEntry",
+    "ApprovalFlow",
+    "ApprovalInstance",
+    "ApprovalOutcome",
+    "ApprovalPending",
+    "ApprovalService",
+    "ApprovalStatus",
+    "ApprovalStep",
+    "ApproverKind",
+    "NoApprover",
+    "NotAnApprover",
+    "OnTimeout",
+    "SelfApproval",
+    "StepMode",
+    "order_values",
+    "trigger_fields",
+]
+__all__ += [
+    # -- workflow rules (工作流) and business processes (业务流程管理) --
     "CONSUMER",
     "EVENT_FIELDS",
     "ActionKind",

@@ -11,7 +11,7 @@ from crmkit.process import InstanceStatus
 from crmkit.services import Storage
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "process.md"
-BLOCK = re.compile(r"<!-- example: story -->\n```python\n(.*?)```", re.DOTALL)
+BLOCK = re.compile(r"<!-- example: workflows -->\n```python\n(.*?)```", re.DOTALL)
 
 
 class TestWorkedExample:

@@ -21,6 +21,7 @@ from typing import Any as AnyType
 
 from crmkit.domain.condition_nodes import (
     CUSTOM_PREFIX,
+    MAX_NODES,
     ORDERING,
     All,
     AnyOf,
@@ -41,7 +42,6 @@ from crmkit.domain.errors import shown
 from crmkit.domain.records import CUSTOM_FIELD, FieldKind, RecordType
 
 MAX_DEPTH = 16
-MAX_NODES = 200
 MAX_VALUES = 100
 MAX_TEXT = 200
 MAX_DAYS = 36_600

@@ -19,7 +19,7 @@ import enum
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TypeAlias
+from typing import TypeAlias, TypeGuard
 
 import attrs
 
@@ -29,6 +29,8 @@ ConditionValue: TypeAlias = str | int | Decimal | bool | date | datetime
 """A value a condition compares with (never ``None``: use :class:`IsEmpty`)."""
 
 CUSTOM_PREFIX = "custom."
+MAX_NODES = 200
+"""At most this many nodes in one condition."""
 """Custom fields are addressed as ``custom.<key>``."""
 
 
@@ -279,3 +281,21 @@ def fields_of(condition: Condition) -> frozenset[str]:
         case Compare() | In() | Between() | IsEmpty() | ChangedTo() | DaysFromNow():
             return frozenset({condition.field})
     raise InvalidCondition(f"{condition!r} is not a condition.")
+
+
+def is_condition(value: object) -> TypeGuard[Condition]:
+    """Whether ``value`` is a well-formed condition tree (nodes of this module all the way
+    down, with field names as text), at most :data:`MAX_NODES` nodes."""
+    budget = [MAX_NODES]
+
+    def walk(node: object) -> bool:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        if isinstance(node, All | AnyOf):
+            return isinstance(node.conditions, tuple) and all(walk(c) for c in node.conditions)
+        if isinstance(node, Not):
+            return walk(node.condition)
+        return isinstance(node, LEAVES) and isinstance(node.field, str)
+
+    return walk(value)

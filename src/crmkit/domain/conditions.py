@@ -16,7 +16,6 @@ Nodes and evaluation live in :mod:`crmkit.domain.condition_nodes`, JSON and chec
 
 from crmkit.domain.condition_json import (
     MAX_DEPTH,
-    MAX_NODES,
     check_condition,
     condition_fields,
     condition_from_json,
@@ -25,6 +24,7 @@ from crmkit.domain.condition_json import (
 )
 from crmkit.domain.condition_nodes import (
     CUSTOM_PREFIX,
+    MAX_NODES,
     All,
     Any,
     AnyOf,
@@ -44,6 +44,7 @@ from crmkit.domain.condition_nodes import (
     fields_of,
     ge,
     gt,
+    is_condition,
     le,
     lt,
     ne,
@@ -76,6 +77,7 @@ __all__ = [
     "fields_of",
     "ge",
     "gt",
+    "is_condition",
     "le",
     "lt",
     "ne",

@@ -32,8 +32,11 @@ def seed_process(services: TenantServices) -> Seeded:
     # the users live in the front office, which TenantServices does not carry
     uow, clock = services.processes._uow, services.processes._clock
     directory = DirectoryService(uow, clock)
-    rep = directory.add_user(User.new(services.tenant_id, login="rep", name="Rep", role=Role.REP,
-                                      now=clock.now()))  # fmt: skip
+    rep = directory.add_user(
+        User.new(
+            services.tenant_id, login="process-rep", name="Rep", role=Role.REP, now=clock.now()
+        )
+    )
     rule = services.workflows.define_rule(
         "Tell", event="sales_order.created", actions=[notify("sms", "{event.number} created")]
     )
@@ -43,18 +46,15 @@ def seed_process(services: TenantServices) -> Seeded:
     busy = services.processes.start("deal", "CUST-1")
     ready = services.processes.start("deal", "CUST-1")
     services.processes.complete_task(ready.id, 1, user_id=rep.id)
+    # instance_id and user_id name approval records for other calls: set per call here
     return Seeded(
-        {
-            "rule_id": rule.id,
-            "user_id": rep.id,
-            "process_code": "deal",
-            "task_no": 1,
-            "instance_id": busy.id,
-        },
+        {"rule_id": rule.id, "process_code": "deal", "task_no": 1},
         {
             "define_rule": {"actions": [notify("sms", "hello")], "condition": None},
             "define": {"code": "other", "stages": stages, "transitions": moves},
             "deliver": {"notifier": _QuietNotifier()},
-            "advance": {"instance_id": ready.id, "to_stage": "b"},
+            "complete_task": {"instance_id": busy.id, "user_id": rep.id},
+            "advance": {"instance_id": ready.id, "to_stage": "b", "user_id": rep.id},
+            "get": {"instance_id": busy.id},
         },
     )

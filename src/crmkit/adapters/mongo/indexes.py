@@ -8,6 +8,7 @@ from pymongo.database import Database
 from crmkit.adapters.mongo.errors import translated
 from crmkit.adapters.mongo.records import record_indexes
 from crmkit.domain import custom_fields, custom_objects
+from crmkit.domain.approvals import APPROVAL_TYPES
 from crmkit.domain.field_work.types import FIELD_WORK_TYPES
 from crmkit.domain.front_office.types import FRONT_OFFICE_TYPES
 from crmkit.domain.receivables import contracts, invoices, payments, plans, refunds
@@ -222,6 +223,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
 }
 INDEXES.update({t.collection_name: record_indexes(t) for t in FRONT_OFFICE_TYPES})
+INDEXES.update({t.collection_name: record_indexes(t) for t in APPROVAL_TYPES})
 INDEXES.update({t.collection_name: record_indexes(t) for t in FIELD_WORK_TYPES})
 INDEXES.update({t.collection_name: record_indexes(t) for t in WORKFLOW_TYPES})
 

@@ -28,6 +28,7 @@ from crmkit.adapters.sql.tables.pricing import (
     quotes,
     sales_orders,
 )
+from crmkit.adapters.sql.tables.process import process_tables
 from crmkit.adapters.sql.tables.receivables import (
     contracts,
     invoice_requests,
@@ -61,4 +62,5 @@ __all__ += ["front_office_tables"]
 __all__ += ["field_work_tables"]
 __all__ += ["order_receipts", "payment_plans", "payments", "refunds"]
 __all__ += ["contracts", "invoice_requests", "order_invoicing"]
+__all__ += ["process_tables"]
 __all__ += ["workflow_tables"]

@@ -1,8 +1,8 @@
 """Workflow rules (工作流) and business processes (业务流程管理): rules, their firings and
 calls out, process definitions and instances (declared record types).
 
-Revision ID: 0011_workflows
-Revises: 0010_receivables
+Revision ID: 0012_workflows
+Revises: 0011_approvals
 Create Date: 2026-11-27
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from crmkit.adapters.sql.types import UtcDateTime, code
 
-revision = "0011_workflows"
-down_revision = "0010_receivables"
+revision = "0012_workflows"
+down_revision = "0011_approvals"
 branch_labels = None
 depends_on = None
 
