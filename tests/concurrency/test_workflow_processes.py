@@ -153,7 +153,6 @@ class TestRulesSurviveKilledConsumers:
         storage: Storage = open_storage(url, upgrade_schema=True)
         context = multiprocessing.get_context("spawn")
         rng = random.Random(16)
-        notices = tmp_path / "notices.txt"
         tenants: list[Tenant] = []
         progressed = 0
         try:
@@ -165,6 +164,7 @@ class TestRulesSurviveKilledConsumers:
                 if tenant not in tenants:
                     tenants.append(tenant)
                 before = tenant.position()
+                notices = tmp_path / f"{tenant.where.tenant}.txt"  # the tenant's deliveries
                 workers = []
                 for _ in range(shape["workers"]):
                     ready = context.Event()
