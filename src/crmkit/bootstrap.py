@@ -24,16 +24,19 @@ from crmkit.domain.outbox import NumberPatterns
 from crmkit.domain.pricing import PricingPolicy
 from crmkit.services import CatalogService, Clock, Storage, UnitOfWork
 from crmkit.services.accounts import CustomerAccountService
+from crmkit.services.approvals import ApprovalService
 from crmkit.services.inventory import InventoryService
 from crmkit.services.order_reads import OutboxService
 from crmkit.services.orders import OrderService
 from crmkit.services.pricing import PricingService
+from crmkit.services.processes import ProcessService
 from crmkit.services.quotes import QuoteService
 from crmkit.services.receivables.contracts import ContractService
 from crmkit.services.receivables.invoices import InvoiceService
 from crmkit.services.receivables.payments import PaymentService
 from crmkit.services.receivables.plans import PaymentPlanService
 from crmkit.services.receivables.refunds import RefundService
+from crmkit.services.workflows import WorkflowService
 from crmkit.urls import masked
 
 if TYPE_CHECKING:
@@ -238,6 +241,9 @@ class TenantServices:
     refunds: RefundService
     invoices: InvoiceService
     contracts: ContractService
+    approvals: ApprovalService
+    workflows: WorkflowService
+    processes: ProcessService
 
 
 class Crm:
@@ -270,6 +276,13 @@ class Crm:
 
         policy = self.pricing_policies.get(bound, PricingPolicy())
         numbers = self.number_patterns.get(bound, NumberPatterns())
+        orders = OrderService(
+            unit_of_work,
+            self.clock,
+            pricing_policy=policy,
+            approval=self.approval_rules.get(bound),
+            numbers=numbers,
+        )
         return TenantServices(
             tenant_id=bound,
             catalog=CatalogService(unit_of_work, self.clock),
@@ -277,19 +290,16 @@ class Crm:
             quotes=QuoteService(unit_of_work, self.clock, policy, numbers),
             inventory=InventoryService(unit_of_work, self.clock),
             accounts=CustomerAccountService(unit_of_work, self.clock),
-            orders=OrderService(
-                unit_of_work,
-                self.clock,
-                pricing_policy=policy,
-                approval=self.approval_rules.get(bound),
-                numbers=numbers,
-            ),
+            orders=orders,
             outbox=OutboxService(unit_of_work, self.clock),
             payments=PaymentService(unit_of_work, self.clock),
             plans=PaymentPlanService(unit_of_work, self.clock),
             refunds=RefundService(unit_of_work, self.clock),
             invoices=InvoiceService(unit_of_work, self.clock),
             contracts=ContractService(unit_of_work, self.clock),
+            approvals=ApprovalService(unit_of_work, self.clock, order_rules=orders.confirm_rules),
+            workflows=WorkflowService(unit_of_work, self.clock),
+            processes=ProcessService(unit_of_work, self.clock),
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:

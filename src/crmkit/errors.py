@@ -15,6 +15,13 @@ from crmkit.domain.account_errors import (
     OrderHasPendingHolds,
     RepaymentExceedsCreditUsed,
 )
+from crmkit.domain.approval_errors import (
+    ApprovalPending,
+    NoApprover,
+    NotAnApprover,
+    SelfApproval,
+)
+from crmkit.domain.condition_nodes import InvalidCondition
 from crmkit.domain.errors import (
     ConcurrencyConflict,
     ConfigurationError,
@@ -64,6 +71,7 @@ from crmkit.domain.order_lifecycle import (
     ReturnExceedsDelivered,
 )
 from crmkit.domain.pricing import NoPriceFound
+from crmkit.domain.processes import ProcessStepRefused
 from crmkit.domain.quote import ConversionExceedsRemaining, QuoteExpired, QuoteTransitionNotAllowed
 from crmkit.domain.receivables.errors import (
     AllocationExceedsOpenAmount,
@@ -81,6 +89,7 @@ __all__ = [
     "AllocationExceedsOpenAmount",
     "AllocationExceedsPayment",
     "AmountExceedsHold",
+    "ApprovalPending",
     "BelowReserved",
     "ClaimLimitReached",
     "ConcurrencyConflict",
@@ -102,10 +111,13 @@ __all__ = [
     "InactiveCustomer",
     "InsufficientFunds",
     "InsufficientStock",
+    "InvalidCondition",
     "InvalidStateTransition",
     "InvoiceExceedsInvoiceable",
     "NegativeStock",
+    "NoApprover",
     "NoPriceFound",
+    "NotAnApprover",
     "NotFound",
     "NotInPool",
     "NotOwner",
@@ -126,6 +138,7 @@ __all__ = [
     "RepaymentExceedsCreditUsed",
     "ReservationExpired",
     "ReturnExceedsDelivered",
+    "SelfApproval",
     "StepInvalid",
     "StepOutOfOrder",
     "StepsMissing",
@@ -136,3 +149,4 @@ __all__ = [
     "VisitMissed",
     "WrongTenant",
 ]
+__all__ += ["ProcessStepRefused"]  # business processes (H16B)

@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.approvals import ApprovalFlowContract
 from crmkit.testing.contracts.contracts import ContractContract
 from crmkit.testing.contracts.hostile import HostileInputContract
 from crmkit.testing.contracts.invoices import InvoiceRequestContract
@@ -154,3 +155,7 @@ class TestMariadbInvoiceRequests(InvoiceRequestContract):
 
 class TestMariadbContracts(ContractContract):
     """Customer contract suite on mariadb."""
+
+
+class TestMariadbApprovalFlows(ApprovalFlowContract):
+    """Approval flow contract on MariaDB."""

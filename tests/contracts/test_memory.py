@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.approvals import ApprovalFlowContract
 from crmkit.testing.contracts.contracts import ContractContract
 from crmkit.testing.contracts.hostile import HostileInputContract
 from crmkit.testing.contracts.invoices import InvoiceRequestContract
@@ -156,3 +157,7 @@ class TestMemoryInvoiceRequests(InvoiceRequestContract):
 
 class TestMemoryContracts(ContractContract):
     """Customer contract suite on memory."""
+
+
+class TestMemoryApprovalFlows(ApprovalFlowContract):
+    """Approval flow contract on memory."""

@@ -18,6 +18,7 @@ from crmkit.testing.contracts import (
     TenancyContract,
     UnitOfWorkContract,
 )
+from crmkit.testing.contracts.approvals import ApprovalFlowContract
 from crmkit.testing.contracts.contracts import ContractContract
 from crmkit.testing.contracts.hostile import HostileInputContract
 from crmkit.testing.contracts.invoices import InvoiceRequestContract
@@ -154,3 +155,7 @@ class TestSqliteInvoiceRequests(InvoiceRequestContract):
 
 class TestSqliteContracts(ContractContract):
     """Customer contract suite on sqlite."""
+
+
+class TestSqliteApprovalFlows(ApprovalFlowContract):
+    """Approval flow contract on SQLite."""

@@ -39,6 +39,15 @@ PUBLIC: dict[str, set[str]] = {
     "crmkit.testing.contracts": {"UnitOfWorkContract", "ProductRepositoryContract"},
     "crmkit.receivables": {"PaymentService", "PaymentPlanService", "RefundService", "Payment",
                             "PaymentPlan", "Refund", "AllocationExceedsOpenAmount"},
+    "crmkit.process": {"ApprovalService", "ApprovalStep", "ApproverKind", "StepMode",
+                       "ApprovalFlow", "ApprovalInstance", "condition_from_json",
+                       "condition_to_json", "evaluate", "check_condition", "All", "AnyOf",
+                       "Not", "In", "Between", "IsEmpty", "ChangedTo", "DaysFromNow",
+                       "InvalidCondition",
+                       "WorkflowService", "ProcessService", "RuleAction", "Notice", "Notifier",
+                       "create_task", "set_field", "notify", "create_payment_plan",
+                       "return_to_pool", "days_after_due", "ProcessStage", "StageTask",
+                       "Transition", "ProcessStepRefused", "InstanceStatus"},
     "crmkit.sql": {"include_object", "VERSION_LOCATION", "BRANCH_LABEL", "upgrade_database"},
 }  # fmt: skip
 

@@ -11,6 +11,7 @@ from crmkit.domain import Money, ValidationError
 from crmkit.domain.account_errors import InsufficientFunds
 from crmkit.domain.accounts import ZERO, Fund
 from crmkit.domain.approval import ApprovalRule
+from crmkit.domain.approval_triggers import ORDER_CONFIRM, order_values
 from crmkit.domain.deduction import DeductionPolicy, OrderLine, plan_deduction
 from crmkit.domain.inventory import AllocationStrategy, ShortagePolicy
 from crmkit.domain.order_lifecycle import (
@@ -30,6 +31,7 @@ from crmkit.services.account_steps import (
     save_ledger,
     void_expired,
 )
+from crmkit.services.approval_steps import hold_for_approval, refuse_if_held
 from crmkit.services.inventory_steps import reserve_lines
 from crmkit.services.order_steps import PendingEvent, account_of, order_event
 from crmkit.services.ports import UnitOfWork
@@ -55,12 +57,18 @@ def confirm_order(
     holds_end: datetime | None,
     stock_end: datetime | None,
     rules: ConfirmRules,
+    submitted_by: str | None = None,
+    by_flow: bool = False,
 ) -> SalesOrder:
     """Confirm (or, ``approving``, approve) the order in ``uow``; see
-    :meth:`crmkit.services.orders.OrderService.confirm`."""
+    :meth:`crmkit.services.orders.OrderService.confirm`. A confirm is held by the first
+    matching approval flow (submitted by ``submitted_by``), else by the approval rule;
+    an order held by a flow is approved only by the flow (``by_flow``)."""
     order = uow.sales_orders.get(SalesOrderId(order_id))
     if (order.status is Status.PENDING_APPROVAL) != approving:
         raise OrderTransitionNotAllowed(order, "approve" if approving else "confirm")
+    if approving and not by_flow:
+        refuse_if_held(uow, ORDER_CONFIRM[0], order.id, "order", label(order))
     to_status(order, Status.CONFIRMED, "confirm", now)
     if not order.lines:
         raise EmptyOrder(f"order {label(order)} has no lines; it cannot be confirmed.")
@@ -103,14 +111,26 @@ def confirm_order(
             explanation="an order is confirmed only when the account's funds cover it.",
         )
     if not approving:
-        reasons = rules.approval.reasons(order, plan.amount(Fund.CREDIT), account.credit_limit)
+        credit = plan.amount(Fund.CREDIT)
+        held = hold_for_approval(
+            uow, now, record_type=ORDER_CONFIRM[0], action=ORDER_CONFIRM[1], subject_id=order.id,
+            subject_label=label(order), submitted_by=submitted_by,
+            values=order_values(order, credit, account.credit_limit),
+        )  # fmt: skip
+        if held is not None:
+            reasons = [f"approval flow {held.flow_code}"]
+        else:
+            reasons = rules.approval.reasons(order, credit, account.credit_limit)
         if reasons:
             pending = attrs.evolve(
                 to_status(order, Status.PENDING_APPROVAL, "confirm", now),
-                approval_reasons=tuple(reasons),
+                approval_reasons=tuple(dict.fromkeys((*order.approval_reasons, *reasons))),
             )
             saved = uow.sales_orders.update(pending)
-            events.append(order_event(EventName.APPROVAL_REQUESTED, saved, reasons=reasons))
+            details: dict[str, object] = {"reasons": reasons}
+            if held is not None:
+                details |= {"approval_id": held.id, "approvers": list(held.approvers)}
+            events.append(order_event(EventName.APPROVAL_REQUESTED, saved, **details))
             return saved
     holds = hold_plan(uow, ledger, order.id, plan, holds_end)
     save_ledger(uow, ledger)

@@ -27,6 +27,7 @@ from crmkit.domain import ValidationError, utc_millis
 from crmkit.domain.account_errors import HoldExpired
 from crmkit.domain.accounts import ZERO
 from crmkit.domain.approval import ApprovalRule
+from crmkit.domain.approval_triggers import ORDER_CONFIRM
 from crmkit.domain.currency import check_currency
 from crmkit.domain.deduction import DeductionPolicy
 from crmkit.domain.ids import ProductId, new_id, record_id
@@ -41,6 +42,7 @@ from crmkit.domain.order_lifecycle import (
     ReservationExpired,
     ReturnExceedsDelivered,
     deliver,
+    label,
     line_quantities,
     share,
     take_back,
@@ -66,6 +68,7 @@ from crmkit.services.account_steps import (
     save_ledger,
     void,
 )
+from crmkit.services.approval_steps import refuse_if_held
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.inventory_steps import (
     receive_return_lines,
@@ -162,6 +165,11 @@ class OrderService(OrderReads):
         )
 
     @property
+    def confirm_rules(self) -> ConfirmRules:
+        """The rules a confirm applies (approval flows approve orders by them too)."""
+        return self._rules
+
+    @property
     def approval(self) -> ApprovalRule:
         """The approval hook: asked once per confirm (see :mod:`crmkit.domain.approval`)."""
         return self._rules.approval
@@ -253,12 +261,17 @@ class OrderService(OrderReads):
         key: str,
         hold_until: datetime | None = None,
         reserve_until: datetime | None = None,
+        submitted_by: str | None = None,
     ) -> OrderOutcome:
         """Confirm a draft: plan the deduction, hold the funds, reserve the stock.
 
-        If the approval rule has reasons the order stops at pending approval instead
-        (nothing held or reserved). ``hold_until``/``reserve_until`` make the holds and
-        reservations expire.
+        If an active approval flow of the tenant matches the order (see
+        :class:`crmkit.process.ApprovalService`), the order stops at pending approval and
+        waits for the flow's approvers; ``submitted_by`` (a user id) is who asks, whose
+        managers a flow may route to and who may not approve it. Else, if the approval
+        rule has reasons, the order stops at pending approval for :meth:`approve`.
+        Nothing is held or reserved while it waits. ``hold_until``/``reserve_until`` make
+        the holds and reservations expire.
 
         Raises:
             NotFound: no such order, product or customer account.
@@ -267,9 +280,13 @@ class OrderService(OrderReads):
             ValidationError: a product is inactive.
             InsufficientFunds: the account cannot pay the order.
             InsufficientStock: a line cannot be reserved in full.
+            NoApprover: a matching flow's first step has no approver but the submitter.
             DuplicateRequest: ``key`` was used for another request.
         """
-        return self._confirm(order_id, key, hold_until, reserve_until, approving=False)
+        submitter = None if submitted_by is None else record_id(submitted_by, "submitted by")
+        return self._confirm(
+            order_id, key, hold_until, reserve_until, approving=False, submitted_by=submitter
+        )
 
     def approve(
         self,
@@ -279,10 +296,12 @@ class OrderService(OrderReads):
         hold_until: datetime | None = None,
         reserve_until: datetime | None = None,
     ) -> OrderOutcome:
-        """Approve an order pending approval and confirm it (as :meth:`confirm`).
+        """Approve an order pending approval by the approval rule and confirm it (as
+        :meth:`confirm`).
 
         Raises:
             OrderTransitionNotAllowed: the order is not pending approval.
+            ApprovalPending: an approval flow holds the order (its approvers decide).
             NotFound, EmptyOrder, ValidationError, InsufficientFunds, InsufficientStock,
                 DuplicateRequest: as :meth:`confirm`.
         """
@@ -294,6 +313,7 @@ class OrderService(OrderReads):
         Raises:
             NotFound: no such order.
             OrderTransitionNotAllowed: the order is not pending approval.
+            ApprovalPending: an approval flow holds the order (its approvers decide).
             ValidationError: no reason given.
             DuplicateRequest: ``key`` was used for another request.
         """
@@ -301,9 +321,9 @@ class OrderService(OrderReads):
         why = record_id(reason, "rejection reason")
 
         def work(uow: UnitOfWork, now: datetime, events: list[PendingEvent]) -> SalesOrder:
-            order = to_status(
-                uow.sales_orders.get(SalesOrderId(the_id)), Status.DRAFT, "reject", now
-            )
+            found = uow.sales_orders.get(SalesOrderId(the_id))
+            refuse_if_held(uow, ORDER_CONFIRM[0], found.id, "order", label(found))
+            order = to_status(found, Status.DRAFT, "reject", now)
             order = uow.sales_orders.update(order)
             events.append(order_event(EventName.APPROVAL_REJECTED, order, reason=why))
             return order
@@ -452,11 +472,14 @@ class OrderService(OrderReads):
         reserve_until: datetime | None,
         *,
         approving: bool,
+        submitted_by: str | None = None,
     ) -> OrderOutcome:
         the_id = record_id(order_id, "order id")
         holds_end = moment(hold_until, "hold_until")
         stock_end = moment(reserve_until, "reserve_until")
-        content = {"o": the_id, "h": holds_end, "r": stock_end}
+        content: dict[str, object] = {"o": the_id, "h": holds_end, "r": stock_end}
+        if submitted_by is not None:
+            content["s"] = submitted_by
 
         def work(uow: UnitOfWork, now: datetime, events: list[PendingEvent]) -> SalesOrder:
             return confirm_order(
@@ -469,6 +492,7 @@ class OrderService(OrderReads):
                 holds_end=holds_end,
                 stock_end=stock_end,
                 rules=self._rules,
+                submitted_by=submitted_by,
             )
 
         operation = "order.approve" if approving else "order.confirm"

@@ -23,11 +23,15 @@ from hypothesis import strategies as st
 
 from crmkit.bootstrap import TenantServices
 from crmkit.domain import Money, new_id
+from crmkit.domain.approvals import ApprovalStep, ApproverKind
+from crmkit.domain.conditions import gt
 from crmkit.domain.deduction import OrderLine
+from crmkit.domain.front_office.people import USERS, Role, User
 from crmkit.domain.pricing import Customer
 from crmkit.services.boundary import ID_NAMES, KEY_NAMES
 from crmkit.services.inventory import ReservationRequest
 from crmkit.testing.contracts.support import T0
+from crmkit.testing.hostile_process import seed_process
 
 FUTURE = T0 + timedelta(days=30)
 PAID_ON = date(2026, 1, 5)
@@ -182,6 +186,8 @@ class World:
         refund = services.refunds.request_refund(
             "CUST-1", Money("5", "EUR"), reason="overpaid", key=new_id()
         )
+        approval = _seed_approvals(services)
+        process = seed_process(services)
         return cls(
             {
                 "product_id": product.id,
@@ -206,8 +212,11 @@ class World:
                 "payment_id": payment.id,
                 "refund_id": refund.id,
                 "received_on": PAID_ON,
+                **approval.by_name,
+                **process.by_name,
             },
             {
+                **approval.by_call,
                 "get_order": {"order_id": order.id},
                 "order_figures": {"order_id": order.id},
                 "allocate": {"amounts": {order.id: Decimal("1")}},
@@ -221,8 +230,58 @@ class World:
                 "create_inbound_order": {"lines": [(product.id, "1")]},
                 "ship": {"lines": [(reservation.id, "1")]},
                 "receive_return": {"lines": [(1, "1")]},
+                **process.by_call,
             },
         )
+
+
+@attrs.frozen
+class _Seeded:
+    by_name: dict[str, object]
+    by_call: dict[str, dict[str, object]]
+
+
+def _seed_approvals(services: TenantServices) -> _Seeded:
+    """A manager and a rep (the rep's refunds over 5 wait for the manager), a flow, and a
+    refund held by it."""
+    # users belong to the front office, which TenantServices does not carry: store two
+    # through the approval service's unit of work
+    with services.approvals._uow() as uow:
+        boss = (
+            uow.records(USERS)
+            .add(User.new(uow.tenant_id, login="boss", name="Boss", role=Role.MANAGER, now=T0))
+            .id
+        )
+        rep = (
+            uow.records(USERS)
+            .add(
+                User.new(
+                    uow.tenant_id, login="rep", name="Rep", role=Role.REP, now=T0, manager_id=boss
+                )
+            )
+            .id
+        )
+        uow.commit()
+    step = ApprovalStep(ApproverKind.USER, boss)
+    flow = services.approvals.define_flow(
+        "BIG-REFUND", "Big refunds", record_type="refund", action="request",
+        condition=gt("amount", Decimal(5)), steps=(step,),
+    )  # fmt: skip
+    held = services.refunds.request_refund(
+        "CUST-1", Money("6", "EUR"), reason="big", key=new_id(), requested_by=rep
+    )
+    [instance] = services.approvals.instances_of("refund", held.id)
+    by_condition = {"condition": gt("amount", Decimal(1000)), "record_type": "refund",
+                    "action": "request", "steps": (step,)}  # fmt: skip
+    return _Seeded(
+        {"instance_id": instance.id, "user_id": boss, "delegate_id": rep, "subject_id": held.id},
+        {
+            "define_flow": by_condition,
+            "set_flow_active": {"code": flow.code},
+            "delegate": {"starts_at": T0, "ends_at": FUTURE},
+            "instances_of": {"record_type": "refund"},
+        },
+    )
 
 
 def plain_value(  # noqa: PLR0911, PLR0912 - one return per kind of annotation

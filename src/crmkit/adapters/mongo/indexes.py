@@ -8,9 +8,11 @@ from pymongo.database import Database
 from crmkit.adapters.mongo.errors import translated
 from crmkit.adapters.mongo.records import record_indexes
 from crmkit.domain import custom_fields, custom_objects
+from crmkit.domain.approvals import APPROVAL_TYPES
 from crmkit.domain.field_work.types import FIELD_WORK_TYPES
 from crmkit.domain.front_office.types import FRONT_OFFICE_TYPES
 from crmkit.domain.receivables import contracts, invoices, payments, plans, refunds
+from crmkit.domain.workflow_types import WORKFLOW_TYPES
 
 PRODUCTS = "crmkit_products"
 PROCESSED_REQUESTS = "crmkit_processed_requests"
@@ -221,7 +223,9 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
 }
 INDEXES.update({t.collection_name: record_indexes(t) for t in FRONT_OFFICE_TYPES})
+INDEXES.update({t.collection_name: record_indexes(t) for t in APPROVAL_TYPES})
 INDEXES.update({t.collection_name: record_indexes(t) for t in FIELD_WORK_TYPES})
+INDEXES.update({t.collection_name: record_indexes(t) for t in WORKFLOW_TYPES})
 
 
 def ensure_indexes(database: Database[dict[str, object]]) -> None:

@@ -14,6 +14,8 @@ from crmkit.domain import (
     InvalidStateTransition,
     ValidationError,
 )
+from crmkit.domain.approval_triggers import INVOICE_REQUEST
+from crmkit.domain.condition_json import record_values
 from crmkit.domain.currency import minor_unit
 from crmkit.domain.ids import new_id, record_id
 from crmkit.domain.order_lifecycle import share
@@ -32,6 +34,7 @@ from crmkit.domain.receivables.invoices import (
 from crmkit.domain.sales_order import SalesOrder
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
+from crmkit.services.approval_steps import hold_for_approval, refuse_if_held
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.ports import Clock, UnitOfWork
@@ -87,8 +90,12 @@ class InvoiceService:
             order = order_of(uow, order_id)
             return basis_value(order, self._basis) - self._requested(uow, order.id)
 
-    def request_invoice(self, order_id: str, amount: Decimal, *, key: str) -> InvoiceRequest:
-        """Request an invoice of ``amount`` for the order, with its tax breakdown.
+    def request_invoice(
+        self, order_id: str, amount: Decimal, *, key: str, requested_by: str | None = None
+    ) -> InvoiceRequest:
+        """Request an invoice of ``amount`` for the order, with its tax breakdown. If an
+        active approval flow matches the request it waits for the flow's approvers
+        (``requested_by``: the submitting user, as for refunds).
 
         Raises:
             NotFound: no such order.
@@ -109,10 +116,14 @@ class InvoiceService:
                 raise InvoiceExceedsInvoiceable(label(order), value, max(left, ZERO))
             return value
 
-        payload = {"o": the_order, "m": value}
+        payload: dict[str, object] = {"o": the_order, "m": value}
+        submitter = None if requested_by is None else record_id(requested_by, "requested by")
+        if submitter is not None:
+            payload["s"] = submitter
         return self._request(
-            key, "invoice.request", payload, the_order, kind=InvoiceKind.INVOICE, make=make
-        )
+            key, "invoice.request", payload, the_order, kind=InvoiceKind.INVOICE, make=make,
+            submitted_by=submitter,
+        )  # fmt: skip
 
     def request_credit_note(self, order_id: str, *, key: str) -> InvoiceRequest:
         """Request a credit note (红字发票) for what was requested beyond the basis now
@@ -146,10 +157,12 @@ class InvoiceService:
         Raises:
             NotFound: no such request.
             InvalidStateTransition: it is not requested.
+            ApprovalPending: an approval flow holds the request (its approvers decide).
             DuplicateRequest: ``key`` was used for another request.
         """
 
         def step(uow: UnitOfWork, request: InvoiceRequest) -> InvoiceRequest:
+            refuse_if_held(uow, INVOICE_REQUEST[0], request.id, "invoice request", request.number)
             return request.moved("approve", InvoiceStatus.APPROVED, self._now())
 
         return self._run(key, "invoice.approve", {"r": request_id}, request_id, step)
@@ -176,12 +189,14 @@ class InvoiceService:
         """Reject a requested or approved request; its amount may be requested again.
 
         Raises:
-            NotFound, InvalidStateTransition, DuplicateRequest: as :meth:`approve`.
+            NotFound, InvalidStateTransition, ApprovalPending, DuplicateRequest: as
+                :meth:`approve`.
             ValidationError: the reason is empty or too long.
         """
         why = clean_text(reason, "rejection reason", max_length=500)
 
         def step(uow: UnitOfWork, request: InvoiceRequest) -> InvoiceRequest:
+            refuse_if_held(uow, INVOICE_REQUEST[0], request.id, "invoice request", request.number)
             rejected = request.moved("reject", InvoiceStatus.REJECTED, self._now())
             table = uow.records(ORDER_INVOICING)
             found = table.get_many([request.order_id]).get(request.order_id)
@@ -208,6 +223,7 @@ class InvoiceService:
         *,
         kind: InvoiceKind,
         make: Callable[[UnitOfWork, SalesOrder, Decimal], Decimal],
+        submitted_by: str | None = None,
     ) -> InvoiceRequest:
         digest = fingerprint(operation, payload)
 
@@ -234,6 +250,11 @@ class InvoiceService:
                 )  # fmt: skip
                 self._save_requested(uow, order.id, invoicing, request.signed)
                 stored = uow.records(INVOICE_REQUESTS).add(request)
+                hold_for_approval(
+                    uow, now, record_type=INVOICE_REQUEST[0], action=INVOICE_REQUEST[1],
+                    subject_id=stored.id, subject_label=stored.number, submitted_by=submitted_by,
+                    values=record_values(INVOICE_REQUESTS, stored),
+                )  # fmt: skip
                 remember(uow, key, operation, digest, result=stored.id, now=now)
                 uow.commit()
                 return stored
@@ -265,17 +286,23 @@ class InvoiceService:
     def _save_requested(
         self, uow: UnitOfWork, order_id: str, found: OrderInvoicing | None, amount: Decimal
     ) -> None:
-        """Add ``amount`` to the invoicing record as it was read (its version guards it)."""
-        table = uow.records(ORDER_INVOICING)
-        if found is None:
-            try:
-                table.add(OrderInvoicing(order_id, uow.tenant_id, amount))
-            except DuplicateRecord:  # a concurrent first request: run again and see it
-                raise ConcurrencyConflict(
-                    "OrderInvoicing", order_id, uow.tenant_id, "added concurrently"
-                ) from None
-        else:
-            table.update(attrs.evolve(found, requested=found.requested + amount))
+        save_requested(uow, order_id, found, amount)
 
     def _now(self) -> datetime:
         return utc_millis(self._clock.now())
+
+
+def save_requested(
+    uow: UnitOfWork, order_id: str, found: OrderInvoicing | None, amount: Decimal
+) -> None:
+    """Add ``amount`` to the order's invoicing record as it was read (its version guards it)."""
+    table = uow.records(ORDER_INVOICING)
+    if found is None:
+        try:
+            table.add(OrderInvoicing(order_id, uow.tenant_id, amount))
+        except DuplicateRecord:  # a concurrent first request: run again and see it
+            raise ConcurrencyConflict(
+                "OrderInvoicing", order_id, uow.tenant_id, "added concurrently"
+            ) from None
+    else:
+        table.update(attrs.evolve(found, requested=found.requested + amount))

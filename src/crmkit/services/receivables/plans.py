@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import attrs
@@ -49,6 +49,53 @@ class DueInstalment:
     currency: str
     instalment: Instalment
     status: InstalmentStatus
+
+
+def new_plan(  # noqa: PLR0917 - the parts of one plan, as create_plan checked them
+    uow: UnitOfWork,
+    order_id: str,
+    dues: Sequence[date],
+    values: Sequence[Decimal],
+    as_percents: bool,
+    offsets: tuple[int, ...],
+    now: datetime,
+) -> PaymentPlan:
+    """The payment plan of order ``order_id`` (not stored yet): one instalment per due
+    date of ``values`` (amounts, or percentages with ``as_percents``).
+
+    Raises:
+        NotFound: no such order.
+        InvalidStateTransition: the order is a draft or cancelled, or nothing is owed.
+        ValidationError: the amounts or percents break their rules.
+    """
+    order = order_of(uow, order_id)
+    figure = figures(uow, order)
+    total = figure.gross - figure.returned - figure.posted_from_funds
+    if order.status in (SalesOrderStatus.DRAFT, SalesOrderStatus.CANCELLED) or total <= 0:
+        raise InvalidStateTransition(
+            "Order", label(order), f"{order.status.value} with {total} owed", "plan payments for"
+        )
+    split = (
+        split_percentages(total, values, order.currency)
+        if as_percents
+        else check_amounts(total, values, order.currency)
+    )
+    account = uow.customer_accounts.find(order.account_id, order.currency)
+    return PaymentPlan(
+        order_id=order.id,
+        tenant_id=uow.tenant_id,
+        order_number=label(order),
+        account_id="" if account is None else account.id,
+        customer_id=order.account_id,
+        currency=order.currency,
+        total=total,
+        created_at=now,
+        offsets=offsets,
+        instalments=tuple(
+            Instalment(n + 1, due, amount, ZERO, None, ())
+            for n, (due, amount) in enumerate(zip(dues, split, strict=True))
+        ),
+    )
 
 
 @checked_calls
@@ -99,40 +146,10 @@ class PaymentPlanService:
                 done = replay(uow, key, "plan.create", digest)
                 if done is not None:
                     return uow.records(PAYMENT_PLANS).get(done)
-                order = order_of(uow, the_order)
-                figure = figures(uow, order)
-                total = figure.gross - figure.returned - figure.posted_from_funds
-                if order.status in (SalesOrderStatus.DRAFT, SalesOrderStatus.CANCELLED) or (
-                    total <= 0
-                ):
-                    raise InvalidStateTransition(
-                        "Order", label(order), f"{order.status.value} with {total} owed",
-                        "plan payments for",
-                    )  # fmt: skip
-                split = (
-                    check_amounts(total, values, order.currency)
-                    if percents is None
-                    else split_percentages(total, values, order.currency)
-                )
                 now = utc_millis(self._clock.now())
-                account = uow.customer_accounts.find(order.account_id, order.currency)
-                plan = PaymentPlan(
-                    order_id=order.id,
-                    tenant_id=uow.tenant_id,
-                    order_number=label(order),
-                    account_id="" if account is None else account.id,
-                    customer_id=order.account_id,
-                    currency=order.currency,
-                    total=total,
-                    created_at=now,
-                    offsets=offsets,
-                    instalments=tuple(
-                        Instalment(n + 1, due, amount, ZERO, None, ())
-                        for n, (due, amount) in enumerate(zip(dues, split, strict=True))
-                    ),
-                )
+                plan = new_plan(uow, the_order, dues, values, percents is not None, offsets, now)
                 stored = uow.records(PAYMENT_PLANS).add(plan)
-                remember(uow, key, "plan.create", digest, result=order.id, now=now)
+                remember(uow, key, "plan.create", digest, result=plan.order_id, now=now)
                 uow.commit()
                 return stored
 
@@ -251,6 +268,10 @@ class PaymentPlanService:
     def _today(self, as_of: date | None) -> date:
         if as_of is None:
             return self._clock.now().date()
-        if not isinstance(as_of, date) or abs((as_of - date(2000, 1, 1)).days) > 10**6:
+        if (
+            not isinstance(as_of, date)
+            or isinstance(as_of, datetime)
+            or abs((as_of - date(2000, 1, 1)).days) > 10**6
+        ):
             raise ValidationError("as_of must be a date.")
         return as_of

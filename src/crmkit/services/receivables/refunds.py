@@ -8,6 +8,8 @@ import attrs
 
 from crmkit.domain import Money, NotFound, ValidationError
 from crmkit.domain.accounts import EntryKind, Fund, Ledger, positive_amount
+from crmkit.domain.approval_triggers import REFUND_REQUEST
+from crmkit.domain.condition_json import record_values
 from crmkit.domain.ids import new_id, record_id
 from crmkit.domain.receivables.errors import RefundExceedsReceived
 from crmkit.domain.receivables.payments import ORDER_RECEIPTS, ZERO
@@ -15,6 +17,7 @@ from crmkit.domain.receivables.refunds import REFUNDS, Refund, RefundStatus
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.account_steps import open_ledger, require_available, save_ledger
+from crmkit.services.approval_steps import hold_for_approval, refuse_if_held
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.ports import Clock, UnitOfWork
@@ -45,9 +48,12 @@ class RefundService:
         reason: str,
         order_id: str | None = None,
         key: str,
+        requested_by: str | None = None,
     ) -> Refund:
         """Request a refund of the customer's prepayment, or against ``order_id``'s
-        received payments, numbered ``RF-<year>-<n>``.
+        received payments, numbered ``RF-<year>-<n>``. If an active approval flow of the
+        tenant matches it, the refund waits for the flow's approvers (``requested_by``, a
+        user id, is the submitter: the flow may route to their managers, never to them).
 
         Raises:
             NotFound: no such account (customer, currency) or order.
@@ -55,12 +61,16 @@ class RefundService:
             RefundExceedsReceived: more than the order received and kept.
             ValidationError: the amount or reason breaks its rule, or the order is not the
                 customer's in that currency.
+            NoApprover: a matching flow's first step has no approver but the submitter.
             DuplicateRequest: ``key`` was used for another request.
         """
         why = clean_text(reason, "refund reason", max_length=500)
         the_order = None if order_id is None else record_id(order_id, "order id")
-        content = {"c": customer_id, "m": (amount.amount, amount.currency), "r": why,
-                   "o": the_order}  # fmt: skip
+        submitter = None if requested_by is None else record_id(requested_by, "requested by")
+        content: dict[str, object] = {"c": customer_id, "m": (amount.amount, amount.currency),
+                                      "r": why, "o": the_order}  # fmt: skip
+        if submitter is not None:
+            content["s"] = submitter
         digest = fingerprint("refund.request", content)
 
         def attempt() -> Refund:
@@ -83,6 +93,11 @@ class RefundService:
                 )  # fmt: skip
                 refund = attrs.evolve(refund, order_number=self._check_source(uow, refund))
                 stored = uow.records(REFUNDS).add(refund)
+                hold_for_approval(
+                    uow, now, record_type=REFUND_REQUEST[0], action=REFUND_REQUEST[1],
+                    subject_id=stored.id, subject_label=stored.number, submitted_by=submitter,
+                    values=record_values(REFUNDS, stored),
+                )  # fmt: skip
                 remember(uow, key, "refund.request", digest, result=stored.id, now=now)
                 uow.commit()
                 return stored
@@ -90,15 +105,17 @@ class RefundService:
         return retrying(attempt)
 
     def approve(self, refund_id: str, *, key: str) -> Refund:
-        """Approve a requested refund (where approval flows plug in).
+        """Approve a requested refund that no approval flow holds.
 
         Raises:
             NotFound: no such refund.
             InvalidStateTransition: the refund is not requested.
+            ApprovalPending: an approval flow holds the refund (its approvers decide).
             DuplicateRequest: ``key`` was used for another request.
         """
 
         def step(uow: UnitOfWork, ledger: Ledger, refund: Refund) -> Refund:
+            refuse_if_held(uow, REFUND_REQUEST[0], refund.id, "refund", refund.number)
             return refund.moved("approve", RefundStatus.APPROVED, ledger.now)
 
         return self._run(key, "refund.approve", {"r": refund_id}, refund_id, step)
@@ -107,12 +124,14 @@ class RefundService:
         """Reject a requested or approved refund with a reason.
 
         Raises:
-            NotFound, InvalidStateTransition, DuplicateRequest: as :meth:`approve`.
+            NotFound, InvalidStateTransition, ApprovalPending, DuplicateRequest: as
+                :meth:`approve`.
             ValidationError: the reason is empty or too long.
         """
         why = clean_text(reason, "rejection reason", max_length=500)
 
         def step(uow: UnitOfWork, ledger: Ledger, refund: Refund) -> Refund:
+            refuse_if_held(uow, REFUND_REQUEST[0], refund.id, "refund", refund.number)
             moved = refund.moved("reject", RefundStatus.REJECTED, ledger.now)
             return attrs.evolve(moved, rejection_reason=why)
 

@@ -28,6 +28,7 @@ from crmkit.adapters.sql.tables.pricing import (
     quotes,
     sales_orders,
 )
+from crmkit.adapters.sql.tables.process import process_tables
 from crmkit.adapters.sql.tables.receivables import (
     contracts,
     invoice_requests,
@@ -43,6 +44,7 @@ from crmkit.adapters.sql.tables.records import (
     custom_values,
     record_table,
 )
+from crmkit.adapters.sql.tables.workflows import workflow_tables
 
 __all__ = ["VERSION_TABLE", "metadata", "processed_requests", "products"]
 __all__ += ["reservations", "stock_documents", "stock_levels", "stock_movements", "warehouses"]
@@ -60,3 +62,5 @@ __all__ += ["front_office_tables"]
 __all__ += ["field_work_tables"]
 __all__ += ["order_receipts", "payment_plans", "payments", "refunds"]
 __all__ += ["contracts", "invoice_requests", "order_invoicing"]
+__all__ += ["process_tables"]
+__all__ += ["workflow_tables"]

@@ -1,0 +1,100 @@
+"""The actions approval flows hold, and what approving or rejecting one does.
+
+Each trigger has a :class:`HeldAction`: ``approve`` lets the held action proceed (an
+order is confirmed, a refund or invoice request approved) and ``reject`` sends the record
+back (an order to draft, a refund or invoice request to rejected, with the reason). Both
+run in the unit of work of the last decision, so that a failing action leaves nothing
+recorded, the decision included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import attrs
+
+from crmkit.domain.approval_triggers import INVOICE_REQUEST, ORDER_CONFIRM, REFUND_REQUEST
+from crmkit.domain.approvals import ApprovalInstance
+from crmkit.domain.order_lifecycle import to_status
+from crmkit.domain.outbox import EventName
+from crmkit.domain.receivables.invoices import INVOICE_REQUESTS, ORDER_INVOICING, InvoiceStatus
+from crmkit.domain.receivables.refunds import REFUNDS, RefundStatus
+from crmkit.domain.sales_order import SalesOrderId
+from crmkit.domain.sales_order import SalesOrderStatus as Status
+from crmkit.services.order_confirm import ConfirmRules, confirm_order
+from crmkit.services.order_steps import PendingEvent, order_event
+from crmkit.services.ports import UnitOfWork
+from crmkit.services.receivables.invoices import save_requested
+
+Approve = Callable[[UnitOfWork, datetime, ApprovalInstance, str, list[PendingEvent]], None]
+Reject = Callable[[UnitOfWork, datetime, ApprovalInstance, str, list[PendingEvent]], None]
+
+
+@attrs.frozen
+class HeldAction:
+    """What the last approval (``approve``: instance, request key) or a rejection
+    (``reject``: instance, reason) does to the held record."""
+
+    approve: Approve
+    reject: Reject
+
+
+def _order_actions(rules: ConfirmRules) -> HeldAction:
+    def approve(
+        uow: UnitOfWork, now: datetime, inst: ApprovalInstance, key: str, events: list[PendingEvent]
+    ) -> None:
+        confirm_order(uow, now, events, inst.subject_id, key, approving=True, holds_end=None,
+                      stock_end=None, rules=rules, by_flow=True)  # fmt: skip
+
+    def reject(
+        uow: UnitOfWork, now: datetime, inst: ApprovalInstance, why: str, events: list[PendingEvent]
+    ) -> None:
+        order = uow.sales_orders.get(SalesOrderId(inst.subject_id))
+        saved = uow.sales_orders.update(to_status(order, Status.DRAFT, "reject", now))
+        events.append(
+            order_event(EventName.APPROVAL_REJECTED, saved, reason=why, approval_id=inst.id)
+        )
+
+    return HeldAction(approve, reject)
+
+
+def _refund_approve(
+    uow: UnitOfWork, now: datetime, inst: ApprovalInstance, key: str, events: list[PendingEvent]
+) -> None:
+    refund = uow.records(REFUNDS).get(inst.subject_id)
+    uow.records(REFUNDS).update(refund.moved("approve", RefundStatus.APPROVED, now))
+
+
+def _refund_reject(
+    uow: UnitOfWork, now: datetime, inst: ApprovalInstance, why: str, events: list[PendingEvent]
+) -> None:
+    refund = uow.records(REFUNDS).get(inst.subject_id)
+    moved = refund.moved("reject", RefundStatus.REJECTED, now)
+    uow.records(REFUNDS).update(attrs.evolve(moved, rejection_reason=why))
+
+
+def _invoice_approve(
+    uow: UnitOfWork, now: datetime, inst: ApprovalInstance, key: str, events: list[PendingEvent]
+) -> None:
+    request = uow.records(INVOICE_REQUESTS).get(inst.subject_id)
+    uow.records(INVOICE_REQUESTS).update(request.moved("approve", InvoiceStatus.APPROVED, now))
+
+
+def _invoice_reject(
+    uow: UnitOfWork, now: datetime, inst: ApprovalInstance, why: str, events: list[PendingEvent]
+) -> None:
+    request = uow.records(INVOICE_REQUESTS).get(inst.subject_id)
+    rejected = request.moved("reject", InvoiceStatus.REJECTED, now)
+    found = uow.records(ORDER_INVOICING).get_many([request.order_id]).get(request.order_id)
+    save_requested(uow, request.order_id, found, -request.signed)
+    uow.records(INVOICE_REQUESTS).update(attrs.evolve(rejected, rejection_reason=why))
+
+
+def held_actions(rules: ConfirmRules) -> dict[tuple[str, str], HeldAction]:
+    """The held action of every trigger (orders are confirmed by ``rules``)."""
+    return {
+        ORDER_CONFIRM: _order_actions(rules),
+        REFUND_REQUEST: HeldAction(_refund_approve, _refund_reject),
+        INVOICE_REQUEST: HeldAction(_invoice_approve, _invoice_reject),
+    }

@@ -1,0 +1,54 @@
+"""The generic record contract for every approval record type, on all five backends.
+
+Three types run here, so the hypothesis budgets are smaller than for the generic kits in
+``test_records.py`` (every type shares the same generic repository code underneath).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from crmkit.services import Storage
+from crmkit.testing.contracts.records import RecordTypeContract
+from crmkit.testing.process_kits import PROCESS_KITS
+from crmkit.testing.record_kits import RecordKit
+
+BACKENDS = [
+    pytest.param("memory", marks=pytest.mark.memory),
+    pytest.param("sqlite", marks=pytest.mark.sqlite),
+    pytest.param("postgres", marks=pytest.mark.postgres),
+    pytest.param("mariadb", marks=pytest.mark.mariadb),
+    pytest.param("mongo", marks=pytest.mark.mongo),
+]
+BUDGETS = {"memory": 25, "sqlite": 10, "postgres": 6, "mariadb": 6, "mongo": 4}
+"""Hypothesis examples per test, type and backend (HYPOTHESIS_PROFILE=thorough: x5)."""
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def storage(backend: str, request: pytest.FixtureRequest) -> Storage:
+    found: Storage = request.getfixturevalue(f"{backend}_storage")
+    return found
+
+
+@pytest.fixture
+def examples(backend: str) -> int:
+    factor = 5 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1
+    return BUDGETS[backend] * factor
+
+
+@pytest.fixture(params=sorted(PROCESS_KITS))
+def record_kit(request: pytest.FixtureRequest) -> RecordKit[Any]:
+    return PROCESS_KITS[request.param]
+
+
+class TestApprovalRecordTypes(RecordTypeContract):
+    """The generic record contract, for every approval type on every backend."""
