@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import attrs
@@ -251,6 +251,10 @@ class PaymentPlanService:
     def _today(self, as_of: date | None) -> date:
         if as_of is None:
             return self._clock.now().date()
-        if not isinstance(as_of, date) or abs((as_of - date(2000, 1, 1)).days) > 10**6:
+        if (
+            not isinstance(as_of, date)
+            or isinstance(as_of, datetime)
+            or abs((as_of - date(2000, 1, 1)).days) > 10**6
+        ):
             raise ValidationError("as_of must be a date.")
         return as_of
