@@ -22,7 +22,7 @@ from crmkit.domain.receivables.invoices import INVOICE_REQUESTS, ORDER_INVOICING
 from crmkit.domain.receivables.refunds import REFUNDS, RefundStatus
 from crmkit.domain.sales_order import SalesOrderId
 from crmkit.domain.sales_order import SalesOrderStatus as Status
-from crmkit.services.order_confirm import ConfirmRules, confirm_order
+from crmkit.services.order_confirm import ConfirmRules, confirm_order, flow_reason
 from crmkit.services.order_steps import PendingEvent, order_event
 from crmkit.services.ports import UnitOfWork
 from crmkit.services.receivables.invoices import save_requested
@@ -51,7 +51,10 @@ def _order_actions(rules: ConfirmRules) -> HeldAction:
         uow: UnitOfWork, now: datetime, inst: ApprovalInstance, why: str, events: list[PendingEvent]
     ) -> None:
         order = uow.sales_orders.get(SalesOrderId(inst.subject_id))
-        saved = uow.sales_orders.update(to_status(order, Status.DRAFT, "reject", now))
+        reason = flow_reason(inst.flow_code)  # the order leaves as it came, quote reasons kept
+        kept = tuple(r for r in order.approval_reasons if r != reason)
+        draft = attrs.evolve(to_status(order, Status.DRAFT, "reject", now), approval_reasons=kept)
+        saved = uow.sales_orders.update(draft)
         events.append(
             order_event(EventName.APPROVAL_REJECTED, saved, reason=why, approval_id=inst.id)
         )

@@ -99,8 +99,11 @@ def hold_for_approval(
     its ``values`` (the first matching flow applies); ``None`` if none matches.
 
     Raises:
+        NotFound: ``submitted_by`` names no user of the tenant.
         NoApprover: the flow's first step has no approver but the submitter.
     """
+    if submitted_by is not None:
+        uow.records(USERS).get(submitted_by)
     for flow in active_flows(uow, record_type, action):
         if not evaluate(flow.condition, values, now=now):
             continue

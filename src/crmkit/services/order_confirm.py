@@ -46,6 +46,11 @@ class ConfirmRules:
     strategy: AllocationStrategy
 
 
+def flow_reason(code: str) -> str:
+    """The approval reason an order held by the flow ``code`` carries while it waits."""
+    return f"approval flow {code}"
+
+
 def confirm_order(
     uow: UnitOfWork,
     now: datetime,
@@ -118,7 +123,7 @@ def confirm_order(
             values=order_values(order, credit, account.credit_limit),
         )  # fmt: skip
         if held is not None:
-            reasons = [f"approval flow {held.flow_code}"]
+            reasons = [flow_reason(held.flow_code)]
         else:
             reasons = rules.approval.reasons(order, credit, account.credit_limit)
         if reasons:

@@ -280,6 +280,7 @@ class OrderService(OrderReads):
             ValidationError: a product is inactive.
             InsufficientFunds: the account cannot pay the order.
             InsufficientStock: a line cannot be reserved in full.
+            NotFound: the submitting user does not exist.
             NoApprover: a matching flow's first step has no approver but the submitter.
             DuplicateRequest: ``key`` was used for another request.
         """

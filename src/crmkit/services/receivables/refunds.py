@@ -61,6 +61,7 @@ class RefundService:
             RefundExceedsReceived: more than the order received and kept.
             ValidationError: the amount or reason breaks its rule, or the order is not the
                 customer's in that currency.
+            NotFound: the submitting user does not exist.
             NoApprover: a matching flow's first step has no approver but the submitter.
             DuplicateRequest: ``key`` was used for another request.
         """

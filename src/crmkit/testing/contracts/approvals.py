@@ -26,12 +26,14 @@ from crmkit.domain.errors import InvalidStateTransition
 from crmkit.domain.front_office.people import Role, User
 from crmkit.domain.inventory.errors import InsufficientStock
 from crmkit.domain.outbox import EventName
+from crmkit.domain.receivables.invoices import InvoiceStatus
 from crmkit.domain.receivables.refunds import RefundStatus
 from crmkit.domain.sales_order import SalesOrder, SalesOrderStatus
 from crmkit.services import Storage, UnitOfWork
 from crmkit.services.approvals import ApprovalService
 from crmkit.services.front_office.people import DirectoryService
 from crmkit.services.orders import OrderLineInput
+from crmkit.services.receivables.invoices import InvoiceService
 from crmkit.services.receivables.refunds import RefundService
 from crmkit.testing.order_support import CUSTOMER, T0, OrderWorld, check_world, open_world
 from crmkit.testing.state import State, tenant_state
@@ -48,6 +50,7 @@ class ApprovalWorld:
     world: OrderWorld
     approvals: ApprovalService
     refunds: RefundService
+    invoices: InvoiceService
     rep: str
     m1: str
     m2: str
@@ -95,7 +98,8 @@ def approval_world(
     d = people.add_user(User.new(tenant, login="d", name="Deputy", role=Role.REP, now=T0))
     approvals = ApprovalService(unit_of_work, world.clock, order_rules=world.orders.confirm_rules)
     refunds = RefundService(unit_of_work, world.clock)
-    return ApprovalWorld(world, approvals, refunds, rep.id, m1.id, m2.id, d.id)
+    invoices = InvoiceService(unit_of_work, world.clock)
+    return ApprovalWorld(world, approvals, refunds, invoices, rep.id, m1.id, m2.id, d.id)
 
 
 def refused(aw: ApprovalWorld, error: type[CrmkitError], action: Callable[[], object]) -> None:
@@ -158,6 +162,8 @@ class ApprovalFlowContract:
                                  action="confirm", condition=gt("max_line_discount_percent", 20),
                                  steps=TWO_MANAGERS)  # fmt: skip
         order, inst = aw.pending()
+        original = aw.draft(2, 25)  # the create's key again: the draft as it was created
+        assert original.id == order.id
         aw.approvals.approve(inst, aw.m1, key="a1")
         before = aw.state()
         refused(aw, ValidationError, lambda: aw.approvals.reject(inst, aw.m2, " ", key="r0"))
@@ -169,8 +175,8 @@ class ApprovalFlowContract:
         assert all(n in kept or any(w in n for w in allowed) for n in changed), changed
         draft = aw.world.orders.get_order(order.id)
         assert draft.status is SalesOrderStatus.DRAFT
-        assert attrs.evolve(draft, status=order.status, updated_at=order.updated_at,
-                            version=order.version) == order  # fmt: skip
+        same = attrs.evolve(draft, updated_at=original.updated_at, version=original.version)
+        assert same == original  # back where it came from: only status fields moved
         assert out.instance.status is ApprovalStatus.REJECTED
         assert out.instance.reason == "discount too deep"
         assert [e.name for e in out.events] == [EventName.APPROVAL_REJECTED]
@@ -272,6 +278,33 @@ class ApprovalFlowContract:
         aw.approvals.reject(held.id, aw.m1, "no proof", key="no")
         rejected = aw.refunds.get_refund(other.id)
         assert (rejected.status, rejected.rejection_reason) == (RefundStatus.REJECTED, "no proof")
+
+    def test_invoice_requests_wait_and_a_rejection_frees_the_amount(self, storage: Storage) -> None:
+        """An invoice request over 20 waits for m1; rejected, its amount is invoiceable again."""
+        aw = approval_world(storage)
+        invoices = aw.invoices
+        aw.approvals.define_flow("INV", "Invoices", record_type="invoice_request",
+                                 action="request", condition=gt("amount", Decimal(20)),
+                                 steps=(ApprovalStep(ApproverKind.USER, aw.m1),))  # fmt: skip
+        order = aw.world.confirmed(3).order
+        aw.world.orders.deliver(order.id, {1: 3}, key="ship")
+        left = invoices.invoiceable(order.id)
+        request = invoices.request_invoice(order.id, left, key="inv", requested_by=aw.rep)
+        [inst] = aw.approvals.instances_of("invoice_request", request.id)
+        refused(aw, ApprovalPending, lambda: invoices.approve(request.id, key="direct"))
+        refused(aw, ApprovalPending, lambda: invoices.reject(request.id, "x", key="direct"))
+        assert invoices.invoiceable(order.id) == 0
+        aw.approvals.reject(inst.id, aw.m1, "wrong title", key="no")
+        rejected = invoices.get_invoice_request(request.id)
+        assert (rejected.status, rejected.rejection_reason) == (
+            InvoiceStatus.REJECTED,
+            "wrong title",
+        )
+        assert invoices.invoiceable(order.id) == left
+        again = invoices.request_invoice(order.id, left, key="inv2", requested_by=aw.rep)
+        [second] = aw.approvals.instances_of("invoice_request", again.id)
+        aw.approvals.approve(second.id, aw.m1, key="yes")
+        assert invoices.get_invoice_request(again.id).status is InvoiceStatus.APPROVED
 
     def test_invalid_flows_are_refused_and_change_nothing(self, storage: Storage) -> None:
         """Unknown fields, wrong value types, unknown triggers and bad steps are refused."""
