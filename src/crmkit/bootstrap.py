@@ -24,6 +24,16 @@ from crmkit.domain.outbox import NumberPatterns
 from crmkit.domain.pricing import PricingPolicy
 from crmkit.services import CatalogService, Clock, Storage, UnitOfWork
 from crmkit.services.accounts import CustomerAccountService
+from crmkit.services.custom_fields import CustomFieldService
+from crmkit.services.field_work.visits import VisitService
+from crmkit.services.field_work.work_orders import WorkOrderService
+from crmkit.services.front_office.activity import ActivityService
+from crmkit.services.front_office.customers import CustomerService
+from crmkit.services.front_office.leads import LeadService
+from crmkit.services.front_office.opportunities import OpportunityService
+from crmkit.services.front_office.people import DirectoryService
+from crmkit.services.front_office.pools import PoolService
+from crmkit.services.front_office.quoting import CustomerFunds, CustomerQuotes
 from crmkit.services.inventory import InventoryService
 from crmkit.services.order_reads import OutboxService
 from crmkit.services.orders import OrderService
@@ -223,7 +233,9 @@ def _require(module: str, extra: str) -> Any:
 
 @attrs.frozen
 class TenantServices:
-    """crmkit's services bound to one tenant."""
+    """crmkit's services bound to one tenant: the order flow (catalog to outbox), the
+    receivables, the front office (customers to opportunities), field work and custom
+    fields."""
 
     tenant_id: TenantId
     catalog: CatalogService
@@ -238,6 +250,17 @@ class TenantServices:
     refunds: RefundService
     invoices: InvoiceService
     contracts: ContractService
+    customers: CustomerService
+    pools: PoolService
+    leads: LeadService
+    activities: ActivityService
+    directory: DirectoryService
+    opportunities: OpportunityService
+    customer_quotes: CustomerQuotes
+    customer_funds: CustomerFunds
+    visits: VisitService
+    work_orders: WorkOrderService
+    custom_fields: CustomFieldService
 
 
 class Crm:
@@ -270,13 +293,15 @@ class Crm:
 
         policy = self.pricing_policies.get(bound, PricingPolicy())
         numbers = self.number_patterns.get(bound, NumberPatterns())
+        quotes = QuoteService(unit_of_work, self.clock, policy, numbers)
+        accounts = CustomerAccountService(unit_of_work, self.clock)
         return TenantServices(
             tenant_id=bound,
             catalog=CatalogService(unit_of_work, self.clock),
             pricing=PricingService(unit_of_work, self.clock, policy),
-            quotes=QuoteService(unit_of_work, self.clock, policy, numbers),
+            quotes=quotes,
             inventory=InventoryService(unit_of_work, self.clock),
-            accounts=CustomerAccountService(unit_of_work, self.clock),
+            accounts=accounts,
             orders=OrderService(
                 unit_of_work,
                 self.clock,
@@ -290,6 +315,17 @@ class Crm:
             refunds=RefundService(unit_of_work, self.clock),
             invoices=InvoiceService(unit_of_work, self.clock),
             contracts=ContractService(unit_of_work, self.clock),
+            customers=CustomerService(unit_of_work, self.clock),
+            pools=PoolService(unit_of_work, self.clock),
+            leads=LeadService(unit_of_work, self.clock),
+            activities=ActivityService(unit_of_work, self.clock),
+            directory=DirectoryService(unit_of_work, self.clock),
+            opportunities=OpportunityService(unit_of_work, self.clock),
+            customer_quotes=CustomerQuotes(unit_of_work, self.clock, quotes=quotes),
+            customer_funds=CustomerFunds(unit_of_work, self.clock, accounts=accounts),
+            visits=VisitService(unit_of_work, self.clock),
+            work_orders=WorkOrderService(unit_of_work, self.clock),
+            custom_fields=CustomFieldService(unit_of_work, self.clock),
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:

@@ -31,6 +31,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.quantities import QuantityContract
 from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.mariadb
@@ -154,3 +155,7 @@ class TestMariadbInvoiceRequests(InvoiceRequestContract):
 
 class TestMariadbContracts(ContractContract):
     """Customer contract suite on mariadb."""
+
+
+class TestMariaDBQuantities(QuantityContract):
+    """Quantities read back normalised on mariadb."""

@@ -31,6 +31,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.quantities import QuantityContract
 from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.memory
@@ -156,3 +157,7 @@ class TestMemoryInvoiceRequests(InvoiceRequestContract):
 
 class TestMemoryContracts(ContractContract):
     """Customer contract suite on memory."""
+
+
+class TestMemoryQuantities(QuantityContract):
+    """Quantities read back normalised on memory."""

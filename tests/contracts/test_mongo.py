@@ -31,6 +31,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.quantities import QuantityContract
 from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.mongo
@@ -154,3 +155,7 @@ class TestMongoInvoiceRequests(InvoiceRequestContract):
 
 class TestMongoContracts(ContractContract):
     """Customer contract suite on mongo."""
+
+
+class TestMongoQuantities(QuantityContract):
+    """Quantities read back normalised on mongo."""

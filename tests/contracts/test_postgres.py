@@ -31,6 +31,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.quantities import QuantityContract
 from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.postgres
@@ -154,3 +155,7 @@ class TestPostgresInvoiceRequests(InvoiceRequestContract):
 
 class TestPostgresContracts(ContractContract):
     """Customer contract suite on postgres."""
+
+
+class TestPostgresQuantities(QuantityContract):
+    """Quantities read back normalised on postgres."""

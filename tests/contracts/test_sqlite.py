@@ -31,6 +31,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.quantities import QuantityContract
 from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.sqlite
@@ -154,3 +155,7 @@ class TestSqliteInvoiceRequests(InvoiceRequestContract):
 
 class TestSqliteContracts(ContractContract):
     """Customer contract suite on sqlite."""
+
+
+class TestSqliteQuantities(QuantityContract):
+    """Quantities read back normalised on sqlite."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import attrs
 import pytest
 
+from crmkit import open_crm
 from crmkit.domain import FloatNotAllowed, ProductId, ValidationError
+from crmkit.front_office import CUSTOMERS
 from crmkit.services.boundary import checked_calls
 
 
@@ -128,3 +130,24 @@ class TestRecordsAndCollections:
         """A string where a datetime is due is refused."""
         with pytest.raises(ValidationError):
             Echo().when("2026-01-01")  # type: ignore[arg-type]
+
+
+class TestDatesAndGenericClasses:
+    """A date is not a datetime; a generic class's parameter takes an instance of it."""
+
+    def test_a_datetime_given_for_a_date_is_refused(self) -> None:
+        """``raise_reminders(as_of=datetime)`` once failed with TypeError deep inside."""
+
+        plans = open_crm("memory://").tenant("t1").plans
+        with pytest.raises(ValidationError, match="as_of must be a date"):
+            plans.raise_reminders(datetime(2026, 1, 5, tzinfo=UTC))
+        assert plans.raise_reminders(date(2026, 1, 5)) == []
+
+    @pytest.mark.parametrize("bad", ["customers", None, object(), 5])
+    def test_a_record_type_parameter_takes_a_record_type_only(self, bad: object) -> None:
+        """``fields_of`` of a non-record-type once raised AttributeError."""
+
+        fields = open_crm("memory://").tenant("t1").custom_fields
+        with pytest.raises(ValidationError, match="record_type must be a RecordType"):
+            fields.fields_of(bad)  # type: ignore[arg-type]  # hostile on purpose
+        assert fields.fields_of(CUSTOMERS) == []

@@ -10,7 +10,7 @@ import pytest
 from crmkit import Money, WrongTenant, open_crm
 from crmkit.accounts import DeductionPolicy, InsufficientFunds, OrderLine
 from crmkit.inventory import InsufficientStock, ReservationRequest
-from crmkit.pricing import Customer, NoPriceFound
+from crmkit.pricing import NoPriceFound, PricingCustomer
 
 
 @pytest.mark.memory
@@ -36,7 +36,7 @@ class TestErrorsNameRecords:
         shop = open_crm("memory://").tenant("acme")
         tea = shop.catalog.create_product(sku="TEA-01", name="Tea", unit="tin", tax_rate="0")
         with pytest.raises(NoPriceFound) as refused:
-            shop.pricing.resolve(Customer("DEALER-17"), tea.id, 12, currency="CNY")
+            shop.pricing.resolve(PricingCustomer("DEALER-17"), tea.id, 12, currency="CNY")
         assert "SKU 'TEA-01'" in refused.value.message
         assert "customer 'DEALER-17', quantity 12," in refused.value.message
         assert tea.id not in refused.value.message

@@ -14,8 +14,9 @@ How an annotation is checked:
 - other ``str``: text without NUL or unpaired surrogates, at most 10,000 characters;
 - ``Decimal`` in a union: :func:`crmkit.domain.to_decimal` (floats, NaN and sizes refused);
 - ``int``/``bool``: exactly that type (no bools for ints), ints within 64 bits;
-- ``datetime``, enums, attrs records: an instance of the class; attrs records' fields are
-  checked recursively; sequences, sets, mappings and tuples element by element;
+- ``datetime``, ``date`` (not a ``datetime``), enums, attrs records: an instance of the
+  class; attrs records' fields are checked recursively; an instance of a generic class
+  (``RecordType[Any]``); sequences, sets, mappings and tuples element by element;
 - ``object`` and ``Any``: left to the domain.
 """
 
@@ -26,6 +27,7 @@ import inspect
 import types
 import typing
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -118,6 +120,8 @@ def check_for(annotation: object, name: str) -> Check:  # noqa: PLR0911, PLR0912
         return _items(origin, check_for(item_type, name))
     if isinstance(annotation, type):
         return _instance(annotation)
+    if isinstance(origin, type):  # a generic class (``RecordType[Any]``): an instance of it
+        return _plain_instance(origin)
     return _anything
 
 
@@ -176,11 +180,14 @@ def _a_number(value: object, what: str) -> object:
 def _instance(cls: type) -> Check:
     if attrs.has(cls):
         return _record(cls)
+    return _plain_instance(cls)
 
+
+def _plain_instance(cls: type) -> Check:
     def check(value: object, what: str) -> object:
         if isinstance(value, float) and cls is not float:
             raise FloatNotAllowed(what, value)
-        if not isinstance(value, cls):
+        if not isinstance(value, cls) or (cls is date and isinstance(value, datetime)):
             raise _refuse(what, f"a {cls.__name__}", value)
         return value
 

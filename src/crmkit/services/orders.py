@@ -47,7 +47,7 @@ from crmkit.domain.order_lifecycle import (
     to_status,
 )
 from crmkit.domain.outbox import EventName, NumberPatterns, OutboxEvent
-from crmkit.domain.pricing import Customer, PricingPolicy
+from crmkit.domain.pricing import PricingCustomer, PricingPolicy
 from crmkit.domain.record_data import from_data, to_data
 from crmkit.domain.requests import request_key
 from crmkit.domain.sales_order import (
@@ -66,6 +66,7 @@ from crmkit.services.account_steps import (
     save_ledger,
     void,
 )
+from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.inventory_steps import (
     receive_return_lines,
@@ -95,7 +96,6 @@ from crmkit.services.retry import retrying
 
 __all__ = [
     "ApprovalRule",
-    "Customer",
     "DeliveryExceedsOrdered",
     "EmptyOrder",
     "EventName",
@@ -107,6 +107,7 @@ __all__ = [
     "OrderTransitionNotAllowed",
     "OutboxEvent",
     "OutboxService",
+    "PricingCustomer",
     "ReservationExpired",
     "ReturnExceedsDelivered",
     "SalesOrder",
@@ -139,6 +140,7 @@ class OrderOutcome:
 Work = Callable[[UnitOfWork, datetime, list[PendingEvent]], SalesOrder]
 
 
+@checked_calls
 class OrderService(OrderReads):
     """The sales orders of one tenant (see the module docstring)."""
 
@@ -168,7 +170,7 @@ class OrderService(OrderReads):
 
     def create_order(
         self,
-        customer: Customer,
+        customer: PricingCustomer,
         lines: Sequence[OrderLineInput],
         *,
         currency: str,
@@ -184,8 +186,8 @@ class OrderService(OrderReads):
             NoPriceFound: a product has no applicable price.
             DuplicateRequest: ``key`` was used for another request.
         """
-        if not isinstance(customer, Customer):
-            raise ValidationError(f"expected a Customer, got {type(customer).__name__}.")
+        if not isinstance(customer, PricingCustomer):
+            raise ValidationError(f"expected a PricingCustomer, got {type(customer).__name__}.")
         if not isinstance(lines, Sequence) or isinstance(lines, str) or not lines:
             raise EmptyOrder("an order needs at least one line; give OrderLineInput lines.")
         for line in lines:

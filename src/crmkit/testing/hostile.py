@@ -24,10 +24,16 @@ from hypothesis import strategies as st
 from crmkit.bootstrap import TenantServices
 from crmkit.domain import Money, new_id
 from crmkit.domain.deduction import OrderLine
-from crmkit.domain.pricing import Customer
+from crmkit.domain.pricing import PricingCustomer
 from crmkit.services.boundary import ID_NAMES, KEY_NAMES
 from crmkit.services.inventory import ReservationRequest
 from crmkit.testing.contracts.support import T0
+from crmkit.testing.hostile_seeds import (
+    Seeded,
+    seed_custom_fields,
+    seed_field_work,
+    seed_front_office,
+)
 
 FUTURE = T0 + timedelta(days=30)
 PAID_ON = date(2026, 1, 5)
@@ -124,25 +130,56 @@ def parameters(method: Callable[..., Any]) -> list[tuple[inspect.Parameter, obje
     ]
 
 
+SEEDERS: dict[str, Callable[[TenantServices], Seeded]] = {
+    **dict.fromkeys(
+        ("customers", "pools", "leads", "activities", "directory", "opportunities",
+         "customer_quotes", "customer_funds"),
+        seed_front_office,
+    ),
+    "visits": seed_field_work,
+    "work_orders": seed_field_work,
+    "custom_fields": seed_custom_fields,
+}  # fmt: skip
+"""The seeder of each service outside the order flow (the others get :meth:`World.seed`'s
+own records: products, prices, quotes, stock, accounts, orders, payments)."""
+
+
 @attrs.define
 class World:
     """Records seeded through the services, named as parameters name them.
 
     ``by_name`` holds a value per parameter name; ``by_call`` overrides it for the calls
-    where a name means another record (``order_id`` is an order reference for
-    reservations, an inbound order's id for inbound orders, a sales order's id for
-    ``get_order``).
+    (``"method"`` or ``"service.method"``) where a name means another record (``order_id``
+    is an order reference for reservations, an inbound order's id for inbound orders, a
+    sales order's id for ``get_order``); ``by_type`` holds an unstored record of each
+    class a call takes whole, the base of the records built around a hostile field.
     """
 
     by_name: dict[str, object] = attrs.field(factory=dict)
     by_call: dict[str, dict[str, object]] = attrs.field(factory=dict)
+    by_type: dict[type, object] = attrs.field(factory=dict)
 
     def named(self, method: str) -> dict[str, object]:
-        """The seeded values for the parameters of ``method``."""
-        return {**self.by_name, **self.by_call.get(method, {})}
+        """The seeded values for the parameters of ``method`` (``"service.method"``)."""
+        bare = method.rpartition(".")[2]
+        return {**self.by_name, **self.by_call.get(bare, {}), **self.by_call.get(method, {})}
 
     @classmethod
-    def seed(cls, services: TenantServices) -> World:
+    def seed(cls, services: TenantServices, service: str | None = None) -> World:
+        """The records the calls of ``service`` need (of every service if ``None``)."""
+        seeders = [SEEDERS[service]] if service in SEEDERS else [World.seed_orders]
+        if service is None:
+            seeders = [World.seed_orders, seed_field_work, seed_custom_fields]
+        world = cls()
+        for seeder in seeders:
+            seeded = seeder(services)
+            world.by_name |= seeded.by_name
+            world.by_call |= seeded.by_call
+            world.by_type |= seeded.by_type
+        return world
+
+    @staticmethod
+    def seed_orders(services: TenantServices) -> Seeded:
         """Products, prices, quotes and an order, stock documents, an account with holds."""
         product = services.catalog.create_product(
             sku="SKU-1", name="Widget", unit="pcs", tax_rate="0.13", category="tools"
@@ -153,7 +190,7 @@ class World:
         services.accounts.deposit(account.id, Money("100", "EUR"), key=new_id())
         services.accounts.grant_rebate(account.id, Money("10", "EUR"), key=new_id())
         grant = services.accounts.rebate_grants(account.id)[0]
-        customer = Customer(account.id, frozenset({"retail"}))
+        customer = PricingCustomer(account.id, frozenset({"retail"}))
         quote = services.quotes.create_quote(customer, currency="EUR", valid_until=FUTURE)
         services.quotes.add_line(quote.id, product.id, quantity="2")
         sold = services.quotes.create_quote(customer, currency="EUR", valid_until=FUTURE)
@@ -182,7 +219,7 @@ class World:
         refund = services.refunds.request_refund(
             "CUST-1", Money("5", "EUR"), reason="overpaid", key=new_id()
         )
-        return cls(
+        return Seeded(
             {
                 "product_id": product.id,
                 "price_list_id": price_list.id,
@@ -257,7 +294,7 @@ def plain_value(  # noqa: PLR0911, PLR0912 - one return per kind of annotation
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return next(iter(annotation))
     if isinstance(annotation, type) and attrs.has(annotation):
-        return _plain_record(world, annotation)
+        return world.by_type.get(annotation) or _plain_record(world, annotation)
     args = typing.get_args(annotation)
     if origin is tuple:
         return tuple(plain_value(world, name, arg) for arg in args if arg is not Ellipsis)
@@ -359,7 +396,11 @@ class _Built:
 
     def build(self) -> object:
         """The record, well-formed but for the hostile field."""
-        return _plain_record(self.world, self.cls, **{self.field: self.value})
+        base = self.world.by_type.get(self.cls)
+        if base is None:
+            return _plain_record(self.world, self.cls, **{self.field: self.value})
+        alias = str(attrs.fields_dict(self.cls)[self.field].alias)
+        return attrs.evolve(base, **{alias: self.value})  # type: ignore[misc]  # an attrs record
 
 
 def _hashable(value: object) -> bool:

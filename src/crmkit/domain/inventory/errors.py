@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from crmkit.domain.decimals import plain
 from crmkit.domain.errors import ValidationError
+from crmkit.domain.quantity import shown_quantity as plain
 
 
 class InsufficientStock(ValidationError):
