@@ -5,7 +5,8 @@ arguments are checked against the method's type annotations (and, for the attrs 
 handed in, against their fields' annotations), ids and request keys are cleaned the same
 way on every call, so that nothing a caller hands in reaches a query, a calculation or a
 fingerprint unless it has the declared type and form. Failures are
-:class:`~crmkit.domain.ValidationError`; the domain still checks the rules of each field.
+:class:`~crmkit.domain.ValidationError` whose ``field`` names the argument refused; the
+domain still checks the rules of each field.
 
 How an annotation is checked:
 - ids (a ``NewType`` over ``str`` whose name ends in ``Id``, or a ``str`` parameter named
@@ -33,7 +34,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from crmkit.domain import FloatNotAllowed, ValidationError, to_decimal
+from crmkit.domain import CrmkitError, FloatNotAllowed, ValidationError, to_decimal
 from crmkit.domain.errors import shown
 from crmkit.domain.ids import record_id
 from crmkit.domain.requests import request_key
@@ -73,7 +74,11 @@ def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
         for name, value in bound.arguments.items():
             check = checks.get(name)
             if check is not None:
-                bound.arguments[name] = check(value, name)
+                try:
+                    bound.arguments[name] = check(value, name)
+                except CrmkitError as error:
+                    error.details.setdefault("field", name)  # the argument refused
+                    raise
         return method(*bound.args, **bound.kwargs)
 
     return call

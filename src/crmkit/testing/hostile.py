@@ -291,6 +291,8 @@ def plain_value(  # noqa: PLR0911, PLR0912 - one return per kind of annotation
         return Decimal(1)
     if annotation is datetime:
         return FUTURE
+    if annotation is date:
+        return FUTURE.date()
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return next(iter(annotation))
     if isinstance(annotation, type) and attrs.has(annotation):

@@ -120,7 +120,9 @@ class VisitService:
             uow.commit()
         return stored
 
-    def check_in(self, visit_id: str, *, latitude: Decimal, longitude: Decimal) -> Visit:
+    def check_in(
+        self, visit_id: str, *, latitude: Decimal | int | str, longitude: Decimal | int | str
+    ) -> Visit:
         """Check the visit in now at the given location.
 
         Raises:

@@ -87,7 +87,9 @@ class InvoiceService:
             order = order_of(uow, order_id)
             return basis_value(order, self._basis) - self._requested(uow, order.id)
 
-    def request_invoice(self, order_id: str, amount: Decimal, *, key: str) -> InvoiceRequest:
+    def request_invoice(
+        self, order_id: str, amount: Decimal | int | str, *, key: str
+    ) -> InvoiceRequest:
         """Request an invoice of ``amount`` for the order, with its tax breakdown.
 
         Raises:

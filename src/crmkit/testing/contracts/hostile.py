@@ -5,7 +5,7 @@ introspection, see :mod:`crmkit.testing.hostile`) is called with one argument ho
 the others well-formed, against a seeded tenant. Whatever happens:
 - only :class:`~crmkit.domain.CrmkitError` escapes, and a value of the wrong type or form
   (not text where text is due, NUL, unpaired surrogates, NaN, floats, huge numbers...) is
-  refused with a :class:`~crmkit.domain.ValidationError`;
+  refused with a :class:`~crmkit.domain.ValidationError` whose ``field`` names it;
 - error messages stay short (values quoted in them are cut);
 - a refused call changes nothing (the tenant's whole stored state is compared);
 - a call that accepts a hostile text answers about that text only: records it returns or
@@ -166,8 +166,10 @@ class HostileInputContract:
         name = f"{call.__qualname__}({', '.join(f'{k}=...' for k in arguments)})"
         type(self).cases[type(self).__name__] = type(self).cases.get(type(self).__name__, 0) + 1
         before = self.state_of(storage, tenant)
+        called = False
         try:
             arguments = {key: _built(value) for key, value in arguments.items()}
+            called = True  # past the records' own constructors: the call's refusal
             result = call(**arguments)
         except CrmkitError as error:
             if len(str(error)) > MAX_MESSAGE:
@@ -175,6 +177,8 @@ class HostileInputContract:
             malformed = target is not None and _must_be_refused(arguments.get(target[0]), target[1])
             if malformed and not isinstance(error, ValidationError):
                 pytest.fail(f"{name} refused a malformed value with {error!r}")
+            if called and malformed and target is not None and error.field != target[0]:
+                pytest.fail(f"{name} refused {target[0]} with field={error.field!r}: {error}")
             assert self.state_of(storage, tenant) == before, f"{name} refused but changed state"
             return
         except Exception as error:
