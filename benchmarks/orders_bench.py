@@ -32,7 +32,7 @@ from tests.backends import fresh_sql_database, mongo_server
 from benchmarks.psycopg_baseline import BASELINE_STATEMENTS, baseline_confirm
 from crmkit import SystemClock, open_storage
 from crmkit.domain import CrmkitError, Money, TenantId, new_id
-from crmkit.domain.pricing import Customer
+from crmkit.domain.pricing import PricingCustomer
 from crmkit.services import Storage
 from crmkit.services.orders import OrderLineInput, OrderService
 from crmkit.testing.order_support import CUSTOMER, OrderWorld, open_world
@@ -48,7 +48,7 @@ def _drafts(world: OrderWorld, clients: int, per_client: int) -> list[list[str]]
     (the clients still share the products, their stock and the tenant's outbox)."""
     made: list[list[str]] = []
     for c in range(clients):
-        customer = Customer(f"{CUSTOMER.account_id}-{c}")
+        customer = PricingCustomer(f"{CUSTOMER.account_id}-{c}")
         account = world.accounts.open_account(customer.account_id, "CNY")
         world.accounts.deposit(account.id, Money(Decimal(FUNDS), "CNY"), key=new_id())
         mine: list[str] = []

@@ -22,13 +22,13 @@ from crmkit import open_storage
 from crmkit.adapters.clock import FixedClock
 from crmkit.domain import Product, ProductId, TenantId
 from crmkit.domain.price_list import PriceEntry, PriceList
-from crmkit.domain.pricing import Customer
+from crmkit.domain.pricing import PricingCustomer
 from crmkit.services import Storage
 from crmkit.services.quotes import LineInput, QuoteService
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 TENANT = TenantId("bench")
-CUSTOMER = Customer("acme", frozenset({"vip"}))
+CUSTOMER = PricingCustomer("acme", frozenset({"vip"}))
 TIERS = (Decimal(0), Decimal(10))
 
 

@@ -25,6 +25,16 @@ from crmkit.domain.pricing import PricingPolicy
 from crmkit.services import CatalogService, Clock, Storage, UnitOfWork
 from crmkit.services.accounts import CustomerAccountService
 from crmkit.services.approvals import ApprovalService
+from crmkit.services.custom_fields import CustomFieldService
+from crmkit.services.field_work.visits import VisitService
+from crmkit.services.field_work.work_orders import WorkOrderService
+from crmkit.services.front_office.activity import ActivityService
+from crmkit.services.front_office.customers import CustomerService
+from crmkit.services.front_office.leads import LeadService
+from crmkit.services.front_office.opportunities import OpportunityService
+from crmkit.services.front_office.people import DirectoryService
+from crmkit.services.front_office.pools import PoolService
+from crmkit.services.front_office.quoting import CustomerFunds, CustomerQuotes
 from crmkit.services.inventory import InventoryService
 from crmkit.services.order_reads import OutboxService
 from crmkit.services.orders import OrderService
@@ -226,7 +236,9 @@ def _require(module: str, extra: str) -> Any:
 
 @attrs.frozen
 class TenantServices:
-    """crmkit's services bound to one tenant."""
+    """crmkit's services bound to one tenant: the order flow (catalog to outbox), the
+    receivables, the front office (customers to opportunities), field work and custom
+    fields."""
 
     tenant_id: TenantId
     catalog: CatalogService
@@ -244,6 +256,17 @@ class TenantServices:
     approvals: ApprovalService
     workflows: WorkflowService
     processes: ProcessService
+    customers: CustomerService
+    pools: PoolService
+    leads: LeadService
+    activities: ActivityService
+    directory: DirectoryService
+    opportunities: OpportunityService
+    customer_quotes: CustomerQuotes
+    customer_funds: CustomerFunds
+    visits: VisitService
+    work_orders: WorkOrderService
+    custom_fields: CustomFieldService
 
 
 class Crm:
@@ -276,6 +299,8 @@ class Crm:
 
         policy = self.pricing_policies.get(bound, PricingPolicy())
         numbers = self.number_patterns.get(bound, NumberPatterns())
+        quotes = QuoteService(unit_of_work, self.clock, policy, numbers)
+        accounts = CustomerAccountService(unit_of_work, self.clock)
         orders = OrderService(
             unit_of_work,
             self.clock,
@@ -287,9 +312,9 @@ class Crm:
             tenant_id=bound,
             catalog=CatalogService(unit_of_work, self.clock),
             pricing=PricingService(unit_of_work, self.clock, policy),
-            quotes=QuoteService(unit_of_work, self.clock, policy, numbers),
+            quotes=quotes,
             inventory=InventoryService(unit_of_work, self.clock),
-            accounts=CustomerAccountService(unit_of_work, self.clock),
+            accounts=accounts,
             orders=orders,
             outbox=OutboxService(unit_of_work, self.clock),
             payments=PaymentService(unit_of_work, self.clock),
@@ -300,6 +325,17 @@ class Crm:
             approvals=ApprovalService(unit_of_work, self.clock, order_rules=orders.confirm_rules),
             workflows=WorkflowService(unit_of_work, self.clock),
             processes=ProcessService(unit_of_work, self.clock),
+            customers=CustomerService(unit_of_work, self.clock),
+            pools=PoolService(unit_of_work, self.clock),
+            leads=LeadService(unit_of_work, self.clock),
+            activities=ActivityService(unit_of_work, self.clock),
+            directory=DirectoryService(unit_of_work, self.clock),
+            opportunities=OpportunityService(unit_of_work, self.clock),
+            customer_quotes=CustomerQuotes(unit_of_work, self.clock, quotes=quotes),
+            customer_funds=CustomerFunds(unit_of_work, self.clock, accounts=accounts),
+            visits=VisitService(unit_of_work, self.clock),
+            work_orders=WorkOrderService(unit_of_work, self.clock),
+            custom_fields=CustomFieldService(unit_of_work, self.clock),
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:

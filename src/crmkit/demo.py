@@ -12,23 +12,17 @@ nothing.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
-from crmkit.bootstrap import Crm, TenantServices, open_crm
+from crmkit import Crm, CrmkitError, Money, ProductId, Rounding, TenantServices, open_crm
+from crmkit.accounts import DeductionPolicy, Fund, TradeMode
 from crmkit.demo_receivables import receivables_story
-from crmkit.domain import CrmkitError, Money, ProductId, Rounding, new_id
-from crmkit.domain.accounts import Fund
-from crmkit.domain.deduction import DeductionPolicy, TradeMode
-from crmkit.domain.outbox import EventName
-from crmkit.domain.price_list import PriceListScope
-from crmkit.domain.pricing import Customer
-from crmkit.domain.sales_order import SalesOrder
-from crmkit.services.orders import OrderLineInput
-from crmkit.services.pricing import EntryInput
-from crmkit.services.quotes import LineInput
+from crmkit.orders import EventName, OrderLineInput
+from crmkit.pricing import EntryInput, LineInput, PriceListScope, PricingCustomer, SalesOrder
 
 DEFAULT_URL = "sqlite:///crmkit-demo.db"
 ZERO = Decimal(0)
@@ -116,7 +110,7 @@ def run(crm: Crm, tenant: str) -> None:  # noqa: PLR0912, PLR0915 - a story told
         f"  General (priority 10, everyone) and {dealers.name} (priority 5, group 'dealers',"
         f" General -5%)"
     )
-    dealer = Customer("DEALER-17", frozenset({"dealers"}))
+    dealer = PricingCustomer("DEALER-17", frozenset({"dealers"}))
     resolution = shop.pricing.resolve(dealer, products["TEA-GRN-250"], 24, currency="CNY")
     print("  why the dealer pays what it pays for 24 tins of green tea:")
     for line in resolution.describe().splitlines():
@@ -291,4 +285,4 @@ def _print_order(order: SalesOrder) -> None:
 def main(url: str = DEFAULT_URL) -> None:
     """Open ``url`` (creating or upgrading its schema) and run the demo in a new tenant."""
     with open_crm(url, upgrade_schema=True) as crm:
-        run(crm, f"demo-{new_id()[:8]}")
+        run(crm, f"demo-{uuid.uuid4().hex[:8]}")

@@ -7,44 +7,36 @@ The clock is controlled, so the seven days of the auto-return rule pass at once.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from crmkit import FixedClock
-from crmkit.bootstrap import open_storage
-from crmkit.domain import CrmkitError, TenantId, new_id
-from crmkit.domain.front_office.customers import CUSTOMERS, Customer
-from crmkit.domain.front_office.follow_ups import FollowUpKind, FollowUpSubject
-from crmkit.domain.front_office.leads import Lead, LeadSource
-from crmkit.domain.front_office.opportunities import Stage
-from crmkit.domain.front_office.people import Role, User
-from crmkit.domain.front_office.pools import Pool, PoolKind
-from crmkit.services import Storage, UnitOfWork
-from crmkit.services.front_office.activity import ActivityService
-from crmkit.services.front_office.leads import LeadService, OpportunityDraft
-from crmkit.services.front_office.opportunities import OpportunityService
-from crmkit.services.front_office.people import DirectoryService
-from crmkit.services.front_office.pools import PoolService
-from crmkit.services.front_office.quoting import CustomerQuotes
+from crmkit import Crm, CrmkitError, FixedClock, open_crm
+from crmkit.front_office import (
+    Customer,
+    FollowUpKind,
+    FollowUpSubject,
+    Lead,
+    LeadSource,
+    OpportunityDraft,
+    Pool,
+    PoolKind,
+    Role,
+    Stage,
+    User,
+)
 
 DEFAULT_URL = "sqlite:///crmkit-demo.db"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def run(storage: Storage, tenant: TenantId) -> None:
-    """Tell the front-office story in ``tenant``."""
-    clock = FixedClock(START)
-
-    def uow() -> UnitOfWork:
-        return storage.unit_of_work(tenant)
-
-    directory = DirectoryService(uow, clock)
-    pools = PoolService(uow, clock)
-    leads = LeadService(uow, clock)
-    activity = ActivityService(uow, clock)
-    deals = OpportunityService(uow, clock)
-    quotes = CustomerQuotes(uow, clock)
+def run(crm: Crm, clock: FixedClock, tenant_name: str) -> None:
+    """Tell the front-office story in tenant ``tenant_name``; ``clock`` is ``crm``'s clock."""
+    office = crm.tenant(tenant_name)
+    tenant = office.tenant_id
+    directory, pools, leads = office.directory, office.pools, office.leads
+    activity, deals, quotes = office.activities, office.opportunities, office.customer_quotes
 
     li = directory.add_user(User.new(tenant, login="li", name="Li Na", role=Role.REP, now=START))
     print(f"Rep {li.name} joins the Shanghai lead pool (limit 1) and public pool (limit 5).")
@@ -101,11 +93,9 @@ def run(storage: Storage, tenant: TenantId) -> None:
     quote = quotes.create_quote("OOLONG", currency="CNY", valid_until=START + timedelta(days=14))
     won = quotes.win_by_quote(done.opportunity_id, quote.id)
     print(f"Quote {quote.id[:8]}... for OOLONG wins the opportunity: {won.status.value}.")
-    with uow() as work:
-        dormant = work.records(CUSTOMERS).add(
-            Customer.new(tenant, code="DORMANT", name="Dormant Tea", pool_id=public.id, now=START)
-        )
-        work.commit()
+    dormant = office.customers.create(
+        Customer.new(tenant, code="DORMANT", name="Dormant Tea", pool_id=public.id, now=START)
+    )
     pools.claim("SH", dormant.id, user_id=li.id)
     print("Li also claims customer DORMANT from the public pool, then never follows it up.")
     clock.advance(timedelta(days=7))
@@ -127,8 +117,6 @@ def _refused(action: Callable[[], object]) -> None:
 
 def main(url: str = DEFAULT_URL) -> None:
     """Open ``url`` (creating or upgrading its schema) and run the story in a new tenant."""
-    storage = open_storage(url, upgrade_schema=True)
-    try:
-        run(storage, TenantId(f"demo-fo-{new_id()[:8]}"))
-    finally:
-        storage.close()
+    clock = FixedClock(START)
+    with open_crm(url, clock=clock, upgrade_schema=True) as crm:
+        run(crm, clock, f"demo-fo-{uuid.uuid4().hex[:8]}")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from crmkit.bootstrap import TenantServices
-from crmkit.domain import Money, ProductId
-from crmkit.domain.pricing import Customer
-from crmkit.services.orders import OrderLineInput
+from crmkit import Money, ProductId, TenantServices
+from crmkit.orders import OrderLineInput
+from crmkit.pricing import PricingCustomer
 
 
 def receivables_story(shop: TenantServices, product_id: ProductId, today: date, step: int) -> None:
@@ -17,7 +16,10 @@ def receivables_story(shop: TenantServices, product_id: ProductId, today: date, 
     account = shop.accounts.open_account("SHOP-9", "CNY")
     shop.accounts.set_credit_limit(account.id, Money("2000.00", "CNY"), key="shop9-limit")
     order = shop.orders.create_order(
-        Customer("SHOP-9"), [OrderLineInput(product_id, 2)], currency="CNY", key="shop9-order"
+        PricingCustomer("SHOP-9"),
+        [OrderLineInput(product_id, 2)],
+        currency="CNY",
+        key="shop9-order",
     ).order
     shop.orders.confirm(order.id, key="shop9-confirm")
     shop.orders.deliver(order.id, {1: 2}, key="shop9-deliver")

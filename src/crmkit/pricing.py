@@ -2,7 +2,6 @@
 
 from crmkit.domain.price_list import Derivation, PriceEntry, PriceList, PriceListScope, ScopeKind
 from crmkit.domain.pricing import (
-    Customer,
     DocumentTotals,
     EntryOutcome,
     EntryVerdict,
@@ -10,6 +9,7 @@ from crmkit.domain.pricing import (
     ListOutcome,
     ListVerdict,
     NoPriceFound,
+    PricingCustomer,
     PricingPolicy,
     Resolution,
     ResolutionMode,
@@ -29,7 +29,6 @@ from crmkit.services.quotes import LineInput, QuoteService
 
 __all__ = [
     "ConversionExceedsRemaining",
-    "Customer",
     "Derivation",
     "DocumentTotals",
     "EntryInput",
@@ -43,6 +42,7 @@ __all__ = [
     "PriceEntry",
     "PriceList",
     "PriceListScope",
+    "PricingCustomer",
     "PricingPolicy",
     "PricingService",
     "Quote",

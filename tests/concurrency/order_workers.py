@@ -11,7 +11,7 @@ import attrs
 
 from crmkit import SystemClock, open_storage
 from crmkit.domain import CrmkitError, ProductId, TenantId, new_id
-from crmkit.domain.pricing import Customer
+from crmkit.domain.pricing import PricingCustomer
 from crmkit.services.orders import OrderLineInput, OrderService
 
 
@@ -88,7 +88,7 @@ def crash_worker(url: str, tenant: str, products: list[str], ready: Any) -> None
     ready.set()
     while True:
         line = OrderLineInput(ProductId(rng.choice(products)), rng.randint(1, 3))
-        made = orders.create_order(Customer("C-ACME"), [line], currency="CNY", key=new_id())
+        made = orders.create_order(PricingCustomer("C-ACME"), [line], currency="CNY", key=new_id())
         orders.confirm(made.order.id, key=new_id())
         orders.deliver(made.order.id, {1: 1}, key=new_id())
 

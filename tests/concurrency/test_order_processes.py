@@ -16,7 +16,7 @@ import pytest
 
 from crmkit import open_storage
 from crmkit.domain import Money, ProductId, new_id
-from crmkit.domain.pricing import Customer
+from crmkit.domain.pricing import PricingCustomer
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId, SalesOrderStatus
 from crmkit.services import Storage
 from crmkit.services.orders import OrderLineInput
@@ -161,7 +161,7 @@ class TestUnrelatedConfirmsInOneTenant:
             shares: list[list[str]] = []
             accounts: list[str] = []
             for w, product in enumerate(world.products):
-                customer = Customer(f"C-UNRELATED-{w}")
+                customer = PricingCustomer(f"C-UNRELATED-{w}")
                 account = world.accounts.open_account(customer.account_id, "CNY")
                 world.accounts.deposit(account.id, Money(Decimal(1000), "CNY"), key=new_id())
                 accounts.append(account.id)

@@ -32,6 +32,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.quantities import QuantityContract
 from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.mariadb
@@ -159,3 +160,7 @@ class TestMariadbContracts(ContractContract):
 
 class TestMariadbApprovalFlows(ApprovalFlowContract):
     """Approval flow contract on MariaDB."""
+
+
+class TestMariaDBQuantities(QuantityContract):
+    """Quantities read back normalised on mariadb."""

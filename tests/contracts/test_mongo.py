@@ -32,6 +32,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.quantities import QuantityContract
 from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.mongo
@@ -159,3 +160,7 @@ class TestMongoContracts(ContractContract):
 
 class TestMongoApprovalFlows(ApprovalFlowContract):
     """Approval flow contract on MongoDB."""
+
+
+class TestMongoQuantities(QuantityContract):
+    """Quantities read back normalised on mongo."""

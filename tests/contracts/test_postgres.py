@@ -32,6 +32,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.quantities import QuantityContract
 from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.postgres
@@ -159,3 +160,7 @@ class TestPostgresContracts(ContractContract):
 
 class TestPostgresApprovalFlows(ApprovalFlowContract):
     """Approval flow contract on PostgreSQL."""
+
+
+class TestPostgresQuantities(QuantityContract):
+    """Quantities read back normalised on postgres."""

@@ -32,6 +32,7 @@ from crmkit.testing.contracts.pricing import (
     QuoteRepositoryContract,
     QuoteServiceContract,
 )
+from crmkit.testing.contracts.quantities import QuantityContract
 from crmkit.testing.contracts.refunds import RefundContract
 
 pytestmark = pytest.mark.sqlite
@@ -159,3 +160,7 @@ class TestSqliteContracts(ContractContract):
 
 class TestSqliteApprovalFlows(ApprovalFlowContract):
     """Approval flow contract on SQLite."""
+
+
+class TestSqliteQuantities(QuantityContract):
+    """Quantities read back normalised on sqlite."""

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import types
+import typing
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
 
+from crmkit import TenantServices, open_crm
 from crmkit.domain import FloatNotAllowed, ProductId, ValidationError
+from crmkit.front_office import CUSTOMERS
 from crmkit.services.boundary import checked_calls
+from crmkit.testing.hostile import parameters, service_calls
 
 
 @attrs.frozen
@@ -128,3 +134,64 @@ class TestRecordsAndCollections:
         """A string where a datetime is due is refused."""
         with pytest.raises(ValidationError):
             Echo().when("2026-01-01")  # type: ignore[arg-type]
+
+
+class TestDatesAndGenericClasses:
+    """A date is not a datetime; a generic class's parameter takes an instance of it."""
+
+    def test_a_datetime_given_for_a_date_is_refused(self) -> None:
+        """``raise_reminders(as_of=datetime)`` once failed with TypeError deep inside."""
+
+        plans = open_crm("memory://").tenant("t1").plans
+        with pytest.raises(ValidationError, match="as_of must be a date"):
+            plans.raise_reminders(datetime(2026, 1, 5, tzinfo=UTC))
+        assert plans.raise_reminders(date(2026, 1, 5)) == []
+
+    @pytest.mark.parametrize("bad", ["customers", None, object(), 5])
+    def test_a_record_type_parameter_takes_a_record_type_only(self, bad: object) -> None:
+        """``fields_of`` of a non-record-type once raised AttributeError."""
+
+        fields = open_crm("memory://").tenant("t1").custom_fields
+        with pytest.raises(ValidationError, match="record_type must be a RecordType"):
+            fields.fields_of(bad)  # type: ignore[arg-type]  # hostile on purpose
+        assert fields.fields_of(CUSTOMERS) == []
+
+
+def _bare_decimals(annotation: object) -> bool:
+    """Whether ``annotation`` holds a ``Decimal`` that is not ``Decimal | int | str``."""
+    members = typing.get_args(annotation)
+    if typing.get_origin(annotation) in {typing.Union, types.UnionType} and Decimal in members:
+        return not {int, str} <= set(members)
+    return annotation is Decimal or any(_bare_decimals(member) for member in members)
+
+
+def test_every_number_argument_takes_decimal_int_or_str() -> None:
+    """Money amounts, quantities and percents are ``Decimal | int | str`` in every service
+    (``Money`` arguments carry their currency and take the same amounts)."""
+    bare = [
+        f"{service}.{method}({parameter.name})"
+        for service, method in service_calls()
+        for parameter, annotation in parameters(
+            getattr(typing.get_type_hints(TenantServices)[service], method)
+        )
+        if _bare_decimals(annotation)
+    ]
+    assert bare == []
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: Echo().ids(ProductId("p1"), {"$gt": ""}, key="k"), "order"),  # type: ignore[arg-type]
+        (lambda: Echo().ids(ProductId("p1"), "o", key=""), "key"),
+        (lambda: Echo().text(5), "name"),  # type: ignore[arg-type]
+        (lambda: Echo().numbers(1.5, 1), "amount"),  # type: ignore[arg-type]
+        (lambda: Echo().numbers("1", True), "limit"),
+        (lambda: Echo().lines([Line(ProductId("p"), "NaN")], {}), "lines"),
+    ],
+)
+def test_a_refused_argument_is_named_in_field(call: Any, field: str) -> None:
+    """Every boundary refusal carries ``field``: the argument it is about."""
+    with pytest.raises(ValidationError) as refused:
+        call()
+    assert refused.value.field == field

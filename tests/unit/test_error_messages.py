@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import timedelta
+from decimal import Decimal
 
 import attrs
 import pytest
 
 from crmkit import Money, WrongTenant, open_crm
-from crmkit.accounts import DeductionPolicy, InsufficientFunds, OrderLine
-from crmkit.inventory import InsufficientStock, ReservationRequest
-from crmkit.pricing import Customer, NoPriceFound
+from crmkit.accounts import AmountExceedsHold, DeductionPolicy, InsufficientFunds, OrderLine
+from crmkit.errors import DuplicateRecord
+from crmkit.inventory import InsufficientStock, OverShipment, ReservationRequest
+from crmkit.pricing import NoPriceFound, PricingCustomer
 
 
 @pytest.mark.memory
@@ -36,7 +39,7 @@ class TestErrorsNameRecords:
         shop = open_crm("memory://").tenant("acme")
         tea = shop.catalog.create_product(sku="TEA-01", name="Tea", unit="tin", tax_rate="0")
         with pytest.raises(NoPriceFound) as refused:
-            shop.pricing.resolve(Customer("DEALER-17"), tea.id, 12, currency="CNY")
+            shop.pricing.resolve(PricingCustomer("DEALER-17"), tea.id, 12, currency="CNY")
         assert "SKU 'TEA-01'" in refused.value.message
         assert "customer 'DEALER-17', quantity 12," in refused.value.message
         assert tea.id not in refused.value.message
@@ -80,3 +83,16 @@ class TestWrongTenant:
         with crm.unit_of_work("b") as uow, pytest.raises(WrongTenant):
             uow.products.update(attrs.evolve(product, name="y"))
         assert crm.tenant("a").catalog.get_product(product.id) == product
+
+
+class TestErrorFields:
+    """Errors about one argument name it in ``field``."""
+
+    def test_limits_and_duplicates_name_their_field(self) -> None:
+        """Over-shipping names ``lines``, a taken code ``code``, a hold overdrawn ``amount``."""
+        shipped = OverShipment("r1", Decimal("2"), Decimal("1"))
+        taken = DuplicateRecord("Warehouse", "code", "WH-1", "t1")
+        held = AmountExceedsHold("h1", "post", Decimal("5"), Decimal("1"))
+        assert (shipped.field, taken.field, held.field) == ("lines", "code", "amount")
+        assert pickle.loads(pickle.dumps(shipped)).field == "lines"
+        assert DuplicateRecord("Account", "customer and currency", "x", "t1").field is None

@@ -22,11 +22,11 @@ from crmkit.domain.price_list import (
     PriceListScope,
 )
 from crmkit.domain.pricing import (
-    Customer,
     DocumentTotals,
     EntryOutcome,
     ListOutcome,
     NoPriceFound,
+    PricingCustomer,
     PricingPolicy,
     Resolution,
     ResolutionMode,
@@ -60,7 +60,7 @@ from crmkit.testing.strategies import tax_rates
 
 TENANT = TenantId("unit")
 PRODUCT = ProductId("p-1")
-CUSTOMER = Customer("acme", frozenset({"vip"}))
+CUSTOMER = PricingCustomer("acme", frozenset({"vip"}))
 
 
 def a_list(name: str = "Base", priority: int = 10, **fields: object) -> PriceList:

@@ -22,7 +22,7 @@ PUBLIC: dict[str, set[str]] = {
     "crmkit.errors": {"CrmkitError", "ValidationError", "NotFound", "WrongTenant",
                       "InsufficientStock", "InsufficientFunds", "NoPriceFound"},
     "crmkit.catalog": {"CatalogService", "Product", "ProductFilter", "Page"},
-    "crmkit.pricing": {"Customer", "PriceListScope", "EntryInput", "LineInput",
+    "crmkit.pricing": {"PricingCustomer", "PriceListScope", "EntryInput", "LineInput",
                        "PricingPolicy", "ResolutionMode", "SalesOrder", "QuoteService"},
     "crmkit.accounts": {"Fund", "DeductionPolicy", "OrderLine", "TradeMode",
                         "CustomerAccountService", "InsufficientFunds"},
@@ -128,3 +128,22 @@ class TestDocsImportOnlyPublicModules:
             if module not in PUBLIC
         }
         assert deep == set()
+
+    @pytest.mark.parametrize("demo", ["demo", "demo_front_office", "demo_receivables"])
+    def test_the_demos_import_public_modules_only(self, demo: str) -> None:
+        """The demos read as a user's code: crmkit imports name public modules (or a demo)."""
+        source = (ROOT / "src" / "crmkit" / f"{demo}.py").read_text(encoding="utf-8")
+        deep = {
+            module
+            for module in crmkit_imports(source)
+            if module not in PUBLIC and not module.startswith("crmkit.demo")
+        }
+        assert deep == set()
+
+
+def test_the_pricing_customer_is_not_the_front_office_customer() -> None:
+    """``crmkit.pricing`` names its buyer ``PricingCustomer``: no second ``Customer``."""
+    pricing = importlib.import_module("crmkit.pricing")
+    front_office = importlib.import_module("crmkit.front_office")
+    assert not hasattr(pricing, "Customer")
+    assert pricing.PricingCustomer is not front_office.Customer

@@ -62,6 +62,7 @@ class CreditLimitBelowUsage(ValidationError):
     """A credit limit lower than the credit already used and held."""
 
     code = "credit_limit_below_usage"
+    default_field = "limit"
 
     def __init__(self, account_id: str, limit: Decimal, used: Decimal, held: Decimal) -> None:
         super().__init__(
@@ -79,6 +80,7 @@ class AmountExceedsHold(ValidationError):
     """A post or refund larger than what the hold still has for it."""
 
     code = "amount_exceeds_hold"
+    default_field = "amount"
 
     def __init__(self, hold_id: str, action: str, amount: Decimal, left: Decimal) -> None:
         super().__init__(
@@ -105,6 +107,7 @@ class RepaymentExceedsCreditUsed(ValidationError):
     """A credit repayment larger than the credit the customer owes."""
 
     code = "repayment_exceeds_credit_used"
+    default_field = "amount"
 
     def __init__(self, account_id: str, amount: Decimal, used: Decimal) -> None:
         super().__init__(

@@ -47,9 +47,3 @@ def to_decimal(value: object, what: str) -> Decimal:
             what=what,
         )
     return number
-
-
-def plain(number: Decimal) -> str:
-    """``number`` as people write it: no trailing zeros, no exponent (``100``, ``2.5``)."""
-    text = f"{number.normalize():f}"
-    return "0" if text in {"-0", ""} else text

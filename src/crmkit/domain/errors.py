@@ -31,6 +31,8 @@ class CrmkitError(Exception):
 
     code: ClassVar[str] = "crmkit_error"
     retryable: ClassVar[bool] = False
+    default_field: ClassVar[str | None] = None
+    """The argument an error of this kind is always about (``amount``), if there is one."""
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -43,7 +45,7 @@ class CrmkitError(Exception):
     @property
     def field(self) -> str | None:
         """The argument or field the error is about, where one applies (else None)."""
-        value = self.details.get("field")
+        value = self.details.get("field", self.default_field)
         return value if isinstance(value, str) else None
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -159,6 +161,7 @@ class DuplicateRecord(CrmkitError):
         super().__init__(
             f"{entity} with {key} {shown(value)} already exists in tenant {tenant_id!r}; choose "
             f"another {key} or change the existing {entity.lower()}.",
+            field=key if key.isidentifier() else None,  # the field whose value is taken
             entity=entity,
             key=key,
             value=value,

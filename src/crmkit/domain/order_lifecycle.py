@@ -57,6 +57,7 @@ class DeliveryExceedsOrdered(ValidationError):
     """A delivery ships more of a line than is left to deliver."""
 
     code = "delivery_exceeds_ordered"
+    default_field = "quantities"
 
     def __init__(self, order: SalesOrder, line: SalesOrderLine, asked: Decimal) -> None:
         super().__init__(
@@ -73,6 +74,7 @@ class ReturnExceedsDelivered(ValidationError):
     """A return takes back more of a line than was delivered and not returned."""
 
     code = "return_exceeds_delivered"
+    default_field = "quantities"
 
     def __init__(self, order: SalesOrder, line: SalesOrderLine, asked: Decimal) -> None:
         super().__init__(

@@ -20,6 +20,7 @@ from crmkit.domain.currency import check_currency, minor_unit
 from crmkit.domain.decimals import to_decimal
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import ProductId, TenantId, new_id
+from crmkit.domain.quantity import normal_quantity
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import optional_utc_millis, utc_millis
@@ -66,13 +67,14 @@ def unit_price(value: object, what: str = "unit price") -> Decimal:
 
 
 def quantity(value: object, what: str = "quantity", *, positive: bool = True) -> Decimal:
-    """A quantity: positive (or >= 0 if not ``positive``), below 10**12, four decimals.
+    """A quantity: positive (or >= 0 if not ``positive``), below 10**12, four decimals,
+    normalised (:func:`~crmkit.domain.quantity.normal_quantity`).
 
     Raises:
         FloatNotAllowed: a float was given.
         ValidationError: out of range or too many decimals.
     """
-    amount = _checked_step(value, what, QUANTITY_STEP)
+    amount = normal_quantity(_checked_step(value, what, QUANTITY_STEP))
     low_ok = amount > 0 if positive else amount >= 0
     if not low_ok or amount >= MAX_QUANTITY:
         bound = "greater than 0" if positive else "at least 0"

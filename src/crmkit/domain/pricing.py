@@ -87,7 +87,7 @@ def codes(values: Iterable[str]) -> frozenset[str]:
 
 
 @attrs.frozen
-class Customer:
+class PricingCustomer:
     """The account a price is resolved for, with the account groups it belongs to."""
 
     account_id: str
@@ -254,7 +254,7 @@ def entry_order(entry: PriceEntry) -> tuple[Decimal, int, str]:
 
 def _judge_list(
     price_list: PriceList,
-    customer: Customer,
+    customer: PricingCustomer,
     at: datetime,
     currency: str,
     lists: dict[PriceListId, PriceList],
@@ -327,7 +327,7 @@ def _judge_entries(
 
 def resolve_price(
     *,
-    customer: Customer,
+    customer: PricingCustomer,
     product_id: ProductId,
     tax_rate: Decimal,
     quantity: Decimal,

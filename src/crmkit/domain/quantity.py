@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import total_ordering
 
@@ -11,9 +12,36 @@ from crmkit.domain.decimals import to_decimal
 from crmkit.domain.errors import UnitMismatch, ValidationError
 from crmkit.domain.text import clean_text
 
+_ONE = Decimal(1)
+_ZERO = Decimal(0)
+
+
+def normal_quantity(number: Decimal) -> Decimal:
+    """``number`` as a quantity reads: no trailing zeros, no exponent (``100``, ``2.5``, ``0``).
+
+    Every quantity crmkit returns (stock, movements, reservations, document and order
+    lines, tiers) and quotes in an error message passes through here, on every backend, so
+    ``100.0000`` read from a NUMERIC column and ``100`` computed in memory come back equal
+    and alike.
+    """
+    normal = number.normalize()
+    if normal.as_tuple().exponent > 0:  # type: ignore[operator]  # finite: an int exponent
+        normal = normal.quantize(_ONE)
+    return normal if normal else _ZERO
+
+
+def shown_quantity(number: Decimal) -> str:
+    """``number`` as error messages and reports show a quantity: ``100``, ``2.5``."""
+    return f"{normal_quantity(number)}"
+
+
+def normal_quantities(numbers: Iterable[Decimal]) -> tuple[Decimal, ...]:
+    """Each of ``numbers`` normalised by :func:`normal_quantity`."""
+    return tuple(normal_quantity(number) for number in numbers)
+
 
 def _quantity(value: object) -> Decimal:
-    return to_decimal(value, "Quantity amount")
+    return normal_quantity(to_decimal(value, "Quantity amount"))
 
 
 def _unit(value: object) -> str:

@@ -119,6 +119,7 @@ class ConversionExceedsRemaining(ValidationError):
     """A conversion asks for more of a quote line than remains unconverted."""
 
     code = "quantity_exceeds_remaining"
+    default_field = "quantities"
 
     def __init__(self, quote_id: str, line_no: int, asked: Decimal, remaining: Decimal) -> None:
         super().__init__(

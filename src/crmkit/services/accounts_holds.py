@@ -159,7 +159,9 @@ class HoldLifecycle(AccountsBase):
                     delivered, ledger.account.currency, account_id, "the delivery"
                 )
                 if value > left:
-                    raise AmountExceedsHold(the_order, "post", value, left)
+                    exceeded = AmountExceedsHold(the_order, "post", value, left)
+                    exceeded.details["field"] = "delivered"
+                    raise exceeded
             post_share(uow, ledger, holds, value)
             return []
 

@@ -5,7 +5,8 @@ arguments are checked against the method's type annotations (and, for the attrs 
 handed in, against their fields' annotations), ids and request keys are cleaned the same
 way on every call, so that nothing a caller hands in reaches a query, a calculation or a
 fingerprint unless it has the declared type and form. Failures are
-:class:`~crmkit.domain.ValidationError`; the domain still checks the rules of each field.
+:class:`~crmkit.domain.ValidationError` whose ``field`` names the argument refused; the
+domain still checks the rules of each field.
 
 How an annotation is checked:
 - ids (a ``NewType`` over ``str`` whose name ends in ``Id``, or a ``str`` parameter named
@@ -14,8 +15,9 @@ How an annotation is checked:
 - other ``str``: text without NUL or unpaired surrogates, at most 10,000 characters;
 - ``Decimal`` in a union: :func:`crmkit.domain.to_decimal` (floats, NaN and sizes refused);
 - ``int``/``bool``: exactly that type (no bools for ints), ints within 64 bits;
-- ``datetime``, enums, attrs records: an instance of the class; attrs records' fields are
-  checked recursively; sequences, sets, mappings and tuples element by element;
+- ``datetime``, ``date`` (not a ``datetime``), enums, attrs records: an instance of the
+  class; attrs records' fields are checked recursively; an instance of a generic class
+  (``RecordType[Any]``); sequences, sets, mappings and tuples element by element;
 - ``object`` and ``Any``: left to the domain.
 """
 
@@ -26,12 +28,13 @@ import inspect
 import types
 import typing
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
 
-from crmkit.domain import FloatNotAllowed, ValidationError, to_decimal
+from crmkit.domain import CrmkitError, FloatNotAllowed, ValidationError, to_decimal
 from crmkit.domain.errors import shown
 from crmkit.domain.ids import record_id
 from crmkit.domain.requests import request_key
@@ -71,7 +74,11 @@ def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
         for name, value in bound.arguments.items():
             check = checks.get(name)
             if check is not None:
-                bound.arguments[name] = check(value, name)
+                try:
+                    bound.arguments[name] = check(value, name)
+                except CrmkitError as error:
+                    error.details.setdefault("field", name)  # the argument refused
+                    raise
         return method(*bound.args, **bound.kwargs)
 
     return call
@@ -118,6 +125,8 @@ def check_for(annotation: object, name: str) -> Check:  # noqa: PLR0911, PLR0912
         return _items(origin, check_for(item_type, name))
     if isinstance(annotation, type):
         return _instance(annotation)
+    if isinstance(origin, type):  # a generic class (``RecordType[Any]``): an instance of it
+        return _plain_instance(origin)
     return _anything
 
 
@@ -176,11 +185,14 @@ def _a_number(value: object, what: str) -> object:
 def _instance(cls: type) -> Check:
     if attrs.has(cls):
         return _record(cls)
+    return _plain_instance(cls)
 
+
+def _plain_instance(cls: type) -> Check:
     def check(value: object, what: str) -> object:
         if isinstance(value, float) and cls is not float:
             raise FloatNotAllowed(what, value)
-        if not isinstance(value, cls):
+        if not isinstance(value, cls) or (cls is date and isinstance(value, datetime)):
             raise _refuse(what, f"a {cls.__name__}", value)
         return value
 

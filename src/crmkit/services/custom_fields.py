@@ -12,10 +12,12 @@ from crmkit.domain.custom_fields import (
     CustomFieldKind,
 )
 from crmkit.domain.records import RecordType
+from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
 
 
+@checked_calls
 class CustomFieldService:
     """Defines and lists the custom fields of one tenant's record types."""
 

@@ -17,6 +17,7 @@ from crmkit.domain.inventory import (
     StockLevel,
     WarehouseId,
 )
+from crmkit.domain.quantity import normal_quantity
 from crmkit.services.boundary import checked_calls
 from crmkit.services.inventory_base import InventoryBase
 from crmkit.services.inventory_steps import (
@@ -32,10 +33,10 @@ class WarehouseStock:
     """One product's stock in one warehouse."""
 
     warehouse_id: WarehouseId
-    on_hand: Decimal
-    reserved: Decimal
-    available: Decimal
-    quarantine: Decimal
+    on_hand: Decimal = attrs.field(converter=normal_quantity)
+    reserved: Decimal = attrs.field(converter=normal_quantity)
+    available: Decimal = attrs.field(converter=normal_quantity)
+    quarantine: Decimal = attrs.field(converter=normal_quantity)
 
 
 @attrs.frozen
@@ -43,10 +44,10 @@ class ProductAvailability:
     """A product's stock over all warehouses, and per warehouse."""
 
     product_id: ProductId
-    on_hand: Decimal
-    reserved: Decimal
-    available: Decimal
-    quarantine: Decimal
+    on_hand: Decimal = attrs.field(converter=normal_quantity)
+    reserved: Decimal = attrs.field(converter=normal_quantity)
+    available: Decimal = attrs.field(converter=normal_quantity)
+    quarantine: Decimal = attrs.field(converter=normal_quantity)
     warehouses: tuple[WarehouseStock, ...]
 
 

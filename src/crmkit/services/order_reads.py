@@ -9,13 +9,16 @@ from decimal import Decimal
 from crmkit.domain import ValidationError, utc_millis
 from crmkit.domain.ids import record_id
 from crmkit.domain.outbox import ConsumerPosition, OutboxEvent, consumer_name
+from crmkit.domain.quantity import normal_quantity
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId, SalesOrderStatus
+from crmkit.services.boundary import checked_calls
 from crmkit.services.pagination import Page, check_page_size, decode_cursor, encode_cursor
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.pricing_ports import OrderFilter
 from crmkit.services.retry import retrying
 
 
+@checked_calls
 class OrderReads:
     """Order reads shared by :class:`~crmkit.services.orders.OrderService`."""
 
@@ -52,7 +55,7 @@ class OrderReads:
         for line in order.lines:
             held = sum((r.remaining for r in opened if r.line_id == str(line.line_no)), Decimal(0))
             if line.to_deliver > held:
-                short[line.line_no] = line.to_deliver - held
+                short[line.line_no] = normal_quantity(line.to_deliver - held)
         return short
 
     def get_order_by_number(self, number: str) -> SalesOrder:
@@ -119,6 +122,7 @@ class OrderReads:
         return Page(items, next_cursor)
 
 
+@checked_calls
 class OutboxService:
     """The tenant's outbox for named consumers: read after the acknowledged position,
     acknowledge up to a position. Delivery is at least once: a consumer that crashes before

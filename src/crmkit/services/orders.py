@@ -49,7 +49,7 @@ from crmkit.domain.order_lifecycle import (
     to_status,
 )
 from crmkit.domain.outbox import EventName, NumberPatterns, OutboxEvent
-from crmkit.domain.pricing import Customer, PricingPolicy
+from crmkit.domain.pricing import PricingCustomer, PricingPolicy
 from crmkit.domain.record_data import from_data, to_data
 from crmkit.domain.requests import request_key
 from crmkit.domain.sales_order import (
@@ -69,6 +69,7 @@ from crmkit.services.account_steps import (
     void,
 )
 from crmkit.services.approval_steps import refuse_if_held
+from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.inventory_steps import (
     receive_return_lines,
@@ -98,7 +99,6 @@ from crmkit.services.retry import retrying
 
 __all__ = [
     "ApprovalRule",
-    "Customer",
     "DeliveryExceedsOrdered",
     "EmptyOrder",
     "EventName",
@@ -110,6 +110,7 @@ __all__ = [
     "OrderTransitionNotAllowed",
     "OutboxEvent",
     "OutboxService",
+    "PricingCustomer",
     "ReservationExpired",
     "ReturnExceedsDelivered",
     "SalesOrder",
@@ -142,6 +143,7 @@ class OrderOutcome:
 Work = Callable[[UnitOfWork, datetime, list[PendingEvent]], SalesOrder]
 
 
+@checked_calls
 class OrderService(OrderReads):
     """The sales orders of one tenant (see the module docstring)."""
 
@@ -176,7 +178,7 @@ class OrderService(OrderReads):
 
     def create_order(
         self,
-        customer: Customer,
+        customer: PricingCustomer,
         lines: Sequence[OrderLineInput],
         *,
         currency: str,
@@ -192,8 +194,8 @@ class OrderService(OrderReads):
             NoPriceFound: a product has no applicable price.
             DuplicateRequest: ``key`` was used for another request.
         """
-        if not isinstance(customer, Customer):
-            raise ValidationError(f"expected a Customer, got {type(customer).__name__}.")
+        if not isinstance(customer, PricingCustomer):
+            raise ValidationError(f"expected a PricingCustomer, got {type(customer).__name__}.")
         if not isinstance(lines, Sequence) or isinstance(lines, str) or not lines:
             raise EmptyOrder("an order needs at least one line; give OrderLineInput lines.")
         for line in lines:

@@ -19,7 +19,7 @@ from crmkit.domain.price_list import (
     quantity,
     unit_price,
 )
-from crmkit.domain.pricing import Customer, PricingPolicy, Resolution, resolve_price
+from crmkit.domain.pricing import PricingCustomer, PricingPolicy, Resolution, resolve_price
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
@@ -39,7 +39,7 @@ class EntryInput:
 
 def price_items(
     uow: UnitOfWork,
-    customer: Customer,
+    customer: PricingCustomer,
     items: Sequence[tuple[ProductId, Decimal | int | str]],
     *,
     currency: str,
@@ -303,7 +303,7 @@ class PricingService:
 
     def resolve(
         self,
-        customer: Customer,
+        customer: PricingCustomer,
         product_id: ProductId,
         quantity: Decimal | int | str,
         *,
@@ -323,7 +323,7 @@ class PricingService:
 
     def resolve_many(
         self,
-        customer: Customer,
+        customer: PricingCustomer,
         items: Sequence[tuple[ProductId, Decimal | int | str]],
         *,
         currency: str,

@@ -10,7 +10,7 @@ import attrs
 
 from crmkit.domain import ProductId, ValidationError, to_decimal
 from crmkit.domain.outbox import EventName, NumberPatterns, payload
-from crmkit.domain.pricing import Customer, PricingPolicy
+from crmkit.domain.pricing import PricingCustomer, PricingPolicy
 from crmkit.domain.quote import Quote, QuoteId, QuoteLine
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
 from crmkit.services.boundary import checked_calls
@@ -50,7 +50,7 @@ class QuoteService:
 
     def create_quote(
         self,
-        customer: Customer,
+        customer: PricingCustomer,
         *,
         currency: str,
         valid_until: datetime,
@@ -97,7 +97,7 @@ class QuoteService:
                 now = self._clock.now()
                 priced = price_items(
                     uow,
-                    Customer(quote.account_id, quote.account_groups),
+                    PricingCustomer(quote.account_id, quote.account_groups),
                     [(line.product_id, line.quantity) for line in lines],
                     currency=quote.currency,
                     at=now,
@@ -188,7 +188,7 @@ class QuoteService:
                 now = self._clock.now()
                 priced = price_items(
                     uow,
-                    Customer(quote.account_id, quote.account_groups),
+                    PricingCustomer(quote.account_id, quote.account_groups),
                     [(line.product_id, line.quantity) for line in quote.lines],
                     currency=quote.currency,
                     at=now,

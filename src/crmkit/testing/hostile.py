@@ -23,15 +23,18 @@ from hypothesis import strategies as st
 
 from crmkit.bootstrap import TenantServices
 from crmkit.domain import Money, new_id
-from crmkit.domain.approvals import ApprovalStep, ApproverKind
-from crmkit.domain.conditions import gt
 from crmkit.domain.deduction import OrderLine
-from crmkit.domain.front_office.people import USERS, Role, User
-from crmkit.domain.pricing import Customer
+from crmkit.domain.pricing import PricingCustomer
 from crmkit.services.boundary import ID_NAMES, KEY_NAMES
 from crmkit.services.inventory import ReservationRequest
 from crmkit.testing.contracts.support import T0
-from crmkit.testing.hostile_process import seed_process
+from crmkit.testing.hostile_process import seed_approvals, seed_process
+from crmkit.testing.hostile_seeds import (
+    Seeded,
+    seed_custom_fields,
+    seed_field_work,
+    seed_front_office,
+)
 
 FUTURE = T0 + timedelta(days=30)
 PAID_ON = date(2026, 1, 5)
@@ -128,25 +131,69 @@ def parameters(method: Callable[..., Any]) -> list[tuple[inspect.Parameter, obje
     ]
 
 
+def _also(services: TenantServices, seeder: Callable[[TenantServices], Seeded]) -> Seeded:
+    """The order flow's records (:meth:`World.seed_orders`), then ``seeder``'s."""
+    orders, more = World.seed_orders(services), seeder(services)
+    return Seeded(
+        orders.by_name | more.by_name,
+        orders.by_call | more.by_call,
+        orders.by_type | more.by_type,
+    )
+
+
+SEEDERS: dict[str, Callable[[TenantServices], Seeded]] = {
+    **dict.fromkeys(
+        ("customers", "pools", "leads", "activities", "directory", "opportunities",
+         "customer_quotes", "customer_funds"),
+        seed_front_office,
+    ),
+    "visits": seed_field_work,
+    "work_orders": seed_field_work,
+    "custom_fields": seed_custom_fields,
+    "approvals": lambda services: _also(services, seed_approvals),
+    "workflows": lambda services: _also(services, seed_process),
+    "processes": lambda services: _also(services, seed_process),
+}  # fmt: skip
+"""The seeder of each service outside the order flow (the others get :meth:`World.seed`'s
+own records: products, prices, quotes, stock, accounts, orders, payments)."""
+
+
 @attrs.define
 class World:
     """Records seeded through the services, named as parameters name them.
 
     ``by_name`` holds a value per parameter name; ``by_call`` overrides it for the calls
-    where a name means another record (``order_id`` is an order reference for
-    reservations, an inbound order's id for inbound orders, a sales order's id for
-    ``get_order``).
+    (``"method"`` or ``"service.method"``) where a name means another record (``order_id``
+    is an order reference for reservations, an inbound order's id for inbound orders, a
+    sales order's id for ``get_order``); ``by_type`` holds an unstored record of each
+    class a call takes whole, the base of the records built around a hostile field.
     """
 
     by_name: dict[str, object] = attrs.field(factory=dict)
     by_call: dict[str, dict[str, object]] = attrs.field(factory=dict)
+    by_type: dict[type, object] = attrs.field(factory=dict)
 
     def named(self, method: str) -> dict[str, object]:
-        """The seeded values for the parameters of ``method``."""
-        return {**self.by_name, **self.by_call.get(method, {})}
+        """The seeded values for the parameters of ``method`` (``"service.method"``)."""
+        bare = method.rpartition(".")[2]
+        return {**self.by_name, **self.by_call.get(bare, {}), **self.by_call.get(method, {})}
 
     @classmethod
-    def seed(cls, services: TenantServices) -> World:
+    def seed(cls, services: TenantServices, service: str | None = None) -> World:
+        """The records the calls of ``service`` need (of every service if ``None``)."""
+        seeders = [SEEDERS[service]] if service in SEEDERS else [World.seed_orders]
+        if service is None:
+            seeders = [World.seed_orders, seed_field_work, seed_custom_fields, seed_process]
+        world = cls()
+        for seeder in seeders:
+            seeded = seeder(services)
+            world.by_name |= seeded.by_name
+            world.by_call |= seeded.by_call
+            world.by_type |= seeded.by_type
+        return world
+
+    @staticmethod
+    def seed_orders(services: TenantServices) -> Seeded:
         """Products, prices, quotes and an order, stock documents, an account with holds."""
         product = services.catalog.create_product(
             sku="SKU-1", name="Widget", unit="pcs", tax_rate="0.13", category="tools"
@@ -157,7 +204,7 @@ class World:
         services.accounts.deposit(account.id, Money("100", "EUR"), key=new_id())
         services.accounts.grant_rebate(account.id, Money("10", "EUR"), key=new_id())
         grant = services.accounts.rebate_grants(account.id)[0]
-        customer = Customer(account.id, frozenset({"retail"}))
+        customer = PricingCustomer(account.id, frozenset({"retail"}))
         quote = services.quotes.create_quote(customer, currency="EUR", valid_until=FUTURE)
         services.quotes.add_line(quote.id, product.id, quantity="2")
         sold = services.quotes.create_quote(customer, currency="EUR", valid_until=FUTURE)
@@ -186,9 +233,7 @@ class World:
         refund = services.refunds.request_refund(
             "CUST-1", Money("5", "EUR"), reason="overpaid", key=new_id()
         )
-        approval = _seed_approvals(services)
-        process = seed_process(services)
-        return cls(
+        return Seeded(
             {
                 "product_id": product.id,
                 "price_list_id": price_list.id,
@@ -212,11 +257,8 @@ class World:
                 "payment_id": payment.id,
                 "refund_id": refund.id,
                 "received_on": PAID_ON,
-                **approval.by_name,
-                **process.by_name,
             },
             {
-                **approval.by_call,
                 "get_order": {"order_id": order.id},
                 "order_figures": {"order_id": order.id},
                 "allocate": {"amounts": {order.id: Decimal("1")}},
@@ -230,58 +272,8 @@ class World:
                 "create_inbound_order": {"lines": [(product.id, "1")]},
                 "ship": {"lines": [(reservation.id, "1")]},
                 "receive_return": {"lines": [(1, "1")]},
-                **process.by_call,
             },
         )
-
-
-@attrs.frozen
-class _Seeded:
-    by_name: dict[str, object]
-    by_call: dict[str, dict[str, object]]
-
-
-def _seed_approvals(services: TenantServices) -> _Seeded:
-    """A manager and a rep (the rep's refunds over 5 wait for the manager), a flow, and a
-    refund held by it."""
-    # users belong to the front office, which TenantServices does not carry: store two
-    # through the approval service's unit of work
-    with services.approvals._uow() as uow:
-        boss = (
-            uow.records(USERS)
-            .add(User.new(uow.tenant_id, login="boss", name="Boss", role=Role.MANAGER, now=T0))
-            .id
-        )
-        rep = (
-            uow.records(USERS)
-            .add(
-                User.new(
-                    uow.tenant_id, login="rep", name="Rep", role=Role.REP, now=T0, manager_id=boss
-                )
-            )
-            .id
-        )
-        uow.commit()
-    step = ApprovalStep(ApproverKind.USER, boss)
-    flow = services.approvals.define_flow(
-        "BIG-REFUND", "Big refunds", record_type="refund", action="request",
-        condition=gt("amount", Decimal(5)), steps=(step,),
-    )  # fmt: skip
-    held = services.refunds.request_refund(
-        "CUST-1", Money("6", "EUR"), reason="big", key=new_id(), requested_by=rep
-    )
-    [instance] = services.approvals.instances_of("refund", held.id)
-    by_condition = {"condition": gt("amount", Decimal(1000)), "record_type": "refund",
-                    "action": "request", "steps": (step,)}  # fmt: skip
-    return _Seeded(
-        {"instance_id": instance.id, "user_id": boss, "delegate_id": rep, "subject_id": held.id},
-        {
-            "define_flow": by_condition,
-            "set_flow_active": {"code": flow.code},
-            "delegate": {"starts_at": T0, "ends_at": FUTURE},
-            "instances_of": {"record_type": "refund"},
-        },
-    )
 
 
 def plain_value(  # noqa: PLR0911, PLR0912 - one return per kind of annotation
@@ -313,10 +305,12 @@ def plain_value(  # noqa: PLR0911, PLR0912 - one return per kind of annotation
         return Decimal(1)
     if annotation is datetime:
         return FUTURE
+    if annotation is date:
+        return FUTURE.date()
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return next(iter(annotation))
     if isinstance(annotation, type) and attrs.has(annotation):
-        return _plain_record(world, annotation)
+        return world.by_type.get(annotation) or _plain_record(world, annotation)
     args = typing.get_args(annotation)
     if origin is tuple:
         return tuple(plain_value(world, name, arg) for arg in args if arg is not Ellipsis)
@@ -418,7 +412,11 @@ class _Built:
 
     def build(self) -> object:
         """The record, well-formed but for the hostile field."""
-        return _plain_record(self.world, self.cls, **{self.field: self.value})
+        base = self.world.by_type.get(self.cls)
+        if base is None:
+            return _plain_record(self.world, self.cls, **{self.field: self.value})
+        alias = str(attrs.fields_dict(self.cls)[self.field].alias)
+        return attrs.evolve(base, **{alias: self.value})  # type: ignore[misc]  # an attrs record
 
 
 def _hashable(value: object) -> bool:

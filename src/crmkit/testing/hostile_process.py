@@ -1,15 +1,22 @@
-"""Records the hostile-input contract needs for the workflow and process services."""
+"""Records the hostile-input contract needs for the approval, workflow and process services."""
 
 from __future__ import annotations
 
-import attrs
+from datetime import timedelta
+from decimal import Decimal
 
 from crmkit.bootstrap import TenantServices
-from crmkit.domain.front_office.people import Role, User
+from crmkit.domain import Money, new_id
+from crmkit.domain.approvals import ApprovalStep, ApproverKind
+from crmkit.domain.conditions import gt
+from crmkit.domain.front_office.people import USERS, Role, User
 from crmkit.domain.processes import ProcessStage, StageTask, Transition
 from crmkit.domain.workflows import notify
-from crmkit.services.front_office.people import DirectoryService
 from crmkit.services.workflows import Notice
+from crmkit.testing.contracts.support import T0
+from crmkit.testing.hostile_seeds import Seeded
+
+FUTURE = T0 + timedelta(days=30)
 
 
 class _QuietNotifier:
@@ -19,23 +26,10 @@ class _QuietNotifier:
         """Drop ``notice``."""
 
 
-@attrs.frozen
-class Seeded:
-    """Seeded values by parameter name, and per call where a name means another record."""
-
-    by_name: dict[str, object]
-    by_call: dict[str, dict[str, object]]
-
-
 def seed_process(services: TenantServices) -> Seeded:
     """A user, a workflow rule, a process and two instances (one with its task done)."""
-    # the users live in the front office, which TenantServices does not carry
-    uow, clock = services.processes._uow, services.processes._clock
-    directory = DirectoryService(uow, clock)
-    rep = directory.add_user(
-        User.new(
-            services.tenant_id, login="process-rep", name="Rep", role=Role.REP, now=clock.now()
-        )
+    rep = services.directory.add_user(
+        User.new(services.tenant_id, login="process-rep", name="Rep", role=Role.REP, now=T0)
     )
     rule = services.workflows.define_rule(
         "Tell", event="sales_order.created", actions=[notify("sms", "{event.number} created")]
@@ -56,5 +50,47 @@ def seed_process(services: TenantServices) -> Seeded:
             "complete_task": {"instance_id": busy.id, "user_id": rep.id},
             "advance": {"instance_id": ready.id, "to_stage": "b", "user_id": rep.id},
             "get": {"instance_id": busy.id},
+        },
+    )
+
+
+def seed_approvals(services: TenantServices) -> Seeded:
+    """A manager and a rep (the rep's refunds over 5 wait for the manager), a flow, and a
+    refund held by it."""
+    # stored through the approval service's unit of work: the users need no pool or team
+    with services.approvals._uow() as uow:
+        boss = (
+            uow.records(USERS)
+            .add(User.new(uow.tenant_id, login="boss", name="Boss", role=Role.MANAGER, now=T0))
+            .id
+        )
+        rep = (
+            uow.records(USERS)
+            .add(
+                User.new(
+                    uow.tenant_id, login="rep", name="Rep", role=Role.REP, now=T0, manager_id=boss
+                )
+            )
+            .id
+        )
+        uow.commit()
+    step = ApprovalStep(ApproverKind.USER, boss)
+    flow = services.approvals.define_flow(
+        "BIG-REFUND", "Big refunds", record_type="refund", action="request",
+        condition=gt("amount", Decimal(5)), steps=(step,),
+    )  # fmt: skip
+    held = services.refunds.request_refund(
+        "CUST-1", Money("6", "EUR"), reason="big", key=new_id(), requested_by=rep
+    )
+    [instance] = services.approvals.instances_of("refund", held.id)
+    by_condition = {"condition": gt("amount", Decimal(1000)), "record_type": "refund",
+                    "action": "request", "steps": (step,)}  # fmt: skip
+    return Seeded(
+        {"instance_id": instance.id, "user_id": boss, "delegate_id": rep, "subject_id": held.id},
+        {
+            "define_flow": by_condition,
+            "set_flow_active": {"code": flow.code},
+            "delegate": {"starts_at": T0, "ends_at": FUTURE},
+            "instances_of": {"record_type": "refund"},
         },
     )

@@ -15,7 +15,7 @@ from crmkit.domain.accounts import Hold, HoldStatus
 from crmkit.domain.approval import ApprovalRule
 from crmkit.domain.inventory import StockLevel, Warehouse
 from crmkit.domain.outbox import OutboxEvent
-from crmkit.domain.pricing import Customer
+from crmkit.domain.pricing import PricingCustomer
 from crmkit.domain.sales_order import SalesOrder
 from crmkit.services import CatalogService, Storage, UnitOfWork
 from crmkit.services.accounts import CustomerAccountService
@@ -28,7 +28,7 @@ from crmkit.services.quotes import QuoteService
 from crmkit.testing.ledger import AccountState, account_state, check_ledger
 
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
-CUSTOMER = Customer("C-ACME")
+CUSTOMER = PricingCustomer("C-ACME")
 PRICES = ("10.00", "3.35", "7.99", "12.50", "0.99")
 
 

@@ -18,11 +18,11 @@ from crmkit.domain.price_list import (
     ScopeKind,
 )
 from crmkit.domain.pricing import (
-    Customer,
     EntryOutcome,
     EntryVerdict,
     ListOutcome,
     ListVerdict,
+    PricingCustomer,
     PricingPolicy,
     Resolution,
     ResolutionMode,
@@ -89,9 +89,11 @@ def scopes(draw: st.DrawFn) -> PriceListScope:
     return PriceListScope(kind, frozenset(draw(st.sets(st.sampled_from(pool), min_size=1))))
 
 
-def customers() -> st.SearchStrategy[Customer]:
+def customers() -> st.SearchStrategy[PricingCustomer]:
     """A sample account with some of the sample groups."""
-    return st.builds(Customer, st.sampled_from(ACCOUNTS), st.frozensets(st.sampled_from(GROUPS)))
+    return st.builds(
+        PricingCustomer, st.sampled_from(ACCOUNTS), st.frozensets(st.sampled_from(GROUPS))
+    )
 
 
 @st.composite

@@ -15,6 +15,7 @@ import attrs
 
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import TenantId, new_id
+from crmkit.domain.quantity import normal_quantity
 from crmkit.domain.records import FieldKind, RecordType, scalar, text
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
@@ -107,7 +108,7 @@ def _line(line: object, where: str) -> ShelfLine:
     return ShelfLine(
         product,
         line.facings,
-        _exact(line.on_shelf, QUANTITY_STEP, f"on-shelf quantity of {what}", 3),
+        normal_quantity(_exact(line.on_shelf, QUANTITY_STEP, f"on-shelf quantity of {what}", 3)),
         None if price is None else _exact(price, PRICE_STEP, f"price seen of {what}", 4),
     )
 

@@ -15,6 +15,7 @@ import attrs
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.inventory.quantities import ZERO
 from crmkit.domain.inventory.warehouse import WarehouseId
+from crmkit.domain.quantity import normal_quantity
 
 
 class AllocationStrategy(enum.Enum):
@@ -45,7 +46,7 @@ class Candidate:
     warehouse_id: WarehouseId
     code: str
     priority: int
-    available: Decimal
+    available: Decimal = attrs.field(converter=normal_quantity)
 
 
 @attrs.frozen
@@ -53,7 +54,7 @@ class Allocation:
     """The split of a request: quantities per warehouse, and what could not be covered."""
 
     parts: tuple[tuple[WarehouseId, Decimal], ...]
-    backordered: Decimal
+    backordered: Decimal = attrs.field(converter=normal_quantity)
 
     @property
     def allocated(self) -> Decimal:
@@ -96,6 +97,6 @@ def allocate(
         if left <= 0:
             break
         take = min(left, candidate.available)
-        parts.append((candidate.warehouse_id, take))
+        parts.append((candidate.warehouse_id, normal_quantity(take)))
         left -= take
     return Allocation(tuple(parts), left)

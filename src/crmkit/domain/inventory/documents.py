@@ -16,6 +16,7 @@ from crmkit.domain.inventory.errors import OverReturn
 from crmkit.domain.inventory.quantities import ZERO
 from crmkit.domain.inventory.reservation import ReservationId, order_ref
 from crmkit.domain.inventory.warehouse import WarehouseId
+from crmkit.domain.quantity import normal_quantities, normal_quantity
 from crmkit.domain.text import clean_optional_text
 from crmkit.domain.timestamps import utc_millis
 
@@ -39,12 +40,15 @@ def _must_be_draft(entity: str, record_id: str, status: DocumentStatus, action: 
         raise InvalidStateTransition(entity, record_id, status.value, action)
 
 
+_optional_quantity = attrs.converters.optional(normal_quantity)
+
+
 @attrs.frozen
 class InboundLine:
     """A product and the quantity received."""
 
     product_id: ProductId
-    quantity: Decimal
+    quantity: Decimal = attrs.field(converter=normal_quantity)
 
 
 @attrs.frozen
@@ -99,8 +103,8 @@ class DeliveryLine:
     order_line_id: str
     product_id: ProductId
     warehouse_id: WarehouseId
-    quantity: Decimal
-    returned: Decimal
+    quantity: Decimal = attrs.field(converter=normal_quantity)
+    returned: Decimal = attrs.field(converter=normal_quantity)
 
 
 @attrs.frozen
@@ -144,7 +148,7 @@ class ReturnLine:
 
     delivery_line_no: int
     product_id: ProductId
-    quantity: Decimal
+    quantity: Decimal = attrs.field(converter=normal_quantity)
 
 
 @attrs.frozen
@@ -172,9 +176,13 @@ class CountLine:
     """A counted quantity; at confirmation the on-hand figure and the difference booked."""
 
     product_id: ProductId
-    counted: Decimal
-    on_hand_before: Decimal | None = None
-    difference: Decimal | None = None
+    counted: Decimal = attrs.field(converter=normal_quantity)
+    on_hand_before: Decimal | None = attrs.field(
+        default=None, converter=attrs.converters.optional(normal_quantity)
+    )
+    difference: Decimal | None = attrs.field(
+        default=None, converter=attrs.converters.optional(normal_quantity)
+    )
 
 
 @attrs.frozen
@@ -200,7 +208,7 @@ class StockCount:
     created_at: datetime = attrs.field(converter=utc_millis)
     updated_at: datetime = attrs.field(converter=utc_millis)
     version: int = 1
-    released_quantities: tuple[Decimal, ...] = ()
+    released_quantities: tuple[Decimal, ...] = attrs.field(default=(), converter=normal_quantities)
 
     @classmethod
     def new(

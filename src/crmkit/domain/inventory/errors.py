@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from crmkit.domain.decimals import plain
 from crmkit.domain.errors import ValidationError
+from crmkit.domain.quantity import shown_quantity as plain
 
 
 class InsufficientStock(ValidationError):
@@ -40,6 +40,7 @@ class OverShipment(ValidationError):
     """A delivery note line ships more than its reservation still holds."""
 
     code = "over_shipment"
+    default_field = "lines"
 
     def __init__(self, reservation_id: str, quantity: Decimal, remaining: Decimal) -> None:
         super().__init__(
@@ -55,6 +56,7 @@ class OverReturn(ValidationError):
     """A return order line takes back more than was delivered and not yet returned."""
 
     code = "over_return"
+    default_field = "lines"
 
     def __init__(self, delivery_note_id: str, line_no: int, quantity: Decimal, left: Decimal):
         super().__init__(

@@ -1,4 +1,5 @@
-"""Stock quantities: exact ``Decimal`` values with at most four decimals, never rounded."""
+"""Stock quantities: exact ``Decimal`` values with at most four decimals, never rounded,
+normalised by :func:`~crmkit.domain.quantity.normal_quantity` (``100``, ``2.5``)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from decimal import Decimal
 
 from crmkit.domain.decimals import to_decimal
 from crmkit.domain.errors import ValidationError
+from crmkit.domain.quantity import normal_quantity
 
 QUANTITY_SCALE = 4
 QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_SCALE)
 """Stock is counted to 0.0001 of a unit; finer quantities are refused, not rounded."""
 QUANTITY_MAX = Decimal(10) ** 13
-ZERO = Decimal(0).quantize(QUANTITY_STEP)
+ZERO = Decimal(0)
 
 
 def stock_quantity(value: object, what: str, *, allow_zero: bool = False) -> Decimal:
@@ -52,4 +54,4 @@ def _exact(number: Decimal, what: str) -> Decimal:
         )
     if abs(number) >= QUANTITY_MAX:
         raise ValidationError(f"{what} {number} is too large.", what=what, value=number)
-    return number.quantize(QUANTITY_STEP)
+    return normal_quantity(number)

@@ -14,6 +14,7 @@ from crmkit.domain.ids import ProductId, TenantId, new_id
 from crmkit.domain.inventory.errors import OverShipment
 from crmkit.domain.inventory.quantities import ZERO
 from crmkit.domain.inventory.warehouse import WarehouseId
+from crmkit.domain.quantity import normal_quantity
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import optional_utc_millis, utc_millis
 
@@ -62,9 +63,9 @@ class Reservation:
     line_id: str = attrs.field(converter=_line_ref)
     product_id: ProductId
     warehouse_id: WarehouseId
-    quantity: Decimal
-    shipped: Decimal
-    released: Decimal
+    quantity: Decimal = attrs.field(converter=normal_quantity)
+    shipped: Decimal = attrs.field(converter=normal_quantity)
+    released: Decimal = attrs.field(converter=normal_quantity)
     status: ReservationStatus
     expires_at: datetime | None = attrs.field(converter=optional_utc_millis)
     created_at: datetime = attrs.field(converter=utc_millis)

@@ -18,6 +18,7 @@ from crmkit.domain.ids import ProductId, TenantId, new_id
 from crmkit.domain.inventory.errors import BelowReserved, InsufficientStock, NegativeStock
 from crmkit.domain.inventory.quantities import ZERO
 from crmkit.domain.inventory.warehouse import WarehouseId
+from crmkit.domain.quantity import normal_quantity
 from crmkit.domain.requests import request_key
 from crmkit.domain.text import clean_optional_text
 from crmkit.domain.timestamps import utc_millis
@@ -60,9 +61,9 @@ class StockLevel:
     tenant_id: TenantId
     product_id: ProductId
     warehouse_id: WarehouseId
-    on_hand: Decimal
-    reserved: Decimal
-    quarantine: Decimal
+    on_hand: Decimal = attrs.field(converter=normal_quantity)
+    reserved: Decimal = attrs.field(converter=normal_quantity)
+    quarantine: Decimal = attrs.field(converter=normal_quantity)
     updated_at: datetime = attrs.field(converter=utc_millis)
     version: int = 1
 
@@ -149,7 +150,7 @@ class Movement:
     product_id: ProductId
     warehouse_id: WarehouseId
     bucket: StockBucket
-    quantity: Decimal
+    quantity: Decimal = attrs.field(converter=normal_quantity)
     kind: MovementKind
     document_type: str
     document_id: str

@@ -72,6 +72,7 @@ class RefundExceedsReceived(ValidationError):
     """A refund against an order is larger than what was received for it and kept."""
 
     code = "refund_exceeds_received"
+    default_field = "amount"
 
     def __init__(self, order_number: str, amount: Decimal, kept: Decimal) -> None:
         super().__init__(
@@ -85,6 +86,7 @@ class InvoiceExceedsInvoiceable(ValidationError):
     """An invoice request is above what may still be invoiced for the order."""
 
     code = "invoice_exceeds_invoiceable"
+    default_field = "amount"
 
     def __init__(self, order_number: str, amount: Decimal, invoiceable: Decimal) -> None:
         super().__init__(

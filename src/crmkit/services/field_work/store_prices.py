@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from crmkit.domain import ProductId
 from crmkit.domain.front_office.customers import CUSTOMERS
-from crmkit.domain.pricing import Customer, NoPriceFound
+from crmkit.domain.pricing import NoPriceFound, PricingCustomer
 from crmkit.services.ports import UnitOfWork
 from crmkit.services.pricing import PricingService
 
@@ -35,7 +35,7 @@ class PriceListStorePrices:
         """
         with self._uow() as uow:
             stored = uow.records(CUSTOMERS).get(customer_id)
-        buyer = Customer(stored.code, stored.groups)
+        buyer = PricingCustomer(stored.code, stored.groups)
         prices: dict[str, Decimal] = {}
         for product in sorted(set(product_ids)):
             try:

@@ -22,6 +22,7 @@ from crmkit.domain.ids import record_id
 from crmkit.domain.record_query import Between, Equals
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
+from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
 
@@ -29,6 +30,7 @@ MAX_LISTED = 500
 PERCENT_STEP = Decimal("0.01")
 
 
+@checked_calls
 class VisitService:
     """Visit action templates (拜访动作) and visits (拜访) of one tenant."""
 
@@ -118,7 +120,9 @@ class VisitService:
             uow.commit()
         return stored
 
-    def check_in(self, visit_id: str, *, latitude: Decimal, longitude: Decimal) -> Visit:
+    def check_in(
+        self, visit_id: str, *, latitude: Decimal | int | str, longitude: Decimal | int | str
+    ) -> Visit:
         """Check the visit in now at the given location.
 
         Raises:

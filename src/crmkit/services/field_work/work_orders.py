@@ -26,6 +26,7 @@ from crmkit.domain.ids import record_id
 from crmkit.domain.record_query import Between, Equals, OneOf
 from crmkit.domain.text import clean_optional_text, clean_text
 from crmkit.domain.timestamps import utc_millis
+from crmkit.services.boundary import checked_calls
 from crmkit.services.pagination import Page
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
@@ -45,6 +46,7 @@ SAME_REQUEST = (
 """What a repeated request must match to be the same request."""
 
 
+@checked_calls
 class WorkOrderService:
     """Work orders (工单) of one tenant, with SLA deadlines on declared business calendars."""
 

@@ -25,12 +25,14 @@ from crmkit.domain.record_query import Equals
 from crmkit.domain.records import RecordType
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
+from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
 
 MAX_LATE_DAYS = 30
 
 
+@checked_calls
 class ActivityService:
     """Follow-ups and tasks of one tenant."""
 

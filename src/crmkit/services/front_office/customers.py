@@ -10,9 +10,10 @@ from crmkit.domain import NotFound, ValidationError
 from crmkit.domain.front_office.contacts import CONTACTS, Contact
 from crmkit.domain.front_office.customers import CUSTOMERS, Customer, CustomerStatus
 from crmkit.domain.front_office.errors import DuplicateCustomer, InactiveCustomer
-from crmkit.domain.pricing import Customer as PricingCustomer
+from crmkit.domain.pricing import PricingCustomer
 from crmkit.domain.record_query import Equals
 from crmkit.domain.text import clean_text
+from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
 
@@ -59,6 +60,7 @@ def find_twin(uow: UnitOfWork, customer: Customer) -> tuple[Customer, str] | Non
     return None
 
 
+@checked_calls
 class CustomerService:
     """Customers and their contacts, for one tenant."""
 

@@ -25,6 +25,7 @@ from crmkit.domain.record_query import Equals
 from crmkit.domain.requests import request_key
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
+from crmkit.services.boundary import checked_calls
 from crmkit.services.front_office.customers import add_contact
 from crmkit.services.front_office.opportunities import open_opportunity, process_by_code
 from crmkit.services.idempotency import fingerprint, remember, replay
@@ -116,6 +117,7 @@ def draft_payload(draft: OpportunityDraft) -> dict[str, object]:
     }
 
 
+@checked_calls
 class LeadService:
     """Leads of one tenant."""
 

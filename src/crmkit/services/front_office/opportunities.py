@@ -31,6 +31,7 @@ from crmkit.domain.ids import new_id, record_id
 from crmkit.domain.record_query import Equals
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
+from crmkit.services.boundary import checked_calls
 from crmkit.services.front_office.customers import customer_by_code
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
@@ -103,6 +104,7 @@ def open_opportunity(
     )
 
 
+@checked_calls
 class OpportunityService:
     """Sales processes and opportunities of one tenant."""
 

@@ -9,12 +9,14 @@ import attrs
 from crmkit.domain import NotFound, ValidationError
 from crmkit.domain.front_office.people import TEAMS, USERS, Team, User
 from crmkit.domain.record_query import Equals
+from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
 
 MAX_CHAIN = 50
 
 
+@checked_calls
 class DirectoryService:
     """Users, teams and managers of one tenant."""
 

@@ -38,6 +38,7 @@ from crmkit.domain.ids import new_id, record_id
 from crmkit.domain.record_query import Equals
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
+from crmkit.services.boundary import checked_calls
 from crmkit.services.front_office.pool_support import (
     PAGE,
     Pooled,
@@ -52,6 +53,7 @@ from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
 
 
+@checked_calls
 class PoolService:
     """Pools of one tenant: members, claims, assignments, returns and their history."""
 

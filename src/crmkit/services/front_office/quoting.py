@@ -19,12 +19,14 @@ from crmkit.domain.front_office.opportunities import OPPORTUNITIES, Opportunity
 from crmkit.domain.ids import record_id
 from crmkit.domain.quote import Quote, QuoteId
 from crmkit.services.accounts import CustomerAccountService
+from crmkit.services.boundary import checked_calls
 from crmkit.services.front_office.customers import pricing_customer
 from crmkit.services.front_office.opportunities import OpportunityService
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.quotes import QuoteService
 
 
+@checked_calls
 class CustomerQuotes:
     """Quotes made for the tenant's stored customers."""
 
@@ -71,6 +73,7 @@ class CustomerQuotes:
         return self._opportunities.win(opportunity_id, won_by_type="quote", won_by_id=quote.id)
 
 
+@checked_calls
 class CustomerFunds:
     """Customer accounts (funds) opened for the tenant's stored customers."""
 

@@ -91,7 +91,12 @@ class InvoiceService:
             return basis_value(order, self._basis) - self._requested(uow, order.id)
 
     def request_invoice(
-        self, order_id: str, amount: Decimal, *, key: str, requested_by: str | None = None
+        self,
+        order_id: str,
+        amount: Decimal | int | str,
+        *,
+        key: str,
+        requested_by: str | None = None,
     ) -> InvoiceRequest:
         """Request an invoice of ``amount`` for the order, with its tax breakdown. If an
         active approval flow matches the request it waits for the flow's approvers

@@ -114,7 +114,9 @@ class PaymentService:
 
         return retrying(attempt, attempts=ATTEMPTS)
 
-    def allocate(self, payment_id: str, amounts: Mapping[str, Decimal], *, key: str) -> Payment:
+    def allocate(
+        self, payment_id: str, amounts: Mapping[str, Decimal | int | str], *, key: str
+    ) -> Payment:
         """Allocate parts of the payment to the payer's orders (order id -> amount).
 
         Each amount must be positive, in whole minor units of the payment's currency, at
@@ -154,7 +156,13 @@ class PaymentService:
         return self._run(key, "payment.allocate", payload, payment_id, action="allocate", act=act)
 
     def allocate_to_instalment(
-        self, payment_id: str, order_id: str, instalment: int, amount: Decimal, *, key: str
+        self,
+        payment_id: str,
+        order_id: str,
+        instalment: int,
+        amount: Decimal | int | str,
+        *,
+        key: str,
     ) -> Payment:
         """Allocate ``amount`` of the payment to one instalment of the order's payment plan.
 
@@ -180,7 +188,9 @@ class PaymentService:
             key, "payment.allocate_instalment", payload, payment_id, action="allocate", act=act
         )
 
-    def credit_to_prepayment(self, payment_id: str, amount: Decimal, *, key: str) -> Payment:
+    def credit_to_prepayment(
+        self, payment_id: str, amount: Decimal | int | str, *, key: str
+    ) -> Payment:
         """Credit ``amount`` of what is left of the payment to the payer's prepayment fund.
 
         Raises:

@@ -111,8 +111,8 @@ class PaymentPlanService:
         order_id: str,
         due_dates: Sequence[date],
         *,
-        amounts: Sequence[Decimal] | None = None,
-        percents: Sequence[Decimal] | None = None,
+        amounts: Sequence[Decimal | int | str] | None = None,
+        percents: Sequence[Decimal | int | str] | None = None,
         reminder_offsets: Sequence[int] = (-3, 0, 7),
         key: str,
     ) -> PaymentPlan:

@@ -79,8 +79,8 @@ class OrderServiceContract:
         ]
         reserved = outcome.events[1].data()["reservations"]
         assert [(r["line_no"], r["quantity"]) for r in reserved][:2] == [
-            (1, "2.0000"),
-            (1, "3.0000"),
+            (1, "2"),
+            (1, "3"),
         ]
         holds = world.accounts.holds_of_order(world.account_id, order.id)
         assert sum((h.amount for h in holds), D(0)) == order.totals().gross
@@ -401,7 +401,7 @@ class OrderServiceContract:
         assert world.orders.get_order(order.id).status is SalesOrderStatus.CONFIRMED
         assert world.orders.backorders(order.id) == {1: 2}
         told = [e for e in world.outbox.read("erp") if e.name == EventName.RESERVATION_RELEASED]
-        assert [(e.aggregate_id, e.data()["quantity"]) for e in told] == [(order.id, "2.0000")]
+        assert [(e.aggregate_id, e.data()["quantity"]) for e in told] == [(order.id, "2")]
         unchanged(
             world,
             InvalidStateTransition,

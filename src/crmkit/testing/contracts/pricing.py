@@ -32,9 +32,9 @@ from crmkit.domain import (
 )
 from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceListId, PriceListScope
 from crmkit.domain.pricing import (
-    Customer,
     ListOutcome,
     NoPriceFound,
+    PricingCustomer,
     PricingPolicy,
     ResolutionMode,
 )
@@ -393,7 +393,7 @@ class PricingServiceContract:
         world.price_list("Next week", 2, ["6"], valid_from=T0 + timedelta(days=7))
         product = world.products[0].id
         assert world.pricing.resolve(ACME, product, 1, currency="CNY").unit_price == 10
-        globex = Customer("globex")
+        globex = PricingCustomer("globex")
         assert world.pricing.resolve(globex, product, 1, currency="CNY").unit_price == 5
         later = T0 + timedelta(days=8)
         assert world.pricing.resolve(ACME, product, 1, currency="CNY", at=later).unit_price == 6

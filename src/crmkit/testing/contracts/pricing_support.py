@@ -13,7 +13,7 @@ import attrs
 from crmkit.adapters.clock import FixedClock
 from crmkit.domain import Product, TenantId
 from crmkit.domain.price_list import PriceEntry, PriceList
-from crmkit.domain.pricing import Customer, PricingPolicy
+from crmkit.domain.pricing import PricingCustomer, PricingPolicy
 from crmkit.domain.quote import Quote
 from crmkit.domain.sales_order import SalesOrder
 from crmkit.services import CatalogService, Storage, UnitOfWork
@@ -22,7 +22,7 @@ from crmkit.services.quotes import LineInput, QuoteService
 from crmkit.testing.contracts.support import T0
 from crmkit.testing.tenants import fresh_tenant
 
-ACME = Customer("acme", frozenset({"vip"}))
+ACME = PricingCustomer("acme", frozenset({"vip"}))
 
 
 class _CountingRepository:
@@ -159,7 +159,7 @@ class PricedWorld:
         ]
         return made, entries
 
-    def accepted_quote(self, quantities: list[str], customer: Customer = ACME) -> Quote:
+    def accepted_quote(self, quantities: list[str], customer: PricingCustomer = ACME) -> Quote:
         """A quote for ``quantities`` of the products, sent and accepted at T0."""
         quote = self.quotes.create_quote(
             customer, currency="CNY", valid_until=T0 + timedelta(days=30)
