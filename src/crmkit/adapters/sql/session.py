@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, Executable, RootTransaction
 from sqlalchemy.engine import NestedTransaction
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from crmkit.adapters.sql.errors import translated
 from crmkit.adapters.sql.guards import check_isolation, require_transaction
@@ -55,10 +55,23 @@ class SqlSession:
         on_unique: Callable[[str], CrmkitError] | None = None,
         on_conflict: Callable[[], CrmkitError] | None = None,
     ) -> CursorResult[Any]:
-        """Execute ``statement``; on any error roll the whole unit of work back and raise."""
+        """Execute ``statement``; on any error roll the whole unit of work back and raise.
+
+        The unit of work's first statement, if it finds its pooled connection dropped (the
+        server restarted, an idle timeout), runs once more on a fresh connection: nothing
+        was done in the transaction yet, so the pool needs no ping before every unit of work.
+        """
+        first = self._transaction is None and self._owns_connection
         try:
             self._begin()
             with translated(on_unique, on_conflict or self._conflict):
+                try:
+                    return self._connection.execute(statement, parameters)
+                except DBAPIError as error:
+                    if not (first and error.connection_invalidated):
+                        raise
+                self.rollback()  # lets the connection reconnect on its next use
+                self._begin()
                 return self._connection.execute(statement, parameters)
         except BaseException:
             self.rollback()
