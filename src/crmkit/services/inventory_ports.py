@@ -6,7 +6,7 @@ conditional: they succeed only if the stored version is the one the record was r
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -83,6 +83,14 @@ class StockLevelRepository(Protocol):
         """
         ...
 
+    def save_many(self, levels: Sequence[StockLevel]) -> list[StockLevel]:
+        """Store ``levels`` as :meth:`save` does, in as few round trips as the backend can.
+
+        Raises:
+            ConcurrencyConflict: another writer stored or changed one of them first.
+        """
+        ...
+
 
 class MovementRepository(Protocol):
     """The stock ledger: append-only movements."""
@@ -119,6 +127,14 @@ class ReservationRepository(Protocol):
 
         Raises:
             DuplicateRecord: a reservation with this id exists.
+        """
+        ...
+
+    def add_many(self, added: Sequence[Reservation]) -> None:
+        """Store new reservations, as :meth:`add` does, in as few round trips as possible.
+
+        Raises:
+            DuplicateRecord: a reservation with one of these ids exists.
         """
         ...
 

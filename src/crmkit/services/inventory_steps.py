@@ -142,10 +142,10 @@ def reserve_lines(
                 expires_at=expiry,
                 now=now,
             )
-            uow.reservations.add(reservation)
             taken.append(reservation)
         if split.backordered > 0:
             backorders.append(Backorder(line, pid, split.backordered))
+    uow.reservations.add_many(taken)
     save_levels(uow, levels)
     return ReservationResult(tuple(taken), tuple(backorders))
 
@@ -296,9 +296,9 @@ def lock_levels(uow: UnitOfWork, keys: Sequence[StockKey], now: datetime) -> Lev
 
 def save_levels(uow: UnitOfWork, levels: Levels) -> None:
     """Write the changed levels in ascending key order (their lock order)."""
-    for stock_key in sorted(levels):
-        if levels[stock_key] != levels.before[stock_key]:
-            uow.stock_levels.save(levels[stock_key])
+    changed = [levels[k] for k in sorted(levels) if levels[k] != levels.before[k]]
+    if changed:
+        uow.stock_levels.save_many(changed)
 
 
 def post_movement(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -146,6 +146,9 @@ class MongoStockLevelRepository(_MongoRepository):
             sort=[("product_id", ASCENDING), ("warehouse_id", ASCENDING)],
         )
 
+    def save_many(self, levels: Sequence[StockLevel]) -> list[StockLevel]:
+        return [self.save(level) for level in levels]
+
     def save(self, level: StockLevel) -> StockLevel:
         if level.tenant_id != self._tenant:
             raise self._session.fail(
@@ -205,6 +208,10 @@ class MongoMovementRepository(_MongoRepository):
 
 class MongoReservationRepository(_MongoRepository):
     collection_name = RESERVATIONS
+
+    def add_many(self, added: Sequence[Reservation]) -> None:
+        for reservation in added:
+            self.add(reservation)
 
     def add(self, reservation: Reservation) -> None:
         self._insert(reservation, "Reservation", "id", reservation.id)

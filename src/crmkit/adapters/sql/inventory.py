@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
-from sqlalchemy import ColumnElement, Table, and_, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, or_, select, update
 
 from crmkit.adapters.sql.converters import batched, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.statements import (
+    insert_into,
+    set_columns,
+    update_params,
+    versioned_update,
+)
 from crmkit.adapters.sql.tables import (
     reservations,
     stock_documents,
@@ -71,7 +78,8 @@ class _SqlRepository:
         if record.tenant_id != self._tenant:
             raise self._session.fail(WrongTenant(entity, value, record.tenant_id, self._tenant))
         self._session.execute(
-            self.table.insert().values(to_row(record)),
+            insert_into(self.table),
+            to_row(record),
             on_unique=lambda _: DuplicateRecord(entity, key, value, record.tenant_id),
         )
 
@@ -81,17 +89,15 @@ class _SqlRepository:
         if record.tenant_id != self._tenant:
             raise self._session.fail(WrongTenant(entity, record.id, record.tenant_id, self._tenant))
         saved = attrs.evolve(record, version=record.version + 1)
-        values = to_row(saved)
-        del values["tenant_id"], values["id"]
-        c = self.table.c
+        row = to_row(saved)
+        keys = ("tenant_id", "id")
         result = self._session.execute(
-            update(self.table)
-            .where(self._mine(), c.id == record.id, c.version == record.version)
-            .values(values),
+            versioned_update(self.table, keys, set_columns(row, keys)),
+            update_params(row, keys, record.version),
             on_unique=on_unique,
         )
         if result.rowcount != 1:
-            self._stale(entity, record.id, record.version, c.id == record.id)
+            self._stale(entity, record.id, record.version, self.table.c.id == record.id)
         return saved
 
     def _stale(
@@ -153,13 +159,26 @@ class SqlStockLevelRepository(_SqlRepository):
     table = stock_levels
 
     def lock(self, keys: Collection[StockKey]) -> dict[StockKey, StockLevel]:
-        c = stock_levels.c
+        wanted = sorted(set(keys))
+        products = sorted({p for p, _ in wanted})
+        houses = sorted({w for _, w in wanted})
         found: dict[StockKey, StockLevel] = {}
-        for batch in batched(sorted(set(keys)), LOCK_BATCH):
-            wanted = or_(*(and_(c.product_id == p, c.warehouse_id == w) for p, w in batch))
+        if wanted and len(wanted) == len(products) * len(houses) <= LOCK_BATCH * 5:
+            # Every product in every warehouse (a reserve): two IN lists, cached, indexed.
+            rows = self._session.execute(
+                _lock_grid(),
+                {"k_tenant_id": self._tenant, "k_products": products, "k_houses": houses},
+            )
+            for row in rows:
+                level = from_row(row._mapping, StockLevel)
+                found[(level.product_id, level.warehouse_id)] = level
+            return found
+        c = stock_levels.c
+        for batch in batched(wanted, LOCK_BATCH):
+            pairs = or_(*(and_(c.product_id == p, c.warehouse_id == w) for p, w in batch))
             rows = self._session.execute(
                 select(stock_levels)
-                .where(self._mine(), wanted)
+                .where(self._mine(), pairs)
                 .order_by(c.product_id, c.warehouse_id)
                 .with_for_update()
             )
@@ -181,39 +200,61 @@ class SqlStockLevelRepository(_SqlRepository):
         return found
 
     def save(self, level: StockLevel) -> StockLevel:
-        if level.tenant_id != self._tenant:
-            raise self._session.fail(
-                WrongTenant("StockLevel", level.product_id, level.tenant_id, self._tenant)
+        return self.save_many([level])[0]
+
+    def save_many(self, levels: Sequence[StockLevel]) -> list[StockLevel]:
+        for level in levels:
+            if level.tenant_id != self._tenant:
+                raise self._session.fail(
+                    WrongTenant("StockLevel", level.product_id, level.tenant_id, self._tenant)
+                )
+        saved = [attrs.evolve(x, version=x.version + 1) for x in levels]
+        added = [to_row(x) for x in saved if x.version == 1]
+        if added:
+            self._session.execute(
+                insert_into(stock_levels),
+                added,
+                on_unique=lambda _: self._conflict([x for x in levels if x.version == 0]),
             )
-        saved = attrs.evolve(level, version=level.version + 1)
-        conflict = ConcurrencyConflict(
+        changed = [(x, to_row(y)) for x, y in zip(levels, saved, strict=True) if x.version]
+        if changed:
+            statement = versioned_update(stock_levels, _LEVEL_KEYS, _level_columns(changed))
+            params = [update_params(row, _LEVEL_KEYS, x.version) for x, row in changed]
+            result = self._session.execute(statement, params)
+            if result.rowcount != len(params):
+                raise self._session.fail(self._conflict([x for x, _ in changed]))
+        return saved
+
+    def _conflict(self, levels: Sequence[StockLevel]) -> ConcurrencyConflict:
+        keys = ", ".join(f"{x.product_id}@{x.warehouse_id}" for x in levels[:3])
+        return ConcurrencyConflict(
             "StockLevel",
-            f"{level.product_id}@{level.warehouse_id}",
+            keys,
             self._tenant,
             "another unit of work created or changed this stock level first",
         )
-        if level.version == 0:
-            self._session.execute(
-                stock_levels.insert().values(to_row(saved)), on_unique=lambda _: conflict
-            )
-            return saved
-        c = stock_levels.c
-        values = to_row(saved)
-        for column in ("tenant_id", "product_id", "warehouse_id"):
-            del values[column]
-        result = self._session.execute(
-            update(stock_levels)
-            .where(
-                self._mine(),
-                c.product_id == level.product_id,
-                c.warehouse_id == level.warehouse_id,
-                c.version == level.version,
-            )
-            .values(values)
+
+
+_LEVEL_KEYS = ("tenant_id", "product_id", "warehouse_id")
+
+
+@cache
+def _lock_grid() -> Select[Any]:
+    c = stock_levels.c
+    return (
+        select(stock_levels)
+        .where(
+            c.tenant_id == bindparam("k_tenant_id"),
+            c.product_id.in_(bindparam("k_products", expanding=True)),
+            c.warehouse_id.in_(bindparam("k_houses", expanding=True)),
         )
-        if result.rowcount != 1:
-            raise self._session.fail(conflict)
-        return saved
+        .order_by(c.product_id, c.warehouse_id)
+        .with_for_update()
+    )
+
+
+def _level_columns(changed: Sequence[tuple[StockLevel, dict[str, Any]]]) -> tuple[str, ...]:
+    return set_columns(changed[0][1], _LEVEL_KEYS)
 
 
 class SqlMovementRepository(_SqlRepository):
@@ -249,6 +290,22 @@ class SqlReservationRepository(_SqlRepository):
 
     def add(self, reservation: Reservation) -> None:
         self._insert(reservation, "Reservation", "id", reservation.id)
+
+    def add_many(self, added: Sequence[Reservation]) -> None:
+        for reservation in added:
+            if reservation.tenant_id != self._tenant:
+                raise self._session.fail(
+                    WrongTenant("Reservation", reservation.id, reservation.tenant_id, self._tenant)
+                )
+        if not added:
+            return
+        self._session.execute(
+            insert_into(reservations),
+            [to_row(x) for x in added],
+            on_unique=lambda _: DuplicateRecord(
+                "Reservation", "id", ", ".join(x.id for x in added[:3]), self._tenant
+            ),
+        )
 
     def get(self, reservation_id: ReservationId) -> Reservation:
         row = self._session.execute(
@@ -319,7 +376,8 @@ class SqlStockDocumentRepository(_SqlRepository):
                 WrongTenant(document.KIND, document.id, document.tenant_id, self._tenant)
             )
         self._session.execute(
-            stock_documents.insert().values(_document_row(document)),
+            insert_into(stock_documents),
+            _document_row(document),
             on_unique=lambda _: DuplicateRecord(
                 type(document).__name__, "id", document.id, document.tenant_id
             ),
