@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import attrs
-from sqlalchemy import ColumnElement, Select, Table, select, update
+from sqlalchemy import ColumnElement, Select, Table, select
 
 from crmkit.adapters.sql.converters import converter, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.statements import insert_into, set_columns, update_params, versioned_update
 from crmkit.adapters.sql.tables import (
     account_holds,
     customer_accounts,
@@ -67,9 +68,6 @@ class _Records(Generic[R]):
         mine: ColumnElement[bool] = self.table.c.tenant_id == self._tenant
         return mine
 
-    def _where_key(self, record: Any) -> list[ColumnElement[bool]]:
-        return [self._mine()] + [self.table.c[k] == getattr(record, k) for k in self.key]
-
     def _record_id(self, record: Any) -> object:
         return getattr(record, self.key[-1])
 
@@ -79,7 +77,8 @@ class _Records(Generic[R]):
                 WrongTenant(self.entity, self._record_id(record), record.tenant_id, self._tenant)
             )
         self._session.execute(
-            self.table.insert().values(self._row(record)),
+            insert_into(self.table),
+            self._row(record),
             on_unique=lambda constraint: self._duplicate(record, constraint),
         )
 
@@ -92,13 +91,11 @@ class _Records(Generic[R]):
                 WrongTenant(self.entity, self._record_id(record), record.tenant_id, self._tenant)
             )
         saved = attrs.evolve(record, version=record.version + 1)
-        values = self._row(saved)
-        for name in ("tenant_id", *self.key):
-            del values[name]
+        row = self._row(saved)
+        keys = ("tenant_id", *self.key)
         result = self._session.execute(
-            update(self.table)
-            .where(*self._where_key(record), self.table.c.version == record.version)
-            .values(values)
+            versioned_update(self.table, keys, set_columns(row, keys)),
+            update_params(row, keys, record.version),
         )
         if result.rowcount != 1:
             raise self._session.fail(
@@ -239,7 +236,8 @@ class SqlJournalRepository(_Records[JournalEntry]):
                 WrongTenant(self.entity, entry.seq, entry.tenant_id, self._tenant)
             )
         self._session.execute(
-            self.table.insert().values(self._row(entry)),
+            insert_into(self.table),
+            self._row(entry),
             on_unique=lambda _: ConcurrencyConflict(
                 self.entity, entry.seq, self._tenant, "another writer appended this seq first"
             ),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, Executable, RootTransaction
+from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable, RootTransaction
 from sqlalchemy.engine import NestedTransaction
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -34,6 +34,11 @@ class SqlSession:
         with translated():
             self._connection = source.connect() if isinstance(source, Engine) else source
         self._transaction: RootTransaction | NestedTransaction | None = None
+
+    @property
+    def dialect(self) -> Dialect:
+        """The SQL dialect of the connection."""
+        return self._connection.dialect
 
     def _begin(self) -> RootTransaction | NestedTransaction:
         if self._transaction is None:

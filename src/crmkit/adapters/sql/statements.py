@@ -33,9 +33,7 @@ def versioned_update(table: Table, keys: tuple[str, ...], columns: tuple[str, ..
     )
 
 
-def update_params(
-    row: Mapping[str, Any], keys: Sequence[str], version: int
-) -> dict[str, Any]:
+def update_params(row: Mapping[str, Any], keys: Sequence[str], version: int) -> dict[str, Any]:
     """The parameters of :func:`versioned_update` for ``row`` (stored at ``version``)."""
     params = {f"v_{name}": value for name, value in row.items() if name not in keys}
     params.update({f"k_{k}": row[k] for k in keys})
