@@ -103,6 +103,14 @@ class MovementRepository(Protocol):
         """
         ...
 
+    def add_many(self, added: Sequence[Movement]) -> None:
+        """Append movements, as :meth:`add` does, in as few round trips as possible.
+
+        Raises:
+            DuplicateRecord: one of them exists already.
+        """
+        ...
+
     def get(self, movement_id: MovementId) -> Movement:
         """The movement with this id.
 
@@ -156,6 +164,16 @@ class ReservationRepository(Protocol):
         Raises:
             NotFound: no such reservation in this tenant.
             ConcurrencyConflict: the stored version differs.
+        """
+        ...
+
+    def update_many(self, changed: Sequence[Reservation]) -> list[Reservation]:
+        """Store changed reservations, as :meth:`update` does, in as few round trips as
+        possible; return them with their versions incremented.
+
+        Raises:
+            NotFound: one of them does not exist.
+            ConcurrencyConflict: another writer changed one of them first.
         """
         ...
 

@@ -103,15 +103,18 @@ def reserve_lines(
     policy: ShortagePolicy,
     preferred_warehouse: WarehouseId | None,
     expiry: datetime | None,
+    products_known: bool = False,
 ) -> ReservationResult:
     """Reserve ``wanted`` (line id, product, quantity) for ``order`` (see
-    :meth:`InventoryService.reserve`)."""
+    :meth:`InventoryService.reserve`); ``products_known``: the caller has read them in this
+    unit of work already."""
     if expiry is not None and expiry <= now:
         raise ValidationError(
             f"reservation expiry {expiry.isoformat()} is not after now "
             f"({now.isoformat()}); give a moment in the future."
         )
-    products_exist(uow, [pid for _, pid, _ in wanted])
+    if not products_known:
+        products_exist(uow, [pid for _, pid, _ in wanted])
     warehouses = {w.id: w for w in uow.warehouses.list_all() if w.active}
     if preferred_warehouse is not None and preferred_warehouse not in warehouses:
         uow.warehouses.get(preferred_warehouse)  # NotFound if it does not exist
@@ -178,21 +181,25 @@ def ship_reservations(
         new_id(), uow.tenant_id, order, DocumentStatus.POSTED, (), note, now, now
     )
     shipped: list[DeliveryLine] = []
+    changed: list[Reservation] = []
+    moved: list[Movement] = []
     for n, (rid, quantity) in enumerate(wanted, 1):
         reservation = found[rid].ship(quantity, now)
-        uow.reservations.update(reservation)
+        changed.append(reservation)
         stock_key = (reservation.product_id, reservation.warehouse_id)
         levels[stock_key] = levels[stock_key].shipped(quantity, now)
-        post_movement(
-            uow,
-            level=levels[stock_key],
-            quantity=-quantity,
-            bucket=StockBucket.SELLABLE,
-            kind=MovementKind.DELIVERY,
-            document=delivery,
-            key=key,
-            line=n,
-            now=now,
+        moved.append(
+            Movement.new(
+                levels[stock_key],
+                bucket=StockBucket.SELLABLE,
+                quantity=-quantity,
+                kind=MovementKind.DELIVERY,
+                document_type=delivery.KIND,
+                document_id=delivery.id,
+                request_key=key,
+                line=n,
+                now=now,
+            )
         )
         shipped.append(
             DeliveryLine(
@@ -205,6 +212,8 @@ def ship_reservations(
                 zero(),
             )
         )
+    uow.reservations.update_many(changed)
+    uow.movements.add_many(moved)
     save_levels(uow, levels)
     delivery = attrs.evolve(delivery, lines=tuple(shipped))
     uow.stock_documents.add(delivery)

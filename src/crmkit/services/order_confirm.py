@@ -123,6 +123,7 @@ def confirm_order(
         policy=ShortagePolicy.ALL_OR_NOTHING,
         preferred_warehouse=None,
         expiry=stock_end,
+        products_known=True,
     )
     confirmed = attrs.evolve(to_status(order, Status.CONFIRMED, "confirm", now), approved=approving)
     saved = uow.sales_orders.update(confirmed)

@@ -127,6 +127,10 @@ class InMemoryStockLevelRepository(_Repository):
 
 
 class InMemoryMovementRepository(_Repository):
+    def add_many(self, added: Sequence[Movement]) -> None:
+        for movement in added:
+            self.add(movement)
+
     def add(self, movement: Movement) -> None:
         self._insert(movement, "Movement", movement.id)
 
@@ -149,6 +153,9 @@ class InMemoryMovementRepository(_Repository):
 
 
 class InMemoryReservationRepository(_Repository):
+    def update_many(self, changed: Sequence[Reservation]) -> list[Reservation]:
+        return [self.update(reservation) for reservation in changed]
+
     def add_many(self, added: Sequence[Reservation]) -> None:
         for reservation in added:
             self.add(reservation)

@@ -185,6 +185,10 @@ class MongoStockLevelRepository(_MongoRepository):
 class MongoMovementRepository(_MongoRepository):
     collection_name = STOCK_MOVEMENTS
 
+    def add_many(self, added: Sequence[Movement]) -> None:
+        for movement in added:
+            self.add(movement)
+
     def add(self, movement: Movement) -> None:
         self._insert(movement, "Movement", "request key and line", movement.id)
 
@@ -208,6 +212,9 @@ class MongoMovementRepository(_MongoRepository):
 
 class MongoReservationRepository(_MongoRepository):
     collection_name = RESERVATIONS
+
+    def update_many(self, changed: Sequence[Reservation]) -> list[Reservation]:
+        return [self.update(reservation) for reservation in changed]
 
     def add_many(self, added: Sequence[Reservation]) -> None:
         for reservation in added:

@@ -6,12 +6,11 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 
 from crmkit.adapters.sql.converters import batched, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
@@ -24,7 +23,6 @@ from crmkit.adapters.sql.statements import (
 from crmkit.adapters.sql.tables import (
     reservations,
     stock_documents,
-    stock_levels,
     stock_movements,
     warehouses,
 )
@@ -43,11 +41,9 @@ from crmkit.domain.inventory import (
     ReservationId,
     ReservationStatus,
     StockDocument,
-    StockLevel,
     Warehouse,
     WarehouseId,
 )
-from crmkit.services.inventory_ports import StockKey
 
 IN_BATCH = 500
 LOCK_BATCH = 100
@@ -81,6 +77,22 @@ class _SqlRepository:
             insert_into(self.table),
             to_row(record),
             on_unique=lambda _: DuplicateRecord(entity, key, value, record.tenant_id),
+        )
+
+    def _insert_many(self, added: Sequence[Any], entity: str, key: str) -> None:
+        for record in added:
+            if record.tenant_id != self._tenant:
+                raise self._session.fail(
+                    WrongTenant(entity, record.id, record.tenant_id, self._tenant)
+                )
+        if not added:
+            return
+        self._session.execute(
+            insert_into(self.table),
+            [to_row(x) for x in added],
+            on_unique=lambda _: DuplicateRecord(
+                entity, key, ", ".join(x.id for x in added[:3]), self._tenant
+            ),
         )
 
     def _update(
@@ -155,113 +167,14 @@ class SqlWarehouseRepository(_SqlRepository):
         return error
 
 
-class SqlStockLevelRepository(_SqlRepository):
-    table = stock_levels
-
-    def lock(self, keys: Collection[StockKey]) -> dict[StockKey, StockLevel]:
-        wanted = sorted(set(keys))
-        products = sorted({p for p, _ in wanted})
-        houses = sorted({w for _, w in wanted})
-        found: dict[StockKey, StockLevel] = {}
-        if wanted and len(wanted) == len(products) * len(houses) <= LOCK_BATCH * 5:
-            # Every product in every warehouse (a reserve): two IN lists, cached, indexed.
-            rows = self._session.execute(
-                _lock_grid(),
-                {"k_tenant_id": self._tenant, "k_products": products, "k_houses": houses},
-            )
-            for row in rows:
-                level = from_row(row._mapping, StockLevel)
-                found[(level.product_id, level.warehouse_id)] = level
-            return found
-        c = stock_levels.c
-        for batch in batched(wanted, LOCK_BATCH):
-            pairs = or_(*(and_(c.product_id == p, c.warehouse_id == w) for p, w in batch))
-            rows = self._session.execute(
-                select(stock_levels)
-                .where(self._mine(), pairs)
-                .order_by(c.product_id, c.warehouse_id)
-                .with_for_update()
-            )
-            for row in rows:
-                level = from_row(row._mapping, StockLevel)
-                found[(level.product_id, level.warehouse_id)] = level
-        return found
-
-    def for_products(self, product_ids: Collection[ProductId]) -> list[StockLevel]:
-        c = stock_levels.c
-        found: list[StockLevel] = []
-        for batch in batched(sorted(set(product_ids)), IN_BATCH):
-            rows = self._session.execute(
-                select(stock_levels)
-                .where(self._mine(), c.product_id.in_(batch))
-                .order_by(c.product_id, c.warehouse_id)
-            )
-            found.extend(from_row(row._mapping, StockLevel) for row in rows)
-        return found
-
-    def save(self, level: StockLevel) -> StockLevel:
-        return self.save_many([level])[0]
-
-    def save_many(self, levels: Sequence[StockLevel]) -> list[StockLevel]:
-        for level in levels:
-            if level.tenant_id != self._tenant:
-                raise self._session.fail(
-                    WrongTenant("StockLevel", level.product_id, level.tenant_id, self._tenant)
-                )
-        saved = [attrs.evolve(x, version=x.version + 1) for x in levels]
-        added = [to_row(x) for x in saved if x.version == 1]
-        if added:
-            self._session.execute(
-                insert_into(stock_levels),
-                added,
-                on_unique=lambda _: self._conflict([x for x in levels if x.version == 0]),
-            )
-        changed = [(x, to_row(y)) for x, y in zip(levels, saved, strict=True) if x.version]
-        if changed:
-            statement = versioned_update(stock_levels, _LEVEL_KEYS, _level_columns(changed))
-            params = [update_params(row, _LEVEL_KEYS, x.version) for x, row in changed]
-            result = self._session.execute(statement, params)
-            if result.rowcount != len(params):
-                raise self._session.fail(self._conflict([x for x, _ in changed]))
-        return saved
-
-    def _conflict(self, levels: Sequence[StockLevel]) -> ConcurrencyConflict:
-        keys = ", ".join(f"{x.product_id}@{x.warehouse_id}" for x in levels[:3])
-        return ConcurrencyConflict(
-            "StockLevel",
-            keys,
-            self._tenant,
-            "another unit of work created or changed this stock level first",
-        )
-
-
-_LEVEL_KEYS = ("tenant_id", "product_id", "warehouse_id")
-
-
-@cache
-def _lock_grid() -> Select[Any]:
-    c = stock_levels.c
-    return (
-        select(stock_levels)
-        .where(
-            c.tenant_id == bindparam("k_tenant_id"),
-            c.product_id.in_(bindparam("k_products", expanding=True)),
-            c.warehouse_id.in_(bindparam("k_houses", expanding=True)),
-        )
-        .order_by(c.product_id, c.warehouse_id)
-        .with_for_update()
-    )
-
-
-def _level_columns(changed: Sequence[tuple[StockLevel, dict[str, Any]]]) -> tuple[str, ...]:
-    return set_columns(changed[0][1], _LEVEL_KEYS)
-
-
 class SqlMovementRepository(_SqlRepository):
     table = stock_movements
 
     def add(self, movement: Movement) -> None:
         self._insert(movement, "Movement", "request key and line", movement.id)
+
+    def add_many(self, added: Sequence[Movement]) -> None:
+        self._insert_many(added, "Movement", "request key and line")
 
     def get(self, movement_id: MovementId) -> Movement:
         row = self._session.execute(
@@ -292,19 +205,43 @@ class SqlReservationRepository(_SqlRepository):
         self._insert(reservation, "Reservation", "id", reservation.id)
 
     def add_many(self, added: Sequence[Reservation]) -> None:
-        for reservation in added:
-            if reservation.tenant_id != self._tenant:
+        self._insert_many(added, "Reservation", "id")
+
+    def update_many(self, changed: Sequence[Reservation]) -> list[Reservation]:
+        if len(changed) == 1:
+            return [self.update(changed[0])]
+        for record in changed:
+            if record.tenant_id != self._tenant:
                 raise self._session.fail(
-                    WrongTenant("Reservation", reservation.id, reservation.tenant_id, self._tenant)
+                    WrongTenant("Reservation", record.id, record.tenant_id, self._tenant)
                 )
-        if not added:
-            return
-        self._session.execute(
-            insert_into(reservations),
-            [to_row(x) for x in added],
-            on_unique=lambda _: DuplicateRecord(
-                "Reservation", "id", ", ".join(x.id for x in added[:3]), self._tenant
-            ),
+        saved = [attrs.evolve(x, version=x.version + 1) for x in changed]
+        rows = [to_row(x) for x in saved]
+        keys = ("tenant_id", "id")
+        params = [update_params(r, keys, x.version) for x, r in zip(changed, rows, strict=True)]
+        if params:
+            statement = versioned_update(reservations, keys, set_columns(rows[0], keys))
+            if self._session.execute(statement, params).rowcount != len(params):
+                self._stale_many(changed)
+        return saved
+
+    def _stale_many(self, changed: Sequence[Reservation]) -> None:
+        c = reservations.c
+        stored = set(
+            self._session.execute(
+                select(c.id).where(self._mine(), c.id.in_([x.id for x in changed]))
+            ).scalars()
+        )
+        for record in changed:
+            if record.id not in stored:
+                raise self._session.fail(NotFound("Reservation", "id", record.id, self._tenant))
+        raise self._session.fail(
+            ConcurrencyConflict(
+                "Reservation",
+                ", ".join(x.id for x in changed[:3]),
+                self._tenant,
+                "another unit of work changed one of them first",
+            )
         )
 
     def get(self, reservation_id: ReservationId) -> Reservation:

@@ -20,7 +20,6 @@ from crmkit.adapters.sql.inventory import (
     SqlMovementRepository,
     SqlReservationRepository,
     SqlStockDocumentRepository,
-    SqlStockLevelRepository,
     SqlWarehouseRepository,
 )
 from crmkit.adapters.sql.migrate import database_revisions, schema_heads
@@ -38,6 +37,7 @@ from crmkit.adapters.sql.products import SqlProductRepository
 from crmkit.adapters.sql.records import SqlRecordStore
 from crmkit.adapters.sql.requests import SqlProcessedRequestRepository
 from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.stock_levels import SqlStockLevelRepository
 from crmkit.adapters.sql.tables import VERSION_TABLE
 from crmkit.domain import ConfigurationError, TenantId
 from crmkit.domain.records import RecordType
