@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 import attrs
@@ -116,6 +117,12 @@ class HoldRepository(Protocol):
 
     def of_account(self, account_id: str) -> list[Hold]:
         """Every hold of the account, ordered by id."""
+        ...
+
+    def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
+        """Per fund (every fund, zero where none), what the account's holds posted and did
+        not refund: the sum of ``posted - refunded``, without loading the holds where the
+        backend can sum them."""
         ...
 
     def expiring(self, before: datetime, limit: int) -> list[Hold]:

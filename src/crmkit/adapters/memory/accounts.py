@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -127,6 +128,12 @@ class InMemoryHoldRepository(_Repository[AccountKey, Hold]):
 
     def of_account(self, account_id: str) -> list[Hold]:
         return sorted((h for h in self._mine() if h.account_id == account_id), key=lambda h: h.id)
+
+    def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
+        totals = dict.fromkeys(Fund, Decimal(0))
+        for hold in self.of_account(account_id):
+            totals[hold.fund] += hold.posted - hold.refunded
+        return totals
 
     def expiring(self, before: datetime, limit: int) -> list[Hold]:
         due = [

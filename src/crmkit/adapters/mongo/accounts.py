@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -195,6 +196,12 @@ class MongoHoldRepository(_Documents[Hold]):
 
     def of_account(self, account_id: str) -> list[Hold]:
         return self._find({"account_id": account_id}, [("id", ASCENDING)])
+
+    def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
+        totals = dict.fromkeys(Fund, Decimal(0))
+        for hold in self.of_account(account_id):
+            totals[hold.fund] += hold.posted - hold.refunded
+        return totals
 
     def expiring(self, before: datetime, limit: int) -> list[Hold]:
         return self._find(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import attrs
-from sqlalchemy import ColumnElement, Select, Table, select
+from sqlalchemy import ColumnElement, Select, Table, func, select, type_coerce
 
 from crmkit.adapters.sql.converters import converter, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
@@ -208,6 +209,20 @@ class SqlHoldRepository(_Records[Hold]):
         return self._all(
             select(self.table).where(self._mine(), t.account_id == account_id).order_by(t.id)
         )
+
+    def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
+        t = self.table.c
+        posted = type_coerce(func.sum(t.posted), t.posted.type)
+        refunded = type_coerce(func.sum(t.refunded), t.refunded.type)
+        rows: Any = self._session.execute(
+            select(t.fund, posted, refunded)
+            .where(self._mine(), t.account_id == account_id)
+            .group_by(t.fund)
+        )
+        totals = dict.fromkeys(Fund, Decimal(0))
+        for row in rows:
+            totals[Fund(row[0])] = row[1] - row[2]
+        return totals
 
     def expiring(self, before: datetime, limit: int) -> list[Hold]:
         t = self.table.c

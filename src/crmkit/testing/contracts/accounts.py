@@ -94,6 +94,8 @@ class CustomerAccountRepositoryContract:
                 assert uow.rebate_grants.of_account(account.id) == [grant]
                 assert uow.holds.get(hold.id) == hold
                 assert uow.holds.of_order(account.id, hold.order_id) == [hold]
+                posted = {f: D(0) for f in Fund} | {hold.fund: hold.posted - hold.refunded}
+                assert uow.holds.posted_totals(account.id) == posted
                 assert uow.journal.between(account.id, 1, 1) == [entry]
                 assert uow.deduction_policies.get(account.id) == policy
                 assert DeductionPolicy.from_json(policy.document).to_json() == policy.document
