@@ -40,6 +40,8 @@ from crmkit.testing.order_support import PRICES, open_world
 CENT = Decimal("0.01")
 TAX = Decimal("0.13")
 Row = dict[str, Any]
+SPAWN_S = 6.0
+"""Seconds the client processes get to start before they begin together."""
 
 
 class CheckFailed(Exception):
@@ -67,7 +69,7 @@ def run_orders(url: str, case: str, clients: int, orders: int) -> tuple[float, f
     if clients == 1 and case != "baseline":
         statements = _count_statements(url, tenant, shares[0][:3], case)
         shares = [shares[0][3:]]
-    start_at = time.time() + (2.0 if clients > 1 else 0.0)
+    start_at = time.time() + (SPAWN_S if clients > 1 else 0.0)
     jobs = [(url, tenant, share, case, start_at) for share in shares]
     if clients == 1:
         started = time.time()
@@ -75,8 +77,9 @@ def run_orders(url: str, case: str, clients: int, orders: int) -> tuple[float, f
         elapsed = time.time() - started
     else:
         with multiprocessing.get_context("spawn").Pool(clients) as pool:
-            pool.map(client, jobs)
-        elapsed = time.time() - start_at
+            windows = pool.map(_windowed, jobs)
+        # The clients start together at start_at (each waits for it once connected).
+        elapsed = max(end for _, end in windows) - max(start_at, *(s for s, _ in windows))
     done = sum(len(s) for s in shares)
     storage = open_storage(url)
     try:
@@ -84,6 +87,13 @@ def run_orders(url: str, case: str, clients: int, orders: int) -> tuple[float, f
     finally:
         storage.close()
     return done / elapsed, statements
+
+
+def _windowed(job: tuple[str, str, list[str], str, float]) -> tuple[float, float]:
+    """Run one client process; (when it was ready, when it finished)."""
+    ready = time.time()
+    client(job)
+    return ready, time.time()
 
 
 def check(storage: Any, tenant: str, order_ids: list[str], products: list[str]) -> None:

@@ -119,6 +119,10 @@ class HoldRepository(Protocol):
         """Every hold of the account, ordered by id."""
         ...
 
+    def due(self, account_id: str, before: datetime) -> list[Hold]:
+        """The account's pending holds with ``expires_at <= before``, ordered by id."""
+        ...
+
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
         """Per fund (every fund, zero where none), what the account's holds posted and did
         not refund: the sum of ``posted - refunded``, without loading the holds where the

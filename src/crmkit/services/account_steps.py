@@ -195,12 +195,7 @@ def current_ledger(uow: UnitOfWork, account_id: str, now: datetime) -> Ledger:
     """
     account = uow.customer_accounts.get(account_id)
     ledger = Ledger(account, "read", now, uow.rebate_grants.of_account(account_id))
-    due = [
-        h
-        for h in uow.holds.of_account(account_id)
-        if h.status is HoldStatus.PENDING and is_expired(h, ledger.now)
-    ]
-    for hold in sorted(due, key=lambda h: h.id):
+    for hold in uow.holds.due(account_id, ledger.now):
         release(ledger, hold)
     return ledger
 

@@ -180,12 +180,12 @@ def ship_reservations(
     delivery = DeliveryNote(
         new_id(), uow.tenant_id, order, DocumentStatus.POSTED, (), note, now, now
     )
+    # The reservations first: a concurrent release or shipment makes this a conflict
+    # (retried) before the stock levels are touched.
+    changed = uow.reservations.update_many([found[rid].ship(q, now) for rid, q in wanted])
     shipped: list[DeliveryLine] = []
-    changed: list[Reservation] = []
     moved: list[Movement] = []
-    for n, (rid, quantity) in enumerate(wanted, 1):
-        reservation = found[rid].ship(quantity, now)
-        changed.append(reservation)
+    for n, (reservation, (rid, quantity)) in enumerate(zip(changed, wanted, strict=True), 1):
         stock_key = (reservation.product_id, reservation.warehouse_id)
         levels[stock_key] = levels[stock_key].shipped(quantity, now)
         moved.append(
@@ -212,7 +212,6 @@ def ship_reservations(
                 zero(),
             )
         )
-    uow.reservations.update_many(changed)
     uow.movements.add_many(moved)
     save_levels(uow, levels)
     delivery = attrs.evolve(delivery, lines=tuple(shipped))

@@ -197,6 +197,16 @@ class MongoHoldRepository(_Documents[Hold]):
     def of_account(self, account_id: str) -> list[Hold]:
         return self._find({"account_id": account_id}, [("id", ASCENDING)])
 
+    def due(self, account_id: str, before: datetime) -> list[Hold]:
+        return self._find(
+            {
+                "account_id": account_id,
+                "status": HoldStatus.PENDING.value,
+                "expires_at": {"$ne": None, "$lte": before},
+            },
+            [("id", ASCENDING)],
+        )
+
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
         totals = dict.fromkeys(Fund, Decimal(0))
         for hold in self.of_account(account_id):

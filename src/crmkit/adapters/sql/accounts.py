@@ -210,6 +210,20 @@ class SqlHoldRepository(_Records[Hold]):
             select(self.table).where(self._mine(), t.account_id == account_id).order_by(t.id)
         )
 
+    def due(self, account_id: str, before: datetime) -> list[Hold]:
+        t = self.table.c
+        return self._all(
+            select(self.table)
+            .where(
+                self._mine(),
+                t.status == HoldStatus.PENDING.value,
+                t.expires_at.is_not(None),
+                t.expires_at <= before,
+                t.account_id == account_id,
+            )
+            .order_by(t.id)
+        )
+
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
         t = self.table.c
         posted = type_coerce(func.sum(t.posted), t.posted.type)

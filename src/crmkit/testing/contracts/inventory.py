@@ -660,7 +660,7 @@ class InventoryServiceContract:
             ).reservations
             ids.append(reservation.id)
             wins = _ship_and_release_at_once(shop, f"O-{n}", reservation.id)
-            assert wins in (["ship"], ["release"])
+            assert wins in (["ship"], ["release"]), wins
         with storage.unit_of_work(shop.tenant) as uow:
             notes = [
                 m.document_id
