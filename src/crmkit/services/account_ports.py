@@ -46,8 +46,11 @@ class CustomerAccountRepository(Protocol):
         """
         ...
 
-    def find(self, customer_id: str, currency: str) -> CustomerAccount | None:
-        """The customer's account in ``currency``, or ``None``."""
+    def find(
+        self, customer_id: str, currency: str, *, for_update: bool = False
+    ) -> CustomerAccount | None:
+        """The customer's account in ``currency``, or ``None``; ``for_update`` locks it
+        where the backend can (as :meth:`get` does)."""
         ...
 
     def update(self, account: CustomerAccount) -> CustomerAccount:

@@ -6,7 +6,7 @@ several of them, with the customer account's steps, in one unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -161,9 +161,11 @@ def ship_reservations(
     *,
     key: str,
     note: str | None,
+    read: Mapping[ReservationId, Reservation] | None = None,
 ) -> DeliveryNote:
-    """Post a delivery note shipping ``wanted`` (see :meth:`InventoryService.ship`)."""
-    found = uow.reservations.get_many([rid for rid, _ in wanted])
+    """Post a delivery note shipping ``wanted`` (see :meth:`InventoryService.ship`);
+    ``read``: the reservations as this unit of work read them already."""
+    found = read if read is not None else uow.reservations.get_many([rid for rid, _ in wanted])
     for rid, _ in wanted:
         if rid not in found:
             raise NotFound("Reservation", "id", rid, uow.tenant_id)

@@ -76,7 +76,9 @@ class InMemoryCustomerAccountRepository(_Repository[AccountKey, CustomerAccount]
             raise NotFound("CustomerAccount", "id", account_id, self._tenant)
         return account
 
-    def find(self, customer_id: str, currency: str) -> CustomerAccount | None:
+    def find(
+        self, customer_id: str, currency: str, *, for_update: bool = False
+    ) -> CustomerAccount | None:
         found: CustomerAccount | None = self._tx.find_unique(
             "customer", (self._tenant, customer_id, currency)
         )

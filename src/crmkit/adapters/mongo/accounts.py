@@ -149,8 +149,11 @@ class MongoCustomerAccountRepository(_Documents[CustomerAccount]):
             raise NotFound(self.entity, "id", account_id, self._tenant)
         return account
 
-    def find(self, customer_id: str, currency: str) -> CustomerAccount | None:
-        return self._find_one({"customer_id": customer_id, "currency": currency})
+    def find(
+        self, customer_id: str, currency: str, *, for_update: bool = False
+    ) -> CustomerAccount | None:
+        found = self._find_one({"customer_id": customer_id, "currency": currency})
+        return self.get(found.id, for_update=True) if found is not None and for_update else found
 
     def update(self, account: CustomerAccount) -> CustomerAccount:
         saved: CustomerAccount = self._update(account)

@@ -144,13 +144,14 @@ class SqlCustomerAccountRepository(_Records[CustomerAccount]):
             raise NotFound(self.entity, "id", account_id, self._tenant)
         return account
 
-    def find(self, customer_id: str, currency: str) -> CustomerAccount | None:
+    def find(
+        self, customer_id: str, currency: str, *, for_update: bool = False
+    ) -> CustomerAccount | None:
         t = self.table.c
-        return self._one(
-            select(self.table).where(
-                self._mine(), t.customer_id == customer_id, t.currency == currency
-            )
+        query = select(self.table).where(
+            self._mine(), t.customer_id == customer_id, t.currency == currency
         )
+        return self._one(query.with_for_update() if for_update else query)
 
     def update(self, account: CustomerAccount) -> CustomerAccount:
         saved: CustomerAccount = self._update(account)
