@@ -4,6 +4,7 @@ From the repository root::
 
     .venv/bin/python -m benchmarks.run --postgres postgresql+psycopg://postgres@127.0.0.1/bench
     .venv/bin/python -m benchmarks.run --quick        # smoke test: SQLite and memory only
+    .venv/bin/python -m benchmarks.run --postgres URL --flat 100000 50000   # + flat cost
 
 Each round (``--rounds``, default 3) runs the cases interleaved on fresh tenants: crmkit's
 confirm and confirm + deliver of 5-line orders on memory, SQLite and (with ``--postgres``)
@@ -29,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from benchmarks.flat_cost import flat_rows
 from benchmarks.orders_bench import LINES, STOCK, _count_statements, _drafts, _timed, client
 from benchmarks.pricing_check import PricingMismatch, pricing_ratio
 from crmkit import open_storage
@@ -40,6 +42,8 @@ from crmkit.testing.order_support import PRICES, open_world
 CENT = Decimal("0.01")
 TAX = Decimal("0.13")
 Row = dict[str, Any]
+SMALL = (1_000, 100)
+FLAT_ORDERS = 9
 SPAWN_S = 6.0
 """Seconds the client processes get to start before they begin together."""
 
@@ -218,6 +222,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--orders", type=int, default=40, help="orders per client and case")
+    parser.add_argument(
+        "--flat",
+        type=int,
+        nargs=2,
+        metavar=("PRODUCTS", "ENTRIES"),
+        help="also measure flat cost: this many products and journal entries (the issue's "
+        "100000 50000) beside 1000 and 100, on SQLite and PostgreSQL",
+    )
     args = parser.parse_args(argv)
     rounds, orders = (1, 8) if args.quick else (args.rounds, args.orders)
     with tempfile.TemporaryDirectory() as folder:
@@ -231,6 +243,11 @@ def main(argv: list[str] | None = None) -> int:
             open_storage(url, upgrade_schema=True).close()
         try:
             rows = ratio_rows(targets, rounds, orders, (1, 4))
+            if args.flat and not args.quick:
+                for backend in ("sqlite", "postgres"):
+                    if backend in targets:
+                        big = (args.flat[0], args.flat[1])
+                        rows += flat_rows(targets[backend], backend, SMALL, big, FLAT_ORDERS)
         except (CheckFailed, PricingMismatch) as failed:
             print(json.dumps({"check": "failed", "reason": str(failed)}), flush=True)
             return 1
