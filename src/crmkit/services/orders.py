@@ -187,6 +187,14 @@ class OrderService(OrderReads):
         """
         if not isinstance(customer, Customer):
             raise ValidationError(f"expected a Customer, got {type(customer).__name__}.")
+        if not isinstance(customer.account_id, str) or not all(
+            isinstance(g, str) for g in customer.groups
+        ):
+            raise ValidationError(
+                "the customer's account id and groups must be text; build the Customer "
+                "from the account's id and group codes.",
+                what="customer",
+            )
         if not isinstance(lines, Sequence) or isinstance(lines, str) or not lines:
             raise EmptyOrder("an order needs at least one line; give OrderLineInput lines.")
         for line in lines:
