@@ -102,6 +102,11 @@ def _run(args: argparse.Namespace) -> int:
                 report = import_prices(
                     services.catalog, services.pricing, args.price_list, args.file, progress
                 )
+            # A fresh bulk load: let the planner see the new rows (SQL storages only; a
+            # user's own Storage need not have the method).
+            refresh = getattr(crm.storage, "refresh_statistics", None)
+            if refresh is not None:
+                refresh()
         print(report)
     return OK
 

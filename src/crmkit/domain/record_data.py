@@ -26,9 +26,14 @@ def to_data(value: object) -> Any:  # noqa: PLR0911 -- one return per kind of va
     Raises:
         TypeError: a value of a kind records do not hold.
     """
-    if attrs.has(type(value)):
-        fields = attrs.asdict(value, recurse=False)  # type: ignore[arg-type]
-        return {name: to_data(field) for name, field in fields.items()}
+    kind = type(value)
+    if kind in _PLAIN:  # the common leaves first, by exact type (not str-based enums)
+        return value
+    if kind is Decimal:
+        return str(value)
+    names = _field_names(kind)
+    if names is not None:
+        return {name: to_data(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):
         return to_data(value.value)
     if isinstance(value, Decimal):
@@ -44,6 +49,20 @@ def to_data(value: object) -> Any:  # noqa: PLR0911 -- one return per kind of va
     if value is None or isinstance(value, str | int | bool):
         return value
     raise TypeError(f"a record does not hold a {type(value).__name__}")
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The attribute names of an attrs class, in definition order; ``None`` for others
+    (remembered per class)."""
+    if kind not in _FIELD_NAMES:
+        _FIELD_NAMES[kind] = tuple(f.name for f in attrs.fields(kind)) if attrs.has(kind) else None
+    return _FIELD_NAMES[kind]
 
 
 def from_data(data: Any, cls: type[T]) -> T:

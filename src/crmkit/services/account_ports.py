@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 import attrs
@@ -45,8 +46,11 @@ class CustomerAccountRepository(Protocol):
         """
         ...
 
-    def find(self, customer_id: str, currency: str) -> CustomerAccount | None:
-        """The customer's account in ``currency``, or ``None``."""
+    def find(
+        self, customer_id: str, currency: str, *, for_update: bool = False
+    ) -> CustomerAccount | None:
+        """The customer's account in ``currency``, or ``None``; ``for_update`` locks it
+        where the backend can (as :meth:`get` does)."""
         ...
 
     def update(self, account: CustomerAccount) -> CustomerAccount:
@@ -116,6 +120,16 @@ class HoldRepository(Protocol):
 
     def of_account(self, account_id: str) -> list[Hold]:
         """Every hold of the account, ordered by id."""
+        ...
+
+    def due(self, account_id: str, before: datetime) -> list[Hold]:
+        """The account's pending holds with ``expires_at <= before``, ordered by id."""
+        ...
+
+    def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
+        """Per fund (every fund, zero where none), what the account's holds posted and did
+        not refund: the sum of ``posted - refunded``, without loading the holds where the
+        backend can sum them."""
         ...
 
     def expiring(self, before: datetime, limit: int) -> list[Hold]:

@@ -165,8 +165,12 @@ def balance_at(
 
 def open_ledger(uow: UnitOfWork, account_id: str, key: str, now: datetime) -> Ledger:
     """A ledger over the account, locked for the rest of the unit of work."""
-    stored = uow.customer_accounts.get(account_id, for_update=True)
-    return Ledger(stored, key, now, uow.rebate_grants.of_account(account_id))
+    return ledger_over(uow, uow.customer_accounts.get(account_id, for_update=True), key, now)
+
+
+def ledger_over(uow: UnitOfWork, locked: CustomerAccount, key: str, now: datetime) -> Ledger:
+    """A ledger over an account the unit of work has read locked."""
+    return Ledger(locked, key, now, uow.rebate_grants.of_account(locked.id))
 
 
 def is_expired(hold: Hold, now: datetime) -> bool:
@@ -195,12 +199,7 @@ def current_ledger(uow: UnitOfWork, account_id: str, now: datetime) -> Ledger:
     """
     account = uow.customer_accounts.get(account_id)
     ledger = Ledger(account, "read", now, uow.rebate_grants.of_account(account_id))
-    due = [
-        h
-        for h in uow.holds.of_account(account_id)
-        if h.status is HoldStatus.PENDING and is_expired(h, ledger.now)
-    ]
-    for hold in sorted(due, key=lambda h: h.id):
+    for hold in uow.holds.due(account_id, ledger.now):
         release(ledger, hold)
     return ledger
 

@@ -83,11 +83,11 @@ class AccountAdmin(AccountsBase):
         """
         with self._uow() as uow:
             account = current_account(uow, account_id, self._clock.now())
-            holds = uow.holds.of_account(account_id)
+            totals = uow.holds.posted_totals(account_id)
         summaries: dict[Fund, FundSummary] = {}
         for fund in Fund:
             numbers = account.fund(fund)
-            posted = sum((h.posted - h.refunded for h in holds if h.fund is fund), ZERO)
+            posted = totals[fund] + ZERO
             credit = fund is Fund.CREDIT
             summaries[fund] = FundSummary(
                 fund=fund,

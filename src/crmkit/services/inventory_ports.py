@@ -6,7 +6,7 @@ conditional: they succeed only if the stored version is the one the record was r
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -83,6 +83,14 @@ class StockLevelRepository(Protocol):
         """
         ...
 
+    def save_many(self, levels: Sequence[StockLevel]) -> list[StockLevel]:
+        """Store ``levels`` as :meth:`save` does, in as few round trips as the backend can.
+
+        Raises:
+            ConcurrencyConflict: another writer stored or changed one of them first.
+        """
+        ...
+
 
 class MovementRepository(Protocol):
     """The stock ledger: append-only movements."""
@@ -92,6 +100,14 @@ class MovementRepository(Protocol):
 
         Raises:
             DuplicateRecord: a movement with this id, or this request key and line, exists.
+        """
+        ...
+
+    def add_many(self, added: Sequence[Movement]) -> None:
+        """Append movements, as :meth:`add` does, in as few round trips as possible.
+
+        Raises:
+            DuplicateRecord: one of them exists already.
         """
         ...
 
@@ -122,6 +138,14 @@ class ReservationRepository(Protocol):
         """
         ...
 
+    def add_many(self, added: Sequence[Reservation]) -> None:
+        """Store new reservations, as :meth:`add` does, in as few round trips as possible.
+
+        Raises:
+            DuplicateRecord: a reservation with one of these ids exists.
+        """
+        ...
+
     def get(self, reservation_id: ReservationId) -> Reservation:
         """The reservation with this id.
 
@@ -140,6 +164,16 @@ class ReservationRepository(Protocol):
         Raises:
             NotFound: no such reservation in this tenant.
             ConcurrencyConflict: the stored version differs.
+        """
+        ...
+
+    def update_many(self, changed: Sequence[Reservation]) -> list[Reservation]:
+        """Store changed reservations, as :meth:`update` does, in as few round trips as
+        possible; return them with their versions incremented.
+
+        Raises:
+            NotFound: one of them does not exist.
+            ConcurrencyConflict: another writer changed one of them first.
         """
         ...
 

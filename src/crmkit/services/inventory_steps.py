@@ -6,7 +6,7 @@ several of them, with the customer account's steps, in one unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -103,15 +103,18 @@ def reserve_lines(
     policy: ShortagePolicy,
     preferred_warehouse: WarehouseId | None,
     expiry: datetime | None,
+    products_known: bool = False,
 ) -> ReservationResult:
     """Reserve ``wanted`` (line id, product, quantity) for ``order`` (see
-    :meth:`InventoryService.reserve`)."""
+    :meth:`InventoryService.reserve`); ``products_known``: the caller has read them in this
+    unit of work already."""
     if expiry is not None and expiry <= now:
         raise ValidationError(
             f"reservation expiry {expiry.isoformat()} is not after now "
             f"({now.isoformat()}); give a moment in the future."
         )
-    products_exist(uow, [pid for _, pid, _ in wanted])
+    if not products_known:
+        products_exist(uow, [pid for _, pid, _ in wanted])
     warehouses = {w.id: w for w in uow.warehouses.list_all() if w.active}
     if preferred_warehouse is not None and preferred_warehouse not in warehouses:
         uow.warehouses.get(preferred_warehouse)  # NotFound if it does not exist
@@ -142,10 +145,10 @@ def reserve_lines(
                 expires_at=expiry,
                 now=now,
             )
-            uow.reservations.add(reservation)
             taken.append(reservation)
         if split.backordered > 0:
             backorders.append(Backorder(line, pid, split.backordered))
+    uow.reservations.add_many(taken)
     save_levels(uow, levels)
     return ReservationResult(tuple(taken), tuple(backorders))
 
@@ -158,9 +161,11 @@ def ship_reservations(
     *,
     key: str,
     note: str | None,
+    read: Mapping[ReservationId, Reservation] | None = None,
 ) -> DeliveryNote:
-    """Post a delivery note shipping ``wanted`` (see :meth:`InventoryService.ship`)."""
-    found = uow.reservations.get_many([rid for rid, _ in wanted])
+    """Post a delivery note shipping ``wanted`` (see :meth:`InventoryService.ship`);
+    ``read``: the reservations as this unit of work read them already."""
+    found = read if read is not None else uow.reservations.get_many([rid for rid, _ in wanted])
     for rid, _ in wanted:
         if rid not in found:
             raise NotFound("Reservation", "id", rid, uow.tenant_id)
@@ -177,22 +182,26 @@ def ship_reservations(
     delivery = DeliveryNote(
         new_id(), uow.tenant_id, order, DocumentStatus.POSTED, (), note, now, now
     )
+    # The reservations first: a concurrent release or shipment makes this a conflict
+    # (retried) before the stock levels are touched.
+    changed = uow.reservations.update_many([found[rid].ship(q, now) for rid, q in wanted])
     shipped: list[DeliveryLine] = []
-    for n, (rid, quantity) in enumerate(wanted, 1):
-        reservation = found[rid].ship(quantity, now)
-        uow.reservations.update(reservation)
+    moved: list[Movement] = []
+    for n, (reservation, (rid, quantity)) in enumerate(zip(changed, wanted, strict=True), 1):
         stock_key = (reservation.product_id, reservation.warehouse_id)
         levels[stock_key] = levels[stock_key].shipped(quantity, now)
-        post_movement(
-            uow,
-            level=levels[stock_key],
-            quantity=-quantity,
-            bucket=StockBucket.SELLABLE,
-            kind=MovementKind.DELIVERY,
-            document=delivery,
-            key=key,
-            line=n,
-            now=now,
+        moved.append(
+            Movement.new(
+                levels[stock_key],
+                bucket=StockBucket.SELLABLE,
+                quantity=-quantity,
+                kind=MovementKind.DELIVERY,
+                document_type=delivery.KIND,
+                document_id=delivery.id,
+                request_key=key,
+                line=n,
+                now=now,
+            )
         )
         shipped.append(
             DeliveryLine(
@@ -205,6 +214,7 @@ def ship_reservations(
                 zero(),
             )
         )
+    uow.movements.add_many(moved)
     save_levels(uow, levels)
     delivery = attrs.evolve(delivery, lines=tuple(shipped))
     uow.stock_documents.add(delivery)
@@ -296,9 +306,9 @@ def lock_levels(uow: UnitOfWork, keys: Sequence[StockKey], now: datetime) -> Lev
 
 def save_levels(uow: UnitOfWork, levels: Levels) -> None:
     """Write the changed levels in ascending key order (their lock order)."""
-    for stock_key in sorted(levels):
-        if levels[stock_key] != levels.before[stock_key]:
-            uow.stock_levels.save(levels[stock_key])
+    changed = [levels[k] for k in sorted(levels) if levels[k] != levels.before[k]]
+    if changed:
+        uow.stock_levels.save_many(changed)
 
 
 def post_movement(

@@ -26,14 +26,14 @@ from crmkit.domain.sales_order import SalesOrderStatus as Status
 from crmkit.services.account_steps import (
     available_funds,
     hold_plan,
-    open_ledger,
+    ledger_over,
     policy_for,
     save_ledger,
     void_expired,
 )
 from crmkit.services.approval_steps import hold_for_approval, refuse_if_held
 from crmkit.services.inventory_steps import reserve_lines
-from crmkit.services.order_steps import PendingEvent, account_of, order_event
+from crmkit.services.order_steps import PendingEvent, order_event, paying_account
 from crmkit.services.ports import UnitOfWork
 
 
@@ -88,7 +88,7 @@ def confirm_order(
                 order=label(order),
                 sku=line.sku,
             )
-    ledger = open_ledger(uow, account_of(uow, order), key, now)
+    ledger = ledger_over(uow, paying_account(uow, order, lock=True), key, now)
     void_expired(uow, ledger)
     account = ledger.account
     gross = [a.gross for a in order.amounts()]
@@ -148,6 +148,7 @@ def confirm_order(
         policy=ShortagePolicy.ALL_OR_NOTHING,
         preferred_warehouse=None,
         expiry=stock_end,
+        products_known=True,
     )
     confirmed = attrs.evolve(to_status(order, Status.CONFIRMED, "confirm", now), approved=approving)
     saved = uow.sales_orders.update(confirmed)

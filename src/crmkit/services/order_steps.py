@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import attrs
 
-from crmkit.domain.accounts import Fund, Hold, HoldStatus
+from crmkit.domain.accounts import CustomerAccount, Fund, Hold, HoldStatus
 from crmkit.domain.errors import InvalidStateTransition, NotFound, ValidationError
 from crmkit.domain.inventory import DeliveryNote, Reservation, ReservationId
 from crmkit.domain.order_lifecycle import ReservationExpired, label
@@ -59,9 +59,9 @@ def write_events(
     return stored
 
 
-def account_of(uow: UnitOfWork, order: SalesOrder) -> str:
-    """The id of the customer account (of the order's customer and currency) that pays."""
-    account = uow.customer_accounts.find(order.account_id, order.currency)
+def paying_account(uow: UnitOfWork, order: SalesOrder, *, lock: bool) -> CustomerAccount:
+    """The customer account that pays for ``order`` (``lock``: locked for the unit of work)."""
+    account = uow.customer_accounts.find(order.account_id, order.currency, for_update=lock)
     if account is None:
         raise NotFound(
             "CustomerAccount",
@@ -69,12 +69,16 @@ def account_of(uow: UnitOfWork, order: SalesOrder) -> str:
             f"{order.account_id}/{order.currency}",
             uow.tenant_id,
         )
-    return account.id
+    return account
 
 
 def pending_holds(uow: UnitOfWork, account_id: str, order: SalesOrder) -> list[Hold]:
     """The order's holds that still hold money, in fund order."""
-    holds = uow.holds.of_order(account_id, order.id)
+    return pending_in(uow.holds.of_order(account_id, order.id))
+
+
+def pending_in(holds: Iterable[Hold]) -> list[Hold]:
+    """Those of ``holds`` that still hold money, in fund order."""
     return in_fund_order(h for h in holds if h.status is HoldStatus.PENDING)
 
 
@@ -87,16 +91,17 @@ def in_fund_order(holds: Iterable[Hold]) -> list[Hold]:
 
 def reservations_to_ship(
     uow: UnitOfWork, order: SalesOrder, quantities: Mapping[int, Decimal], now: datetime
-) -> list[tuple[ReservationId, Decimal]]:
+) -> tuple[list[tuple[ReservationId, Decimal]], dict[ReservationId, Reservation]]:
     """The reservations (oldest first, then by warehouse priority) and quantities that
-    ship ``quantities`` per line.
+    ship ``quantities`` per line, and the order's open reservations as read.
 
     Raises:
         ReservationExpired: a line's reservation expired before it was shipped.
         InvalidStateTransition: a line has less reserved than asked (released by a count).
     """
     by_line: dict[str, list[Reservation]] = {}
-    for reservation in uow.reservations.for_order(order.id, open_only=True):
+    opened = uow.reservations.for_order(order.id, open_only=True)
+    for reservation in opened:
         by_line.setdefault(reservation.line_id, []).append(reservation)
     rank = {w.id: (w.priority, w.code) for w in uow.warehouses.list_all()}
 
@@ -122,7 +127,7 @@ def reservations_to_ship(
                 f"short of {left} reserved for line {line_no}",
                 "deliver",
             )
-    return wanted
+    return wanted, {r.id: r for r in opened}
 
 
 def deliveries_to_return(

@@ -63,7 +63,7 @@ from crmkit.domain.sales_order import SalesOrderStatus as Status
 from crmkit.domain.text import clean_optional_text
 from crmkit.services.account_steps import (
     credit_back,
-    open_ledger,
+    ledger_over,
     post_share,
     save_ledger,
     void,
@@ -80,7 +80,6 @@ from crmkit.services.order_confirm import ConfirmRules, confirm_order
 from crmkit.services.order_reads import OrderReads, OutboxService
 from crmkit.services.order_steps import (
     PendingEvent,
-    account_of,
     claim_outbox,
     content_of,
     deliveries_to_return,
@@ -88,7 +87,9 @@ from crmkit.services.order_steps import (
     lines_of,
     moment,
     order_event,
+    paying_account,
     pending_holds,
+    pending_in,
     reservations_to_ship,
     take_number,
     write_events,
@@ -196,6 +197,14 @@ class OrderService(OrderReads):
         """
         if not isinstance(customer, PricingCustomer):
             raise ValidationError(f"expected a PricingCustomer, got {type(customer).__name__}.")
+        if not isinstance(customer.account_id, str) or not all(
+            isinstance(g, str) for g in customer.groups
+        ):
+            raise ValidationError(
+                "the customer's account id and groups must be text; build the PricingCustomer "
+                "from the account's id and group codes.",
+                what="customer",
+            )
         if not isinstance(lines, Sequence) or isinstance(lines, str) or not lines:
             raise EmptyOrder("an order needs at least one line; give OrderLineInput lines.")
         for line in lines:
@@ -356,17 +365,20 @@ class OrderService(OrderReads):
             order = uow.sales_orders.get(SalesOrderId(the_id))
             wanted = line_quantities(order, quantities, "delivery")
             after = deliver(order, wanted, OrderDocument("delivery_note", "", ""), now)
-            ledger = open_ledger(uow, account_of(uow, order), key, now)
-            for hold in uow.holds.of_order(ledger.account.id, order.id):
+            ledger = ledger_over(uow, paying_account(uow, order, lock=True), key, now)
+            of_order = uow.holds.of_order(ledger.account.id, order.id)
+            for hold in of_order:
                 if hold.expires_at is not None and hold.expires_at <= now:
                     raise HoldExpired(hold.id, hold.expires_at.isoformat())
-            holds = pending_holds(uow, ledger.account.id, order)
+            holds = pending_in(of_order)
             left = sum((h.remaining for h in holds), ZERO)
             value = None if after.status is Status.DELIVERED else min(share(order, wanted), left)
             post_share(uow, ledger, holds, value)
             save_ledger(uow, ledger)
-            shipped = reservations_to_ship(uow, order, wanted, now)
-            delivery = ship_reservations(uow, now, order.id, shipped, key=key, note=note)
+            shipped, opened = reservations_to_ship(uow, order, wanted, now)
+            delivery = ship_reservations(
+                uow, now, order.id, shipped, key=key, note=note, read=opened
+            )
             number = take_number(uow, self._numbers, "delivery_note", now)
             document = OrderDocument("delivery_note", number, delivery.id)
             saved = uow.sales_orders.update(deliver(order, wanted, document, now))
@@ -414,7 +426,7 @@ class OrderService(OrderReads):
             order = uow.sales_orders.get(SalesOrderId(the_id))
             wanted = line_quantities(order, quantities, "return")
             take_back(order, wanted, OrderDocument("return_order", "", ""), now)
-            ledger = open_ledger(uow, account_of(uow, order), key, now)
+            ledger = ledger_over(uow, paying_account(uow, order, lock=True), key, now)
             holds = uow.holds.of_order(ledger.account.id, order.id)
             kept = sum((h.posted - h.refunded for h in holds), ZERO)
             credit = min(share(order, wanted), kept)
@@ -507,10 +519,10 @@ class OrderService(OrderReads):
         def work(uow: UnitOfWork, now: datetime, events: list[PendingEvent]) -> SalesOrder:
             order = uow.sales_orders.get(SalesOrderId(the_id))
             ended = to_status(order, status, action, now)
-            account = uow.customer_accounts.find(order.account_id, order.currency)
+            account = uow.customer_accounts.find(order.account_id, order.currency, for_update=True)
             voided = ZERO
             if account is not None:
-                ledger = open_ledger(uow, account.id, key, now)
+                ledger = ledger_over(uow, account, key, now)
                 for hold in pending_holds(uow, account.id, order):
                     voided += hold.remaining
                     void(uow, ledger, hold)

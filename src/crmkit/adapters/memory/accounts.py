@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -75,7 +76,9 @@ class InMemoryCustomerAccountRepository(_Repository[AccountKey, CustomerAccount]
             raise NotFound("CustomerAccount", "id", account_id, self._tenant)
         return account
 
-    def find(self, customer_id: str, currency: str) -> CustomerAccount | None:
+    def find(
+        self, customer_id: str, currency: str, *, for_update: bool = False
+    ) -> CustomerAccount | None:
         found: CustomerAccount | None = self._tx.find_unique(
             "customer", (self._tenant, customer_id, currency)
         )
@@ -127,6 +130,21 @@ class InMemoryHoldRepository(_Repository[AccountKey, Hold]):
 
     def of_account(self, account_id: str) -> list[Hold]:
         return sorted((h for h in self._mine() if h.account_id == account_id), key=lambda h: h.id)
+
+    def due(self, account_id: str, before: datetime) -> list[Hold]:
+        return [
+            h
+            for h in self.of_account(account_id)
+            if h.status is HoldStatus.PENDING
+            and h.expires_at is not None
+            and h.expires_at <= before
+        ]
+
+    def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
+        totals = dict.fromkeys(Fund, Decimal(0))
+        for hold in self.of_account(account_id):
+            totals[hold.fund] += hold.posted - hold.refunded
+        return totals
 
     def expiring(self, before: datetime, limit: int) -> list[Hold]:
         due = [

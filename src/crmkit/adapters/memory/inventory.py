@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -108,6 +108,9 @@ class InMemoryStockLevelRepository(_Repository):
         rows = [x for x in self._mine() if x.product_id in wanted]
         return sorted(rows, key=lambda x: (x.product_id, x.warehouse_id))
 
+    def save_many(self, levels: Sequence[StockLevel]) -> list[StockLevel]:
+        return [self.save(level) for level in levels]
+
     def save(self, level: StockLevel) -> StockLevel:
         saved = attrs.evolve(level, version=level.version + 1)
 
@@ -124,6 +127,10 @@ class InMemoryStockLevelRepository(_Repository):
 
 
 class InMemoryMovementRepository(_Repository):
+    def add_many(self, added: Sequence[Movement]) -> None:
+        for movement in added:
+            self.add(movement)
+
     def add(self, movement: Movement) -> None:
         self._insert(movement, "Movement", movement.id)
 
@@ -146,6 +153,13 @@ class InMemoryMovementRepository(_Repository):
 
 
 class InMemoryReservationRepository(_Repository):
+    def update_many(self, changed: Sequence[Reservation]) -> list[Reservation]:
+        return [self.update(reservation) for reservation in changed]
+
+    def add_many(self, added: Sequence[Reservation]) -> None:
+        for reservation in added:
+            self.add(reservation)
+
     def add(self, reservation: Reservation) -> None:
         self._insert(reservation, "Reservation", reservation.id)
 

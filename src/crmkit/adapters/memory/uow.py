@@ -167,5 +167,8 @@ class InMemoryStorage:
     def unit_of_work(self, tenant_id: TenantId) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store, tenant_id)
 
+    def refresh_statistics(self) -> None:
+        """Nothing to refresh: the in-memory storage has no query planner."""
+
     def close(self) -> None:
         """Nothing to release."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -148,8 +149,11 @@ class MongoCustomerAccountRepository(_Documents[CustomerAccount]):
             raise NotFound(self.entity, "id", account_id, self._tenant)
         return account
 
-    def find(self, customer_id: str, currency: str) -> CustomerAccount | None:
-        return self._find_one({"customer_id": customer_id, "currency": currency})
+    def find(
+        self, customer_id: str, currency: str, *, for_update: bool = False
+    ) -> CustomerAccount | None:
+        found = self._find_one({"customer_id": customer_id, "currency": currency})
+        return self.get(found.id, for_update=True) if found is not None and for_update else found
 
     def update(self, account: CustomerAccount) -> CustomerAccount:
         saved: CustomerAccount = self._update(account)
@@ -195,6 +199,22 @@ class MongoHoldRepository(_Documents[Hold]):
 
     def of_account(self, account_id: str) -> list[Hold]:
         return self._find({"account_id": account_id}, [("id", ASCENDING)])
+
+    def due(self, account_id: str, before: datetime) -> list[Hold]:
+        return self._find(
+            {
+                "account_id": account_id,
+                "status": HoldStatus.PENDING.value,
+                "expires_at": {"$ne": None, "$lte": before},
+            },
+            [("id", ASCENDING)],
+        )
+
+    def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
+        totals = dict.fromkeys(Fund, Decimal(0))
+        for hold in self.of_account(account_id):
+            totals[hold.fund] += hold.posted - hold.refunded
+        return totals
 
     def expiring(self, before: datetime, limit: int) -> list[Hold]:
         return self._find(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -146,6 +146,9 @@ class MongoStockLevelRepository(_MongoRepository):
             sort=[("product_id", ASCENDING), ("warehouse_id", ASCENDING)],
         )
 
+    def save_many(self, levels: Sequence[StockLevel]) -> list[StockLevel]:
+        return [self.save(level) for level in levels]
+
     def save(self, level: StockLevel) -> StockLevel:
         if level.tenant_id != self._tenant:
             raise self._session.fail(
@@ -182,6 +185,10 @@ class MongoStockLevelRepository(_MongoRepository):
 class MongoMovementRepository(_MongoRepository):
     collection_name = STOCK_MOVEMENTS
 
+    def add_many(self, added: Sequence[Movement]) -> None:
+        for movement in added:
+            self.add(movement)
+
     def add(self, movement: Movement) -> None:
         self._insert(movement, "Movement", "request key and line", movement.id)
 
@@ -205,6 +212,13 @@ class MongoMovementRepository(_MongoRepository):
 
 class MongoReservationRepository(_MongoRepository):
     collection_name = RESERVATIONS
+
+    def update_many(self, changed: Sequence[Reservation]) -> list[Reservation]:
+        return [self.update(reservation) for reservation in changed]
+
+    def add_many(self, added: Sequence[Reservation]) -> None:
+        for reservation in added:
+            self.add(reservation)
 
     def add(self, reservation: Reservation) -> None:
         self._insert(reservation, "Reservation", "id", reservation.id)

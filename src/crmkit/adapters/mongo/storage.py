@@ -124,6 +124,9 @@ class MongoStorage:
     def unit_of_work(self, tenant_id: TenantId) -> MongoUnitOfWork:
         return MongoUnitOfWork(self.client, self.database, tenant_id, self.session)
 
+    def refresh_statistics(self) -> None:
+        """Nothing to refresh: MongoDB plans from its indexes, not from statistics."""
+
     def close(self) -> None:
         if self._owns_client:
             self.client.close()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import attrs
-from sqlalchemy import ColumnElement, Select, Table, select, update
+from sqlalchemy import ColumnElement, Select, Table, func, select, type_coerce
 
 from crmkit.adapters.sql.converters import converter, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.statements import insert_into, set_columns, update_params, versioned_update
 from crmkit.adapters.sql.tables import (
     account_holds,
     customer_accounts,
@@ -67,9 +69,6 @@ class _Records(Generic[R]):
         mine: ColumnElement[bool] = self.table.c.tenant_id == self._tenant
         return mine
 
-    def _where_key(self, record: Any) -> list[ColumnElement[bool]]:
-        return [self._mine()] + [self.table.c[k] == getattr(record, k) for k in self.key]
-
     def _record_id(self, record: Any) -> object:
         return getattr(record, self.key[-1])
 
@@ -79,7 +78,8 @@ class _Records(Generic[R]):
                 WrongTenant(self.entity, self._record_id(record), record.tenant_id, self._tenant)
             )
         self._session.execute(
-            self.table.insert().values(self._row(record)),
+            insert_into(self.table),
+            self._row(record),
             on_unique=lambda constraint: self._duplicate(record, constraint),
         )
 
@@ -92,13 +92,11 @@ class _Records(Generic[R]):
                 WrongTenant(self.entity, self._record_id(record), record.tenant_id, self._tenant)
             )
         saved = attrs.evolve(record, version=record.version + 1)
-        values = self._row(saved)
-        for name in ("tenant_id", *self.key):
-            del values[name]
+        row = self._row(saved)
+        keys = ("tenant_id", *self.key)
         result = self._session.execute(
-            update(self.table)
-            .where(*self._where_key(record), self.table.c.version == record.version)
-            .values(values)
+            versioned_update(self.table, keys, set_columns(row, keys)),
+            update_params(row, keys, record.version),
         )
         if result.rowcount != 1:
             raise self._session.fail(
@@ -146,13 +144,14 @@ class SqlCustomerAccountRepository(_Records[CustomerAccount]):
             raise NotFound(self.entity, "id", account_id, self._tenant)
         return account
 
-    def find(self, customer_id: str, currency: str) -> CustomerAccount | None:
+    def find(
+        self, customer_id: str, currency: str, *, for_update: bool = False
+    ) -> CustomerAccount | None:
         t = self.table.c
-        return self._one(
-            select(self.table).where(
-                self._mine(), t.customer_id == customer_id, t.currency == currency
-            )
+        query = select(self.table).where(
+            self._mine(), t.customer_id == customer_id, t.currency == currency
         )
+        return self._one(query.with_for_update() if for_update else query)
 
     def update(self, account: CustomerAccount) -> CustomerAccount:
         saved: CustomerAccount = self._update(account)
@@ -212,6 +211,34 @@ class SqlHoldRepository(_Records[Hold]):
             select(self.table).where(self._mine(), t.account_id == account_id).order_by(t.id)
         )
 
+    def due(self, account_id: str, before: datetime) -> list[Hold]:
+        t = self.table.c
+        return self._all(
+            select(self.table)
+            .where(
+                self._mine(),
+                t.status == HoldStatus.PENDING.value,
+                t.expires_at.is_not(None),
+                t.expires_at <= before,
+                t.account_id == account_id,
+            )
+            .order_by(t.id)
+        )
+
+    def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
+        t = self.table.c
+        posted = type_coerce(func.sum(t.posted), t.posted.type)
+        refunded = type_coerce(func.sum(t.refunded), t.refunded.type)
+        rows: Any = self._session.execute(
+            select(t.fund, posted, refunded)
+            .where(self._mine(), t.account_id == account_id)
+            .group_by(t.fund)
+        )
+        totals = dict.fromkeys(Fund, Decimal(0))
+        for row in rows:
+            totals[Fund(row[0])] = row[1] - row[2]
+        return totals
+
     def expiring(self, before: datetime, limit: int) -> list[Hold]:
         t = self.table.c
         return self._all(
@@ -239,7 +266,8 @@ class SqlJournalRepository(_Records[JournalEntry]):
                 WrongTenant(self.entity, entry.seq, entry.tenant_id, self._tenant)
             )
         self._session.execute(
-            self.table.insert().values(self._row(entry)),
+            insert_into(self.table),
+            self._row(entry),
             on_unique=lambda _: ConcurrencyConflict(
                 self.entity, entry.seq, self._tenant, "another writer appended this seq first"
             ),

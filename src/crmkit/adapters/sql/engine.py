@@ -53,12 +53,13 @@ def _engine(parsed: URL, url: str, engine_options: dict[str, Any]) -> Engine:
         engine = create_engine(parsed, **engine_options)
         _configure_sqlite(engine)
         return engine
+    # No pool pre-ping (a round trip per unit of work): a unit of work whose first
+    # statement finds its pooled connection dropped reconnects and runs it again (see
+    # SqlSession.execute).
     if backend in {"mysql", "mariadb"}:
         engine_options.setdefault("isolation_level", "READ COMMITTED")
-        engine_options.setdefault("pool_pre_ping", True)
         return create_engine(parsed, **engine_options)
     if backend == "postgresql":
-        engine_options.setdefault("pool_pre_ping", True)
         return create_engine(parsed, **engine_options)
     raise ConfigurationError(
         f"crmkit does not support the database {backend!r} ({url!r}); use sqlite, "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -14,10 +14,15 @@ from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 
 from crmkit.adapters.sql.converters import batched, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.statements import (
+    insert_into,
+    set_columns,
+    update_params,
+    versioned_update,
+)
 from crmkit.adapters.sql.tables import (
     reservations,
     stock_documents,
-    stock_levels,
     stock_movements,
     warehouses,
 )
@@ -36,11 +41,9 @@ from crmkit.domain.inventory import (
     ReservationId,
     ReservationStatus,
     StockDocument,
-    StockLevel,
     Warehouse,
     WarehouseId,
 )
-from crmkit.services.inventory_ports import StockKey
 
 IN_BATCH = 500
 LOCK_BATCH = 100
@@ -71,8 +74,25 @@ class _SqlRepository:
         if record.tenant_id != self._tenant:
             raise self._session.fail(WrongTenant(entity, value, record.tenant_id, self._tenant))
         self._session.execute(
-            self.table.insert().values(to_row(record)),
+            insert_into(self.table),
+            to_row(record),
             on_unique=lambda _: DuplicateRecord(entity, key, value, record.tenant_id),
+        )
+
+    def _insert_many(self, added: Sequence[Any], entity: str, key: str) -> None:
+        for record in added:
+            if record.tenant_id != self._tenant:
+                raise self._session.fail(
+                    WrongTenant(entity, record.id, record.tenant_id, self._tenant)
+                )
+        if not added:
+            return
+        self._session.execute(
+            insert_into(self.table),
+            [to_row(x) for x in added],
+            on_unique=lambda _: DuplicateRecord(
+                entity, key, ", ".join(x.id for x in added[:3]), self._tenant
+            ),
         )
 
     def _update(
@@ -81,17 +101,15 @@ class _SqlRepository:
         if record.tenant_id != self._tenant:
             raise self._session.fail(WrongTenant(entity, record.id, record.tenant_id, self._tenant))
         saved = attrs.evolve(record, version=record.version + 1)
-        values = to_row(saved)
-        del values["tenant_id"], values["id"]
-        c = self.table.c
+        row = to_row(saved)
+        keys = ("tenant_id", "id")
         result = self._session.execute(
-            update(self.table)
-            .where(self._mine(), c.id == record.id, c.version == record.version)
-            .values(values),
+            versioned_update(self.table, keys, set_columns(row, keys)),
+            update_params(row, keys, record.version),
             on_unique=on_unique,
         )
         if result.rowcount != 1:
-            self._stale(entity, record.id, record.version, c.id == record.id)
+            self._stale(entity, record.id, record.version, self.table.c.id == record.id)
         return saved
 
     def _stale(
@@ -149,78 +167,14 @@ class SqlWarehouseRepository(_SqlRepository):
         return error
 
 
-class SqlStockLevelRepository(_SqlRepository):
-    table = stock_levels
-
-    def lock(self, keys: Collection[StockKey]) -> dict[StockKey, StockLevel]:
-        c = stock_levels.c
-        found: dict[StockKey, StockLevel] = {}
-        for batch in batched(sorted(set(keys)), LOCK_BATCH):
-            wanted = or_(*(and_(c.product_id == p, c.warehouse_id == w) for p, w in batch))
-            rows = self._session.execute(
-                select(stock_levels)
-                .where(self._mine(), wanted)
-                .order_by(c.product_id, c.warehouse_id)
-                .with_for_update()
-            )
-            for row in rows:
-                level = from_row(row._mapping, StockLevel)
-                found[(level.product_id, level.warehouse_id)] = level
-        return found
-
-    def for_products(self, product_ids: Collection[ProductId]) -> list[StockLevel]:
-        c = stock_levels.c
-        found: list[StockLevel] = []
-        for batch in batched(sorted(set(product_ids)), IN_BATCH):
-            rows = self._session.execute(
-                select(stock_levels)
-                .where(self._mine(), c.product_id.in_(batch))
-                .order_by(c.product_id, c.warehouse_id)
-            )
-            found.extend(from_row(row._mapping, StockLevel) for row in rows)
-        return found
-
-    def save(self, level: StockLevel) -> StockLevel:
-        if level.tenant_id != self._tenant:
-            raise self._session.fail(
-                WrongTenant("StockLevel", level.product_id, level.tenant_id, self._tenant)
-            )
-        saved = attrs.evolve(level, version=level.version + 1)
-        conflict = ConcurrencyConflict(
-            "StockLevel",
-            f"{level.product_id}@{level.warehouse_id}",
-            self._tenant,
-            "another unit of work created or changed this stock level first",
-        )
-        if level.version == 0:
-            self._session.execute(
-                stock_levels.insert().values(to_row(saved)), on_unique=lambda _: conflict
-            )
-            return saved
-        c = stock_levels.c
-        values = to_row(saved)
-        for column in ("tenant_id", "product_id", "warehouse_id"):
-            del values[column]
-        result = self._session.execute(
-            update(stock_levels)
-            .where(
-                self._mine(),
-                c.product_id == level.product_id,
-                c.warehouse_id == level.warehouse_id,
-                c.version == level.version,
-            )
-            .values(values)
-        )
-        if result.rowcount != 1:
-            raise self._session.fail(conflict)
-        return saved
-
-
 class SqlMovementRepository(_SqlRepository):
     table = stock_movements
 
     def add(self, movement: Movement) -> None:
         self._insert(movement, "Movement", "request key and line", movement.id)
+
+    def add_many(self, added: Sequence[Movement]) -> None:
+        self._insert_many(added, "Movement", "request key and line")
 
     def get(self, movement_id: MovementId) -> Movement:
         row = self._session.execute(
@@ -249,6 +203,46 @@ class SqlReservationRepository(_SqlRepository):
 
     def add(self, reservation: Reservation) -> None:
         self._insert(reservation, "Reservation", "id", reservation.id)
+
+    def add_many(self, added: Sequence[Reservation]) -> None:
+        self._insert_many(added, "Reservation", "id")
+
+    def update_many(self, changed: Sequence[Reservation]) -> list[Reservation]:
+        if len(changed) == 1:
+            return [self.update(changed[0])]
+        for record in changed:
+            if record.tenant_id != self._tenant:
+                raise self._session.fail(
+                    WrongTenant("Reservation", record.id, record.tenant_id, self._tenant)
+                )
+        saved = [attrs.evolve(x, version=x.version + 1) for x in changed]
+        rows = [to_row(x) for x in saved]
+        keys = ("tenant_id", "id")
+        params = [update_params(r, keys, x.version) for x, r in zip(changed, rows, strict=True)]
+        if params:
+            statement = versioned_update(reservations, keys, set_columns(rows[0], keys))
+            if self._session.execute(statement, params).rowcount != len(params):
+                self._stale_many(changed)
+        return saved
+
+    def _stale_many(self, changed: Sequence[Reservation]) -> None:
+        c = reservations.c
+        stored = set(
+            self._session.execute(
+                select(c.id).where(self._mine(), c.id.in_([x.id for x in changed]))
+            ).scalars()
+        )
+        for record in changed:
+            if record.id not in stored:
+                raise self._session.fail(NotFound("Reservation", "id", record.id, self._tenant))
+        raise self._session.fail(
+            ConcurrencyConflict(
+                "Reservation",
+                ", ".join(x.id for x in changed[:3]),
+                self._tenant,
+                "another unit of work changed one of them first",
+            )
+        )
 
     def get(self, reservation_id: ReservationId) -> Reservation:
         row = self._session.execute(
@@ -319,7 +313,8 @@ class SqlStockDocumentRepository(_SqlRepository):
                 WrongTenant(document.KIND, document.id, document.tenant_id, self._tenant)
             )
         self._session.execute(
-            stock_documents.insert().values(_document_row(document)),
+            insert_into(stock_documents),
+            _document_row(document),
             on_unique=lambda _: DuplicateRecord(
                 type(document).__name__, "id", document.id, document.tenant_id
             ),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, Update, bindparam, insert, select, update
 
 from crmkit.adapters.sql.converters import from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.statements import insert_into
 from crmkit.adapters.sql.tables import counters, outbox_consumers, outbox_events
 from crmkit.domain import ConcurrencyConflict, CrmkitError, WrongTenant
 from crmkit.domain.outbox import ConsumerPosition, OutboxEvent
@@ -29,18 +31,39 @@ class SqlDocumentCounterRepository(_Repository):
         """Nothing: :meth:`take` locks the row and concurrent writers wait for it."""
 
     def take(self, series: str, count: int = 1) -> int:
-        t = counters.c
-        mine = (t.tenant_id == self._tenant, t.series == series)
+        params = {"k_tenant_id": self._tenant, "k_series": series, "v_count": count}
         # The UPDATE locks the row until the unit of work ends: concurrent writers queue.
-        moved = self._session.execute(update(counters).where(*mine).values(value=t.value + count))
-        if moved.rowcount == 0:
-            self._session.execute(
-                insert(counters).values(tenant_id=self._tenant, series=series, value=count),
-                on_unique=lambda _: self._taken("DocumentCounter", series),
-            )
-            return count
-        value: int = self._session.execute(select(t.value).where(*mine)).scalar_one()
-        return value
+        if self._session.dialect.update_returning:
+            value = self._session.execute(_advance(returning=True), params).scalar_one_or_none()
+            if value is not None:
+                return int(value)
+        elif self._session.execute(_advance(returning=False), params).rowcount:
+            return int(self._session.execute(_current(), params).scalar_one())
+        self._session.execute(
+            insert_into(counters),
+            {"tenant_id": self._tenant, "series": series, "value": count},
+            on_unique=lambda _: self._taken("DocumentCounter", series),
+        )
+        return count
+
+
+@cache
+def _advance(*, returning: bool) -> Update:
+    t = counters.c
+    advance = (
+        update(counters)
+        .where(t.tenant_id == bindparam("k_tenant_id"), t.series == bindparam("k_series"))
+        .values(value=t.value + bindparam("v_count"))
+    )
+    return advance.returning(t.value) if returning else advance
+
+
+@cache
+def _current() -> Select[tuple[int]]:
+    t = counters.c
+    return select(t.value).where(
+        t.tenant_id == bindparam("k_tenant_id"), t.series == bindparam("k_series")
+    )
 
 
 class SqlOutboxRepository(_Repository):
@@ -54,7 +77,7 @@ class SqlOutboxRepository(_Repository):
             return
         rows = [{k: v for k, v in to_row(e).items() if k != "version"} for e in events]
         self._session.execute(
-            insert(outbox_events),
+            insert_into(outbox_events),
             rows,
             on_unique=lambda _: self._taken("OutboxEvent", events[0].position),
         )

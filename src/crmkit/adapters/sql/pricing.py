@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
-from sqlalchemy import ColumnElement, Table, and_, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, or_, select
 
 from crmkit.adapters.sql.converters import batched
 from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.statements import insert_into, set_columns, update_params, versioned_update
 from crmkit.adapters.sql.tables import price_entries, price_lists, quotes, sales_orders
 from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, TenantId, WrongTenant
 from crmkit.domain.ids import ProductId
@@ -198,7 +199,7 @@ class _SqlRecords:
             return
         first = rows[0]
         self._session.execute(
-            table.insert(),
+            insert_into(table),
             list(rows),
             on_unique=lambda _: DuplicateRecord(
                 entity,
@@ -221,11 +222,10 @@ class _SqlRecords:
         record_id, version, tenant = record.id, record.version, record.tenant_id
         if tenant != self._tenant:
             raise self._session.fail(WrongTenant(entity, record_id, tenant, self._tenant))
-        del values["tenant_id"], values["id"]
+        keys = ("tenant_id", "id")
         result = self._session.execute(
-            update(table)
-            .where(self._mine(table), table.c.id == record_id, table.c.version == version)
-            .values(values)
+            versioned_update(table, keys, set_columns(values, keys)),
+            update_params(values, keys, version),
         )
         if result.rowcount != 1:
             stored = self._session.execute(

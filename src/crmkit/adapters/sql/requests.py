@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from crmkit.adapters.sql.converters import from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.statements import insert_into
 from crmkit.adapters.sql.tables import processed_requests
 from crmkit.domain import DuplicateRecord, WrongTenant
 from crmkit.domain.requests import ProcessedRequest
@@ -29,7 +30,8 @@ class SqlProcessedRequestRepository:
                 WrongTenant("ProcessedRequest", request.key, request.tenant_id, self._tenant)
             )
         self._session.execute(
-            processed_requests.insert().values(to_row(request)),
+            insert_into(processed_requests),
+            to_row(request),
             on_unique=lambda _: DuplicateRecord(
                 "ProcessedRequest", "key", request.key, request.tenant_id
             ),

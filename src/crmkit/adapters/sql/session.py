@@ -6,9 +6,9 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, Executable, RootTransaction
+from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable, RootTransaction
 from sqlalchemy.engine import NestedTransaction
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from crmkit.adapters.sql.errors import translated
 from crmkit.adapters.sql.guards import check_isolation, require_transaction
@@ -35,6 +35,11 @@ class SqlSession:
             self._connection = source.connect() if isinstance(source, Engine) else source
         self._transaction: RootTransaction | NestedTransaction | None = None
 
+    @property
+    def dialect(self) -> Dialect:
+        """The SQL dialect of the connection."""
+        return self._connection.dialect
+
     def _begin(self) -> RootTransaction | NestedTransaction:
         if self._transaction is None:
             check_isolation(self._connection, query=False)
@@ -55,10 +60,23 @@ class SqlSession:
         on_unique: Callable[[str], CrmkitError] | None = None,
         on_conflict: Callable[[], CrmkitError] | None = None,
     ) -> CursorResult[Any]:
-        """Execute ``statement``; on any error roll the whole unit of work back and raise."""
+        """Execute ``statement``; on any error roll the whole unit of work back and raise.
+
+        The unit of work's first statement, if it finds its pooled connection dropped (the
+        server restarted, an idle timeout), runs once more on a fresh connection: nothing
+        was done in the transaction yet, so the pool needs no ping before every unit of work.
+        """
+        first = self._transaction is None and self._owns_connection
         try:
             self._begin()
             with translated(on_unique, on_conflict or self._conflict):
+                try:
+                    return self._connection.execute(statement, parameters)
+                except DBAPIError as error:
+                    if not (first and error.connection_invalidated):
+                        raise
+                self.rollback()  # lets the connection reconnect on its next use
+                self._begin()
                 return self._connection.execute(statement, parameters)
         except BaseException:
             self.rollback()

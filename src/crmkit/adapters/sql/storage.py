@@ -20,7 +20,6 @@ from crmkit.adapters.sql.inventory import (
     SqlMovementRepository,
     SqlReservationRepository,
     SqlStockDocumentRepository,
-    SqlStockLevelRepository,
     SqlWarehouseRepository,
 )
 from crmkit.adapters.sql.migrate import database_revisions, schema_heads
@@ -38,6 +37,8 @@ from crmkit.adapters.sql.products import SqlProductRepository
 from crmkit.adapters.sql.records import SqlRecordStore
 from crmkit.adapters.sql.requests import SqlProcessedRequestRepository
 from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.statistics import analyze_tables
+from crmkit.adapters.sql.stock_levels import SqlStockLevelRepository
 from crmkit.adapters.sql.tables import VERSION_TABLE
 from crmkit.domain import ConfigurationError, TenantId
 from crmkit.domain.records import RecordType
@@ -134,6 +135,15 @@ class SqlStorage:
 
     def unit_of_work(self, tenant_id: TenantId) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.source, tenant_id)
+
+    def refresh_statistics(self) -> None:
+        """ANALYZE crmkit's tables (in a caller's Connection: inside its transaction)."""
+        if isinstance(self.source, Connection):
+            analyze_tables(self.source)
+            return
+        with self.source.connect() as connection:
+            analyze_tables(connection)
+            connection.commit()
 
     def close(self) -> None:
         if self._owns_engine and isinstance(self.source, Engine):

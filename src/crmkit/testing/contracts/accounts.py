@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import ClassVar
 
@@ -57,6 +57,8 @@ from crmkit.testing.tenants import fresh_tenant
 
 D = Decimal
 SLOW = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+EARLY = datetime(1900, 1, 1, tzinfo=UTC)
+LATE = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def lines(*amounts: str, product: str = "P1", category: str | None = "tea") -> list[OrderLine]:
@@ -94,6 +96,11 @@ class CustomerAccountRepositoryContract:
                 assert uow.rebate_grants.of_account(account.id) == [grant]
                 assert uow.holds.get(hold.id) == hold
                 assert uow.holds.of_order(account.id, hold.order_id) == [hold]
+                posted = {f: D(0) for f in Fund} | {hold.fund: hold.posted - hold.refunded}
+                assert uow.holds.posted_totals(account.id) == posted
+                expiring = hold.status is HoldStatus.PENDING and hold.expires_at is not None
+                assert uow.holds.due(account.id, LATE) == ([hold] if expiring else [])
+                assert uow.holds.due(account.id, EARLY) == []
                 assert uow.journal.between(account.id, 1, 1) == [entry]
                 assert uow.deduction_policies.get(account.id) == policy
                 assert DeductionPolicy.from_json(policy.document).to_json() == policy.document

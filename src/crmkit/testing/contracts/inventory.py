@@ -46,6 +46,7 @@ from crmkit.domain.inventory import (
 )
 from crmkit.services import Storage, UnitOfWork
 from crmkit.services.inventory import ReservationRequest
+from crmkit.testing.contracts.inventory_batches import InventoryBatchContract
 from crmkit.testing.contracts.support import canonical
 from crmkit.testing.inventory_support import (
     T0,
@@ -107,8 +108,9 @@ def _ship_and_release_at_once(shop: Shop, order: str, rid: ReservationId) -> lis
     return outcomes
 
 
-class InventoryRepositoryContract:
-    """Every storage keeps warehouses, stock levels, movements and reservations alike."""
+class InventoryRepositoryContract(InventoryBatchContract):
+    """Every storage keeps warehouses, stock levels, movements and reservations alike
+    (batch writes: :class:`InventoryBatchContract`)."""
 
     max_examples: ClassVar[int] = 20
 
@@ -660,7 +662,7 @@ class InventoryServiceContract:
             ).reservations
             ids.append(reservation.id)
             wins = _ship_and_release_at_once(shop, f"O-{n}", reservation.id)
-            assert wins in (["ship"], ["release"])
+            assert wins in (["ship"], ["release"]), wins
         with storage.unit_of_work(shop.tenant) as uow:
             notes = [
                 m.document_id

@@ -1,0 +1,51 @@
+"""The order path benchmark's quick mode runs, reports ratios as JSON, and checks results."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import attrs
+import pytest
+from benchmarks.run import CheckFailed, check, main
+
+from crmkit import open_storage
+from crmkit.domain import TenantId
+from crmkit.testing.order_support import open_world
+
+
+class TestQuickBenchmark:
+    """``python -m benchmarks.run --quick`` on SQLite and memory."""
+
+    def test_prints_every_ratio_and_passes_its_checks(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Exit status 0, one JSON row per case, the ratios with their goals."""
+        assert main(["--quick"]) == 0
+        rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        cases = {row.get("case") for row in rows}
+        assert "memory confirm / sqlite confirm" in cases
+        assert "memory pricing / dict-and-Decimal loop" in cases
+        assert rows[-1] == {"check": "passed"}
+        sqlite = next(
+            r for r in rows if r.get("backend") == "sqlite" and r["case"] == "confirm per_s"
+        )
+        assert sqlite["statements_per_command"] > 0
+
+
+class TestChecks:
+    """The checks fail on data that breaks them."""
+
+    def test_an_oversold_stock_level_fails_the_check(self) -> None:
+        """A level reserving more than it has on hand is reported."""
+        storage = open_storage("memory://")
+        world = open_world(storage, stock=(("5",),), products=1)
+        tenant = TenantId(world.tenant)
+        product = world.products[0].id
+        check(storage, tenant, [], [product])
+        with storage.unit_of_work(tenant) as uow:
+            (level,) = uow.stock_levels.for_products([product])
+            uow.stock_levels.save(attrs.evolve(level, reserved=Decimal(6)))
+            uow.commit()
+        with pytest.raises(CheckFailed, match="oversold"):
+            check(storage, tenant, [], [product])
