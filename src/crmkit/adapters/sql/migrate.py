@@ -14,9 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
+from alembic import command, op
 from alembic.config import Config
-from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
@@ -183,8 +182,8 @@ def _is_crmkit_table(name: str | None) -> bool:
     return name is not None and (name in TABLE_NAMES or name == VERSION_TABLE)
 
 
-def create_record_tables(operations: Operations, *record_types: RecordType[Any]) -> None:
-    """Create the tables (keys and indexes included) of ``record_types`` in a revision.
+def create_record_tables(*record_types: RecordType[Any]) -> None:
+    """Create the tables (keys and indexes included) of ``record_types`` (in a revision only).
 
     The tables are generated from the declarations exactly as ``record_table`` declares
     them, so a revision that adds plain record types is one call. A declaration that
@@ -192,12 +191,10 @@ def create_record_tables(operations: Operations, *record_types: RecordType[Any])
     table; tests/storage/test_sql_schema.py compares the migrated schema with the metadata.
     """
     for record_type in record_types:
-        operations.create_table(
-            record_type.table_name, *record_schema(record_type), **TABLE_OPTIONS
-        )
+        op.create_table(record_type.table_name, *record_schema(record_type), **TABLE_OPTIONS)
 
 
-def drop_record_tables(operations: Operations, *record_types: RecordType[Any]) -> None:
+def drop_record_tables(*record_types: RecordType[Any]) -> None:
     """Drop the tables of ``record_types``, last first (the downgrade of the above)."""
     for record_type in reversed(record_types):
-        operations.drop_table(record_type.table_name)
+        op.drop_table(record_type.table_name)

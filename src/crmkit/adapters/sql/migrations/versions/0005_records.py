@@ -27,7 +27,7 @@ VALUE = "crmkit_custom_value"
 
 
 def upgrade() -> None:
-    create_record_tables(op, CUSTOM_FIELD_DEFINITIONS)
+    create_record_tables(CUSTOM_FIELD_DEFINITIONS)
     op.create_table(
         VALUE,
         sa.Column("tenant_id", code(64), nullable=False),
@@ -50,10 +50,10 @@ def upgrade() -> None:
             ["tenant_id", "record_type", "field_key", value, "record_id"],
         )
 
-    create_record_tables(op, CUSTOM_OBJECTS)
+    create_record_tables(CUSTOM_OBJECTS)
 
 
 def downgrade() -> None:
-    drop_record_tables(op, CUSTOM_OBJECTS)
+    drop_record_tables(CUSTOM_OBJECTS)
     op.drop_table(VALUE)
-    drop_record_tables(op, CUSTOM_FIELD_DEFINITIONS)
+    drop_record_tables(CUSTOM_FIELD_DEFINITIONS)

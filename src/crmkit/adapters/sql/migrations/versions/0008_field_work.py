@@ -8,8 +8,6 @@ Create Date: 2026-11-27
 
 from __future__ import annotations
 
-from alembic import op
-
 from crmkit.adapters.sql.migrate import create_record_tables, drop_record_tables
 from crmkit.domain.field_work.calendar import BUSINESS_CALENDARS
 from crmkit.domain.field_work.shelf import SHELF_CHECKS
@@ -33,8 +31,8 @@ TYPES = (
 
 
 def upgrade() -> None:
-    create_record_tables(op, *TYPES)
+    create_record_tables(*TYPES)
 
 
 def downgrade() -> None:
-    drop_record_tables(op, *TYPES)
+    drop_record_tables(*TYPES)
