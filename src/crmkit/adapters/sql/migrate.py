@@ -186,9 +186,10 @@ def create_record_tables(*record_types: RecordType[Any]) -> None:
     """Create the tables (keys and indexes included) of ``record_types`` (in a revision only).
 
     The tables are generated from the declarations exactly as ``record_table`` declares
-    them, so a revision that adds plain record types is one call. A declaration that
-    changes after its revision was released needs a revision of its own that alters the
-    table; tests/storage/test_sql_schema.py compares the migrated schema with the metadata.
+    them, so a revision that adds plain record types is one call. Before a declaration
+    changes whose table a released revision created, write that table out in full in the
+    released revision and alter it in a new one (docs/extending.md);
+    tests/storage/test_sql_schema.py compares the migrated schema with the metadata.
     """
     for record_type in record_types:
         op.create_table(record_type.table_name, *record_schema(record_type), **TABLE_OPTIONS)

@@ -61,6 +61,8 @@ class HostileInputContract:
     examples_per_call: ClassVar[int] = 4
     """Examples per call in the fast profile; scaled up with the ``thorough`` profile."""
     cases: ClassVar[dict[str, int]] = {}
+    suite_name: str = ""
+    """The name its cases are counted under in ``cases`` (the class name when empty)."""
 
     def state_of(self, storage: Storage, tenant_id: TenantId) -> State:
         """The tenant's stored state (override for a storage of your own)."""
@@ -159,7 +161,8 @@ class HostileInputContract:
         target: tuple[str, object] | None,
     ) -> None:
         name = f"{call.__qualname__}({', '.join(f'{k}=...' for k in arguments)})"
-        type(self).cases[type(self).__name__] = type(self).cases.get(type(self).__name__, 0) + 1
+        suite = self.suite_name or type(self).__name__
+        type(self).cases[suite] = type(self).cases.get(suite, 0) + 1
         before = self.state_of(storage, tenant)
         try:
             arguments = {key: _built(value) for key, value in arguments.items()}
