@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from crmkit.domain import ValidationError
@@ -12,16 +12,12 @@ from crmkit.domain.custom_fields import (
     CustomFieldKind,
 )
 from crmkit.domain.records import RecordType
-from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 
-class CustomFieldService:
+class CustomFieldService(TenantService):
     """Defines and lists the custom fields of one tenant's record types."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def define_field(
         self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,19 +21,16 @@ from crmkit.domain.ids import record_id
 from crmkit.domain.record_query import Between, Equals
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 MAX_LISTED = 500
 PERCENT_STEP = Decimal("0.01")
 
 
-class VisitService:
+class VisitService(TenantService):
     """Visit action templates (拜访动作) and visits (拜访) of one tenant."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def define_template(
         self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -32,8 +31,9 @@ from crmkit.domain.record_query import Equals
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.front_office.customers import customer_by_code
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 AMOUNT_STEP = Decimal("0.0001")
 
@@ -103,12 +103,8 @@ def open_opportunity(
     )
 
 
-class OpportunityService:
+class OpportunityService(TenantService):
     """Sales processes and opportunities of one tenant."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def define_process(
         self, *, code: str, name: str, stages: tuple[Stage, ...], skip_forward: bool = False

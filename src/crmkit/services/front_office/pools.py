@@ -8,7 +8,7 @@ history. Claims by one rep in one pool update the rep's :class:`PoolSeat`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 
 import attrs
@@ -48,16 +48,13 @@ from crmkit.services.front_office.pool_support import (
     pooled_type,
     released,
 )
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 
-class PoolService:
+class PoolService(TenantService):
     """Pools of one tenant: members, claims, assignments, returns and their history."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def create_pool(self, pool: Pool) -> Pool:
         """Store a new pool (see :meth:`Pool.new`) and a seat for each member.

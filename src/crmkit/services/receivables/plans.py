@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -31,9 +31,9 @@ from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.order_steps import PendingEvent, write_events
-from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.receivables.payment_steps import figures, label, order_of
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 PAGE = 200
 MAX_WITHIN_DAYS = 3660
@@ -52,12 +52,8 @@ class DueInstalment:
 
 
 @checked_calls
-class PaymentPlanService:
+class PaymentPlanService(TenantService):
     """Payment plans (回款计划) of sales orders: instalments, statuses, reminders, ageing."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def create_plan(
         self,
