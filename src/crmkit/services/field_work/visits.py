@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -321,23 +322,16 @@ class VisitService(TenantService):
         if low >= high:
             raise ValidationError(f"completion rate of rep {rep!r}: start must be before end.")
         counted = completed = 0
-        after = None
         with self._uow() as uow:
-            while True:
-                page = uow.records(VISITS).find(
-                    Equals("rep_id", rep),
-                    Between("planned_at", low, high - timedelta(milliseconds=1)),
-                    order_by="planned_at",
-                    after=after,
-                    limit=MAX_LISTED,
-                )
-                for visit in page.items:
-                    if visit.status is not VisitStatus.CANCELLED:
-                        counted += 1
-                        completed += visit.status is VisitStatus.COMPLETED
-                if page.next_cursor is None:
-                    break
-                after = page.next_cursor
+            for visit in uow.records(VISITS).every(
+                Equals("rep_id", rep),
+                Between("planned_at", low, high - timedelta(milliseconds=1)),
+                order_by="planned_at",
+                page=MAX_LISTED,
+            ):
+                if visit.status is not VisitStatus.CANCELLED:
+                    counted += 1
+                    completed += visit.status is VisitStatus.COMPLETED
         if not counted:
             return None
         return (Decimal(completed) * 100 / counted).quantize(PERCENT_STEP, ROUND_HALF_EVEN)
@@ -345,17 +339,11 @@ class VisitService(TenantService):
 
 def _latest(uow: UnitOfWork, visit_type: str) -> VisitActionTemplate | None:
     """The highest version of the visit type's template (pages through every version)."""
-    latest = None
-    after = None
-    while True:
-        page = uow.records(VISIT_ACTION_TEMPLATES).find(
-            Equals("visit_type", visit_type), order_by="version_no", after=after, limit=MAX_LISTED
-        )
-        if page.items:
-            latest = page.items[-1]
-        if page.next_cursor is None:
-            return latest
-        after = page.next_cursor
+    versions = uow.records(VISIT_ACTION_TEMPLATES).every(
+        Equals("visit_type", visit_type), order_by="version_no", page=MAX_LISTED
+    )
+    last = deque(versions, maxlen=1)
+    return last[0] if last else None
 
 
 def _in_catalog(uow: UnitOfWork, check: ShelfCheck, visit_id: str) -> None:

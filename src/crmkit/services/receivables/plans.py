@@ -234,15 +234,8 @@ class PaymentPlanService(TenantService):
             return list(stored)
 
     def _plans(self) -> list[PaymentPlan]:
-        found: list[PaymentPlan] = []
-        after: str | None = None
         with self._uow() as uow:
-            while True:
-                page = uow.records(PAYMENT_PLANS).find(after=after, limit=PAGE)
-                found.extend(page.items)
-                if page.next_cursor is None:
-                    return found
-                after = page.next_cursor
+            return list(uow.records(PAYMENT_PLANS).every(page=PAGE))
 
     def _today(self, as_of: date | None) -> date:
         if as_of is None:
