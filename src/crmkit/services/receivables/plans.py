@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import attrs
@@ -240,6 +240,10 @@ class PaymentPlanService(TenantService):
     def _today(self, as_of: date | None) -> date:
         if as_of is None:
             return self._clock.now().date()
-        if not isinstance(as_of, date) or abs((as_of - date(2000, 1, 1)).days) > 10**6:
-            raise ValidationError("as_of must be a date.")
+        if (
+            isinstance(as_of, datetime)
+            or not isinstance(as_of, date)
+            or abs((as_of - date(2000, 1, 1)).days) > 10**6
+        ):
+            raise ValidationError("as_of must be a date (a day, not a moment).")
         return as_of
