@@ -11,32 +11,12 @@ from typing import Any
 
 import pytest
 
-from crmkit.services import Storage
 from crmkit.testing.contracts.records import RecordTypeContract
 from crmkit.testing.process_kits import PROCESS_KITS
 from crmkit.testing.record_kits import RecordKit
 
-BACKENDS = [
-    pytest.param("memory", marks=pytest.mark.memory),
-    pytest.param("sqlite", marks=pytest.mark.sqlite),
-    pytest.param("postgres", marks=pytest.mark.postgres),
-    pytest.param("mariadb", marks=pytest.mark.mariadb),
-    pytest.param("mongo", marks=pytest.mark.mongo),
-]
 BUDGETS = {"memory": 25, "sqlite": 10, "postgres": 6, "mariadb": 6, "mongo": 4}
 """Hypothesis examples per test, type and backend (HYPOTHESIS_PROFILE=thorough: x5)."""
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    name: str = request.param
-    return name
-
-
-@pytest.fixture
-def storage(backend: str, request: pytest.FixtureRequest) -> Storage:
-    found: Storage = request.getfixturevalue(f"{backend}_storage")
-    return found
 
 
 @pytest.fixture

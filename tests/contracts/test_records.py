@@ -1,6 +1,6 @@
 """The generic record contract for every declared record type on all five backends.
 
-One backend fixture parametrised with markers replaces a test module per backend; the
+The backend fixture (parametrised with markers, in conftest.py) runs it on all five; the
 hypothesis budget of each backend is set here, in one place.
 """
 
@@ -23,13 +23,6 @@ from crmkit.testing.contracts.custom_fields import CustomFieldContract, CustomOb
 from crmkit.testing.contracts.records import RecordTypeContract
 from crmkit.testing.record_kits import KITS, TEST_TYPES, RecordKit
 
-BACKENDS = [
-    pytest.param("memory", marks=pytest.mark.memory),
-    pytest.param("sqlite", marks=pytest.mark.sqlite),
-    pytest.param("postgres", marks=pytest.mark.postgres),
-    pytest.param("mariadb", marks=pytest.mark.mariadb),
-    pytest.param("mongo", marks=pytest.mark.mongo),
-]
 BUDGETS = {"memory": 60, "sqlite": 25, "postgres": 20, "mariadb": 20, "mongo": 12}
 """Hypothesis examples per test and backend (HYPOTHESIS_PROFILE=thorough multiplies them)."""
 
@@ -54,12 +47,6 @@ def with_test_types(storage: Storage) -> Storage:
             ensure_record_collection(client[storage.database.name], test_type)
     _prepared.add(id(storage))
     return storage
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    name: str = request.param
-    return name
 
 
 @pytest.fixture

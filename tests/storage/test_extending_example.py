@@ -64,7 +64,7 @@ def example() -> Iterator[dict[str, types.ModuleType]]:
     yield {
         "domain": domain,
         "tables": tables,
-        "revision": run_module("docs_example_revision", blocks["revision"], {}),
+        "revision": run_module("docs_example_revision", blocks["revision"], names),
         "service": run_module("docs_example_service", blocks["service"], names),
     }
     for name in ("domain", "tables", "revision", "service"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 from crmkit.domain import ConcurrencyConflict, Product, ProductId
@@ -10,18 +9,15 @@ from crmkit.domain.product import CATEGORY_MAX_LENGTH
 from crmkit.domain.text import clean_text
 from crmkit.services.boundary import checked_calls
 from crmkit.services.pagination import Page, check_page_size, decode_cursor, encode_cursor
-from crmkit.services.ports import Clock, ProductFilter, UnitOfWork
+from crmkit.services.ports import ProductFilter
+from crmkit.services.tenant_service import TenantService
 
 UNSET: object = object()
 
 
 @checked_calls
-class CatalogService:
+class CatalogService(TenantService):
     """Creates, changes and finds the products of one tenant."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def create_product(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from crmkit.domain import ValidationError
@@ -13,17 +13,13 @@ from crmkit.domain.custom_fields import (
 )
 from crmkit.domain.records import RecordType
 from crmkit.services.boundary import checked_calls
-from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 
 @checked_calls
-class CustomFieldService:
+class CustomFieldService(TenantService):
     """Defines and lists the custom fields of one tenant's record types."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def define_field(
         self,

@@ -8,7 +8,7 @@ checks ids, tenants, field values, custom values and queries before the store se
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -211,6 +211,22 @@ class RecordRepository(Generic[R]):
         if len(found) > plan.limit:
             next_cursor = encode_cursor(sort_values(items[-1], plan), kinds)
         return Page(tuple(items), next_cursor)
+
+    def every(self, *filters: object, order_by: str | None = None, page: int = 500) -> Iterator[R]:
+        """Every record matching the filters, in keyset order, found ``page`` at a time.
+
+        Iterate inside the unit of work that gave this repository.
+
+        Raises:
+            ValidationError: as :meth:`find`.
+        """
+        after: str | None = None
+        while True:
+            found = self.find(*filters, order_by=order_by, after=after, limit=page)
+            yield from found.items
+            if found.next_cursor is None:
+                return
+            after = found.next_cursor
 
     def custom_definitions(self) -> list[CustomFieldDefinition]:
         """The tenant's active custom field definitions of this record type."""

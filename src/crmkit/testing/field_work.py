@@ -173,16 +173,5 @@ def field(storage: Storage, start: datetime = T0, *, radius: int | None = 200) -
 
 def snapshot(place: Field) -> dict[str, list[Any]]:
     """Every field-work record of the tenant, by type."""
-    found: dict[str, list[Any]] = {}
     with place.uow() as uow:
-        for record_type in FIELD_WORK_TYPES:
-            items: list[Any] = []
-            after = None
-            while True:
-                page = uow.records(record_type).find(after=after, limit=500)
-                items += page.items
-                if page.next_cursor is None:
-                    break
-                after = page.next_cursor
-            found[record_type.name] = items
-    return found
+        return {t.name: list(uow.records(t).every()) for t in FIELD_WORK_TYPES}

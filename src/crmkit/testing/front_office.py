@@ -116,19 +116,8 @@ def customer_pool(
 
 def snapshot(place: Office) -> dict[str, list[Any]]:
     """Every front-office record of the tenant, by type (to compare before and after)."""
-    found: dict[str, list[Any]] = {}
     with place.uow() as uow:
-        for record_type in FRONT_OFFICE_TYPES:
-            items: list[Any] = []
-            after = None
-            while True:
-                page = uow.records(record_type).find(after=after, limit=500)
-                items += page.items
-                if page.next_cursor is None:
-                    break
-                after = page.next_cursor
-            found[record_type.name] = items
-    return found
+        return {t.name: list(uow.records(t).every()) for t in FRONT_OFFICE_TYPES}
 
 
 def pool_state(place: Office, pool: Pool) -> tuple[list[Any], list[Any], list[Any]]:

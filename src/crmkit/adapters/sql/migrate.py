@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
+from alembic import command, op
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -24,7 +24,10 @@ from sqlalchemy import Connection, Engine
 from crmkit.adapters.sql.engine import create_crmkit_engine
 from crmkit.adapters.sql.errors import translated
 from crmkit.adapters.sql.tables import VERSION_TABLE, metadata
+from crmkit.adapters.sql.tables.base import TABLE_OPTIONS
+from crmkit.adapters.sql.tables.records import record_schema
 from crmkit.domain import ConfigurationError
+from crmkit.domain.records import RecordType
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_LOCATION = str(MIGRATIONS / "versions")
@@ -177,3 +180,22 @@ def include_object(
 
 def _is_crmkit_table(name: str | None) -> bool:
     return name is not None and (name in TABLE_NAMES or name == VERSION_TABLE)
+
+
+def create_record_tables(*record_types: RecordType[Any]) -> None:
+    """Create the tables (keys and indexes included) of ``record_types`` (in a revision only).
+
+    The tables are generated from the declarations exactly as ``record_table`` declares
+    them, so a revision that adds plain record types is one call. Before a declaration
+    changes whose table a released revision created, write that table out in full in the
+    released revision and alter it in a new one (docs/extending.md);
+    tests/storage/test_sql_schema.py compares the migrated schema with the metadata.
+    """
+    for record_type in record_types:
+        op.create_table(record_type.table_name, *record_schema(record_type), **TABLE_OPTIONS)
+
+
+def drop_record_tables(*record_types: RecordType[Any]) -> None:
+    """Drop the tables of ``record_types``, last first (the downgrade of the above)."""
+    for record_type in reversed(record_types):
+        op.drop_table(record_type.table_name)

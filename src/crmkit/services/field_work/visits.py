@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import deque
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,20 +23,17 @@ from crmkit.domain.record_query import Between, Equals
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 MAX_LISTED = 500
 PERCENT_STEP = Decimal("0.01")
 
 
 @checked_calls
-class VisitService:
+class VisitService(TenantService):
     """Visit action templates (拜访动作) and visits (拜访) of one tenant."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def define_template(
         self,
@@ -329,23 +326,16 @@ class VisitService:
         if low >= high:
             raise ValidationError(f"completion rate of rep {rep!r}: start must be before end.")
         counted = completed = 0
-        after = None
         with self._uow() as uow:
-            while True:
-                page = uow.records(VISITS).find(
-                    Equals("rep_id", rep),
-                    Between("planned_at", low, high - timedelta(milliseconds=1)),
-                    order_by="planned_at",
-                    after=after,
-                    limit=MAX_LISTED,
-                )
-                for visit in page.items:
-                    if visit.status is not VisitStatus.CANCELLED:
-                        counted += 1
-                        completed += visit.status is VisitStatus.COMPLETED
-                if page.next_cursor is None:
-                    break
-                after = page.next_cursor
+            for visit in uow.records(VISITS).every(
+                Equals("rep_id", rep),
+                Between("planned_at", low, high - timedelta(milliseconds=1)),
+                order_by="planned_at",
+                page=MAX_LISTED,
+            ):
+                if visit.status is not VisitStatus.CANCELLED:
+                    counted += 1
+                    completed += visit.status is VisitStatus.COMPLETED
         if not counted:
             return None
         return (Decimal(completed) * 100 / counted).quantize(PERCENT_STEP, ROUND_HALF_EVEN)
@@ -353,17 +343,11 @@ class VisitService:
 
 def _latest(uow: UnitOfWork, visit_type: str) -> VisitActionTemplate | None:
     """The highest version of the visit type's template (pages through every version)."""
-    latest = None
-    after = None
-    while True:
-        page = uow.records(VISIT_ACTION_TEMPLATES).find(
-            Equals("visit_type", visit_type), order_by="version_no", after=after, limit=MAX_LISTED
-        )
-        if page.items:
-            latest = page.items[-1]
-        if page.next_cursor is None:
-            return latest
-        after = page.next_cursor
+    versions = uow.records(VISIT_ACTION_TEMPLATES).every(
+        Equals("visit_type", visit_type), order_by="version_no", page=MAX_LISTED
+    )
+    last = deque(versions, maxlen=1)
+    return last[0] if last else None
 
 
 def _in_catalog(uow: UnitOfWork, check: ShelfCheck, visit_id: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from crmkit.domain import (
@@ -28,8 +27,9 @@ from crmkit.domain.text import clean_optional_text, clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
 from crmkit.services.pagination import Page
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 PAGE = 50
 MAX_HOURS = 24 * 366
@@ -47,12 +47,8 @@ SAME_REQUEST = (
 
 
 @checked_calls
-class WorkOrderService:
+class WorkOrderService(TenantService):
     """Work orders (工单) of one tenant, with SLA deadlines on declared business calendars."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def add_calendar(self, calendar: BusinessCalendar) -> BusinessCalendar:
         """Store a business calendar built with :meth:`BusinessCalendar.new`.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import attrs
 
 from crmkit.domain import NotFound, ValidationError
@@ -14,8 +12,9 @@ from crmkit.domain.pricing import PricingCustomer
 from crmkit.domain.record_query import Equals
 from crmkit.domain.text import clean_text
 from crmkit.services.boundary import checked_calls
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 
 def customer_by_code(uow: UnitOfWork, code: object) -> Customer:
@@ -61,12 +60,8 @@ def find_twin(uow: UnitOfWork, customer: Customer) -> tuple[Customer, str] | Non
 
 
 @checked_calls
-class CustomerService:
+class CustomerService(TenantService):
     """Customers and their contacts, for one tenant."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def create(self, customer: Customer) -> Customer:
         """Store a new customer (see :meth:`Customer.new`).

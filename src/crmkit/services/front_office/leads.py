@@ -7,7 +7,6 @@ opportunity, in one unit of work, idempotent under a request key.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -29,8 +28,9 @@ from crmkit.services.boundary import checked_calls
 from crmkit.services.front_office.customers import add_contact
 from crmkit.services.front_office.opportunities import open_opportunity, process_by_code
 from crmkit.services.idempotency import fingerprint, remember, replay
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 CONVERT = "convert_lead"
 
@@ -118,12 +118,8 @@ def draft_payload(draft: OpportunityDraft) -> dict[str, object]:
 
 
 @checked_calls
-class LeadService:
+class LeadService(TenantService):
     """Leads of one tenant."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def add(self, lead: Lead) -> LeadEntry:
         """Store a new lead (see :meth:`Lead.new`), linked to the existing customer it matches.

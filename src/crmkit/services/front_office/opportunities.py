@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -33,8 +32,9 @@ from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
 from crmkit.services.front_office.customers import customer_by_code
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 AMOUNT_STEP = Decimal("0.0001")
 
@@ -105,12 +105,8 @@ def open_opportunity(
 
 
 @checked_calls
-class OpportunityService:
+class OpportunityService(TenantService):
     """Sales processes and opportunities of one tenant."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def define_process(
         self, *, code: str, name: str, stages: tuple[Stage, ...], skip_forward: bool = False

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import attrs
 
 from crmkit.domain import NotFound, ValidationError
 from crmkit.domain.front_office.people import TEAMS, USERS, Team, User
 from crmkit.domain.record_query import Equals
 from crmkit.services.boundary import checked_calls
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 MAX_CHAIN = 50
 
 
 @checked_calls
-class DirectoryService:
+class DirectoryService(TenantService):
     """Users, teams and managers of one tenant."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def add_team(self, team: Team) -> Team:
         """Store a new team (see :meth:`Team.new`).

@@ -62,15 +62,7 @@ def owned_in(records: RecordRepository[Any], pool: Pool, user_id: str, now: date
 
 
 def _stored_owned(records: RecordRepository[Any], pool: Pool, user_id: str) -> Iterator[Any]:
-    after = None
-    while True:
-        page = records.find(
-            Equals("pool_id", pool.id), Equals("owner_id", user_id), after=after, limit=PAGE
-        )
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        after = page.next_cursor
+    return records.every(Equals("pool_id", pool.id), Equals("owner_id", user_id), page=PAGE)
 
 
 def released(record: Pooled, user: str | None, at: datetime) -> Pooled:

@@ -8,7 +8,7 @@ history. Claims by one rep in one pool update the rep's :class:`PoolSeat`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 
 import attrs
@@ -49,17 +49,14 @@ from crmkit.services.front_office.pool_support import (
     pooled_type,
     released,
 )
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 
 @checked_calls
-class PoolService:
+class PoolService(TenantService):
     """Pools of one tenant: members, claims, assignments, returns and their history."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def create_pool(self, pool: Pool) -> Pool:
         """Store a new pool (see :meth:`Pool.new`) and a seat for each member.
@@ -225,16 +222,13 @@ class PoolService:
         with self._uow() as uow:
             pool = pool_by_code(uow, pool_code)
             record = uow.records(pooled_type(pool.kind)).get(record_id_)
-            events: list[PoolEvent] = []
-            after = None
-            while True:
-                page = uow.records(POOL_EVENTS).find(
-                    Equals("subject_id", record.id), order_by="at", after=after, limit=PAGE
+            events: list[PoolEvent] = [
+                e
+                for e in uow.records(POOL_EVENTS).every(
+                    Equals("subject_id", record.id), order_by="at", page=PAGE
                 )
-                events += [e for e in page.items if e.pool_id == pool.id]
-                if page.next_cursor is None:
-                    break
-                after = page.next_cursor
+                if e.pool_id == pool.id
+            ]
             state = holding(record, pool, now)
             if state.overdue_since is not None and record.pool_id == pool.id:
                 events.append(auto_return(pool, record, state.overdue_since))
@@ -337,13 +331,8 @@ class PoolService:
 
     def _owned(self, uow: UnitOfWork, pool: Pool) -> Iterator[Pooled]:
         records = uow.records(pooled_type(pool.kind))
-        after = None
-        while True:
-            page = records.find(Equals("pool_id", pool.id), after=after, limit=PAGE)
-            yield from (r for r in page.items if r.owner_id is not None)
-            if page.next_cursor is None:
-                return
-            after = page.next_cursor
+        pooled = records.every(Equals("pool_id", pool.id), page=PAGE)
+        return (r for r in pooled if r.owner_id is not None)
 
     def _sweep_one(self, pool_code: str, key: str, now: datetime) -> int:
         with self._uow() as uow:

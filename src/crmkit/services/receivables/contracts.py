@@ -25,9 +25,10 @@ from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.receivables.payment_steps import figures, label, order_of
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 ZERO = Decimal(0)
 Step = Callable[[UnitOfWork, Contract], Contract]
@@ -35,12 +36,8 @@ MAX_ORDERS = 1000
 
 
 @checked_calls
-class ContractService:
+class ContractService(TenantService):
     """Contracts (合同) of customers: lifecycle, linked orders, progress."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def create_contract(
         self,

@@ -24,7 +24,7 @@ from crmkit.domain.timestamps import utc_millis
 from crmkit.services.account_steps import open_ledger, require_available, save_ledger
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.receivables.payment_steps import (
     OrderFigures,
     allocate_to_order,
@@ -33,6 +33,7 @@ from crmkit.services.receivables.payment_steps import (
     undo_allocation,
 )
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 Act = Callable[[UnitOfWork, Ledger, Payment], Payment]
 
@@ -41,17 +42,13 @@ ATTEMPTS = 30
 
 
 @checked_calls
-class PaymentService:
+class PaymentService(TenantService):
     """Payments received from customers (回款) and their allocation to sales orders.
 
     Every command is one unit of work that locks the payer's customer account first, is
     idempotent under ``key`` (the same key and content return the payment as it is now)
     and changes nothing when it raises.
     """
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def record_payment(
         self,

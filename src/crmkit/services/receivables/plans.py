@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -31,9 +31,10 @@ from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.order_steps import PendingEvent, write_events
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.receivables.payment_steps import figures, label, order_of
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 PAGE = 200
 MAX_WITHIN_DAYS = 3660
@@ -99,12 +100,8 @@ def new_plan(  # noqa: PLR0917 - the parts of one plan, as create_plan checked t
 
 
 @checked_calls
-class PaymentPlanService:
+class PaymentPlanService(TenantService):
     """Payment plans (回款计划) of sales orders: instalments, statuses, reminders, ageing."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def create_plan(
         self,
@@ -255,23 +252,16 @@ class PaymentPlanService:
             return list(stored)
 
     def _plans(self) -> list[PaymentPlan]:
-        found: list[PaymentPlan] = []
-        after: str | None = None
         with self._uow() as uow:
-            while True:
-                page = uow.records(PAYMENT_PLANS).find(after=after, limit=PAGE)
-                found.extend(page.items)
-                if page.next_cursor is None:
-                    return found
-                after = page.next_cursor
+            return list(uow.records(PAYMENT_PLANS).every(page=PAGE))
 
     def _today(self, as_of: date | None) -> date:
         if as_of is None:
             return self._clock.now().date()
         if (
-            not isinstance(as_of, date)
-            or isinstance(as_of, datetime)
+            isinstance(as_of, datetime)
+            or not isinstance(as_of, date)
             or abs((as_of - date(2000, 1, 1)).days) > 10**6
         ):
-            raise ValidationError("as_of must be a date.")
+            raise ValidationError("as_of must be a date (a day, not a moment).")
         return as_of

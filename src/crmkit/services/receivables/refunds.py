@@ -20,25 +20,22 @@ from crmkit.services.account_steps import open_ledger, require_available, save_l
 from crmkit.services.approval_steps import hold_for_approval, refuse_if_held
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.receivables.payment_steps import figures, label, order_of
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 REFUND_SERIES = "refund"
 Step = Callable[[UnitOfWork, Ledger, Refund], Refund]
 
 
 @checked_calls
-class RefundService:
+class RefundService(TenantService):
     """Refunds (退款) of prepayment or of payments received for an order.
 
     Each command is one unit of work, idempotent under ``key``; the money moves at
     :meth:`pay`, under the customer account's lock, never beyond what is there.
     """
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def request_refund(
         self,

@@ -62,6 +62,8 @@ class HostileInputContract:
     """Examples per call in the fast profile; scaled up with the ``thorough`` profile.
     (Three since the front office and field work joined: about 560 cases per backend.)"""
     cases: ClassVar[dict[str, int]] = {}
+    suite_name: str = ""
+    """The name its cases are counted under in ``cases`` (the class name when empty)."""
 
     def state_of(self, storage: Storage, tenant_id: TenantId) -> State:
         """The tenant's stored state (override for a storage of your own)."""
@@ -165,7 +167,8 @@ class HostileInputContract:
         """Call with ``arguments``; ``target`` is the hostile one's name, annotation and
         seeded value (which, in another spelling, rightly answers about its seeded record)."""
         name = f"{call.__qualname__}({', '.join(f'{k}=...' for k in arguments)})"
-        type(self).cases[type(self).__name__] = type(self).cases.get(type(self).__name__, 0) + 1
+        suite = self.suite_name or type(self).__name__
+        type(self).cases[suite] = type(self).cases.get(suite, 0) + 1
         before = self.state_of(storage, tenant)
         called = False
         try:

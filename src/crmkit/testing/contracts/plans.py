@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
+
+import pytest
 
 from crmkit.domain import DuplicateRecord, ValidationError, new_id
 from crmkit.domain.receivables.plans import REMINDER_EVENT, InstalmentStatus, PaymentPlan
@@ -79,6 +81,13 @@ class PaymentPlanContract:
         [late] = service.due_instalments(0, as_of=date(2028, 3, 1))
         assert late.status is InstalmentStatus.OVERDUE
         assert len(service.due_instalments(30, as_of=date(2028, 3, 1))) == 2
+        moment = datetime(2028, 3, 1, tzinfo=UTC)  # a moment where a day is due
+        with pytest.raises(ValidationError):
+            service.due_instalments(0, as_of=moment)
+        with pytest.raises(ValidationError):
+            service.raise_reminders(as_of=moment)
+        with pytest.raises(ValidationError):
+            service.ageing(as_of=moment)
 
     def test_paid_in_two_parts_and_late_then_reversed(self, storage: Storage) -> None:
         """Two parts pay instalment 1 (late); the next goes to the oldest open one."""

@@ -57,30 +57,35 @@ def record_table(record_type: RecordType[Any], target: MetaData) -> Table:
     Nested parts and custom values are JSON text columns. Every indexed field gets an
     index (tenant, field, key), which serves its filters and its keyset order.
     """
+    table = Table(record_type.table_name, target, *record_schema(record_type), **TABLE_OPTIONS)
+    _TABLES[record_type.name] = table
+    return table
+
+
+def record_schema(record_type: RecordType[Any]) -> list[Any]:
+    """Fresh columns, keys and indexes of ``record_type``'s table (for a Table or a revision)."""
     key = record_type.key
-    columns: list[Any] = [Column("tenant_id", code(TENANT), nullable=False)]
-    columns += [
+    items: list[Any] = [Column("tenant_id", code(TENANT), nullable=False)]
+    items += [
         Column(f.name, column_type(f), nullable=f.nullable and f.name != key)
         for f in record_type.fields
     ]
-    columns += [Column(name, Text, nullable=False) for name in record_type.nested]
+    items += [Column(name, Text, nullable=False) for name in record_type.nested]
     if record_type.custom_fields:
-        columns.append(Column(CUSTOM_FIELD, Text, nullable=False))
-    columns.append(Column("version", Integer, nullable=False))
+        items.append(Column(CUSTOM_FIELD, Text, nullable=False))
+    items.append(Column("version", Integer, nullable=False))
     table_name = record_type.table_name
-    columns.append(PrimaryKeyConstraint("tenant_id", key, name=_name("pk", table_name)))
-    columns += [
+    items.append(PrimaryKeyConstraint("tenant_id", key, name=_name("pk", table_name)))
+    items += [
         UniqueConstraint("tenant_id", *names, name=_name("uq", table_name, *names))
         for names in record_type.unique
     ]
-    columns += [
+    items += [
         Index(_name("ix", table_name, f.name), "tenant_id", f.name, key)
         for f in record_type.fields
         if f.indexed and f.name != key
     ]
-    table = Table(record_type.table_name, target, *columns, **TABLE_OPTIONS)
-    _TABLES[record_type.name] = table
-    return table
+    return items
 
 
 def _name(kind: str, table: str, *names: str) -> str:

@@ -1,0 +1,100 @@
+"""The arithmetic of priced lines (报价单): line amounts and tax rounded once at named steps,
+document totals, combined discounts and approval reasons.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import attrs
+
+from crmkit.domain.currency import minor_unit
+from crmkit.domain.pricing_terms import EXACT_PRECISION, HUNDRED
+from crmkit.domain.rounding import Rounding
+
+
+@attrs.frozen
+class LineAmounts:
+    """A priced line's money: net + tax = gross, each a whole number of minor units."""
+
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
+def line_amounts(
+    *,
+    unit_price: Decimal,
+    quantity: Decimal,
+    line_discount_percent: Decimal,
+    document_discount_percent: Decimal,
+    tax_rate: Decimal,
+    prices_include_tax: bool,
+    currency: str,
+    rounding: Rounding,
+) -> LineAmounts:
+    """The amounts of one line, rounded only at the named steps (see the module docstring)."""
+    step = minor_unit(currency)
+    with decimal.localcontext(prec=EXACT_PRECISION):
+        exact = (
+            unit_price
+            * quantity
+            * (HUNDRED - line_discount_percent)
+            * (HUNDRED - document_discount_percent)
+            / (HUNDRED * HUNDRED)
+        )
+        amount = rounding.apply(exact, step)  # RoundingStep.LINE_AMOUNT
+        if prices_include_tax:
+            net = rounding.apply(amount / (1 + tax_rate), step)  # RoundingStep.LINE_TAX
+            return LineAmounts(net=net, tax=amount - net, gross=amount)
+        tax = rounding.apply(amount * tax_rate, step)  # RoundingStep.LINE_TAX
+        return LineAmounts(net=amount, tax=tax, gross=amount + tax)
+
+
+@attrs.frozen
+class DocumentTotals:
+    """The sums of a document's lines, exactly."""
+
+    currency: str
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+
+    @classmethod
+    def of(cls, currency: str, lines: Iterable[LineAmounts]) -> DocumentTotals:
+        """The exact sums of ``lines``."""
+        net = tax = gross = Decimal(0)
+        for line in lines:
+            net += line.net
+            tax += line.tax
+            gross += line.gross
+        return cls(currency, net, tax, gross)
+
+
+def combined_discount(line_percent: Decimal, document_percent: Decimal) -> Decimal:
+    """The discount a line gets from its own and the document's discount together, in %."""
+    return HUNDRED - (HUNDRED - line_percent) * (HUNDRED - document_percent) / HUNDRED
+
+
+def approval_reasons(
+    line_discounts: Sequence[tuple[int, Decimal]],
+    document_percent: Decimal,
+    threshold_percent: Decimal,
+) -> tuple[str, ...]:
+    """Why a document needs approval: each line whose combined discount passes the threshold."""
+    reasons: list[str] = []
+    if document_percent > threshold_percent:
+        reasons.append(
+            f"document discount {document_percent.normalize():f}% exceeds the approval "
+            f"threshold {threshold_percent.normalize():f}%"
+        )
+    for line_no, line_percent in line_discounts:
+        total = combined_discount(line_percent, document_percent)
+        if total > threshold_percent:
+            reasons.append(
+                f"line {line_no}: combined discount {total.normalize():f}% exceeds the "
+                f"approval threshold {threshold_percent.normalize():f}%"
+            )
+    return tuple(reasons)

@@ -1,0 +1,110 @@
+"""The terms of a quote (报价单): its statuses and allowed transitions, the discounts it accepts,
+and the errors its lifecycle raises.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from crmkit.domain.errors import CrmkitError, InvalidStateTransition, ValidationError
+from crmkit.domain.price_list import percent, quantity
+from crmkit.domain.pricing import (
+    HUNDRED,
+)
+from crmkit.domain.text import clean_text
+
+ACCOUNT_MAX_LENGTH = 64
+
+
+def discount(value: object, what: str = "discount") -> Decimal:
+    """A discount percentage from 0 to 100 with at most four decimals.
+
+    Raises:
+        FloatNotAllowed: a float was given.
+        ValidationError: outside 0..100 or too many decimals.
+    """
+    return percent(value, what, low=Decimal(0), high=HUNDRED)
+
+
+def document_discount(value: object) -> Decimal:
+    """A document discount percentage (see :func:`discount`)."""
+    return discount(value, "document discount")
+
+
+def _converted(value: object) -> Decimal:
+    return quantity(value, "converted quantity", positive=False)
+
+
+def _account(value: object) -> str:
+    return clean_text(value, "account id", max_length=ACCOUNT_MAX_LENGTH)
+
+
+class QuoteStatus(enum.Enum):
+    """Where a quote is in its lifecycle."""
+
+    DRAFT = "draft"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+ALLOWED: dict[QuoteStatus, tuple[str, ...]] = {
+    QuoteStatus.DRAFT: ("edit", "reprice", "send"),
+    QuoteStatus.SENT: ("accept", "reject", "expire"),
+    QuoteStatus.ACCEPTED: ("convert",),
+    QuoteStatus.REJECTED: (),
+    QuoteStatus.EXPIRED: (),
+}
+"""The actions each status allows; anything else raises :class:`QuoteTransitionNotAllowed`."""
+
+
+class QuoteTransitionNotAllowed(InvalidStateTransition):
+    """The quote's status does not allow the action (the documented lifecycle error)."""
+
+    code = "quote_transition_not_allowed"
+
+    def __init__(self, quote_id: str, status: QuoteStatus, action: str) -> None:
+        allowed = ", ".join(ALLOWED[status]) or "nothing (it is final)"
+        CrmkitError.__init__(
+            self,
+            f"cannot {action} quote {quote_id!r}: it is {status.value}; a {status.value} "
+            f"quote allows {allowed}. Create a new quote to offer other terms.",
+            entity="Quote",
+            record_id=quote_id,
+            state=status.value,
+            action=action,
+        )
+
+
+class QuoteExpired(ValidationError):
+    """The quote's validity date has passed."""
+
+    code = "quote_expired"
+
+    def __init__(self, quote_id: str, valid_until: datetime, now: datetime, action: str) -> None:
+        super().__init__(
+            f"cannot {action} quote {quote_id!r}: it was valid until "
+            f"{valid_until.isoformat()} and it is now {now.isoformat()}. Expire it and issue a "
+            f"new quote, or (to convert an accepted quote) pass an explicit expiry override.",
+            quote_id=quote_id,
+        )
+
+
+class ConversionExceedsRemaining(ValidationError):
+    """A conversion asks for more of a quote line than remains unconverted."""
+
+    code = "quantity_exceeds_remaining"
+    default_field = "quantities"
+
+    def __init__(self, quote_id: str, line_no: int, asked: Decimal, remaining: Decimal) -> None:
+        super().__init__(
+            f"quote {quote_id!r} line {line_no}: {asked} was asked for but only {remaining} "
+            f"remains unconverted; ask for at most {remaining}.",
+            quote_id=quote_id,
+            line_no=line_no,
+            asked=asked,
+            remaining=remaining,
+        )
