@@ -15,7 +15,7 @@ import attrs
 import pytest
 
 from crmkit import SystemClock, open_storage
-from crmkit.domain import ConcurrencyConflict, TenantId
+from crmkit.domain import TenantId
 from crmkit.domain.front_office.contacts import CONTACTS
 from crmkit.domain.front_office.customers import CUSTOMERS
 from crmkit.domain.front_office.leads import LEADS, Lead, LeadSource, LeadStatus
@@ -29,18 +29,15 @@ TIMEOUT_S = 120
 
 
 def _converter(job: tuple[str, str, str, str], start: Any) -> tuple[dict[str, Any], float, float]:
-    """Convert the lead under the shared key; return the conversion (or the conflict)."""
+    """Convert the lead under the shared key; return the conversion."""
     url, tenant, lead_id, user_id = job
     storage = open_storage(url)
     try:
         leads = LeadService(lambda: storage.unit_of_work(TenantId(tenant)), SystemClock())
         start.wait(TIMEOUT_S)
         began = time.monotonic()
-        try:
-            done = leads.convert(lead_id, customer_code="CONV-1", user_id=user_id, key="convert-1")
-            result: dict[str, Any] = attrs.asdict(done)
-        except ConcurrencyConflict:
-            result = {"conflict": True}
+        done = leads.convert(lead_id, customer_code="CONV-1", user_id=user_id, key="convert-1")
+        result: dict[str, Any] = attrs.asdict(done)
         return result, began, time.monotonic()
     finally:
         storage.close()
@@ -96,9 +93,8 @@ class TestConcurrentConversion:
             ]
             results = [run.get(timeout=TIMEOUT_S) for run in runs]
         assert max(r[1] for r in results) < min(r[2] for r in results), "runs did not overlap"
-        conversions = [r[0] for r in results if "conflict" not in r[0]]
-        assert conversions, results
-        assert all(c == conversions[0] for c in conversions)
+        conversions = [r[0] for r in results]
+        assert all(c == conversions[0] for c in conversions), conversions
         with place.uow() as uow:
             customers = uow.records(CUSTOMERS).find(limit=10).items
             contacts = uow.records(CONTACTS).find(limit=10).items

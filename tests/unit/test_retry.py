@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from crmkit import ConcurrencyConflict
-from crmkit.services import retry
 from crmkit.services.retry import retrying
 
 
@@ -26,10 +27,10 @@ class FakeTime:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
-    """The retry module's clock and sleep, faked."""
+    """The clock and sleep the retry module uses (the ``time`` module's), faked for the test."""
     fake = FakeTime()
-    monkeypatch.setattr(retry.time, "monotonic", fake.monotonic)
-    monkeypatch.setattr(retry.time, "sleep", fake.sleep)
+    monkeypatch.setattr(time, "monotonic", fake.monotonic)
+    monkeypatch.setattr(time, "sleep", fake.sleep)
     return fake
 
 

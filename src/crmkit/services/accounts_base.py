@@ -30,9 +30,8 @@ from crmkit.services.retry import retrying
 
 MOVEMENT_ATTEMPTS = 30
 MOVEMENT_MAX_DELAY_S = 0.5
-"""Movements on one account are retried at most 30 times after a conflict, sleeping up to
-0.5 s (jittered, exponential): enough for a handful of writers racing on one account on
-optimistic backends (MongoDB, memory), still bounded."""
+"""Movements on one account are retried at least 30 times after a conflict (and for up to
+``retry.DEFAULT_BUDGET_S``), sleeping up to 0.5 s (jittered, exponential)."""
 
 DELIVERY_ROUNDING = "largest remainder (Money.allocate)"
 """How a partial delivery's value is split over an order's holds: in proportion to what
