@@ -62,7 +62,7 @@ def load(world: OrderWorld, products: int, entries: int) -> str:
     customer = f"flat-{new_id()[:8]}"
     account = world.accounts.open_account(customer, "CNY")
     amount, balance = Decimal("1000.00"), Decimal(0)
-    seq = 0
+    seq, posted = 0, Decimal(0)
     for start in range(0, entries, BATCH):
         size = min(entries, start + BATCH) - start
         with storage.unit_of_work(tenant) as uow:
@@ -72,8 +72,11 @@ def load(world: OrderWorld, products: int, entries: int) -> str:
                 uow.journal.append(_deposit(world, account.id, seq, amount, balance, now, entries))
             for _ in range(size // 2):
                 uow.holds.add(_posted_hold(world, account.id, now))
+                posted += Decimal("1.00")
             stored = uow.customer_accounts.get(account.id, for_update=True)
-            uow.customer_accounts.update(_evolved(stored, prepayment_balance=balance, last_seq=seq))
+            uow.customer_accounts.update(
+                _evolved(stored, prepayment_balance=balance, prepayment_posted=posted, last_seq=seq)
+            )
             uow.commit()
     refresh = getattr(storage, "refresh_statistics", None)
     if refresh is not None:
