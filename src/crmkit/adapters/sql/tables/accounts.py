@@ -105,7 +105,6 @@ journal_entries = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False),
     Index(None, "tenant_id", "account_id", "fund", "seq"),
-    Index(None, "tenant_id", "account_id", "created_at"),
     # a statement's opening balance and first page by time: one probe, not a walk by seq
     Index(JOURNAL_BY_TIME, "tenant_id", "account_id", "created_at", "seq"),
     Index(JOURNAL_FUND_BY_TIME, "tenant_id", "account_id", "fund", "created_at", "seq"),

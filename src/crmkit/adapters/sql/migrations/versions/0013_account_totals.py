@@ -23,6 +23,7 @@ ACCOUNT = "crmkit_customer_account"
 HOLD = "crmkit_account_hold"
 JOURNAL = "crmkit_journal_entry"
 FUNDS = ("prepayment", "rebate", "credit")
+OLD_INDEX = "ix_crmkit_journal_entry_tenant_id_account_id_created_at"
 INDEXES = {
     "ix_crmkit_journal_entry_time_seq": ["tenant_id", "account_id", "created_at", "seq"],
     "ix_crmkit_journal_entry_fund_time_seq": [
@@ -75,9 +76,11 @@ def upgrade() -> None:
         op.execute(account.update().values({f"{fund}_posted": total}))
     for name, columns in INDEXES.items():
         op.create_index(name, JOURNAL, columns)
+    op.drop_index(OLD_INDEX, JOURNAL)  # its columns lead the index by time and seq
 
 
 def downgrade() -> None:
+    op.create_index(OLD_INDEX, JOURNAL, ["tenant_id", "account_id", "created_at"])
     for name in INDEXES:
         op.drop_index(name, JOURNAL)
     with op.batch_alter_table(ACCOUNT, schema=translated_schema(op.get_bind())) as batch:
