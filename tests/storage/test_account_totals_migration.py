@@ -58,6 +58,8 @@ class TestAccountTotalsMigration:
         assert restored.posted(Fund.PREPAYMENT) == expected
         assert restored.posted(Fund.CREDIT) == restored.posted(Fund.REBATE) == 0
         with engine.connect() as connection:
-            columns = {c["name"] for c in sa.inspect(connection).get_columns(customer_accounts.name)}
+            columns = {
+                c["name"] for c in sa.inspect(connection).get_columns(customer_accounts.name)
+            }
         assert {"prepayment_posted", "rebate_posted", "credit_posted"} <= columns
         engine.dispose()

@@ -42,9 +42,7 @@ def upgrade() -> None:
     for fund in FUNDS:
         op.add_column(
             ACCOUNT,
-            sa.Column(
-                f"{fund}_posted", ExactDecimal(18, 4), nullable=False, server_default="0"
-            ),
+            sa.Column(f"{fund}_posted", ExactDecimal(18, 4), nullable=False, server_default="0"),
             schema=schema,
         )
     account = sa.table(
