@@ -7,10 +7,11 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import Any
+
+import attrs
 
 from benchmarks.orders_bench import LINES, STOCK, _drafts
 from crmkit import open_storage
@@ -19,6 +20,7 @@ from crmkit.domain.accounts import EntryKind, Fund, Hold, HoldStatus, JournalEnt
 from crmkit.domain.inventory import StockLevel
 from crmkit.domain.price_list import PriceEntry
 from crmkit.domain.sales_order import SalesOrderId
+from crmkit.services import Storage
 from crmkit.testing.order_support import OrderWorld, open_world
 
 BATCH = 5_000
@@ -62,7 +64,7 @@ def load(world: OrderWorld, products: int, entries: int) -> str:
     customer = f"flat-{new_id()[:8]}"
     account = world.accounts.open_account(customer, "CNY")
     amount, balance = Decimal("1000.00"), Decimal(0)
-    seq = 0
+    seq, posted = 0, Decimal(0)
     for start in range(0, entries, BATCH):
         size = min(entries, start + BATCH) - start
         with storage.unit_of_work(tenant) as uow:
@@ -72,8 +74,11 @@ def load(world: OrderWorld, products: int, entries: int) -> str:
                 uow.journal.append(_deposit(world, account.id, seq, amount, balance, now, entries))
             for _ in range(size // 2):
                 uow.holds.add(_posted_hold(world, account.id, now))
+                posted += Decimal("1.00")
             stored = uow.customer_accounts.get(account.id, for_update=True)
-            uow.customer_accounts.update(_evolved(stored, prepayment_balance=balance, last_seq=seq))
+            uow.customer_accounts.update(
+                _evolved(stored, prepayment_balance=balance, prepayment_posted=posted, last_seq=seq)
+            )
             uow.commit()
     refresh = getattr(storage, "refresh_statistics", None)
     if refresh is not None:
@@ -128,39 +133,53 @@ def _posted_hold(world: OrderWorld, account_id: str, now: Any) -> Hold:
 
 
 def _evolved(record: Any, **changes: Any) -> Any:
-    import attrs  # noqa: PLC0415 -- a helper of the loader only
-
     return attrs.evolve(record, **changes)
 
 
-def measure(url: str, products: int, entries: int, orders: int) -> Timings:
-    """Median seconds of confirm, fund summaries and a statement page at this size."""
+@attrs.frozen
+class Sized:
+    """One loaded world ready to measure: its confirmable orders, account and mid-period."""
+
+    storage: Storage
+    world: OrderWorld
+    account_id: str
+    orders: list[str]
+    middle: datetime
+
+    def operations(self) -> dict[str, Callable[[], object]]:
+        """The measured operations, each a fresh call (confirm takes the next order)."""
+        accounts, account_id, middle = self.world.accounts, self.account_id, self.middle
+        return {
+            "confirm": lambda: self.world.orders.confirm(self.orders.pop(), key=new_id()),
+            "fund_summaries": lambda: accounts.fund_summaries(account_id),
+            "statement": lambda: accounts.statement(account_id, since=middle, limit=50),
+        }
+
+
+def prepare(url: str, products: int, entries: int, orders: int) -> Sized:
+    """A world on ``url`` loaded with ``products`` and ``entries`` and ``orders`` drafts."""
     storage = open_storage(url)
-    try:
-        world = open_world(storage, stock=((STOCK,) * LINES,), prepayment="0", products=LINES)
-        customer = load(world, products, entries)
-        account = world.accounts.find_account(customer, "CNY")
-        world.accounts.deposit(account.id, Money(Decimal("100000000.00"), "CNY"), key=new_id())
-        drafts = _drafts(world, 1, orders)[0]
-        reassigned = [_order_of(world, d, customer) for d in drafts]
-        times: dict[str, list[float]] = {"confirm": [], "fund_summaries": [], "statement": []}
-        middle = world.clock.now() - timedelta(seconds=max(1, entries // 2))
+    world = open_world(storage, stock=((STOCK,) * LINES,), prepayment="0", products=LINES)
+    customer = load(world, products, entries)
+    account = world.accounts.find_account(customer, "CNY")
+    world.accounts.deposit(account.id, Money(Decimal("100000000.00"), "CNY"), key=new_id())
+    drafts = [_order_of(world, d, customer) for d in _drafts(world, 1, orders)[0]]
+    middle = world.clock.now() - timedelta(seconds=max(1, entries // 2))
+    return Sized(storage, world, account.id, drafts, middle)
 
-        def timed(name: str, action: Callable[[], object]) -> None:
-            started = time.perf_counter()
-            action()
-            times[name].append(time.perf_counter() - started)
 
-        for order_id in reassigned:
-            timed("confirm", partial(world.orders.confirm, order_id, key=new_id()))
-            timed("fund_summaries", lambda: world.accounts.fund_summaries(account.id))
-            timed(
-                "statement",
-                lambda: world.accounts.statement(account.id, since=middle, limit=50),
-            )
-        return {name: statistics.median(values) for name, values in times.items()}
-    finally:
-        storage.close()
+def measure_interleaved(small: Sized, large: Sized, rounds: int) -> tuple[Timings, Timings]:
+    """Median seconds per operation of each world, the two measured turn about (so that
+    the machine's load at a moment weighs on both sizes alike)."""
+    times: list[dict[str, list[float]]] = [{}, {}]
+    for _ in range(rounds):
+        for sized, seen in zip((small, large), times, strict=True):
+            for name, action in sized.operations().items():
+                started = time.perf_counter()
+                action()
+                seen.setdefault(name, []).append(time.perf_counter() - started)
+    little, big = ({k: statistics.median(v) for k, v in seen.items()} for seen in times)
+    return little, big
 
 
 def _order_of(world: OrderWorld, order_id: str, customer: str) -> str:
@@ -172,12 +191,22 @@ def _order_of(world: OrderWorld, order_id: str, customer: str) -> str:
     return order_id
 
 
-def flat_rows(
-    url: str, backend: str, small: tuple[int, int], large: tuple[int, int], orders: int
+def flat_rows(  # noqa: PLR0917 -- the run's parameters, written out
+    small_url: str,
+    large_url: str,
+    backend: str,
+    small: tuple[int, int],
+    large: tuple[int, int],
+    orders: int,
 ) -> list[dict[str, Any]]:
-    """Rows of large-over-small cost per operation (goal: at most 1.3)."""
-    little = measure(url, *small, orders)
-    big = measure(url, *large, orders)
+    """Rows of large-over-small cost per operation (goal: at most 1.3); each size in its
+    own database, the operations of the two measured turn about."""
+    worlds = (prepare(small_url, *small, orders), prepare(large_url, *large, orders))
+    try:
+        little, big = measure_interleaved(*worlds, orders)
+    finally:
+        for sized in worlds:
+            sized.storage.close()
     return [
         {
             "case": f"flat cost {name}",

@@ -43,7 +43,7 @@ CENT = Decimal("0.01")
 TAX = Decimal("0.13")
 Row = dict[str, Any]
 SMALL = (1_000, 100)
-FLAT_ORDERS = 9
+FLAT_ORDERS = 15
 SPAWN_S = 6.0
 """Seconds the client processes get to start before they begin together."""
 
@@ -211,6 +211,26 @@ def _gain(rates: dict[tuple[str, str, int], list[float]], i: int) -> float:
     return mine / theirs
 
 
+def _small_databases(targets: dict[str, str], folder: Path) -> dict[str, str]:
+    """Per SQL backend, a second database for the flat cost's small size (PostgreSQL: the
+    ``--postgres`` database's name + ``_small``, recreated), migrated."""
+    smalls = {"sqlite": f"sqlite:///{folder / 'small.db'}"}
+    if "postgres" in targets:
+        from sqlalchemy import create_engine, make_url, text  # noqa: PLC0415 -- only here
+
+        url = make_url(targets["postgres"])
+        name = f"{url.database}_small"
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        smalls["postgres"] = url.set(database=name).render_as_string(hide_password=False)
+    for small in smalls.values():
+        open_storage(small, upgrade_schema=True).close()
+    return smalls
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 if every check passed, 1 if one failed."""
     parser = argparse.ArgumentParser(
@@ -244,10 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             rows = ratio_rows(targets, rounds, orders, (1, 4))
             if args.flat and not args.quick:
-                for backend in ("sqlite", "postgres"):
-                    if backend in targets:
-                        big = (args.flat[0], args.flat[1])
-                        rows += flat_rows(targets[backend], backend, SMALL, big, FLAT_ORDERS)
+                big = (args.flat[0], args.flat[1])
+                for backend, small_url in _small_databases(targets, Path(folder)).items():
+                    rows += flat_rows(small_url, targets[backend], backend, SMALL, big, FLAT_ORDERS)
         except (CheckFailed, PricingMismatch) as failed:
             print(json.dumps({"check": "failed", "reason": str(failed)}), flush=True)
             return 1

@@ -139,6 +139,9 @@ class CustomerAccount:
     created_at: datetime = attrs.field(converter=utc_millis)
     updated_at: datetime = attrs.field(converter=utc_millis)
     version: int = 1
+    prepayment_posted: Decimal = attrs.field(default=ZERO, converter=stored_amount)
+    rebate_posted: Decimal = attrs.field(default=ZERO, converter=stored_amount)
+    credit_posted: Decimal = attrs.field(default=ZERO, converter=stored_amount)
 
     @classmethod
     def new(
@@ -166,6 +169,12 @@ class CustomerAccount:
         """The balance and held amount of ``fund``."""
         name = fund.value
         return FundBalance(getattr(self, f"{name}_balance"), getattr(self, f"{name}_held"))
+
+    def posted(self, fund: Fund) -> Decimal:
+        """What holds on ``fund`` posted and did not refund (kept with every post and
+        refund, so that it is read without summing the holds)."""
+        amount: Decimal = getattr(self, f"{fund.value}_posted")
+        return amount
 
     @property
     def credit_used(self) -> Decimal:
@@ -298,6 +307,10 @@ class JournalEntry:
     version: int = 1
 
 
+_POSTED_BY = frozenset({EntryKind.POST, EntryKind.REFUND})
+"""The entry kinds that change what an account's holds posted."""
+
+
 class Ledger:
     """Applies one movement to an account: new balances, changed grants, journal entries.
 
@@ -362,6 +375,11 @@ class Ledger:
         }
         if kind is EntryKind.CREDIT_LIMIT:
             values["credit_limit"] = limit
+        if hold is not None and kind in _POSTED_BY:
+            # a post takes from the hold's fund; a refund gives back what the hold posted
+            # (a credit hold's refund may land on prepayment: it still lowers credit's total)
+            name = f"{hold.fund.value}_posted"
+            values[name] = getattr(account, name) - balance_delta
         self.account = attrs.evolve(account, **values)  # type: ignore[arg-type]
         entry = JournalEntry(
             tenant_id=account.tenant_id,

@@ -83,11 +83,10 @@ class AccountAdmin(AccountsBase):
         """
         with self._uow() as uow:
             account = current_account(uow, account_id, self._clock.now())
-            totals = uow.holds.posted_totals(account_id)
         summaries: dict[Fund, FundSummary] = {}
         for fund in Fund:
             numbers = account.fund(fund)
-            posted = totals[fund] + ZERO
+            posted = account.posted(fund) + ZERO
             credit = fund is Fund.CREDIT
             summaries[fund] = FundSummary(
                 fund=fund,

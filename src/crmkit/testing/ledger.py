@@ -77,6 +77,8 @@ def check_ledger(state: AccountState) -> None:
         assert ZERO <= balance.held <= balance.balance, f"{fund} held {balance}"
         pending = [h for h in state.holds if h.fund is fund and h.status is HoldStatus.PENDING]
         assert balance.held == sum((h.remaining for h in pending), ZERO), f"{fund} holds"
+        posted = sum((h.posted - h.refunded for h in state.holds if h.fund is fund), ZERO)
+        assert account.posted(fund) == posted, f"{fund} stored posted total"
         if mine:
             assert (mine[-1].balance_after, mine[-1].held_after) == (
                 balance.balance,

@@ -269,12 +269,16 @@ class MongoJournalRepository(_Documents[JournalEntry]):
             period["$lt"] = until
         if period:
             query["created_at"] = period
-        return self._find(query, [("seq", ASCENDING)], limit)
+        if since is None:
+            return self._find(query, [("seq", ASCENDING)], limit)
+        # entry times never go backwards on an account, so (created_at, seq) is seq's order
+        return self._find(query, [("created_at", ASCENDING), ("seq", ASCENDING)], limit)
 
     def last_before(self, account_id: str, fund: Fund, moment: datetime) -> JournalEntry | None:
         found = self._find(
             {"account_id": account_id, "fund": fund.value, "created_at": {"$lt": moment}},
-            [("seq", DESCENDING)],
+            # times never go backwards on an account: the last by time is the last by seq
+            [("created_at", DESCENDING), ("seq", DESCENDING)],
             1,
         )
         return found[0] if found else None

@@ -189,6 +189,26 @@ INDEXES: dict[str, list[IndexModel]] = {
             ],
             name="tenant_account_fund_seq",
         ),
+        # a statement's opening balance and first page by time: one probe, not a walk by seq
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("account_id", ASCENDING),
+                ("created_at", ASCENDING),
+                ("seq", ASCENDING),
+            ],
+            name="tenant_account_time_seq",
+        ),
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("account_id", ASCENDING),
+                ("fund", ASCENDING),
+                ("created_at", ASCENDING),
+                ("seq", ASCENDING),
+            ],
+            name="tenant_account_fund_time_seq",
+        ),
     ],
     DEDUCTION_POLICIES: [
         IndexModel(

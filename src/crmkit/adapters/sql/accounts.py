@@ -297,11 +297,14 @@ class SqlJournalRepository(_Records[JournalEntry]):
         )
         if fund is not None:
             query = query.where(t.fund == fund.value)
-        if since is not None:
-            query = query.where(t.created_at >= since)
         if until is not None:
             query = query.where(t.created_at < until)
-        return self._all(query.order_by(t.seq).limit(limit))
+        if since is None:
+            return self._all(query.order_by(t.seq).limit(limit))
+        # entry times never go backwards on an account, so (created_at, seq) is seq's order
+        # and the index by time finds the page's start in one probe
+        query = query.where(t.created_at >= since)
+        return self._all(query.order_by(t.created_at, t.seq).limit(limit))
 
     def last_before(self, account_id: str, fund: Fund, moment: datetime) -> JournalEntry | None:
         t = self.table.c
@@ -313,7 +316,8 @@ class SqlJournalRepository(_Records[JournalEntry]):
                 t.fund == fund.value,
                 t.created_at < moment,
             )
-            .order_by(t.seq.desc())
+            # times never go backwards on an account: the last by time is the last by seq
+            .order_by(t.created_at.desc(), t.seq.desc())
             .limit(1)
         )
 

@@ -12,6 +12,10 @@ AMOUNT_SCALE = 4
 """Amounts keep 4 decimals (the largest minor unit crmkit knows) and 14 integer digits."""
 
 
+JOURNAL_BY_TIME = "ix_crmkit_journal_entry_time_seq"
+JOURNAL_FUND_BY_TIME = "ix_crmkit_journal_entry_fund_time_seq"
+
+
 def _amount(name: str) -> Column[object]:
     return Column(name, ExactDecimal(AMOUNT_PRECISION, AMOUNT_SCALE), nullable=False)
 
@@ -34,6 +38,9 @@ customer_accounts = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False),
+    _amount("prepayment_posted"),
+    _amount("rebate_posted"),
+    _amount("credit_posted"),
     UniqueConstraint("tenant_id", "customer_id", "currency"),
     **TABLE_OPTIONS,
 )
@@ -98,7 +105,9 @@ journal_entries = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False),
     Index(None, "tenant_id", "account_id", "fund", "seq"),
-    Index(None, "tenant_id", "account_id", "created_at"),
+    # a statement's opening balance and first page by time: one probe, not a walk by seq
+    Index(JOURNAL_BY_TIME, "tenant_id", "account_id", "created_at", "seq"),
+    Index(JOURNAL_FUND_BY_TIME, "tenant_id", "account_id", "fund", "created_at", "seq"),
     **TABLE_OPTIONS,
 )
 
