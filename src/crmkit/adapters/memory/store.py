@@ -25,7 +25,6 @@ from crmkit.adapters.memory.inventory import (
 )
 from crmkit.adapters.memory.orders import CounterKey, EventKey, conflict_error
 from crmkit.adapters.memory.pricing import EntryTable, write_error
-from crmkit.adapters.memory.products import ProductKey, product_write_error
 from crmkit.adapters.memory.records import RecordKey, record_table
 from crmkit.adapters.memory.requests import RequestKey, request_write_error
 from crmkit.adapters.memory.tables import MemoryTable
@@ -40,6 +39,7 @@ from crmkit.domain.inventory import (
 )
 from crmkit.domain.outbox import ConsumerPosition, DocumentCounter, OutboxEvent
 from crmkit.domain.price_list import PriceList
+from crmkit.domain.product import PRODUCTS
 from crmkit.domain.quote import Quote
 from crmkit.domain.records import RecordType
 from crmkit.domain.requests import ProcessedRequest
@@ -52,11 +52,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.products: MemoryTable[ProductKey, Product] = MemoryTable(
-            key=lambda p: (p.tenant_id, p.id),
-            error=product_write_error,
-            unique={"sku": lambda p: (p.tenant_id, p.sku)},
-        )
+        self.products: MemoryTable[RecordKey, Product] = record_table(PRODUCTS)
         self.requests: MemoryTable[RequestKey, ProcessedRequest] = MemoryTable(
             key=lambda r: (r.tenant_id, r.key), error=request_write_error
         )
@@ -118,7 +114,7 @@ class MemoryStore:
         self.deduction_policies: MemoryTable[PolicyKey, StoredPolicy] = MemoryTable(
             key=lambda p: (p.tenant_id, p.scope), error=account_write_error("DeductionPolicy")
         )
-        self.record_tables: dict[str, MemoryTable[RecordKey, Any]] = {}
+        self.record_tables: dict[str, MemoryTable[RecordKey, Any]] = {PRODUCTS.name: self.products}
 
     def record_table(self, record_type: RecordType[Any]) -> MemoryTable[RecordKey, Any]:
         """The table of a declared record type, made on first use."""

@@ -31,12 +31,13 @@ from crmkit.adapters.memory.pricing import (
     InMemoryQuoteRepository,
     InMemorySalesOrderRepository,
 )
-from crmkit.adapters.memory.products import InMemoryProductRepository
 from crmkit.adapters.memory.records import InMemoryRecordStore
 from crmkit.adapters.memory.requests import InMemoryProcessedRequestRepository
 from crmkit.adapters.memory.store import MemoryStore
 from crmkit.adapters.memory.tables import MemoryTable, TableTransaction, Versioned
+from crmkit.adapters.products import RecordProductRepository
 from crmkit.domain import TenantId
+from crmkit.domain.product import PRODUCTS
 from crmkit.domain.records import RecordType
 from crmkit.services.records import RecordRepository, RecordStore
 
@@ -58,9 +59,7 @@ class InMemoryUnitOfWork:
         self._transactions: list[TableTransaction[Any, Any]] = []
         self._record_stores: dict[str, RecordStore[Any]] = {}
         self._record_tables: dict[str, TableTransaction[Any, Any]] = {}
-        self.products = InMemoryProductRepository(
-            tenant_id, self._over(store.products), self.rollback
-        )
+        self.products = RecordProductRepository(self.records(PRODUCTS), tenant_id)
         self.requests = InMemoryProcessedRequestRepository(
             tenant_id, self._over(store.requests), self.rollback
         )

@@ -34,12 +34,13 @@ from crmkit.adapters.mongo.pricing import (
     MongoQuoteRepository,
     MongoSalesOrderRepository,
 )
-from crmkit.adapters.mongo.products import MongoProductRepository
 from crmkit.adapters.mongo.records import MongoRecordStore
 from crmkit.adapters.mongo.requests import MongoProcessedRequestRepository
 from crmkit.adapters.mongo.session import MongoSession, require_transaction
+from crmkit.adapters.products import RecordProductRepository
 from crmkit.adapters.session_uow import SessionUnitOfWork
 from crmkit.domain import ConfigurationError, TenantId
+from crmkit.domain.product import PRODUCTS
 from crmkit.domain.records import RecordType
 from crmkit.services.records import RecordStore
 
@@ -63,7 +64,7 @@ class MongoUnitOfWork(SessionUnitOfWork[MongoSession]):
         return MongoSession(self._client, self._database, self.tenant_id, self._caller_session)
 
     def _bind(self, session: MongoSession) -> None:
-        self.products = MongoProductRepository(session)
+        self.products = RecordProductRepository(self.records(PRODUCTS), self.tenant_id)
         self.requests = MongoProcessedRequestRepository(session)
         self.warehouses = MongoWarehouseRepository(session)
         self.stock_levels = MongoStockLevelRepository(session)
