@@ -19,7 +19,6 @@ from crmkit.adapters.memory.inventory import (
     InMemoryReservationRepository,
     InMemoryStockDocumentRepository,
     InMemoryStockLevelRepository,
-    InMemoryWarehouseRepository,
 )
 from crmkit.adapters.memory.orders import (
     InMemoryDocumentCounterRepository,
@@ -35,8 +34,9 @@ from crmkit.adapters.memory.records import InMemoryRecordStore
 from crmkit.adapters.memory.requests import InMemoryProcessedRequestRepository
 from crmkit.adapters.memory.store import MemoryStore
 from crmkit.adapters.memory.tables import MemoryTable, TableTransaction, Versioned
-from crmkit.adapters.products import RecordProductRepository
+from crmkit.adapters.record_ports import RecordProductRepository, RecordWarehouseRepository
 from crmkit.domain import TenantId
+from crmkit.domain.inventory.warehouse import WAREHOUSES
 from crmkit.domain.product import PRODUCTS
 from crmkit.domain.records import RecordType
 from crmkit.services.records import RecordRepository, RecordStore
@@ -63,9 +63,7 @@ class InMemoryUnitOfWork:
         self.requests = InMemoryProcessedRequestRepository(
             tenant_id, self._over(store.requests), self.rollback
         )
-        self.warehouses = InMemoryWarehouseRepository(
-            tenant_id, self._over(store.warehouses), self.rollback
-        )
+        self.warehouses = RecordWarehouseRepository(self.records(WAREHOUSES))
         self.stock_levels = InMemoryStockLevelRepository(
             tenant_id, self._over(store.stock_levels), self.rollback
         )

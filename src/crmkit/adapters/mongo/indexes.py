@@ -11,6 +11,7 @@ from crmkit.domain import custom_fields, custom_objects, product
 from crmkit.domain.approvals import APPROVAL_TYPES
 from crmkit.domain.field_work.types import FIELD_WORK_TYPES
 from crmkit.domain.front_office.types import FRONT_OFFICE_TYPES
+from crmkit.domain.inventory import warehouse
 from crmkit.domain.receivables import contracts, invoices, payments, plans, refunds
 from crmkit.domain.workflow_types import WORKFLOW_TYPES
 
@@ -59,12 +60,17 @@ INDEXES: dict[str, list[IndexModel]] = {
     PROCESSED_REQUESTS: [
         IndexModel([("tenant_id", ASCENDING), ("key", ASCENDING)], name="tenant_key", unique=True),
     ],
-    WAREHOUSES: [
-        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("code", ASCENDING)], name="tenant_code", unique=True
-        ),
-    ],
+    WAREHOUSES: attach_indexes(
+        warehouse.WAREHOUSES,
+        [
+            IndexModel(
+                [("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True
+            ),
+            IndexModel(
+                [("tenant_id", ASCENDING), ("code", ASCENDING)], name="tenant_code", unique=True
+            ),
+        ],
+    ),
     STOCK_LEVELS: [
         IndexModel(
             [("tenant_id", ASCENDING), ("product_id", ASCENDING), ("warehouse_id", ASCENDING)],

@@ -1,5 +1,6 @@
-"""The product repository of every backend: the ProductRepository port over the declared
-record type ``PRODUCTS`` (``uow.records(PRODUCTS)``), so no backend writes products itself."""
+"""The product and warehouse repositories of every backend: their ports over the declared
+record types ``PRODUCTS`` and ``WAREHOUSES`` (``uow.records(...)``), so no backend writes
+them itself."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Collection
 from typing import cast
 
 from crmkit.domain import NotFound, Product, ProductId, TenantId, ValidationError
+from crmkit.domain.inventory import Warehouse, WarehouseId
 from crmkit.domain.product import SKU_MAX_LENGTH
 from crmkit.domain.record_query import MAX_LIMIT, Between, Equals
 from crmkit.domain.text import clean_text
@@ -69,3 +71,23 @@ class RecordProductRepository:
             if cursor is None:
                 break
         return rows[:limit]
+
+
+class RecordWarehouseRepository:
+    """:class:`~crmkit.services.inventory_ports.WarehouseRepository` over the generic record
+    repository."""
+
+    def __init__(self, records: RecordRepository[Warehouse]) -> None:
+        self._records = records
+
+    def add(self, warehouse: Warehouse) -> None:
+        self._records.add(warehouse)
+
+    def get(self, warehouse_id: WarehouseId) -> Warehouse:
+        return self._records.get(warehouse_id)
+
+    def list_all(self) -> list[Warehouse]:
+        return sorted(self._records.every(), key=lambda w: (w.priority, w.code))
+
+    def update(self, warehouse: Warehouse) -> Warehouse:
+        return self._records.update(warehouse)
