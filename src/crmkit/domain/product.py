@@ -11,6 +11,7 @@ import attrs
 from crmkit.domain.decimals import to_decimal
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import ProductId, TenantId, new_id
+from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 from crmkit.domain.text import clean_optional_text, clean_text
 from crmkit.domain.timestamps import utc_millis
 
@@ -126,3 +127,24 @@ class Product:
 
 
 _CHANGEABLE = frozenset({"sku", "name", "unit", "tax_rate", "category", "active"})
+
+
+PRODUCTS: RecordType[Product] = RecordType(
+    Product,
+    entity="Product",
+    name="product",
+    fields=(
+        text("id", 32),
+        text("sku", SKU_MAX_LENGTH, indexed=True),
+        text("name", NAME_MAX_LENGTH),
+        text("unit", UNIT_MAX_LENGTH),
+        decimal("tax_rate", 5, 4),
+        text("category", CATEGORY_MAX_LENGTH, nullable=True, indexed=True),
+        scalar("active", FieldKind.BOOLEAN, indexed=True),
+        scalar("created_at", FieldKind.DATETIME),
+        scalar("updated_at", FieldKind.DATETIME),
+    ),
+    unique=(("sku",),),
+)
+"""Products on the declared-record machinery. Their SQL table and MongoDB indexes predate
+it: the adapters attach the existing ones (ordered by SKU) instead of generating them."""

@@ -8,12 +8,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
+from crmkit.domain.inventory import InboundOrder, StockCount
 from crmkit.domain.requests import request_key
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
 
 T = TypeVar("T")
+Draft = TypeVar("Draft", InboundOrder, StockCount)
 
 INVENTORY_ATTEMPTS = 40
 """Hot products make conflicts likely on optimistic backends: retry more than the default."""
@@ -55,5 +57,17 @@ class InventoryBase:
                 remember(uow, checked, operation, digest, result=result, now=now)
                 uow.commit()
                 return value
+
+        return retrying(attempt, attempts=self._attempts)
+
+    def _cancel_draft(self, kind: type[Draft], document_id: str) -> Draft:
+        """Cancel the draft document ``document_id`` of type ``kind`` (nothing is booked)."""
+
+        def attempt() -> Draft:
+            with self._uow() as uow:
+                document = uow.stock_documents.get(kind, document_id)
+                saved = uow.stock_documents.update(document.cancelled(self._clock.now()))
+                uow.commit()
+                return saved
 
         return retrying(attempt, attempts=self._attempts)

@@ -34,7 +34,6 @@ from crmkit.services.inventory_steps import (
 )
 from crmkit.services.order_steps import PendingEvent, write_events
 from crmkit.services.ports import UnitOfWork
-from crmkit.services.retry import retrying
 
 
 @checked_calls
@@ -163,15 +162,7 @@ class StockCounting(InventoryBase):
             NotFound: no such count sheet.
             InvalidStateTransition: it is not a draft.
         """
-
-        def attempt() -> StockCount:
-            with self._uow() as uow:
-                count = uow.stock_documents.get(StockCount, count_id)
-                saved = uow.stock_documents.update(count.cancelled(self._clock.now()))
-                uow.commit()
-                return saved
-
-        return retrying(attempt, attempts=self._attempts)
+        return self._cancel_draft(StockCount, count_id)
 
     def get_count(self, count_id: str) -> StockCount:
         """Raises: NotFound: no such count sheet."""

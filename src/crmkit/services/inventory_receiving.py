@@ -173,15 +173,7 @@ class StockReceiving(InventoryBase):
             NotFound: no such inbound order.
             InvalidStateTransition: it is not a draft.
         """
-
-        def attempt() -> InboundOrder:
-            with self._uow() as uow:
-                order = uow.stock_documents.get(InboundOrder, order_id)
-                saved = uow.stock_documents.update(order.cancelled(self._clock.now()))
-                uow.commit()
-                return saved
-
-        return retrying(attempt, attempts=self._attempts)
+        return self._cancel_draft(InboundOrder, order_id)
 
     def get_inbound_order(self, order_id: str) -> InboundOrder:
         """Raises: NotFound: no such inbound order."""

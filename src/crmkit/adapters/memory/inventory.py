@@ -29,7 +29,6 @@ from crmkit.domain.inventory import (
 )
 from crmkit.services.inventory_ports import StockKey
 
-WarehouseKey = tuple[TenantId, WarehouseId]
 LevelKey = tuple[TenantId, ProductId, WarehouseId]
 MovementKey = tuple[TenantId, MovementId]
 ReservationKey = tuple[TenantId, ReservationId]
@@ -75,23 +74,6 @@ class _Repository:
 
     def _mine(self) -> list[Any]:
         return [r for r in self._tx.rows() if r.tenant_id == self._tenant]
-
-
-class InMemoryWarehouseRepository(_Repository):
-    def add(self, warehouse: Warehouse) -> None:
-        self._insert(warehouse, "Warehouse", warehouse.id)
-
-    def get(self, warehouse_id: WarehouseId) -> Warehouse:
-        found: Warehouse | None = self._tx.get((self._tenant, warehouse_id))
-        if found is None:
-            raise NotFound("Warehouse", "id", warehouse_id, self._tenant)
-        return found
-
-    def list_all(self) -> list[Warehouse]:
-        return sorted(self._mine(), key=lambda w: (w.priority, w.code))
-
-    def update(self, warehouse: Warehouse) -> Warehouse:
-        return self._update(warehouse, "Warehouse", warehouse.id)
 
 
 class InMemoryStockLevelRepository(_Repository):
@@ -238,7 +220,6 @@ def level_write_error(rejected: WriteRejected, level: StockLevel) -> Exception:
     )
 
 
-warehouse_write_error = _write_error("Warehouse", lambda w: w.code)
 movement_write_error = _write_error("Movement", lambda m: m.id)
 reservation_write_error = _write_error("Reservation", lambda r: r.id)
 document_write_error = _write_error("StockDocument", lambda d: d.id)

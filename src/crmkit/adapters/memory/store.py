@@ -16,16 +16,13 @@ from crmkit.adapters.memory.inventory import (
     LevelKey,
     MovementKey,
     ReservationKey,
-    WarehouseKey,
     document_write_error,
     level_write_error,
     movement_write_error,
     reservation_write_error,
-    warehouse_write_error,
 )
 from crmkit.adapters.memory.orders import CounterKey, EventKey, conflict_error
 from crmkit.adapters.memory.pricing import EntryTable, write_error
-from crmkit.adapters.memory.products import ProductKey, product_write_error
 from crmkit.adapters.memory.records import RecordKey, record_table
 from crmkit.adapters.memory.requests import RequestKey, request_write_error
 from crmkit.adapters.memory.tables import MemoryTable
@@ -38,8 +35,10 @@ from crmkit.domain.inventory import (
     StockLevel,
     Warehouse,
 )
+from crmkit.domain.inventory.warehouse import WAREHOUSES
 from crmkit.domain.outbox import ConsumerPosition, DocumentCounter, OutboxEvent
 from crmkit.domain.price_list import PriceList
+from crmkit.domain.product import PRODUCTS
 from crmkit.domain.quote import Quote
 from crmkit.domain.records import RecordType
 from crmkit.domain.requests import ProcessedRequest
@@ -52,19 +51,11 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.products: MemoryTable[ProductKey, Product] = MemoryTable(
-            key=lambda p: (p.tenant_id, p.id),
-            error=product_write_error,
-            unique={"sku": lambda p: (p.tenant_id, p.sku)},
-        )
+        self.products: MemoryTable[RecordKey, Product] = record_table(PRODUCTS)
         self.requests: MemoryTable[RequestKey, ProcessedRequest] = MemoryTable(
             key=lambda r: (r.tenant_id, r.key), error=request_write_error
         )
-        self.warehouses: MemoryTable[WarehouseKey, Warehouse] = MemoryTable(
-            key=lambda w: (w.tenant_id, w.id),
-            error=warehouse_write_error,
-            unique={"code": lambda w: (w.tenant_id, w.code)},
-        )
+        self.warehouses: MemoryTable[RecordKey, Warehouse] = record_table(WAREHOUSES)
         self.stock_levels: MemoryTable[LevelKey, StockLevel] = MemoryTable(
             key=lambda x: (x.tenant_id, x.product_id, x.warehouse_id), error=level_write_error
         )
@@ -118,7 +109,10 @@ class MemoryStore:
         self.deduction_policies: MemoryTable[PolicyKey, StoredPolicy] = MemoryTable(
             key=lambda p: (p.tenant_id, p.scope), error=account_write_error("DeductionPolicy")
         )
-        self.record_tables: dict[str, MemoryTable[RecordKey, Any]] = {}
+        self.record_tables: dict[str, MemoryTable[RecordKey, Any]] = {
+            PRODUCTS.name: self.products,
+            WAREHOUSES.name: self.warehouses,
+        }
 
     def record_table(self, record_type: RecordType[Any]) -> MemoryTable[RecordKey, Any]:
         """The table of a declared record type, made on first use."""

@@ -19,7 +19,6 @@ from crmkit.adapters.memory.inventory import (
     InMemoryReservationRepository,
     InMemoryStockDocumentRepository,
     InMemoryStockLevelRepository,
-    InMemoryWarehouseRepository,
 )
 from crmkit.adapters.memory.orders import (
     InMemoryDocumentCounterRepository,
@@ -31,12 +30,14 @@ from crmkit.adapters.memory.pricing import (
     InMemoryQuoteRepository,
     InMemorySalesOrderRepository,
 )
-from crmkit.adapters.memory.products import InMemoryProductRepository
 from crmkit.adapters.memory.records import InMemoryRecordStore
 from crmkit.adapters.memory.requests import InMemoryProcessedRequestRepository
 from crmkit.adapters.memory.store import MemoryStore
 from crmkit.adapters.memory.tables import MemoryTable, TableTransaction, Versioned
+from crmkit.adapters.record_ports import RecordProductRepository, RecordWarehouseRepository
 from crmkit.domain import TenantId
+from crmkit.domain.inventory.warehouse import WAREHOUSES
+from crmkit.domain.product import PRODUCTS
 from crmkit.domain.records import RecordType
 from crmkit.services.records import RecordRepository, RecordStore
 
@@ -58,15 +59,11 @@ class InMemoryUnitOfWork:
         self._transactions: list[TableTransaction[Any, Any]] = []
         self._record_stores: dict[str, RecordStore[Any]] = {}
         self._record_tables: dict[str, TableTransaction[Any, Any]] = {}
-        self.products = InMemoryProductRepository(
-            tenant_id, self._over(store.products), self.rollback
-        )
+        self.products = RecordProductRepository(self.records(PRODUCTS), tenant_id)
         self.requests = InMemoryProcessedRequestRepository(
             tenant_id, self._over(store.requests), self.rollback
         )
-        self.warehouses = InMemoryWarehouseRepository(
-            tenant_id, self._over(store.warehouses), self.rollback
-        )
+        self.warehouses = RecordWarehouseRepository(self.records(WAREHOUSES))
         self.stock_levels = InMemoryStockLevelRepository(
             tenant_id, self._over(store.stock_levels), self.rollback
         )

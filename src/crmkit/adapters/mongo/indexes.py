@@ -6,11 +6,12 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 
 from crmkit.adapters.mongo.errors import translated
-from crmkit.adapters.mongo.records import record_indexes
-from crmkit.domain import custom_fields, custom_objects
+from crmkit.adapters.mongo.records import attach_indexes, record_indexes
+from crmkit.domain import custom_fields, custom_objects, product
 from crmkit.domain.approvals import APPROVAL_TYPES
 from crmkit.domain.field_work.types import FIELD_WORK_TYPES
 from crmkit.domain.front_office.types import FRONT_OFFICE_TYPES
+from crmkit.domain.inventory import warehouse
 from crmkit.domain.receivables import contracts, invoices, payments, plans, refunds
 from crmkit.domain.workflow_types import WORKFLOW_TYPES
 
@@ -37,27 +38,39 @@ OUTBOX_EVENTS = "crmkit_outbox_events"
 OUTBOX_CONSUMERS = "crmkit_outbox_consumers"
 
 INDEXES: dict[str, list[IndexModel]] = {
-    PRODUCTS: [
-        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
-        IndexModel([("tenant_id", ASCENDING), ("sku", ASCENDING)], name="tenant_sku", unique=True),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("category", ASCENDING), ("sku", ASCENDING)],
-            name="tenant_category_sku",
-        ),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("active", ASCENDING), ("sku", ASCENDING)],
-            name="tenant_active_sku",
-        ),
-    ],
+    PRODUCTS: attach_indexes(
+        product.PRODUCTS,
+        [
+            IndexModel(
+                [("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True
+            ),
+            IndexModel(
+                [("tenant_id", ASCENDING), ("sku", ASCENDING)], name="tenant_sku", unique=True
+            ),
+            IndexModel(
+                [("tenant_id", ASCENDING), ("category", ASCENDING), ("sku", ASCENDING)],
+                name="tenant_category_sku",
+            ),
+            IndexModel(
+                [("tenant_id", ASCENDING), ("active", ASCENDING), ("sku", ASCENDING)],
+                name="tenant_active_sku",
+            ),
+        ],
+    ),
     PROCESSED_REQUESTS: [
         IndexModel([("tenant_id", ASCENDING), ("key", ASCENDING)], name="tenant_key", unique=True),
     ],
-    WAREHOUSES: [
-        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("code", ASCENDING)], name="tenant_code", unique=True
-        ),
-    ],
+    WAREHOUSES: attach_indexes(
+        warehouse.WAREHOUSES,
+        [
+            IndexModel(
+                [("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True
+            ),
+            IndexModel(
+                [("tenant_id", ASCENDING), ("code", ASCENDING)], name="tenant_code", unique=True
+            ),
+        ],
+    ),
     STOCK_LEVELS: [
         IndexModel(
             [("tenant_id", ASCENDING), ("product_id", ASCENDING), ("warehouse_id", ASCENDING)],

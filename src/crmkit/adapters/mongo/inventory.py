@@ -16,7 +16,6 @@ from crmkit.adapters.mongo.indexes import (
     STOCK_DOCUMENTS,
     STOCK_LEVELS,
     STOCK_MOVEMENTS,
-    WAREHOUSES,
 )
 from crmkit.adapters.mongo.session import MongoSession
 from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, ProductId, WrongTenant
@@ -105,23 +104,6 @@ class _MongoRepository:
                     f"its stored version is {stored['version']}, not {record.version}",
                 )
             )
-        return saved
-
-
-class MongoWarehouseRepository(_MongoRepository):
-    collection_name = WAREHOUSES
-
-    def add(self, warehouse: Warehouse) -> None:
-        self._insert(warehouse, "Warehouse", "id", warehouse.id)
-
-    def get(self, warehouse_id: WarehouseId) -> Warehouse:
-        return self._one({"id": warehouse_id}, Warehouse, "Warehouse", warehouse_id)
-
-    def list_all(self) -> list[Warehouse]:
-        return self._find({}, Warehouse, sort=[("priority", ASCENDING), ("code", ASCENDING)])
-
-    def update(self, warehouse: Warehouse) -> Warehouse:
-        saved: Warehouse = self._replace(warehouse, {"id": warehouse.id}, "Warehouse", warehouse.id)
         return saved
 
 

@@ -19,7 +19,7 @@ from pymongo.database import Database
 from crmkit.adapters.mongo.converters import converter
 from crmkit.adapters.mongo.session import MongoSession
 from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound
-from crmkit.domain.errors import CrmkitError
+from crmkit.domain.errors import ConfigurationError, CrmkitError
 from crmkit.domain.record_query import Condition, Op, QueryPlan, Scalar
 from crmkit.domain.records import CUSTOM_FIELD, RecordType
 from crmkit.services.records import attribute, plain
@@ -40,8 +40,36 @@ document_converter.register_unstructure_hook_func(
 )
 
 
+_ATTACHED: dict[str, list[IndexModel]] = {}
+"""Existing indexes of collections made before declarations existed, by collection."""
+
+
+def attach_indexes(record_type: RecordType[Any], indexes: list[IndexModel]) -> list[IndexModel]:
+    """Keep a collection's existing ``indexes`` for ``record_type`` instead of generated ones.
+
+    Raises:
+        ConfigurationError: the indexes lack a unique (tenant, key) or (tenant, *unique key).
+    """
+    keys = {
+        tuple(n for n, _ in i.document["key"].items()) for i in indexes if i.document.get("unique")
+    }
+    wanted = [(record_type.key,), *record_type.unique]
+    missing = [names for names in wanted if ("tenant_id", *names) not in keys]
+    if missing:
+        raise ConfigurationError(
+            f"the indexes of {record_type.collection_name} lack unique tenant-first indexes on "
+            f"{missing} that {record_type.entity}'s declaration needs.",
+        )
+    _ATTACHED[record_type.collection_name] = indexes
+    return indexes
+
+
 def record_indexes(record_type: RecordType[Any]) -> list[IndexModel]:
-    """The indexes of a record type's collection, each starting with the tenant."""
+    """The indexes of a record type's collection, each starting with the tenant (the
+    attached ones if :func:`attach_indexes` gave them)."""
+    attached = _ATTACHED.get(record_type.collection_name)
+    if attached is not None:
+        return attached
     key = record_type.key
     indexes = [
         IndexModel([("tenant_id", ASCENDING), (key, ASCENDING)], name=f"tenant_{key}", unique=True)

@@ -22,7 +22,6 @@ from crmkit.adapters.mongo.inventory import (
     MongoReservationRepository,
     MongoStockDocumentRepository,
     MongoStockLevelRepository,
-    MongoWarehouseRepository,
 )
 from crmkit.adapters.mongo.orders import (
     MongoDocumentCounterRepository,
@@ -34,12 +33,14 @@ from crmkit.adapters.mongo.pricing import (
     MongoQuoteRepository,
     MongoSalesOrderRepository,
 )
-from crmkit.adapters.mongo.products import MongoProductRepository
 from crmkit.adapters.mongo.records import MongoRecordStore
 from crmkit.adapters.mongo.requests import MongoProcessedRequestRepository
 from crmkit.adapters.mongo.session import MongoSession, require_transaction
+from crmkit.adapters.record_ports import RecordProductRepository, RecordWarehouseRepository
 from crmkit.adapters.session_uow import SessionUnitOfWork
 from crmkit.domain import ConfigurationError, TenantId
+from crmkit.domain.inventory.warehouse import WAREHOUSES
+from crmkit.domain.product import PRODUCTS
 from crmkit.domain.records import RecordType
 from crmkit.services.records import RecordStore
 
@@ -63,9 +64,9 @@ class MongoUnitOfWork(SessionUnitOfWork[MongoSession]):
         return MongoSession(self._client, self._database, self.tenant_id, self._caller_session)
 
     def _bind(self, session: MongoSession) -> None:
-        self.products = MongoProductRepository(session)
+        self.products = RecordProductRepository(self.records(PRODUCTS), self.tenant_id)
         self.requests = MongoProcessedRequestRepository(session)
-        self.warehouses = MongoWarehouseRepository(session)
+        self.warehouses = RecordWarehouseRepository(self.records(WAREHOUSES))
         self.stock_levels = MongoStockLevelRepository(session)
         self.movements = MongoMovementRepository(session)
         self.reservations = MongoReservationRepository(session)

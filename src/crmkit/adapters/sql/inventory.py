@@ -24,7 +24,6 @@ from crmkit.adapters.sql.tables import (
     reservations,
     stock_documents,
     stock_movements,
-    warehouses,
 )
 from crmkit.domain import (
     ConcurrencyConflict,
@@ -125,46 +124,6 @@ class _SqlRepository:
                 entity, record_id, self._tenant, f"its stored version is {stored}, not {version}"
             )
         )
-
-
-class SqlWarehouseRepository(_SqlRepository):
-    table = warehouses
-
-    def add(self, warehouse: Warehouse) -> None:
-        if warehouse.tenant_id != self._tenant:
-            raise self._session.fail(
-                WrongTenant("Warehouse", warehouse.id, warehouse.tenant_id, self._tenant)
-            )
-        self._session.execute(
-            warehouses.insert().values(to_row(warehouse)), on_unique=self._duplicate(warehouse)
-        )
-
-    def get(self, warehouse_id: WarehouseId) -> Warehouse:
-        row = self._session.execute(
-            select(warehouses).where(self._mine(), warehouses.c.id == warehouse_id)
-        ).one_or_none()
-        if row is None:
-            raise NotFound("Warehouse", "id", warehouse_id, self._tenant)
-        return from_row(row._mapping, Warehouse)
-
-    def list_all(self) -> list[Warehouse]:
-        rows = self._session.execute(
-            select(warehouses)
-            .where(self._mine())
-            .order_by(warehouses.c.priority, warehouses.c.code)
-        )
-        return [from_row(row._mapping, Warehouse) for row in rows]
-
-    def update(self, warehouse: Warehouse) -> Warehouse:
-        return self._update(warehouse, "Warehouse", self._duplicate(warehouse))
-
-    def _duplicate(self, warehouse: Warehouse) -> Callable[[str], CrmkitError]:
-        def error(constraint: str) -> CrmkitError:
-            if "code" in constraint:
-                return DuplicateRecord("Warehouse", "code", warehouse.code, warehouse.tenant_id)
-            return DuplicateRecord("Warehouse", "id", warehouse.id, warehouse.tenant_id)
-
-        return error
 
 
 class SqlMovementRepository(_SqlRepository):

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from crmkit.adapters.record_ports import RecordProductRepository, RecordWarehouseRepository
 from crmkit.adapters.session_uow import SessionUnitOfWork
 from crmkit.adapters.sql.accounts import (
     SqlCustomerAccountRepository,
@@ -20,7 +21,6 @@ from crmkit.adapters.sql.inventory import (
     SqlMovementRepository,
     SqlReservationRepository,
     SqlStockDocumentRepository,
-    SqlWarehouseRepository,
 )
 from crmkit.adapters.sql.migrate import database_revisions, schema_heads
 from crmkit.adapters.sql.orders import (
@@ -33,7 +33,6 @@ from crmkit.adapters.sql.pricing import (
     SqlQuoteRepository,
     SqlSalesOrderRepository,
 )
-from crmkit.adapters.sql.products import SqlProductRepository
 from crmkit.adapters.sql.records import SqlRecordStore
 from crmkit.adapters.sql.requests import SqlProcessedRequestRepository
 from crmkit.adapters.sql.session import SqlSession
@@ -41,6 +40,8 @@ from crmkit.adapters.sql.statistics import analyze_tables
 from crmkit.adapters.sql.stock_levels import SqlStockLevelRepository
 from crmkit.adapters.sql.tables import VERSION_TABLE
 from crmkit.domain import ConfigurationError, TenantId
+from crmkit.domain.inventory.warehouse import WAREHOUSES
+from crmkit.domain.product import PRODUCTS
 from crmkit.domain.records import RecordType
 from crmkit.services.records import RecordStore
 
@@ -56,9 +57,9 @@ class SqlUnitOfWork(SessionUnitOfWork[SqlSession]):
         return SqlSession(self._source, self.tenant_id)
 
     def _bind(self, session: SqlSession) -> None:
-        self.products = SqlProductRepository(session)
+        self.products = RecordProductRepository(self.records(PRODUCTS), self.tenant_id)
         self.requests = SqlProcessedRequestRepository(session)
-        self.warehouses = SqlWarehouseRepository(session)
+        self.warehouses = RecordWarehouseRepository(self.records(WAREHOUSES))
         self.stock_levels = SqlStockLevelRepository(session)
         self.movements = SqlMovementRepository(session)
         self.reservations = SqlReservationRepository(session)

@@ -9,6 +9,7 @@ import attrs
 
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import TenantId, new_id
+from crmkit.domain.records import FieldKind, RecordType, scalar, text
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 
@@ -73,3 +74,21 @@ class Warehouse:
             created_at=now,
             updated_at=now,
         )
+
+
+WAREHOUSES: RecordType[Warehouse] = RecordType(
+    Warehouse,
+    entity="Warehouse",
+    name="warehouse",
+    fields=(
+        text("id", 32),
+        text("code", CODE_MAX_LENGTH),
+        text("name", NAME_MAX_LENGTH),
+        scalar("active", FieldKind.BOOLEAN),
+        scalar("priority", FieldKind.INTEGER),
+        scalar("created_at", FieldKind.DATETIME),
+        scalar("updated_at", FieldKind.DATETIME),
+    ),
+    unique=(("code",),),
+)
+"""Warehouses on the declared-record machinery, in their existing table and collection."""

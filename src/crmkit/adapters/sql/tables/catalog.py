@@ -6,7 +6,9 @@ from sqlalchemy import Boolean, Column, Index, Integer, String, Table, UniqueCon
 
 from crmkit.adapters.sql.tables.base import ID, TABLE_OPTIONS, TENANT, metadata
 from crmkit.adapters.sql.tables.pricing import long_text
+from crmkit.adapters.sql.tables.records import attach_table
 from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
+from crmkit.domain.product import PRODUCTS
 
 products = Table(
     "crmkit_product",
@@ -27,6 +29,7 @@ products = Table(
     Index(None, "tenant_id", "active", "sku"),
     **TABLE_OPTIONS,
 )
+attach_table(PRODUCTS, products)
 
 processed_requests = Table(
     "crmkit_processed_request",

@@ -16,7 +16,9 @@ from sqlalchemy import (
 )
 
 from crmkit.adapters.sql.tables.base import ID, TABLE_OPTIONS, TENANT, metadata
+from crmkit.adapters.sql.tables.records import attach_table
 from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
+from crmkit.domain.inventory.warehouse import WAREHOUSES
 
 QUANTITY = (18, 4)
 
@@ -35,6 +37,7 @@ warehouses = Table(
     UniqueConstraint("tenant_id", "code"),
     **TABLE_OPTIONS,
 )
+attach_table(WAREHOUSES, warehouses)
 
 stock_levels = Table(
     "crmkit_stock_level",

@@ -62,6 +62,29 @@ def record_table(record_type: RecordType[Any], target: MetaData) -> Table:
     return table
 
 
+def attach_table(record_type: RecordType[Any], table: Table) -> Table:
+    """Register an existing ``table`` (made before declarations existed) for ``record_type``.
+
+    Its schema stays as its Alembic revisions made it; only its columns are checked.
+
+    Raises:
+        ConfigurationError: the table lacks a column the declaration stores, or its
+            primary key is not (tenant, key).
+    """
+    stored = {"tenant_id", *(f.name for f in record_type.fields), *record_type.nested, "version"}
+    if record_type.custom_fields:
+        stored.add(CUSTOM_FIELD)
+    primary = [c.name for c in table.primary_key.columns]
+    if stored != set(table.c.keys()) or primary != ["tenant_id", record_type.key]:
+        raise ConfigurationError(
+            f"table {table.name} does not store {record_type.entity} as declared: it has "
+            f"{sorted(table.c.keys())} keyed by {primary}, the declaration stores "
+            f"{sorted(stored)} keyed by ['tenant_id', {record_type.key!r}].",
+        )
+    _TABLES[record_type.name] = table
+    return table
+
+
 def record_schema(record_type: RecordType[Any]) -> list[Any]:
     """Fresh columns, keys and indexes of ``record_type``'s table (for a Table or a revision)."""
     key = record_type.key
