@@ -176,6 +176,11 @@ class TestRulesSurviveKilledConsumers:
                     workers.append((process, ready))
                 for _, ready in workers:
                     assert ready.wait(180), "a consumer did not start"
+                # kill only once a consumer has handled something: on a loaded machine a
+                # fixed delay can end before any consumer did any work at all
+                started = time.monotonic()
+                while tenant.position() == before and time.monotonic() - started < 120:
+                    time.sleep(0.05)
                 for process, _ in workers:
                     time.sleep(rng.uniform(0.1, 0.8))
                     assert process.is_alive(), f"consumer exited with {process.exitcode}"
