@@ -19,16 +19,55 @@ from pathlib import Path
 from typing import Any
 
 from pymongo import MongoClient
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, create_engine, make_url, text
 
 from crmkit.adapters.sql import create_crmkit_engine, upgrade_database
 from crmkit.adapters.sql.tables import metadata
 
-POSTGRES_URL = os.environ.get(
-    "CRMKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+"""The pytest-xdist worker running this process (``gw0``, ...), or empty without xdist."""
+
+
+def per_worker(url: str) -> str:
+    """``url`` with a database of the worker's own (``test_gw0``): parallel workers must not
+    drop each other's tables."""
+    if not WORKER:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+def ensure_database(url: str) -> None:
+    """Create the database ``url`` names if the server does not have it yet."""
+    parsed = make_url(url)
+    name = parsed.database or ""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"unexpected test database name {name!r}")
+    server = parsed.set(database="postgres" if parsed.get_backend_name() == "postgresql" else "")
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            if parsed.get_backend_name() == "postgresql":
+                found = connection.execute(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                ).first()
+                if found is None:
+                    connection.execute(text(f'CREATE DATABASE "{name}"'))
+            else:
+                connection.execute(
+                    text(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4")
+                )
+    finally:
+        engine.dispose()
+
+
+POSTGRES_URL = per_worker(
+    os.environ.get("CRMKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 )
-MARIADB_URL = os.environ.get(
-    "CRMKIT_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4"
+MARIADB_URL = per_worker(
+    os.environ.get(
+        "CRMKIT_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4"
+    )
 )
 MONGO_URL = os.environ.get("CRMKIT_TEST_MONGO_URL")
 
@@ -39,6 +78,8 @@ def fresh_sql_database(url: str) -> Engine:
     Tables an older crmkit left behind (any ``crmkit_`` table the metadata no longer has)
     are dropped too, so a reused test database compares cleanly with the metadata.
     """
+    if WORKER:
+        ensure_database(url)
     engine = create_crmkit_engine(url, pool_size=10, max_overflow=10)
     with engine.begin() as connection:
         metadata.drop_all(connection)

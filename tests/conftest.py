@@ -18,6 +18,8 @@ from crmkit.domain import new_id
 from tests.backends import (
     MARIADB_URL,
     POSTGRES_URL,
+    WORKER,
+    ensure_database,
     fresh_sql_database,
     mongo_server,
     sqlite_database,
@@ -30,6 +32,14 @@ settings.register_profile(
     "thorough", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_databases() -> None:
+    """Under pytest-xdist, the SQL databases of this worker (see tests/backends.py)."""
+    if WORKER:
+        ensure_database(POSTGRES_URL)
+        ensure_database(MARIADB_URL)
 
 
 @pytest.fixture
