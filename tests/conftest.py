@@ -15,6 +15,7 @@ from crmkit.adapters.memory import InMemoryStorage
 from crmkit.adapters.mongo import MongoStorage, ensure_indexes
 from crmkit.adapters.sql import SqlStorage
 from crmkit.domain import new_id
+from crmkit.testing.contracts.hostile import HostileInputContract
 from tests.backends import (
     MARIADB_URL,
     POSTGRES_URL,
@@ -82,3 +83,23 @@ def mongo_storage(mongo_url: str) -> Iterator[MongoStorage]:
     yield MongoStorage(client, name, owns_client=True)
     client.drop_database(name)
     client.close()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist, a worker hands its hostile case counts to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["hostile_cases"] = dict(HostileInputContract.cases)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """Add a finished xdist worker's hostile case counts to the controller's."""
+    for suite, count in getattr(node, "workeroutput", {}).get("hostile_cases", {}).items():
+        HostileInputContract.cases[suite] = HostileInputContract.cases.get(suite, 0) + count
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per backend: the number of hostile calls made."""
+    for suite, count in sorted(HostileInputContract.cases.items()):
+        terminalreporter.write_line(f"hostile-input cases: {suite}: {count}")
