@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import json
+from datetime import datetime
 
 import attrs
 
