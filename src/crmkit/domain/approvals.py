@@ -36,6 +36,7 @@ from crmkit.domain.approval_flows import (
 )
 from crmkit.domain.errors import InvalidStateTransition
 from crmkit.domain.ids import TenantId
+from crmkit.domain.outbox import payload
 from crmkit.domain.records import FieldKind, RecordType, scalar, text
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "ApprovalAction",
     "ApprovalDelegation",
     "ApprovalEntry",
+    "ApprovalEvent",
     "ApprovalFlow",
     "ApprovalInstance",
     "ApprovalStatus",
@@ -56,6 +58,7 @@ __all__ = [
     "ApproverKind",
     "OnTimeout",
     "StepMode",
+    "approval_payload",
     "check_steps",
     "condition_text",
     "due",
@@ -265,3 +268,33 @@ APPROVAL_TYPES: tuple[RecordType[Any], ...] = (
     APPROVAL_DELEGATIONS,
 )
 """The approval record types; one migration (``0011_approvals``) creates their tables."""
+
+
+class ApprovalEvent:
+    """The stable names of the outbox events of approval decisions (workflow rules react
+    to these); the aggregate is the approval instance."""
+
+    REQUESTED = "approval.requested"
+    APPROVED = "approval.approved"
+    """One approver approved; ``status`` is ``approved`` when that finished the instance."""
+    REJECTED = "approval.rejected"
+    """An approver rejected, or the step timed out (``decision`` ``timed_out``)."""
+    ESCALATED = "approval.escalated"
+
+
+def approval_payload(inst: ApprovalInstance, entry: ApprovalEntry) -> str:
+    """The event payload of ``inst`` after the decision ``entry`` (its last trail line)."""
+    return payload(
+        instance_id=inst.id,
+        flow_code=inst.flow_code,
+        record_type=inst.record_type,
+        action=inst.action,
+        subject_id=inst.subject_id,
+        subject_label=inst.subject_label,
+        status=inst.status.value,
+        decision=entry.action.value,
+        step_no=entry.step_no,
+        user_id=entry.user_id,
+        on_behalf_of=entry.on_behalf_of,
+        note=entry.note,
+    )
