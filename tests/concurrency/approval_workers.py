@@ -11,8 +11,8 @@ from crmkit.errors import CrmkitError
 
 
 def approver(url: str, tenant: str, who: tuple[str, str], go: Any, out: str) -> None:
-    """Approve ``who`` (instance id, user id): the instance as the user, once ``go`` is set; write ``ok`` or the
-    error's code to ``out``."""
+    """Approve ``who`` (instance id, user id), the instance as the user, once ``go`` is
+    set; write ``ok`` or the error's code to ``out``."""
     instance_id, user_id = who
     storage = open_storage(url)
     try:
