@@ -84,7 +84,7 @@ class TestRacingApprovers:
                 assert len(confirmed) == 1
                 if mode is StepMode.ALL:
                     assert results == ["ok", "ok"]
-                    assert sorted(approved) == sorted([aw.m1, aw.m2])
+                    assert sorted(str(u) for u in approved) == sorted([aw.m1, aw.m2])
                 else:
                     assert results[1] == "ok"
                     assert results[0] != "ok"

@@ -116,5 +116,5 @@ class TestTimeRules:
         with pytest.raises(ValidationError):
             workflows.define_rule("Sneaky", event=TIME_EVENT, actions=[notify("sms", "x")])
         with pytest.raises(ValidationError):
-            workflows.run_due(T0)  # type: ignore[arg-type]
+            workflows.run_due(T0)  # a datetime is refused: days only
         assert where.snapshot() == before
