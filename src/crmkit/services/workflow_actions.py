@@ -364,3 +364,14 @@ def subject_type(scope: object) -> RecordType[Any]:
             field="subject_type",
         )
     return found
+
+
+class RuleFailed(Exception):
+    """An action of a rule was refused: the event's unit of work is rolled back and run
+    again with the rule recorded as failed."""
+
+    def __init__(self, position: int, rule_id: str, reason: str) -> None:
+        super().__init__(reason)
+        self.position = position
+        self.rule_id = rule_id
+        self.reason = reason

@@ -8,6 +8,10 @@ together. A consumer that crashes before the commit handles the event again from
 one that crashes after it never sees the event again. Two consumers racing on one tenant
 conflict on the position, and the loser retries.
 
+**Time rules** (:meth:`WorkflowService.define_time_rule`) are run by
+:meth:`WorkflowService.run_due`, once per (rule, record, date value): see
+:mod:`crmkit.services.workflow_timers`.
+
 **At least once outside.** A ``notify`` action writes a :class:`WorkflowCall` in that unit
 of work; :meth:`WorkflowService.deliver` hands pending calls to the :class:`Notifier` in
 key order (event position, rule, action) and marks each sent afterwards, so a crash in
@@ -61,6 +65,7 @@ from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
 from crmkit.services.workflow_actions import (
     Firing,
+    RuleFailed,
     apply,
     check_actions,
     rule_fields,
@@ -320,7 +325,7 @@ class WorkflowService:
         while True:
             try:
                 return self._handle(failed)
-            except _RuleFailed as failure:
+            except RuleFailed as failure:
                 failed[failure.position, failure.rule_id] = failure.reason
 
     def _handle(self, failed: dict[tuple[int, str], str]) -> bool:
@@ -386,15 +391,4 @@ class WorkflowService:
                 raise
             except CrmkitError as error:
                 reason = f"action {n} ({action.kind.value}): {error}"
-                raise _RuleFailed(event.position, rule.id, reason) from None
-
-
-class _RuleFailed(Exception):
-    """An action of a rule was refused: the event's unit of work is rolled back and run
-    again with the rule recorded as failed."""
-
-    def __init__(self, position: int, rule_id: str, reason: str) -> None:
-        super().__init__(reason)
-        self.position = position
-        self.rule_id = rule_id
-        self.reason = reason
+                raise RuleFailed(event.position, rule.id, reason) from None
