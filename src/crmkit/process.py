@@ -8,6 +8,7 @@ from crmkit.domain.approvals import (
     ApprovalAction,
     ApprovalDelegation,
     ApprovalEntry,
+    ApprovalEvent,
     ApprovalFlow,
     ApprovalInstance,
     ApprovalStatus,
@@ -60,6 +61,7 @@ from crmkit.domain.processes import (
 )
 from crmkit.domain.workflows import (
     EVENT_FIELDS,
+    TIME_EVENT,
     ActionKind,
     CallStatus,
     RuleAction,
@@ -115,6 +117,7 @@ __all__ += [
     "ApprovalAction",
     "ApprovalDelegation",
     "ApprovalEntry",
+    "ApprovalEvent",
     "ApprovalFlow",
     "ApprovalInstance",
     "ApprovalOutcome",
@@ -135,6 +138,7 @@ __all__ += [
     # -- workflow rules (工作流) and business processes (业务流程管理) --
     "CONSUMER",
     "EVENT_FIELDS",
+    "TIME_EVENT",
     "ActionKind",
     "CallStatus",
     "InstanceStatus",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import date
 from typing import Any
 
 from crmkit import SystemClock, open_storage
@@ -37,4 +38,16 @@ def rule_consumer(url: str, tenant: str, notices: str, ready: Any) -> None:
         handled = workflows.run(limit=5)
         sent = workflows.deliver(notifier, limit=5)
         if not handled and not sent:
+            time.sleep(0.02)
+
+
+def time_scanner(url: str, tenant: str, as_of: str, ready: Any) -> None:
+    """Run the tenant's time rules due by ``as_of`` in small batches, forever (until
+    killed with SIGKILL)."""
+    storage = open_storage(url)
+    workflows = Crm(storage, SystemClock()).tenant(tenant).workflows
+    day = date.fromisoformat(as_of)
+    ready.set()
+    while True:
+        if not workflows.run_due(day, limit=2):
             time.sleep(0.02)

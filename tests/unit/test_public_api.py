@@ -47,7 +47,8 @@ PUBLIC: dict[str, set[str]] = {
                        "WorkflowService", "ProcessService", "RuleAction", "Notice", "Notifier",
                        "create_task", "set_field", "notify", "create_payment_plan",
                        "return_to_pool", "days_after_due", "ProcessStage", "StageTask",
-                       "Transition", "ProcessStepRefused", "InstanceStatus"},
+                       "Transition", "ProcessStepRefused", "InstanceStatus", "TIME_EVENT",
+                       "ApprovalEvent"},
     "crmkit.sql": {"include_object", "VERSION_LOCATION", "BRANCH_LABEL", "upgrade_database"},
 }  # fmt: skip
 

@@ -20,6 +20,7 @@ firing and delivered after it, keyed ``<position>.<rule id>.<action no>``.
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.domain.approvals import ApprovalEvent
 from crmkit.domain.conditions import Compare, eq
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import TenantId
@@ -43,7 +45,16 @@ MAX_DUE_DAYS = 3660
 
 _ORDER_EVENT_FIELDS = {"order_id": FieldKind.TEXT, "number": FieldKind.TEXT,
                        "status": FieldKind.TEXT}  # fmt: skip
+TIME_EVENT = "workflow.date_reached"
+"""The event name of time rules' firings (a condition reads ``event.date_field``,
+``event.date``, ``event.offset_days`` and ``event.due_on``)."""
 EVENT_FIELDS: dict[str, dict[str, FieldKind]] = {
+    TIME_EVENT: {
+        "date_field": FieldKind.TEXT,
+        "date": FieldKind.DATE,
+        "offset_days": FieldKind.INTEGER,
+        "due_on": FieldKind.DATE,
+    },
     **{
         getattr(EventName, name): dict(_ORDER_EVENT_FIELDS)
         for name in vars(EventName)
@@ -59,6 +70,33 @@ EVENT_FIELDS: dict[str, dict[str, FieldKind]] = {
         "left": FieldKind.DECIMAL,
         "currency": FieldKind.TEXT,
         "status": FieldKind.TEXT,
+    },
+    **{
+        name: {
+            **dict.fromkeys(
+                (
+                    "instance_id",
+                    "flow_code",
+                    "record_type",
+                    "action",
+                    "subject_id",
+                    "subject_label",
+                    "status",
+                    "decision",
+                    "user_id",
+                    "on_behalf_of",
+                    "note",
+                ),
+                FieldKind.TEXT,
+            ),
+            "step_no": FieldKind.INTEGER,
+        }
+        for name in (
+            ApprovalEvent.REQUESTED,
+            ApprovalEvent.APPROVED,
+            ApprovalEvent.REJECTED,
+            ApprovalEvent.ESCALATED,
+        )
     },
 }
 """The payload members a condition may read (as ``event.<member>``), per event name."""
@@ -145,6 +183,23 @@ class WorkflowRule:
     active: bool
     created_at: datetime
     version: int = 1
+    date_field: str | None = None
+    """A time rule's date field of the subject (``custom.<key>`` for a custom field);
+    ``None`` for a rule on an outbox event."""
+    offset_days: int | None = None
+    """A time rule fires ``offset_days`` after the date field's value (negative: before)."""
+
+    @property
+    def timed(self) -> bool:
+        """Whether this is a time rule (run by ``run_due``, not by events)."""
+        return self.date_field is not None
+
+
+def time_firing_id(rule_id: str, record_key: str, on: date) -> str:
+    """The key of the firing of time rule ``rule_id`` for a record's date value ``on``:
+    one per (rule, record, date value)."""
+    digest = hashlib.sha256(f"{rule_id}|{record_key}|{on.isoformat()}".encode()).hexdigest()
+    return f"t.{digest[:40]}"
 
 
 def days_after_due(days: int) -> tuple[str, Compare]:
@@ -289,6 +344,8 @@ WORKFLOW_RULES: RecordType[WorkflowRule] = RecordType(
         text("condition", CONDITION_MAX_LENGTH, nullable=True),
         scalar("active", FieldKind.BOOLEAN),
         scalar("created_at", FieldKind.DATETIME),
+        text("date_field", 64, nullable=True),
+        scalar("offset_days", FieldKind.INTEGER, nullable=True),
     ),
     unique=(("name",),),
     nested=("actions",),

@@ -13,17 +13,20 @@ from crmkit.domain.approvals import (
     APPROVAL_INSTANCES,
     ApprovalAction,
     ApprovalEntry,
+    ApprovalEvent,
     ApprovalFlow,
     ApprovalInstance,
     ApprovalStatus,
     ApprovalStep,
     ApproverKind,
+    approval_payload,
     due,
 )
 from crmkit.domain.conditions import evaluate
 from crmkit.domain.front_office.people import USERS, User
 from crmkit.domain.ids import new_id
 from crmkit.domain.record_query import Equals
+from crmkit.services.order_steps import PendingEvent, claim_outbox, write_events
 from crmkit.services.ports import UnitOfWork
 
 MAX_FLOWS = 200
@@ -119,7 +122,10 @@ def hold_for_approval(
             history=(ApprovalEntry(now, ApprovalAction.SUBMITTED, 1, submitted_by, None,
                                    flow.name[:200]),),
         )  # fmt: skip
-        return uow.records(APPROVAL_INSTANCES).add(instance)
+        stored = uow.records(APPROVAL_INSTANCES).add(instance)
+        claim_outbox(uow)
+        write_events(uow, [decision_event(stored)], now)
+        return stored
     return None
 
 
@@ -143,3 +149,18 @@ def refuse_if_held(
     held = open_instance(uow, record_type, subject_id)
     if held is not None:
         raise ApprovalPending(entity, label, held.id)
+
+
+_EVENT_OF = {
+    ApprovalAction.APPROVED: ApprovalEvent.APPROVED,
+    ApprovalAction.REJECTED: ApprovalEvent.REJECTED,
+    ApprovalAction.TIMED_OUT: ApprovalEvent.REJECTED,
+    ApprovalAction.ESCALATED: ApprovalEvent.ESCALATED,
+    ApprovalAction.SUBMITTED: ApprovalEvent.REQUESTED,
+}
+
+
+def decision_event(inst: ApprovalInstance) -> PendingEvent:
+    """The outbox event of the decision that last changed ``inst`` (its last trail line)."""
+    entry = inst.history[-1]
+    return PendingEvent(_EVENT_OF[entry.action], inst.id, approval_payload(inst, entry))

@@ -39,7 +39,7 @@ from crmkit.domain.record_query import Between, Equals
 from crmkit.domain.text import clean_optional_text, clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.approval_actions import HeldAction, held_actions
-from crmkit.services.approval_steps import resolve_approvers
+from crmkit.services.approval_steps import decision_event, resolve_approvers
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.order_confirm import ConfirmRules
@@ -355,6 +355,7 @@ class ApprovalService:
                 pending: list[PendingEvent] = []
                 inst = decide(uow, now, uow.records(APPROVAL_INSTANCES).get(the_id), pending)
                 stored = uow.records(APPROVAL_INSTANCES).update(inst)
+                write_events(uow, [decision_event(stored)], now)
                 written = write_events(uow, pending, now)
                 result = {"instance": stored.id, "positions": [e.position for e in written]}
                 remember(uow, the_key, operation, digest, result=json.dumps(result), now=now)
@@ -389,6 +390,6 @@ class ApprovalService:
                 inst = inst.rejected(None, why, now, action=ApprovalAction.TIMED_OUT)
                 self._action(inst).reject(uow, now, inst, why, events)
             stored = uow.records(APPROVAL_INSTANCES).update(inst)
-            write_events(uow, events, now)
+            write_events(uow, [decision_event(stored), *events], now)
             uow.commit()
             return stored

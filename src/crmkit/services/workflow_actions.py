@@ -4,6 +4,7 @@ work of the event they fire on (see :mod:`crmkit.domain.workflows`)."""
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -12,7 +13,13 @@ from typing import Any
 import attrs
 
 from crmkit.domain import ValidationError
-from crmkit.domain.conditions import CUSTOM_PREFIX, condition_fields
+from crmkit.domain.conditions import (
+    CUSTOM_PREFIX,
+    InvalidCondition,
+    condition_fields,
+    condition_from_json,
+    condition_to_json,
+)
 from crmkit.domain.custom_fields import CUSTOM_FIELD_DEFINITIONS
 from crmkit.domain.front_office.customers import CUSTOMERS
 from crmkit.domain.front_office.leads import LEADS
@@ -24,6 +31,7 @@ from crmkit.domain.receivables.plans import MAX_INSTALMENTS, PAYMENT_PLANS
 from crmkit.domain.records import CUSTOM_FIELD, TENANT_FIELD, VERSION_FIELD, FieldKind, RecordType
 from crmkit.domain.text import clean_text
 from crmkit.domain.workflows import (
+    CONDITION_MAX_LENGTH,
     EVENT_FIELDS,
     EVENT_PREFIX,
     MAX_ACTIONS,
@@ -216,6 +224,8 @@ class Firing:
     key: str | None
     values: dict[str, object]
     now: datetime
+    tag: str = ""
+    """The firing's prefix of call keys (``""``: the event position, 12 digits)."""
 
 
 def apply(uow: UnitOfWork, firing: Firing, n: int, action: RuleAction) -> None:
@@ -235,7 +245,7 @@ def apply(uow: UnitOfWork, firing: Firing, n: int, action: RuleAction) -> None:
                     firing.key, firing.now, {})  # fmt: skip
         uow.records(TASKS).add(task)
     elif kind is ActionKind.NOTIFY:
-        call_id = f"{event.position:012d}.{rule.id}.{n:02d}"
+        call_id = f"{firing.tag or f'{event.position:012d}'}.{rule.id}.{n:02d}"
         message = render(action.value, values).strip()[:500] or "-"
         uow.records(WORKFLOW_CALLS).add(
             WorkflowCall(
@@ -310,3 +320,58 @@ def _return(uow: UnitOfWork, firing: Firing, reason: str) -> None:
             returned.version,
         )
     )
+
+
+def condition_json(condition: object) -> dict[str, object]:
+    """The JSON of a condition handed in, checked by reading it back.
+
+    Raises:
+        InvalidCondition: it is not a well-formed condition.
+    """
+    try:
+        data = condition_to_json(condition)  # type: ignore[arg-type]
+    except (AttributeError, TypeError, ValueError, KeyError, RecursionError):
+        raise InvalidCondition(
+            f"the condition must be a condition node (eq, gt, All, ...), not "
+            f"{type(condition).__name__}.",
+            field="condition",
+        ) from None
+    condition_from_json(data)
+    return data
+
+
+def stored_condition(condition: object) -> str:
+    """The JSON text of a rule's condition, as stored.
+
+    Raises:
+        InvalidCondition: not a well-formed condition, or over 4000 characters as JSON.
+    """
+    text = json.dumps(condition_json(condition))
+    if len(text) > CONDITION_MAX_LENGTH:
+        raise InvalidCondition(
+            f"the condition is too long (over {CONDITION_MAX_LENGTH} characters as JSON).",
+            field="condition",
+        )
+    return text
+
+
+def subject_type(scope: object) -> RecordType[Any]:
+    name = clean_text(scope, "subject type", max_length=64)
+    found = RecordType.named(name)
+    if found is None:
+        raise ValidationError(
+            f"no record type {name!r} is declared; name one like 'customer' or 'lead'.",
+            field="subject_type",
+        )
+    return found
+
+
+class RuleFailed(Exception):
+    """An action of a rule was refused: the event's unit of work is rolled back and run
+    again with the rule recorded as failed."""
+
+    def __init__(self, position: int, rule_id: str, reason: str) -> None:
+        super().__init__(reason)
+        self.position = position
+        self.rule_id = rule_id
+        self.reason = reason

@@ -8,6 +8,10 @@ together. A consumer that crashes before the commit handles the event again from
 one that crashes after it never sees the event again. Two consumers racing on one tenant
 conflict on the position, and the loser retries.
 
+**Time rules** (:meth:`WorkflowService.define_time_rule`) are run by
+:meth:`WorkflowService.run_due`, once per (rule, record, date value): see
+:mod:`crmkit.services.workflow_timers`.
+
 **At least once outside.** A ``notify`` action writes a :class:`WorkflowCall` in that unit
 of work; :meth:`WorkflowService.deliver` hands pending calls to the :class:`Notifier` in
 key order (event position, rule, action) and marks each sent afterwards, so a crash in
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -31,10 +36,8 @@ from crmkit.domain import (
     ValidationError,
 )
 from crmkit.domain.conditions import (
-    InvalidCondition,
     check_condition,
     condition_from_json,
-    condition_to_json,
     evaluate,
     record_values,
 )
@@ -45,7 +48,7 @@ from crmkit.domain.records import RecordType
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.domain.workflows import (
-    CONDITION_MAX_LENGTH,
+    TIME_EVENT,
     WORKFLOW_CALLS,
     WORKFLOW_FIRINGS,
     WORKFLOW_RULES,
@@ -60,7 +63,18 @@ from crmkit.domain.workflows import (
 from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
-from crmkit.services.workflow_actions import Firing, apply, check_actions, rule_fields
+from crmkit.services.workflow_actions import (
+    Firing,
+    RuleFailed,
+    apply,
+    check_actions,
+    rule_fields,
+    stored_condition,
+)
+from crmkit.services.workflow_actions import (
+    subject_type as named_subject,
+)
+from crmkit.services.workflow_timers import check_trigger, scan
 
 CONSUMER = "crmkit.workflows"
 """The outbox consumer name of the workflow rules."""
@@ -121,19 +135,61 @@ class WorkflowService:
             NotFound: a task's assignee is no user.
             DuplicateRecord: a rule of that name exists.
         """
-        title = clean_text(name, "workflow rule name", max_length=200)
         on = clean_text(event, "event name", max_length=64)
+        if on == TIME_EVENT:
+            raise ValidationError(
+                f"{on!r} is the event of time rules; save one with define_time_rule.",
+                field="event",
+            )
         member = (
             None if subject_key is None else clean_text(subject_key, "subject key", max_length=64)
         )
-        subject = None if subject_type is None else _subject(subject_type)
-        text = None if condition is None else json.dumps(condition_json(condition))
-        if text is not None and len(text) > CONDITION_MAX_LENGTH:
-            raise InvalidCondition(
-                f"the condition is too long (over {CONDITION_MAX_LENGTH} characters as JSON).",
-                field="condition",
-            )
+        subject = None if subject_type is None else named_subject(subject_type)
+        return self._save(name, on, actions, condition, subject=subject, member=member)
+
+    def define_time_rule(
+        self,
+        name: str,
+        *,
+        record_type: str,
+        date_field: str,
+        offset_days: int,
+        actions: Sequence[RuleAction],
+        condition: object = None,
+    ) -> WorkflowRule:
+        """Save an active time rule: :meth:`run_due` fires it once per record of
+        ``record_type`` and value of its ``date_field`` (``custom.<key>`` for a custom
+        field), ``offset_days`` after that date (negative: before), if its condition holds
+        then; due days before the rule was saved are not fired.
+
+        Raises:
+            ValidationError: a bad name, record type, date field, offset or action.
+            InvalidCondition: the condition names an unknown field or compares wrongly.
+            NotFound: a task's assignee is no user.
+            DuplicateRecord: a rule of that name exists.
+        """
+        subject = named_subject(record_type)
+        field = clean_text(date_field, "date field", max_length=64)
+        return self._save(
+            name, TIME_EVENT, actions, condition, subject=subject, timer=(field, offset_days)
+        )
+
+    def _save(
+        self,
+        name: str,
+        on: str,
+        actions: Sequence[RuleAction],
+        condition: object,
+        *,
+        subject: RecordType[Any] | None,
+        member: str | None = None,
+        timer: tuple[str, int] | None = None,
+    ) -> WorkflowRule:
+        title = clean_text(name, "workflow rule name", max_length=200)
+        text = None if condition is None else stored_condition(condition)
         with self._uow() as uow:
+            if timer is not None and subject is not None:
+                check_trigger(uow, subject, *timer)
             if text is not None:
                 check_condition(
                     condition_from_json(json.loads(text)), rule_fields(uow, on, subject)
@@ -142,10 +198,29 @@ class WorkflowService:
             rule = WorkflowRule(
                 new_id(), uow.tenant_id, title, on, None if subject is None else subject.scope,
                 member, text, checked, True, utc_millis(self._clock.now()),
+                date_field=None if timer is None else timer[0],
+                offset_days=None if timer is None else timer[1],
             )  # fmt: skip
             stored = uow.records(WORKFLOW_RULES).add(rule)
             uow.commit()
         return stored
+
+    def run_due(self, as_of: date | None = None, *, limit: int = 100) -> int:
+        """Fire the time rules due by the day ``as_of`` (default: today by the clock, UTC),
+        each (rule, record, date value) once in its own unit of work; returns how many
+        fired now (at most ``limit``: call again while it returns ``limit``).
+
+        Raises:
+            ValidationError: ``as_of`` is not a date, or ``limit`` is not 1 to 1000.
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_BATCH:
+            raise ValidationError(f"limit is 1 to {MAX_BATCH}.", field="limit")
+        now = utc_millis(self._clock.now())
+        if as_of is None:
+            as_of = now.date()
+        if isinstance(as_of, datetime) or not isinstance(as_of, date):
+            raise ValidationError("as_of must be a date (not a datetime).", field="as_of")
+        return scan(self._uow, now, as_of, limit)
 
     def set_active(self, rule_id: str, active: bool) -> WorkflowRule:
         """Switch a rule on or off (off: later events do not fire it).
@@ -250,7 +325,7 @@ class WorkflowService:
         while True:
             try:
                 return self._handle(failed)
-            except _RuleFailed as failure:
+            except RuleFailed as failure:
                 failed[failure.position, failure.rule_id] = failure.reason
 
     def _handle(self, failed: dict[tuple[int, str], str]) -> bool:
@@ -263,7 +338,7 @@ class WorkflowService:
             now = utc_millis(self._clock.now())
             rules = uow.records(WORKFLOW_RULES).find(Equals("event", event.name), limit=MAX_RULES)
             for rule in sorted(rules.items, key=lambda r: (r.created_at, r.id)):
-                if rule.active:
+                if rule.active and not rule.timed:
                     self._fire(uow, rule, event, now, failed.get((event.position, rule.id)))
             if found is None:
                 uow.outbox_consumers.add(ConsumerPosition(uow.tenant_id, CONSUMER,
@@ -316,44 +391,4 @@ class WorkflowService:
                 raise
             except CrmkitError as error:
                 reason = f"action {n} ({action.kind.value}): {error}"
-                raise _RuleFailed(event.position, rule.id, reason) from None
-
-
-class _RuleFailed(Exception):
-    """An action of a rule was refused: the event's unit of work is rolled back and run
-    again with the rule recorded as failed."""
-
-    def __init__(self, position: int, rule_id: str, reason: str) -> None:
-        super().__init__(reason)
-        self.position = position
-        self.rule_id = rule_id
-        self.reason = reason
-
-
-def condition_json(condition: object) -> dict[str, object]:
-    """The JSON of a condition handed in, checked by reading it back.
-
-    Raises:
-        InvalidCondition: it is not a well-formed condition.
-    """
-    try:
-        data = condition_to_json(condition)  # type: ignore[arg-type]
-    except (AttributeError, TypeError, ValueError, KeyError, RecursionError):
-        raise InvalidCondition(
-            f"the condition must be a condition node (eq, gt, All, ...), not "
-            f"{type(condition).__name__}.",
-            field="condition",
-        ) from None
-    condition_from_json(data)
-    return data
-
-
-def _subject(scope: object) -> RecordType[Any]:
-    name = clean_text(scope, "subject type", max_length=64)
-    found = RecordType.named(name)
-    if found is None:
-        raise ValidationError(
-            f"no record type {name!r} is declared; name one like 'customer' or 'lead'.",
-            field="subject_type",
-        )
-    return found
+                raise RuleFailed(event.position, rule.id, reason) from None
