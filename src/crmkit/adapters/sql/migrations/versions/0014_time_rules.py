@@ -14,7 +14,7 @@ from crmkit.adapters.sql.migrate import translated_schema
 from crmkit.adapters.sql.types import code
 
 revision = "0014_time_rules"
-down_revision = "0012_workflows"  # the lead rechains onto 0013_account_totals at merge
+down_revision = "0013_account_totals"
 branch_labels = None
 depends_on = None
 
