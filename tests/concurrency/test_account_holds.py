@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-
-import pytest
 
 from crmkit import open_storage
 from crmkit.domain import TenantId
@@ -23,7 +20,6 @@ from crmkit.domain.deduction import DeductionPolicy, OrderLine
 from crmkit.services import Storage
 from crmkit.testing.ledger import account_state, accounts_service, check_ledger, cny
 from crmkit.testing.tenants import fresh_tenant
-from tests.backends import MARIADB_URL, POSTGRES_URL
 
 PROCESSES = 4
 ORDERS_PER_PROCESS = 8
@@ -64,27 +60,6 @@ def _worker(
                 service.void_order(account_id, order, key=f"void-{order}")
         return placed, refused, began, time.monotonic()
     finally:
-        storage.close()
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("mariadb", marks=pytest.mark.mariadb),
-        pytest.param("mongo", marks=pytest.mark.mongo),
-    ]
-)
-def backend(request: pytest.FixtureRequest) -> Iterator[tuple[str, Storage]]:
-    """(URL, storage) of a migrated database that other processes can open."""
-    name = request.param
-    if name == "mongo":
-        url = request.getfixturevalue("mongo_url").replace("/?", "/crmkit_concurrency?")
-        storage = open_storage(url, upgrade_schema=True)
-    else:
-        storage = request.getfixturevalue(f"{name}_storage")
-        url = POSTGRES_URL if name == "postgres" else MARIADB_URL
-    yield url, storage
-    if name == "mongo":
         storage.close()
 
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from crmkit import SystemClock, open_storage
 from crmkit.domain import InvalidStateTransition, TenantId
@@ -22,7 +19,6 @@ from crmkit.services import Storage
 from crmkit.services.field_work.visits import VisitService
 from crmkit.services.field_work.work_orders import WorkOrderService
 from crmkit.testing.field_work import AT_STORE_POINT, field, snapshot
-from tests.backends import MARIADB_URL, POSTGRES_URL
 
 PROCESSES = 4
 TIMEOUT_S = 120
@@ -57,27 +53,6 @@ def _worker(job: tuple[str, str, str, str], start: Any) -> tuple[str, str, float
             outcome = "already"
         return order.id, outcome, began, time.monotonic()
     finally:
-        storage.close()
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("mariadb", marks=pytest.mark.mariadb),
-        pytest.param("mongo", marks=pytest.mark.mongo),
-    ]
-)
-def backend(request: pytest.FixtureRequest) -> Iterator[tuple[str, Storage]]:
-    """(URL, storage) of a migrated database that other processes can open."""
-    name = request.param
-    if name == "mongo":
-        url = request.getfixturevalue("mongo_url").replace("/?", "/crmkit_field_work?")
-        storage = open_storage(url, upgrade_schema=True)
-    else:
-        storage = request.getfixturevalue(f"{name}_storage")
-        url = POSTGRES_URL if name == "postgres" else MARIADB_URL
-    yield url, storage
-    if name == "mongo":
         storage.close()
 
 

@@ -7,12 +7,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import time
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
-
-import pytest
 
 from crmkit import open_storage
 from crmkit.adapters.clock import SystemClock
@@ -23,7 +20,6 @@ from crmkit.domain.receivables.invoices import INVOICE_REQUESTS, ORDER_INVOICING
 from crmkit.domain.record_query import Equals
 from crmkit.services import Storage
 from crmkit.testing.order_support import CUSTOMER, open_world
-from tests.backends import MARIADB_URL, POSTGRES_URL
 
 PROCESSES = 4
 ATTEMPTS = 6
@@ -52,27 +48,6 @@ def _worker(
             shop.contracts.link_order(contract_id, others[worker], key=f"link-{worker}")
         return done, refused, began, time.monotonic()
     finally:
-        storage.close()
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("mariadb", marks=pytest.mark.mariadb),
-        pytest.param("mongo", marks=pytest.mark.mongo),
-    ]
-)
-def backend(request: pytest.FixtureRequest) -> Iterator[tuple[str, Storage]]:
-    """(URL, storage) of a migrated database that other processes can open."""
-    name = request.param
-    if name == "mongo":
-        url = request.getfixturevalue("mongo_url").replace("/?", "/crmkit_invoices?")
-        storage = open_storage(url, upgrade_schema=True)
-    else:
-        storage = request.getfixturevalue(f"{name}_storage")
-        url = POSTGRES_URL if name == "postgres" else MARIADB_URL
-    yield url, storage
-    if name == "mongo":
         storage.close()
 
 

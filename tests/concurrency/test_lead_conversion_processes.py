@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
-import pytest
 
 from crmkit import SystemClock, open_storage
 from crmkit.domain import TenantId
@@ -22,7 +20,6 @@ from crmkit.domain.front_office.leads import LEADS, Lead, LeadSource, LeadStatus
 from crmkit.services import Storage
 from crmkit.services.front_office.leads import LeadService
 from crmkit.testing.front_office import T0, add_reps, office
-from tests.backends import MARIADB_URL, POSTGRES_URL
 
 PROCESSES = 4
 TIMEOUT_S = 120
@@ -40,27 +37,6 @@ def _converter(job: tuple[str, str, str, str], start: Any) -> tuple[dict[str, An
         result: dict[str, Any] = attrs.asdict(done)
         return result, began, time.monotonic()
     finally:
-        storage.close()
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("mariadb", marks=pytest.mark.mariadb),
-        pytest.param("mongo", marks=pytest.mark.mongo),
-    ]
-)
-def backend(request: pytest.FixtureRequest) -> Iterator[tuple[str, Storage]]:
-    """(URL, storage) of a migrated database that other processes can open."""
-    name = request.param
-    if name == "mongo":
-        url = request.getfixturevalue("mongo_url").replace("/?", "/crmkit_lead_conversion?")
-        storage = open_storage(url, upgrade_schema=True)
-    else:
-        storage = request.getfixturevalue(f"{name}_storage")
-        url = POSTGRES_URL if name == "postgres" else MARIADB_URL
-    yield url, storage
-    if name == "mongo":
         storage.close()
 
 

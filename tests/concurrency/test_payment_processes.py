@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-
-import pytest
 
 from crmkit import open_storage
 from crmkit.adapters.clock import SystemClock
@@ -26,7 +23,6 @@ from crmkit.services import Storage
 from crmkit.testing.contracts.payments import PAID_ON
 from crmkit.testing.ledger import account_state, check_ledger
 from crmkit.testing.order_support import CUSTOMER, open_world
-from tests.backends import MARIADB_URL, POSTGRES_URL
 
 PROCESSES = 4
 ATTEMPTS = 12
@@ -57,27 +53,6 @@ def _worker(
                 refused += 1
         return done, refused, began, time.monotonic()
     finally:
-        storage.close()
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("mariadb", marks=pytest.mark.mariadb),
-        pytest.param("mongo", marks=pytest.mark.mongo),
-    ]
-)
-def backend(request: pytest.FixtureRequest) -> Iterator[tuple[str, Storage]]:
-    """(URL, storage) of a migrated database that other processes can open."""
-    name = request.param
-    if name == "mongo":
-        url = request.getfixturevalue("mongo_url").replace("/?", "/crmkit_payments?")
-        storage = open_storage(url, upgrade_schema=True)
-    else:
-        storage = request.getfixturevalue(f"{name}_storage")
-        url = POSTGRES_URL if name == "postgres" else MARIADB_URL
-    yield url, storage
-    if name == "mongo":
         storage.close()
 
 

@@ -12,11 +12,8 @@ from __future__ import annotations
 import multiprocessing
 import random
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
-
-import pytest
 
 from crmkit import FixedClock, SystemClock, open_storage
 from crmkit.domain import ConcurrencyConflict, TenantId
@@ -25,7 +22,6 @@ from crmkit.domain.front_office.pools import PoolAction
 from crmkit.services import Storage
 from crmkit.services.front_office.pools import PoolService
 from crmkit.testing.front_office import add_reps, customer_pool, office, pool_state
-from tests.backends import MARIADB_URL, POSTGRES_URL
 
 PROCESSES = 4
 CUSTOMERS = 12
@@ -58,27 +54,6 @@ def _claimer(
                 outcome["conflict"] += 1
         return outcome, began, time.monotonic()
     finally:
-        storage.close()
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("mariadb", marks=pytest.mark.mariadb),
-        pytest.param("mongo", marks=pytest.mark.mongo),
-    ]
-)
-def backend(request: pytest.FixtureRequest) -> Iterator[tuple[str, Storage]]:
-    """(URL, storage) of a migrated database that other processes can open."""
-    name = request.param
-    if name == "mongo":
-        url = request.getfixturevalue("mongo_url").replace("/?", "/crmkit_pool_claims?")
-        storage = open_storage(url, upgrade_schema=True)
-    else:
-        storage = request.getfixturevalue(f"{name}_storage")
-        url = POSTGRES_URL if name == "postgres" else MARIADB_URL
-    yield url, storage
-    if name == "mongo":
         storage.close()
 
 
