@@ -41,6 +41,15 @@ from crmkit.domain.custom_fields import CustomFieldDefinition, CustomFieldKind
 from crmkit.domain.errors import shown
 from crmkit.domain.records import CUSTOM_FIELD, FieldKind, RecordType
 
+__all__ = [
+    "MAX_DEPTH",
+    "check_condition",
+    "condition_fields",
+    "condition_from_json",
+    "condition_to_json",
+    "record_values",
+]
+
 MAX_DEPTH = 16
 MAX_VALUES = 100
 MAX_TEXT = 200

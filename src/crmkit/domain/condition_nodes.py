@@ -25,6 +25,34 @@ import attrs
 
 from crmkit.domain.errors import ValidationError
 
+__all__ = [
+    "CUSTOM_PREFIX",
+    "MAX_NODES",
+    "All",
+    "Any",
+    "AnyOf",
+    "Between",
+    "ChangedTo",
+    "Compare",
+    "Comparison",
+    "Condition",
+    "ConditionValue",
+    "DaysFromNow",
+    "In",
+    "InvalidCondition",
+    "IsEmpty",
+    "Not",
+    "eq",
+    "evaluate",
+    "fields_of",
+    "ge",
+    "gt",
+    "is_condition",
+    "le",
+    "lt",
+    "ne",
+]
+
 ConditionValue: TypeAlias = str | int | Decimal | bool | date | datetime
 """A value a condition compares with (never ``None``: use :class:`IsEmpty`)."""
 

@@ -14,72 +14,10 @@ Nodes and evaluation live in :mod:`crmkit.domain.condition_nodes`, JSON and chec
 :mod:`crmkit.domain.condition_json`; this module gathers them.
 """
 
-from crmkit.domain.condition_json import (
-    MAX_DEPTH,
-    check_condition,
-    condition_fields,
-    condition_from_json,
-    condition_to_json,
-    record_values,
-)
-from crmkit.domain.condition_nodes import (
-    CUSTOM_PREFIX,
-    MAX_NODES,
-    All,
-    Any,
-    AnyOf,
-    Between,
-    ChangedTo,
-    Compare,
-    Comparison,
-    Condition,
-    ConditionValue,
-    DaysFromNow,
-    In,
-    InvalidCondition,
-    IsEmpty,
-    Not,
-    eq,
-    evaluate,
-    fields_of,
-    ge,
-    gt,
-    is_condition,
-    le,
-    lt,
-    ne,
-)
+from crmkit.domain import condition_json, condition_nodes
+from crmkit.domain.condition_json import *  # noqa: F403 - this module gathers the language
+from crmkit.domain.condition_nodes import *  # noqa: F403
 
-__all__ = [
-    "CUSTOM_PREFIX",
-    "MAX_DEPTH",
-    "MAX_NODES",
-    "All",
-    "Any",
-    "AnyOf",
-    "Between",
-    "ChangedTo",
-    "Compare",
-    "Comparison",
-    "Condition",
-    "ConditionValue",
-    "DaysFromNow",
-    "In",
-    "InvalidCondition",
-    "IsEmpty",
-    "Not",
-    "check_condition",
-    "condition_fields",
-    "condition_from_json",
-    "condition_to_json",
-    "eq",
-    "evaluate",
-    "fields_of",
-    "ge",
-    "gt",
-    "is_condition",
-    "le",
-    "lt",
-    "ne",
-    "record_values",
-]
+__all__: list[str] = []
+__all__ += condition_nodes.__all__
+__all__ += condition_json.__all__
