@@ -16,9 +16,10 @@ the exact remainders, so postings always sum to the holds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import ClassVar
 
 import attrs
 
@@ -53,38 +54,47 @@ class EmptyOrder(ValidationError):
     code = "empty_order"
 
 
-class DeliveryExceedsOrdered(ValidationError):
+class _LineExceeded(ValidationError):
+    """A delivery or a return moves more of a line than is left to move (``left``)."""
+
+    default_field = "quantities"
+    verb: ClassVar[str]
+    """What the move does: ``deliver`` or ``return``."""
+    state: ClassVar[str]
+    """What ``left`` is, in words."""
+    left: ClassVar[str]
+    """The line's property saying what is left to move."""
+
+    def __init__(self, order: SalesOrder, line: SalesOrderLine, asked: Decimal) -> None:
+        left, verb = self.left_of(line), self.verb
+        super().__init__(
+            f"order {label(order)} line {line.line_no} ({line.sku}): {left} {self.state}, "
+            f"cannot {verb} {asked}; {verb} at most that.",
+            order=label(order),
+            line_no=line.line_no,
+            asked=asked,
+            left=left,
+        )
+
+    @classmethod
+    def left_of(cls, line: SalesOrderLine) -> Decimal:
+        """What is left of ``line`` to move."""
+        left: Decimal = getattr(line, cls.left)
+        return left
+
+
+class DeliveryExceedsOrdered(_LineExceeded):
     """A delivery ships more of a line than is left to deliver."""
 
     code = "delivery_exceeds_ordered"
-    default_field = "quantities"
-
-    def __init__(self, order: SalesOrder, line: SalesOrderLine, asked: Decimal) -> None:
-        super().__init__(
-            f"order {label(order)} line {line.line_no} ({line.sku}): {line.to_deliver} left to "
-            f"deliver, cannot deliver {asked}; deliver at most that.",
-            order=label(order),
-            line_no=line.line_no,
-            asked=asked,
-            left=line.to_deliver,
-        )
+    verb, state, left = "deliver", "left to deliver", "to_deliver"
 
 
-class ReturnExceedsDelivered(ValidationError):
+class ReturnExceedsDelivered(_LineExceeded):
     """A return takes back more of a line than was delivered and not returned."""
 
     code = "return_exceeds_delivered"
-    default_field = "quantities"
-
-    def __init__(self, order: SalesOrder, line: SalesOrderLine, asked: Decimal) -> None:
-        super().__init__(
-            f"order {label(order)} line {line.line_no} ({line.sku}): {line.returnable} "
-            f"delivered and not returned, cannot return {asked}; return at most that.",
-            order=label(order),
-            line_no=line.line_no,
-            asked=asked,
-            left=line.returnable,
-        )
+    verb, state, left = "return", "delivered and not returned", "returnable"
 
 
 class ReservationExpired(InvalidStateTransition):
@@ -143,9 +153,38 @@ def share(order: SalesOrder, quantities: Mapping[int, Decimal]) -> Decimal:
 
 
 def _moved(
-    order: SalesOrder, status: Status, lines: tuple[SalesOrderLine, ...], now: datetime
+    order: SalesOrder,
+    quantities: Mapping[int, Decimal],
+    document: OrderDocument,
+    now: datetime,
+    *,
+    limit: type[_LineExceeded],
+    add: Callable[[SalesOrderLine, Decimal], SalesOrderLine],
 ) -> SalesOrder:
-    return attrs.evolve(order, status=status, lines=lines, updated_at=now)
+    """The order with ``quantities`` added to its lines by ``add``, each within ``limit``."""
+    lines = []
+    for line in order.lines:
+        asked = quantities.get(line.line_no)
+        if asked is None:
+            lines.append(line)
+            continue
+        if asked > limit.left_of(line):
+            raise limit(order, line, asked)
+        lines.append(add(line, asked))
+    return attrs.evolve(
+        order,
+        lines=tuple(lines),
+        documents=(*order.documents, document),
+        updated_at=now,
+    )
+
+
+def _shipped(line: SalesOrderLine, asked: Decimal) -> SalesOrderLine:
+    return attrs.evolve(line, delivered=line.delivered + asked)
+
+
+def _returned(line: SalesOrderLine, asked: Decimal) -> SalesOrderLine:
+    return attrs.evolve(line, returned=line.returned + asked)
 
 
 def deliver(
@@ -159,19 +198,9 @@ def deliver(
     """
     if order.status not in DELIVERABLE:
         raise OrderTransitionNotAllowed(order, "deliver")
-    lines = []
-    for line in order.lines:
-        asked = quantities.get(line.line_no)
-        if asked is not None:
-            if asked > line.to_deliver:
-                raise DeliveryExceedsOrdered(order, line, asked)
-            lines.append(attrs.evolve(line, delivered=line.delivered + asked))
-        else:
-            lines.append(line)
-    done = all(line.to_deliver == 0 for line in lines)
-    status = Status.DELIVERED if done else Status.PARTIALLY_DELIVERED
-    moved = _moved(order, status, tuple(lines), now)
-    return attrs.evolve(moved, documents=(*order.documents, document))
+    moved = _moved(order, quantities, document, now, limit=DeliveryExceedsOrdered, add=_shipped)
+    done = all(line.to_deliver == 0 for line in moved.lines)
+    return attrs.evolve(moved, status=Status.DELIVERED if done else Status.PARTIALLY_DELIVERED)
 
 
 def take_back(
@@ -185,17 +214,7 @@ def take_back(
     """
     if order.status not in RETURNABLE:
         raise OrderTransitionNotAllowed(order, "take back goods of")
-    lines = []
-    for line in order.lines:
-        asked = quantities.get(line.line_no)
-        if asked is not None:
-            if asked > line.returnable:
-                raise ReturnExceedsDelivered(order, line, asked)
-            lines.append(attrs.evolve(line, returned=line.returned + asked))
-        else:
-            lines.append(line)
-    moved = _moved(order, order.status, tuple(lines), now)
-    return attrs.evolve(moved, documents=(*order.documents, document))
+    return _moved(order, quantities, document, now, limit=ReturnExceedsDelivered, add=_returned)
 
 
 def to_status(order: SalesOrder, status: Status, action: str, now: datetime) -> SalesOrder:
