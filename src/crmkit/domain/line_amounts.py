@@ -11,7 +11,7 @@ from decimal import Decimal
 import attrs
 
 from crmkit.domain.currency import minor_unit
-from crmkit.domain.pricing_terms import EXACT_PRECISION, HUNDRED
+from crmkit.domain.pricing_terms import EXACT_PRECISION, HUNDRED, Resolution
 from crmkit.domain.rounding import Rounding
 
 
@@ -51,6 +51,35 @@ def line_amounts(
             return LineAmounts(net=net, tax=amount - net, gross=amount)
         tax = rounding.apply(amount * tax_rate, step)  # RoundingStep.LINE_TAX
         return LineAmounts(net=amount, tax=tax, gross=amount + tax)
+
+
+class PricedLine:
+    """A document line whose price and explanation are frozen in its ``resolution``: the
+    lines of quotes (报价单) and sales orders (销售订单) share its money."""
+
+    __slots__ = ()
+    quantity: Decimal
+    tax_rate: Decimal
+    discount_percent: Decimal
+    resolution: Resolution
+
+    @property
+    def unit_price(self) -> Decimal:
+        """The frozen unit price."""
+        return self.resolution.unit_price
+
+    def amounts(self, document_discount: Decimal, currency: str, rounding: Rounding) -> LineAmounts:
+        """The line's net, tax and gross (see :func:`line_amounts`)."""
+        return line_amounts(
+            unit_price=self.unit_price,
+            quantity=self.quantity,
+            line_discount_percent=self.discount_percent,
+            document_discount_percent=document_discount,
+            tax_rate=self.tax_rate,
+            prices_include_tax=self.resolution.prices_include_tax,
+            currency=currency,
+            rounding=rounding,
+        )
 
 
 @attrs.frozen

@@ -19,6 +19,7 @@ import attrs
 from crmkit.domain.currency import check_currency
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import ProductId, TenantId, new_id
+from crmkit.domain.line_amounts import PricedLine
 from crmkit.domain.price_list import quantity
 from crmkit.domain.pricing import (
     DocumentTotals,
@@ -27,7 +28,6 @@ from crmkit.domain.pricing import (
     Resolution,
     approval_reasons,
     codes,
-    line_amounts,
 )
 from crmkit.domain.quote_terms import (
     ACCOUNT_MAX_LENGTH,
@@ -41,7 +41,6 @@ from crmkit.domain.quote_terms import (
     discount,
     document_discount,
 )
-from crmkit.domain.rounding import Rounding
 from crmkit.domain.timestamps import utc_millis
 
 __all__ = [
@@ -62,7 +61,7 @@ QuoteId = NewType("QuoteId", str)
 
 
 @attrs.frozen
-class QuoteLine:
+class QuoteLine(PricedLine):
     """A priced line: its unit price and explanation are frozen in ``resolution``."""
 
     line_no: int
@@ -76,27 +75,9 @@ class QuoteLine:
     converted_quantity: Decimal = attrs.field(default=Decimal(0), converter=_converted)
 
     @property
-    def unit_price(self) -> Decimal:
-        """The frozen unit price."""
-        return self.resolution.unit_price
-
-    @property
     def remaining(self) -> Decimal:
         """The quantity not yet converted to a sales order."""
         return self.quantity - self.converted_quantity
-
-    def amounts(self, document_discount: Decimal, currency: str, rounding: Rounding) -> LineAmounts:
-        """The line's net, tax and gross (see :func:`crmkit.domain.pricing.line_amounts`)."""
-        return line_amounts(
-            unit_price=self.unit_price,
-            quantity=self.quantity,
-            line_discount_percent=self.discount_percent,
-            document_discount_percent=document_discount,
-            tax_rate=self.tax_rate,
-            prices_include_tax=self.resolution.prices_include_tax,
-            currency=currency,
-            rounding=rounding,
-        )
 
 
 @attrs.frozen

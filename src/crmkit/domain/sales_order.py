@@ -19,8 +19,9 @@ import attrs
 from crmkit.domain.currency import check_currency
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import ProductId, TenantId, new_id
+from crmkit.domain.line_amounts import PricedLine
 from crmkit.domain.price_list import quantity
-from crmkit.domain.pricing import DocumentTotals, LineAmounts, Resolution, line_amounts
+from crmkit.domain.pricing import DocumentTotals, LineAmounts, Resolution
 from crmkit.domain.quote import Quote, QuoteExpired, QuoteId, discount, document_discount
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.text import clean_optional_text
@@ -61,7 +62,7 @@ class OrderDocument:
 
 
 @attrs.frozen
-class SalesOrderLine:
+class SalesOrderLine(PricedLine):
     """An order line with the quote line's frozen price and explanation."""
 
     line_no: int
@@ -85,24 +86,6 @@ class SalesOrderLine:
     def returnable(self) -> Decimal:
         """What was shipped and not returned yet."""
         return self.delivered - self.returned
-
-    @property
-    def unit_price(self) -> Decimal:
-        """The frozen unit price, as agreed in the quote."""
-        return self.resolution.unit_price
-
-    def amounts(self, document_discount: Decimal, currency: str, rounding: Rounding) -> LineAmounts:
-        """The line's net, tax and gross (see :func:`crmkit.domain.pricing.line_amounts`)."""
-        return line_amounts(
-            unit_price=self.unit_price,
-            quantity=self.quantity,
-            line_discount_percent=self.discount_percent,
-            document_discount_percent=document_discount,
-            tax_rate=self.tax_rate,
-            prices_include_tax=self.resolution.prices_include_tax,
-            currency=currency,
-            rounding=rounding,
-        )
 
 
 @attrs.frozen
