@@ -144,6 +144,12 @@ class Quote:
         if action not in ALLOWED[self.status]:
             raise QuoteTransitionNotAllowed(self.id, self.status, action)
 
+    def _moved(self, status: QuoteStatus, now: datetime, *, unexpired: str = "") -> Quote:
+        """This quote in ``status``; if ``unexpired`` names the action, only while valid."""
+        if unexpired and self.is_expired_at(now):
+            raise QuoteExpired(self.id, self.valid_until, now, unexpired)
+        return attrs.evolve(self, status=status, updated_at=now)
+
     def _reviewed(self, now: datetime) -> Quote:
         reasons = approval_reasons(
             [(line.line_no, line.discount_percent) for line in self.lines],
@@ -257,9 +263,7 @@ class Quote:
                 f"quote {self.id!r} has no lines; add at least one line before sending it.",
                 quote_id=self.id,
             )
-        if now >= self.valid_until:
-            raise QuoteExpired(self.id, self.valid_until, now, "send")
-        return attrs.evolve(self, status=QuoteStatus.SENT, updated_at=now)
+        return self._moved(QuoteStatus.SENT, now, unexpired="send")
 
     def accept(self, now: datetime) -> Quote:
         """Record the customer's acceptance of a sent, unexpired quote.
@@ -269,9 +273,7 @@ class Quote:
             QuoteExpired: its validity date has passed.
         """
         self._require("accept")
-        if now >= self.valid_until:
-            raise QuoteExpired(self.id, self.valid_until, now, "accept")
-        return attrs.evolve(self, status=QuoteStatus.ACCEPTED, updated_at=now)
+        return self._moved(QuoteStatus.ACCEPTED, now, unexpired="accept")
 
     def reject(self, now: datetime) -> Quote:
         """Record the customer's rejection of a sent quote.
@@ -280,7 +282,7 @@ class Quote:
             QuoteTransitionNotAllowed: the quote is not sent.
         """
         self._require("reject")
-        return attrs.evolve(self, status=QuoteStatus.REJECTED, updated_at=now)
+        return self._moved(QuoteStatus.REJECTED, now)
 
     def expire(self, now: datetime) -> Quote:
         """Mark a sent quote whose validity date has passed as expired.
@@ -296,7 +298,7 @@ class Quote:
                 f"expire before then.",
                 quote_id=self.id,
             )
-        return attrs.evolve(self, status=QuoteStatus.EXPIRED, updated_at=now)
+        return self._moved(QuoteStatus.EXPIRED, now)
 
     def is_expired_at(self, now: datetime) -> bool:
         """Whether the validity date has passed at ``now``."""
