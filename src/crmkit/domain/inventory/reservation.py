@@ -123,9 +123,7 @@ class Reservation:
             InvalidStateTransition: it is not open.
             OverShipment: ``quantity`` exceeds what it still holds.
         """
-        self._must_be_open("ship")
-        if quantity > self.remaining:
-            raise OverShipment(self.id, quantity, self.remaining)
+        self._must_hold("ship", quantity)
         shipped = self.shipped + quantity
         done = shipped + self.released == self.quantity  # a count may have released part
         status = ReservationStatus.CONSUMED if done else ReservationStatus.OPEN
@@ -151,9 +149,7 @@ class Reservation:
             InvalidStateTransition: it is not open.
             OverShipment: ``quantity`` exceeds what it still holds.
         """
-        self._must_be_open("release part of")
-        if quantity > self.remaining:
-            raise OverShipment(self.id, quantity, self.remaining)
+        self._must_hold("release part of", quantity)
         released = self.released + quantity
         left = self.quantity - self.shipped - released
         status = ReservationStatus.OPEN if left > 0 else ReservationStatus.RELEASED
@@ -162,3 +158,8 @@ class Reservation:
     def _must_be_open(self, action: str) -> None:
         if not self.is_open:
             raise InvalidStateTransition("Reservation", self.id, self.status.value, action)
+
+    def _must_hold(self, action: str, quantity: Decimal) -> None:
+        self._must_be_open(action)
+        if quantity > self.remaining:
+            raise OverShipment(self.id, quantity, self.remaining)
