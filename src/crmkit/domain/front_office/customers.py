@@ -11,7 +11,7 @@ import attrs
 from crmkit.domain.custom_fields import CustomValue
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.front_office.matching import company_key, email_key, phone_key
-from crmkit.domain.front_office.pools import POOL_STATE_FIELDS
+from crmkit.domain.front_office.pools import POOL_STATE_FIELDS, new_pool_state
 from crmkit.domain.ids import TenantId, new_id
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 from crmkit.domain.text import clean_optional_text, clean_text
@@ -147,13 +147,7 @@ class Customer:
             phone_key=phone_key(clean_optional_text(phone, "phone", max_length=40)),
             email_key=email_key(clean_optional_text(email, "email", max_length=200)),
             name_key=company_key(name) if kind is CustomerKind.COMPANY else None,
-            pool_id=clean_optional_text(pool_id, "pool id", max_length=32),
-            owner_id=owner,
-            owned_since=None if owner is None else utc_millis(now),
-            last_follow_up_at=None,
-            last_won_at=None,
-            returned_by=None,
-            returned_at=None,
+            **new_pool_state(pool_id, owner, now),
             created_at=utc_millis(now),
             custom=dict(custom or {}),
         )

@@ -10,7 +10,7 @@ import attrs
 from crmkit.domain.custom_fields import CustomValue
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.front_office.matching import company_key, email_key, phone_key
-from crmkit.domain.front_office.pools import POOL_STATE_FIELDS
+from crmkit.domain.front_office.pools import POOL_STATE_FIELDS, new_pool_state
 from crmkit.domain.ids import TenantId, new_id
 from crmkit.domain.records import FieldKind, RecordType, scalar, text
 from crmkit.domain.text import clean_optional_text
@@ -130,13 +130,7 @@ class Lead:
             customer_id=None,
             contact_id=None,
             opportunity_id=None,
-            pool_id=clean_optional_text(pool_id, "pool id", max_length=32),
-            owner_id=owner,
-            owned_since=None if owner is None else utc_millis(now),
-            last_follow_up_at=None,
-            last_won_at=None,
-            returned_by=None,
-            returned_at=None,
+            **new_pool_state(pool_id, owner, now),
             created_at=utc_millis(now),
             custom={},
         )
