@@ -34,8 +34,8 @@ from crmkit.domain.approval_flows import (
     check_steps,
     condition_text,
 )
-from crmkit.domain.errors import InvalidStateTransition
 from crmkit.domain.ids import TenantId
+from crmkit.domain.lifecycle import require_status
 from crmkit.domain.outbox import payload
 from crmkit.domain.records import FieldKind, RecordType, scalar, text
 
@@ -120,8 +120,7 @@ class ApprovalInstance:
         return tuple(a for a in self.approvers if a not in self.approved_by)
 
     def _open(self, action: str) -> None:
-        if self.status is not ApprovalStatus.PENDING:
-            raise InvalidStateTransition("ApprovalInstance", self.id, self.status.value, action)
+        require_status("ApprovalInstance", self.id, self.status, (ApprovalStatus.PENDING,), action)
 
     def approved(
         self, approver: str, user: str, now: datetime, note: str | None

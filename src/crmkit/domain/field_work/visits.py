@@ -19,6 +19,7 @@ from crmkit.domain.field_work.errors import (
 )
 from crmkit.domain.field_work.templates import FieldValue, StepKind, VisitActionTemplate, check_form
 from crmkit.domain.ids import TenantId, new_id
+from crmkit.domain.lifecycle import require_status
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
@@ -139,7 +140,7 @@ class Visit:
             OutsideRadius: the template has a radius and the location is outside it.
             ValidationError: the template has a radius and the customer has no map point.
         """
-        self._must_be(VisitStatus.PLANNED, "check in")
+        self._must_be((VisitStatus.PLANNED,), "check in")
         if self.is_overdue(template, now):
             raise VisitMissed(self.id, self.deadline(template))
         distance = None
@@ -186,7 +187,7 @@ class Visit:
             StepInvalid: no such step, or a check-in/check-out step, or bad values.
             StepOutOfOrder: a required step before it is not done, or it is done.
         """
-        self._must_be(VisitStatus.CHECKED_IN, f"fill in step {code!r} of")
+        self._must_be((VisitStatus.CHECKED_IN,), f"fill in step {code!r} of")
         step = template.step(code) if isinstance(code, str) else None
         if step is None or step.kind in (StepKind.CHECK_IN, StepKind.CHECK_OUT):
             raise StepInvalid(
@@ -207,7 +208,7 @@ class Visit:
             InvalidStateTransition: it is not checked in.
             StepsMissing: a required step is not done.
         """
-        self._must_be(VisitStatus.CHECKED_IN, "check out")
+        self._must_be((VisitStatus.CHECKED_IN,), "check out")
         done = {e.step_code for e in self.entries}
         missing = [
             s.code
@@ -231,8 +232,7 @@ class Visit:
             InvalidStateTransition: it is completed, cancelled or missed.
             ValidationError: no reason.
         """
-        if self.status not in (VisitStatus.PLANNED, VisitStatus.CHECKED_IN):
-            raise InvalidStateTransition("Visit", self.id, self.status.value, "cancel")
+        self._must_be((VisitStatus.PLANNED, VisitStatus.CHECKED_IN), "cancel")
         why = clean_text(reason, f"cancel reason of visit {self.id!r}", max_length=200)
         return attrs.evolve(self, status=VisitStatus.CANCELLED, cancel_reason=why)
 
@@ -246,9 +246,8 @@ class Visit:
             raise InvalidStateTransition("Visit", self.id, self.status.value, "mark missed")
         return attrs.evolve(self, status=VisitStatus.MISSED)
 
-    def _must_be(self, status: VisitStatus, action: str) -> None:
-        if self.status is not status:
-            raise InvalidStateTransition("Visit", self.id, self.status.value, action)
+    def _must_be(self, allowed: tuple[VisitStatus, ...], action: str) -> None:
+        require_status("Visit", self.id, self.status, allowed, action)
 
 
 VISITS: RecordType[Visit] = RecordType(

@@ -12,6 +12,7 @@ from crmkit.domain.errors import InvalidStateTransition, ValidationError
 from crmkit.domain.field_work.calendar import BusinessCalendar, Priority
 from crmkit.domain.field_work.errors import ReopenWindowClosed
 from crmkit.domain.ids import TenantId
+from crmkit.domain.lifecycle import require_status
 from crmkit.domain.records import FieldKind, RecordType, scalar, text
 from crmkit.domain.text import clean_optional_text, clean_text
 from crmkit.domain.timestamps import utc_millis
@@ -206,8 +207,7 @@ class WorkOrder:
 
     def _target(self, action: str) -> WorkOrderStatus:
         moves = TRANSITIONS.get(action, {})
-        if self.status not in moves:
-            raise InvalidStateTransition("WorkOrder", self.number, self.status.value, action)
+        require_status("WorkOrder", self.number, self.status, moves, action)
         return moves[self.status]
 
 

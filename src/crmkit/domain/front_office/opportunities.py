@@ -12,6 +12,7 @@ import attrs
 from crmkit.domain.custom_fields import CustomValue
 from crmkit.domain.errors import InvalidStateTransition, ValidationError
 from crmkit.domain.ids import TenantId
+from crmkit.domain.lifecycle import require_status
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 
 HUNDRED = Decimal(100)
@@ -164,10 +165,13 @@ def check_move(opportunity: Opportunity, process: SalesProcess, target: str) -> 
         InvalidStateTransition: the opportunity is closed, or the move skips stages.
         ValidationError: an unknown stage, or a required field without a value.
     """
-    if opportunity.status is not OpportunityStatus.OPEN:
-        raise InvalidStateTransition(
-            "Opportunity", opportunity.id, opportunity.status.value, f"move to {target}"
-        )
+    require_status(
+        "Opportunity",
+        opportunity.id,
+        opportunity.status,
+        (OpportunityStatus.OPEN,),
+        f"move to {target}",
+    )
     stage = process.stage(target)
     here, there = process.position(opportunity.stage), process.position(target)
     if there > here + 1 and not process.skip_forward:

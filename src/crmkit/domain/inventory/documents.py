@@ -10,12 +10,12 @@ from typing import ClassVar
 
 import attrs
 
-from crmkit.domain.errors import InvalidStateTransition
 from crmkit.domain.ids import ProductId, TenantId, new_id
 from crmkit.domain.inventory.errors import OverReturn
 from crmkit.domain.inventory.quantities import ZERO
 from crmkit.domain.inventory.reservation import ReservationId, order_ref
 from crmkit.domain.inventory.warehouse import WarehouseId
+from crmkit.domain.lifecycle import require_status
 from crmkit.domain.quantity import normal_quantities, normal_quantity
 from crmkit.domain.text import clean_optional_text
 from crmkit.domain.timestamps import utc_millis
@@ -36,8 +36,7 @@ class DocumentStatus(enum.Enum):
 
 
 def _must_be_draft(entity: str, record_id: str, status: DocumentStatus, action: str) -> None:
-    if status is not DocumentStatus.DRAFT:
-        raise InvalidStateTransition(entity, record_id, status.value, action)
+    require_status(entity, record_id, status, (DocumentStatus.DRAFT,), action)
 
 
 _optional_quantity = attrs.converters.optional(normal_quantity)

@@ -9,11 +9,11 @@ from typing import NewType
 
 import attrs
 
-from crmkit.domain.errors import InvalidStateTransition
 from crmkit.domain.ids import ProductId, TenantId, new_id
 from crmkit.domain.inventory.errors import OverShipment
 from crmkit.domain.inventory.quantities import ZERO
 from crmkit.domain.inventory.warehouse import WarehouseId
+from crmkit.domain.lifecycle import require_status
 from crmkit.domain.quantity import normal_quantity
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import optional_utc_millis, utc_millis
@@ -156,8 +156,7 @@ class Reservation:
         return attrs.evolve(self, released=released, status=status, updated_at=now)
 
     def _must_be_open(self, action: str) -> None:
-        if not self.is_open:
-            raise InvalidStateTransition("Reservation", self.id, self.status.value, action)
+        require_status("Reservation", self.id, self.status, (ReservationStatus.OPEN,), action)
 
     def _must_hold(self, action: str, quantity: Decimal) -> None:
         self._must_be_open(action)

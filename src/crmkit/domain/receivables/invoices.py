@@ -24,8 +24,8 @@ import attrs
 
 from crmkit.domain.accounts import stored_amount
 from crmkit.domain.currency import minor_unit
-from crmkit.domain.errors import InvalidStateTransition
 from crmkit.domain.ids import TenantId
+from crmkit.domain.lifecycle import require_status
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 from crmkit.domain.rounding import Rounding
 
@@ -105,8 +105,7 @@ class InvoiceRequest:
         Raises:
             InvalidStateTransition: the status does not allow ``action``.
         """
-        if self.status not in NEXT[action]:
-            raise InvalidStateTransition("InvoiceRequest", self.number, self.status.value, action)
+        require_status("InvoiceRequest", self.number, self.status, NEXT[action], action)
         return attrs.evolve(self, status=status, updated_at=now)
 
 

@@ -13,8 +13,8 @@ from decimal import Decimal
 import attrs
 
 from crmkit.domain.accounts import stored_amount
-from crmkit.domain.errors import InvalidStateTransition
 from crmkit.domain.ids import TenantId
+from crmkit.domain.lifecycle import require_status
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 
 
@@ -62,8 +62,7 @@ class Refund:
         Raises:
             InvalidStateTransition: the refund's status does not allow ``action``.
         """
-        if self.status not in NEXT[action]:
-            raise InvalidStateTransition("Refund", self.number, self.status.value, action)
+        require_status("Refund", self.number, self.status, NEXT[action], action)
         return attrs.evolve(self, status=status, updated_at=now)
 
 
