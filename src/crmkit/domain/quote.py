@@ -20,6 +20,7 @@ from crmkit.domain.currency import check_currency
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import ProductId, TenantId, new_id
 from crmkit.domain.line_amounts import PricedLine
+from crmkit.domain.lookup import the_one
 from crmkit.domain.price_list import quantity
 from crmkit.domain.pricing import (
     DocumentTotals,
@@ -169,13 +170,14 @@ class Quote:
         Raises:
             ValidationError: no such line.
         """
-        for line in self.lines:
-            if line.line_no == line_no:
-                return line
-        raise ValidationError(
-            f"quote {self.id!r} has no line {line_no}; its lines are "
-            f"{[ln.line_no for ln in self.lines]}.",
-            quote_id=self.id,
+        return the_one(
+            self.lines,
+            lambda line: line.line_no == line_no,
+            lambda: ValidationError(
+                f"quote {self.id!r} has no line {line_no}; its lines are "
+                f"{[ln.line_no for ln in self.lines]}.",
+                quote_id=self.id,
+            ),
         )
 
     @property

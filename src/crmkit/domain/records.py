@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from crmkit.domain.errors import ConfigurationError
+from crmkit.domain.lookup import the_one
 
 R = TypeVar("R")
 
@@ -147,10 +148,11 @@ class RecordType(Generic[R]):
         Raises:
             ConfigurationError: no such field.
         """
-        for declared in self.fields:
-            if declared.name == name:
-                return declared
-        raise ConfigurationError(f"{self.entity} declares no field {name!r}.")
+        return the_one(
+            self.fields,
+            lambda declared: declared.name == name,
+            lambda: ConfigurationError(f"{self.entity} declares no field {name!r}."),
+        )
 
     def attribute_types(self) -> dict[str, Any]:
         """The resolved type of every attrs field of the record class."""

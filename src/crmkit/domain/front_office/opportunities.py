@@ -13,6 +13,7 @@ from crmkit.domain.custom_fields import CustomValue
 from crmkit.domain.errors import InvalidStateTransition, ValidationError
 from crmkit.domain.ids import TenantId
 from crmkit.domain.lifecycle import require_status
+from crmkit.domain.lookup import the_one
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 
 HUNDRED = Decimal(100)
@@ -47,12 +48,13 @@ class SalesProcess:
         Raises:
             ValidationError: the process has no such stage.
         """
-        for stage in self.stages:
-            if stage.code == code:
-                return stage
-        raise ValidationError(
-            f"sales process {self.code!r} has no stage {code!r}; use one of "
-            f"{[s.code for s in self.stages]}."
+        return the_one(
+            self.stages,
+            lambda stage: stage.code == code,
+            lambda: ValidationError(
+                f"sales process {self.code!r} has no stage {code!r}; use one of "
+                f"{[s.code for s in self.stages]}."
+            ),
         )
 
     def position(self, code: str) -> int:

@@ -25,6 +25,7 @@ from crmkit.domain.accounts import stored_amount
 from crmkit.domain.currency import minor_unit
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import TenantId
+from crmkit.domain.lookup import the_one
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 from crmkit.domain.rounding import Rounding
 
@@ -105,12 +106,13 @@ class PaymentPlan:
         Raises:
             ValidationError: the plan has no such instalment.
         """
-        for instalment in self.instalments:
-            if instalment.no == no:
-                return instalment
-        raise ValidationError(
-            f"the payment plan of order {self.order_number} has no instalment {no}; "
-            f"it has 1 to {len(self.instalments)}.",
+        return the_one(
+            self.instalments,
+            lambda instalment: instalment.no == no,
+            lambda: ValidationError(
+                f"the payment plan of order {self.order_number} has no instalment {no}; "
+                f"it has 1 to {len(self.instalments)}.",
+            ),
         )
 
     @property
