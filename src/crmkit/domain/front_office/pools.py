@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
-from typing import Protocol, TypedDict
+from typing import Any, Protocol
 
 import attrs
 
@@ -254,33 +254,20 @@ class Pooled(Protocol):
     def returned_at(self) -> datetime | None: ...
 
 
-class PoolState(TypedDict):
-    """The pool state of a new pooled record, to pass on to its constructor."""
-
-    pool_id: str | None
-    owner_id: str | None
-    owned_since: datetime | None
-    last_follow_up_at: datetime | None
-    last_won_at: datetime | None
-    returned_by: str | None
-    returned_at: datetime | None
-
-
-def new_pool_state(pool_id: str | None, owner: str | None, now: datetime) -> PoolState:
-    """A new record's pool state: in pool ``pool_id`` and/or owned by ``owner`` since ``now``.
+def new_pool_state(pool_id: str | None, owner: str | None, now: datetime) -> dict[str, Any]:
+    """A new record's pool state (a value for each of :data:`POOL_STATE_FIELDS`): in pool
+    ``pool_id`` and/or owned by ``owner`` since ``now``, never followed up nor returned.
 
     Raises:
         ValidationError: ``pool_id`` is not a short text.
     """
-    return PoolState(
+    state: dict[str, Any] = dict.fromkeys((field.name for field in POOL_STATE_FIELDS), None)
+    state.update(
         pool_id=clean_optional_text(pool_id, "pool id", max_length=32),
         owner_id=owner,
         owned_since=None if owner is None else utc_millis(now),
-        last_follow_up_at=None,
-        last_won_at=None,
-        returned_by=None,
-        returned_at=None,
     )
+    return state
 
 
 @attrs.frozen
