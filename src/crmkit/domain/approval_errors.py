@@ -30,10 +30,10 @@ class ApprovalPending(CrmkitError):
     approval service, by its approvers."""
 
     code = "approval_pending"
+    template = (
+        "{entity} {label} waits for approval flow instance {instance_id}; its approvers "
+        "decide it with ApprovalService.approve or reject."
+    )
 
     def __init__(self, entity: str, label: str, instance_id: str) -> None:
-        super().__init__(
-            f"{entity} {label} waits for approval flow instance {instance_id}; its approvers "
-            f"decide it with ApprovalService.approve or reject.",
-            instance_id=instance_id,
-        )
+        self._tell({"entity": entity, "label": label}, instance_id=instance_id)

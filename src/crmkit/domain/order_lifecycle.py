@@ -58,11 +58,14 @@ class DeliveryExceedsOrdered(ValidationError):
 
     code = "delivery_exceeds_ordered"
     default_field = "quantities"
+    template = (
+        "order {order} line {line_no} ({sku}): {left} left to deliver, cannot deliver {asked}; "
+        "deliver at most that."
+    )
 
     def __init__(self, order: SalesOrder, line: SalesOrderLine, asked: Decimal) -> None:
-        super().__init__(
-            f"order {label(order)} line {line.line_no} ({line.sku}): {line.to_deliver} left to "
-            f"deliver, cannot deliver {asked}; deliver at most that.",
+        self._tell(
+            {"sku": line.sku},
             order=label(order),
             line_no=line.line_no,
             asked=asked,
@@ -75,11 +78,14 @@ class ReturnExceedsDelivered(ValidationError):
 
     code = "return_exceeds_delivered"
     default_field = "quantities"
+    template = (
+        "order {order} line {line_no} ({sku}): {left} delivered and not returned, cannot "
+        "return {asked}; return at most that."
+    )
 
     def __init__(self, order: SalesOrder, line: SalesOrderLine, asked: Decimal) -> None:
-        super().__init__(
-            f"order {label(order)} line {line.line_no} ({line.sku}): {line.returnable} "
-            f"delivered and not returned, cannot return {asked}; return at most that.",
+        self._tell(
+            {"sku": line.sku},
             order=label(order),
             line_no=line.line_no,
             asked=asked,
