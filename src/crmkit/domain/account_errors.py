@@ -7,6 +7,17 @@ from decimal import Decimal
 
 from crmkit.domain.errors import InvalidStateTransition, ValidationError
 
+__all__ = [
+    "AccountCurrencyMismatch",
+    "AmountExceedsHold",
+    "CreditLimitBelowUsage",
+    "HoldExpired",
+    "HoldResolved",
+    "InsufficientFunds",
+    "OrderHasPendingHolds",
+    "RepaymentExceedsCreditUsed",
+]
+
 
 class InsufficientFunds(ValidationError):
     """The account's funds cannot pay the amount; ``shortfall`` says by how much, per fund."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from crmkit.domain.errors import CrmkitError, ValidationError
 
+__all__ = ["ApprovalPending", "NoApprover", "NotAnApprover", "SelfApproval"]
+
 
 class NotAnApprover(ValidationError):
     """The user may not decide the instance's current step (not an approver of it, not

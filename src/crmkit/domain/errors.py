@@ -11,6 +11,23 @@ import string
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+__all__ = [
+    "ConcurrencyConflict",
+    "ConfigurationError",
+    "CrmkitError",
+    "CurrencyMismatch",
+    "DuplicateRecord",
+    "DuplicateRequest",
+    "FloatNotAllowed",
+    "InvalidStateTransition",
+    "NotFound",
+    "StorageError",
+    "StorageUnavailable",
+    "UnitMismatch",
+    "ValidationError",
+    "WrongTenant",
+]
+
 MESSAGE_VALUE_LENGTH = 60
 
 

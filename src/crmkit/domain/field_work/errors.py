@@ -6,6 +6,15 @@ from datetime import datetime
 
 from crmkit.domain.errors import CrmkitError, ValidationError
 
+__all__ = [
+    "OutsideRadius",
+    "ReopenWindowClosed",
+    "StepInvalid",
+    "StepOutOfOrder",
+    "StepsMissing",
+    "VisitMissed",
+]
+
 
 class VisitMissed(CrmkitError):
     """The visit was not checked in by its planned start plus the grace period."""

@@ -6,6 +6,17 @@ from datetime import datetime
 
 from crmkit.domain.errors import CrmkitError, ValidationError
 
+__all__ = [
+    "ClaimLimitReached",
+    "CoolingDown",
+    "DuplicateCustomer",
+    "InactiveCustomer",
+    "NotInPool",
+    "NotOwner",
+    "NotPoolMember",
+    "PoolRuleBroken",
+]
+
 
 class PoolRuleBroken(CrmkitError):
     """A pool rule refuses the claim, assignment or return."""

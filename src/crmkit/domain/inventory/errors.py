@@ -7,6 +7,8 @@ from decimal import Decimal
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.quantity import shown_quantity as plain
 
+__all__ = ["BelowReserved", "InsufficientStock", "NegativeStock", "OverReturn", "OverShipment"]
+
 
 class InsufficientStock(ValidationError):
     """A reservation asked for more than is available (all-or-nothing policy)."""

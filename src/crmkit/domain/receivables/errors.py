@@ -6,6 +6,17 @@ from decimal import Decimal
 
 from crmkit.domain.errors import InvalidStateTransition, ValidationError
 
+__all__ = [
+    "AllocationExceedsOpenAmount",
+    "AllocationExceedsPayment",
+    "ContractAmountExceeded",
+    "InvoiceExceedsInvoiceable",
+    "PaymentCurrencyMismatch",
+    "PaymentPayerMismatch",
+    "PaymentReversed",
+    "RefundExceedsReceived",
+]
+
 
 class AllocationExceedsOpenAmount(ValidationError):
     """An allocation is larger than what is still open on the order."""
