@@ -164,7 +164,9 @@ class UnitMismatch(ValidationError):
         "cannot {operation} quantities in '{left}' and '{right}': the units differ. Convert "
         "one quantity explicitly before combining them."
     )
-    __init__ = CurrencyMismatch.__init__  # the same arguments and details
+
+    def __init__(self, left: str, right: str, operation: str) -> None:
+        self._tell(left=left, right=right, operation=operation)
 
 
 class NotFound(CrmkitError):

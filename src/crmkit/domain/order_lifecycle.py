@@ -64,13 +64,7 @@ class DeliveryExceedsOrdered(ValidationError):
     )
 
     def __init__(self, order: SalesOrder, line: SalesOrderLine, asked: Decimal) -> None:
-        self._tell(
-            {"sku": line.sku},
-            order=label(order),
-            line_no=line.line_no,
-            asked=asked,
-            left=line.to_deliver,
-        )
+        self._tell({"sku": line.sku}, **_line_asked(order, line, asked, line.to_deliver))
 
 
 class ReturnExceedsDelivered(ValidationError):
@@ -84,13 +78,14 @@ class ReturnExceedsDelivered(ValidationError):
     )
 
     def __init__(self, order: SalesOrder, line: SalesOrderLine, asked: Decimal) -> None:
-        self._tell(
-            {"sku": line.sku},
-            order=label(order),
-            line_no=line.line_no,
-            asked=asked,
-            left=line.returnable,
-        )
+        self._tell({"sku": line.sku}, **_line_asked(order, line, asked, line.returnable))
+
+
+def _line_asked(
+    order: SalesOrder, line: SalesOrderLine, asked: Decimal, left: Decimal
+) -> dict[str, object]:
+    """The details of an error about asking more of an order line than is ``left``."""
+    return {"order": label(order), "line_no": line.line_no, "asked": asked, "left": left}
 
 
 class ReservationExpired(InvalidStateTransition):
