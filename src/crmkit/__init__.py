@@ -17,25 +17,9 @@ import logging
 from crmkit.adapters.clock import FixedClock, SystemClock
 from crmkit.bootstrap import Crm, TenantServices, open_crm, open_storage, upgrade_database
 from crmkit.domain import Money, Product, ProductId, Quantity, Rounding, TenantId
-from crmkit.errors import (
-    ConcurrencyConflict,
-    ConfigurationError,
-    CrmkitError,
-    CurrencyMismatch,
-    DuplicateRecord,
-    DuplicateRequest,
-    FloatNotAllowed,
-    InsufficientFunds,
-    InsufficientStock,
-    InvalidStateTransition,
-    NoPriceFound,
-    NotFound,
-    StorageError,
-    StorageUnavailable,
-    UnitMismatch,
-    ValidationError,
-    WrongTenant,
-)
+from crmkit.domain import errors as _core
+from crmkit.domain.errors import *  # noqa: F403
+from crmkit.errors import InsufficientFunds, InsufficientStock, NoPriceFound
 from crmkit.services import Page
 
 __version__ = "0.1.0"
@@ -45,36 +29,23 @@ __version__ = "0.1.0"
 logging.getLogger("crmkit").addHandler(logging.NullHandler())
 
 __all__ = [
-    "ConcurrencyConflict",
-    "ConfigurationError",
     "Crm",
-    "CrmkitError",
-    "CurrencyMismatch",
-    "DuplicateRecord",
-    "DuplicateRequest",
     "FixedClock",
-    "FloatNotAllowed",
     "InsufficientFunds",
     "InsufficientStock",
-    "InvalidStateTransition",
     "Money",
     "NoPriceFound",
-    "NotFound",
     "Page",
     "Product",
     "ProductId",
     "Quantity",
     "Rounding",
-    "StorageError",
-    "StorageUnavailable",
     "SystemClock",
     "TenantId",
     "TenantServices",
-    "UnitMismatch",
-    "ValidationError",
-    "WrongTenant",
     "__version__",
     "open_crm",
     "open_storage",
     "upgrade_database",
 ]
+__all__ += _core.__all__

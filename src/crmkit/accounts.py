@@ -1,15 +1,7 @@
 """Customer accounts (客户账户): funds, rebate grants, holds, deduction policies and ledger."""
 
-from crmkit.domain.account_errors import (
-    AccountCurrencyMismatch,
-    AmountExceedsHold,
-    CreditLimitBelowUsage,
-    HoldExpired,
-    HoldResolved,
-    InsufficientFunds,
-    OrderHasPendingHolds,
-    RepaymentExceedsCreditUsed,
-)
+from crmkit.domain import account_errors as _errors
+from crmkit.domain.account_errors import *  # noqa: F403
 from crmkit.domain.accounts import (
     CustomerAccount,
     EntryKind,
@@ -24,9 +16,6 @@ from crmkit.domain.deduction import DeductionPlan, DeductionPolicy, OrderLine, P
 from crmkit.services.accounts import CustomerAccountService, FundSummary, Movement, Statement
 
 __all__ = [
-    "AccountCurrencyMismatch",
-    "AmountExceedsHold",
-    "CreditLimitBelowUsage",
     "CustomerAccount",
     "CustomerAccountService",
     "DeductionPlan",
@@ -36,17 +25,13 @@ __all__ = [
     "FundBalance",
     "FundSummary",
     "Hold",
-    "HoldExpired",
-    "HoldResolved",
     "HoldStatus",
-    "InsufficientFunds",
     "JournalEntry",
     "Movement",
-    "OrderHasPendingHolds",
     "OrderLine",
     "PlanPart",
     "RebateGrant",
-    "RepaymentExceedsCreditUsed",
     "Statement",
     "TradeMode",
 ]
+__all__ += _errors.__all__

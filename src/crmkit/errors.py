@@ -3,66 +3,24 @@
 Catch :class:`CrmkitError` for any of them, or a subclass for one kind of failure::
 
     from crmkit.errors import CrmkitError, InsufficientStock
+
+The modules that hold nothing but errors are taken whole (their ``__all__``); the errors of
+the modules that hold more are named one by one.
 """
 
-from crmkit.domain.account_errors import (
-    AccountCurrencyMismatch,
-    AmountExceedsHold,
-    CreditLimitBelowUsage,
-    HoldExpired,
-    HoldResolved,
-    InsufficientFunds,
-    OrderHasPendingHolds,
-    RepaymentExceedsCreditUsed,
-)
-from crmkit.domain.approval_errors import (
-    ApprovalPending,
-    NoApprover,
-    NotAnApprover,
-    SelfApproval,
-)
+from crmkit.domain import account_errors as _account
+from crmkit.domain import approval_errors as _approval
+from crmkit.domain import errors as _core
+from crmkit.domain.account_errors import *  # noqa: F403
+from crmkit.domain.approval_errors import *  # noqa: F403
 from crmkit.domain.condition_nodes import InvalidCondition
-from crmkit.domain.errors import (
-    ConcurrencyConflict,
-    ConfigurationError,
-    CrmkitError,
-    CurrencyMismatch,
-    DuplicateRecord,
-    DuplicateRequest,
-    FloatNotAllowed,
-    InvalidStateTransition,
-    NotFound,
-    StorageError,
-    StorageUnavailable,
-    UnitMismatch,
-    ValidationError,
-    WrongTenant,
-)
-from crmkit.domain.field_work.errors import (
-    OutsideRadius,
-    ReopenWindowClosed,
-    StepInvalid,
-    StepOutOfOrder,
-    StepsMissing,
-    VisitMissed,
-)
-from crmkit.domain.front_office.errors import (
-    ClaimLimitReached,
-    CoolingDown,
-    DuplicateCustomer,
-    InactiveCustomer,
-    NotInPool,
-    NotOwner,
-    NotPoolMember,
-    PoolRuleBroken,
-)
-from crmkit.domain.inventory.errors import (
-    BelowReserved,
-    InsufficientStock,
-    NegativeStock,
-    OverReturn,
-    OverShipment,
-)
+from crmkit.domain.errors import *  # noqa: F403
+from crmkit.domain.field_work import errors as _field_work
+from crmkit.domain.field_work.errors import *  # noqa: F403
+from crmkit.domain.front_office import errors as _front_office
+from crmkit.domain.front_office.errors import *  # noqa: F403
+from crmkit.domain.inventory import errors as _inventory
+from crmkit.domain.inventory.errors import *  # noqa: F403
 from crmkit.domain.order_lifecycle import (
     DeliveryExceedsOrdered,
     EmptyOrder,
@@ -73,80 +31,26 @@ from crmkit.domain.order_lifecycle import (
 from crmkit.domain.pricing import NoPriceFound
 from crmkit.domain.processes import ProcessStepRefused
 from crmkit.domain.quote import ConversionExceedsRemaining, QuoteExpired, QuoteTransitionNotAllowed
-from crmkit.domain.receivables.errors import (
-    AllocationExceedsOpenAmount,
-    AllocationExceedsPayment,
-    ContractAmountExceeded,
-    InvoiceExceedsInvoiceable,
-    PaymentCurrencyMismatch,
-    PaymentPayerMismatch,
-    PaymentReversed,
-    RefundExceedsReceived,
-)
+from crmkit.domain.receivables import errors as _receivables
+from crmkit.domain.receivables.errors import *  # noqa: F403
 
 __all__ = [
-    "AccountCurrencyMismatch",
-    "AllocationExceedsOpenAmount",
-    "AllocationExceedsPayment",
-    "AmountExceedsHold",
-    "ApprovalPending",
-    "BelowReserved",
-    "ClaimLimitReached",
-    "ConcurrencyConflict",
-    "ConfigurationError",
-    "ContractAmountExceeded",
     "ConversionExceedsRemaining",
-    "CoolingDown",
-    "CreditLimitBelowUsage",
-    "CrmkitError",
-    "CurrencyMismatch",
     "DeliveryExceedsOrdered",
-    "DuplicateCustomer",
-    "DuplicateRecord",
-    "DuplicateRequest",
     "EmptyOrder",
-    "FloatNotAllowed",
-    "HoldExpired",
-    "HoldResolved",
-    "InactiveCustomer",
-    "InsufficientFunds",
-    "InsufficientStock",
     "InvalidCondition",
-    "InvalidStateTransition",
-    "InvoiceExceedsInvoiceable",
-    "NegativeStock",
-    "NoApprover",
     "NoPriceFound",
-    "NotAnApprover",
-    "NotFound",
-    "NotInPool",
-    "NotOwner",
-    "NotPoolMember",
-    "OrderHasPendingHolds",
     "OrderTransitionNotAllowed",
-    "OutsideRadius",
-    "OverReturn",
-    "OverShipment",
-    "PaymentCurrencyMismatch",
-    "PaymentPayerMismatch",
-    "PaymentReversed",
-    "PoolRuleBroken",
+    "ProcessStepRefused",
     "QuoteExpired",
     "QuoteTransitionNotAllowed",
-    "RefundExceedsReceived",
-    "ReopenWindowClosed",
-    "RepaymentExceedsCreditUsed",
     "ReservationExpired",
     "ReturnExceedsDelivered",
-    "SelfApproval",
-    "StepInvalid",
-    "StepOutOfOrder",
-    "StepsMissing",
-    "StorageError",
-    "StorageUnavailable",
-    "UnitMismatch",
-    "ValidationError",
-    "VisitMissed",
-    "WrongTenant",
 ]
-__all__ += ["ProcessStepRefused"]  # business processes (H16B)
+__all__ += _core.__all__
+__all__ += _account.__all__
+__all__ += _approval.__all__
+__all__ += _field_work.__all__
+__all__ += _front_office.__all__
+__all__ += _inventory.__all__
+__all__ += _receivables.__all__

@@ -1,15 +1,9 @@
 """Field work and service: visits (拜访) with visit actions (拜访动作) and shelf checks (盘点动作),
 and work orders (工单) with SLAs on a business calendar. See docs/field-and-service.md."""
 
+from crmkit.domain.field_work import errors as _errors
 from crmkit.domain.field_work.calendar import BusinessCalendar, Priority, SlaTarget
-from crmkit.domain.field_work.errors import (
-    OutsideRadius,
-    ReopenWindowClosed,
-    StepInvalid,
-    StepOutOfOrder,
-    StepsMissing,
-    VisitMissed,
-)
+from crmkit.domain.field_work.errors import *  # noqa: F403
 from crmkit.domain.field_work.shelf import PriceDeviation, ShelfCheck, ShelfLine
 from crmkit.domain.field_work.templates import (
     FieldValue,
@@ -45,11 +39,9 @@ __all__ = [
     "FormField",
     "FormFieldKind",
     "LedgerStoreDeliveries",
-    "OutsideRadius",
     "PriceDeviation",
     "PriceListStorePrices",
     "Priority",
-    "ReopenWindowClosed",
     "ShelfCheck",
     "ShelfCheckService",
     "ShelfFigures",
@@ -57,18 +49,15 @@ __all__ = [
     "SlaTarget",
     "Step",
     "StepEntry",
-    "StepInvalid",
     "StepKind",
-    "StepOutOfOrder",
-    "StepsMissing",
     "StoreDeliveries",
     "StorePrices",
     "Visit",
     "VisitActionTemplate",
-    "VisitMissed",
     "VisitService",
     "VisitStatus",
     "WorkOrder",
     "WorkOrderService",
     "WorkOrderStatus",
 ]
+__all__ += _errors.__all__

@@ -3,6 +3,7 @@
 and tasks. See docs/front-office.md.
 """
 
+from crmkit.domain.front_office import errors as _errors
 from crmkit.domain.front_office.contacts import CONTACTS, Contact
 from crmkit.domain.front_office.customers import (
     CUSTOMERS,
@@ -11,16 +12,7 @@ from crmkit.domain.front_office.customers import (
     CustomerStatus,
     MapPoint,
 )
-from crmkit.domain.front_office.errors import (
-    ClaimLimitReached,
-    CoolingDown,
-    DuplicateCustomer,
-    InactiveCustomer,
-    NotInPool,
-    NotOwner,
-    NotPoolMember,
-    PoolRuleBroken,
-)
+from crmkit.domain.front_office.errors import *  # noqa: F403
 from crmkit.domain.front_office.follow_ups import FollowUp, FollowUpKind, FollowUpSubject
 from crmkit.domain.front_office.leads import LEADS, Lead, LeadSource, LeadStatus
 from crmkit.domain.front_office.opportunities import (
@@ -47,10 +39,8 @@ __all__ = [
     "USERS",
     "ActivityService",
     "Assignment",
-    "ClaimLimitReached",
     "Contact",
     "Conversion",
-    "CoolingDown",
     "Customer",
     "CustomerFunds",
     "CustomerKind",
@@ -58,21 +48,16 @@ __all__ = [
     "CustomerService",
     "CustomerStatus",
     "DirectoryService",
-    "DuplicateCustomer",
     "FollowUp",
     "FollowUpKind",
     "FollowUpSubject",
     "ForecastLine",
-    "InactiveCustomer",
     "Lead",
     "LeadEntry",
     "LeadService",
     "LeadSource",
     "LeadStatus",
     "MapPoint",
-    "NotInPool",
-    "NotOwner",
-    "NotPoolMember",
     "Opportunity",
     "OpportunityDraft",
     "OpportunityService",
@@ -81,7 +66,6 @@ __all__ = [
     "PoolAction",
     "PoolEvent",
     "PoolKind",
-    "PoolRuleBroken",
     "PoolService",
     "Role",
     "SalesProcess",
@@ -92,3 +76,4 @@ __all__ = [
     "User",
     "pricing_customer",
 ]
+__all__ += _errors.__all__

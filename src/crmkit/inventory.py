@@ -2,19 +2,14 @@
 
 from crmkit.domain.inventory import (
     AllocationStrategy,
-    BelowReserved,
     CountLine,
     DeliveryLine,
     DeliveryNote,
     DocumentStatus,
     InboundLine,
     InboundOrder,
-    InsufficientStock,
     Movement,
     MovementKind,
-    NegativeStock,
-    OverReturn,
-    OverShipment,
     Reservation,
     ReservationStatus,
     ReturnLine,
@@ -25,6 +20,8 @@ from crmkit.domain.inventory import (
     StockLevel,
     Warehouse,
 )
+from crmkit.domain.inventory import errors as _errors
+from crmkit.domain.inventory.errors import *  # noqa: F403
 from crmkit.services.inventory import (
     Backorder,
     InventoryService,
@@ -37,20 +34,15 @@ from crmkit.services.inventory import (
 __all__ = [
     "AllocationStrategy",
     "Backorder",
-    "BelowReserved",
     "CountLine",
     "DeliveryLine",
     "DeliveryNote",
     "DocumentStatus",
     "InboundLine",
     "InboundOrder",
-    "InsufficientStock",
     "InventoryService",
     "Movement",
     "MovementKind",
-    "NegativeStock",
-    "OverReturn",
-    "OverShipment",
     "ProductAvailability",
     "Reservation",
     "ReservationRequest",
@@ -65,3 +57,4 @@ __all__ = [
     "Warehouse",
     "WarehouseStock",
 ]
+__all__ += _errors.__all__

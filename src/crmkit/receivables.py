@@ -1,16 +1,8 @@
 """Receivables (应收): payments received (回款), payment plans (回款计划), refunds (退款)."""
 
+from crmkit.domain.receivables import errors as _errors
 from crmkit.domain.receivables.contracts import Contract, ContractProgress, ContractStatus
-from crmkit.domain.receivables.errors import (
-    AllocationExceedsOpenAmount,
-    AllocationExceedsPayment,
-    ContractAmountExceeded,
-    InvoiceExceedsInvoiceable,
-    PaymentCurrencyMismatch,
-    PaymentPayerMismatch,
-    PaymentReversed,
-    RefundExceedsReceived,
-)
+from crmkit.domain.receivables.errors import *  # noqa: F403
 from crmkit.domain.receivables.invoices import (
     InvoiceBasis,
     InvoiceKind,
@@ -43,10 +35,7 @@ from crmkit.services.receivables.refunds import RefundService
 __all__ = [
     "AGEING_BUCKETS",
     "REMINDER_EVENT",
-    "AllocationExceedsOpenAmount",
-    "AllocationExceedsPayment",
     "Contract",
-    "ContractAmountExceeded",
     "ContractProgress",
     "ContractService",
     "ContractStatus",
@@ -55,7 +44,6 @@ __all__ = [
     "InstalmentShare",
     "InstalmentStatus",
     "InvoiceBasis",
-    "InvoiceExceedsInvoiceable",
     "InvoiceKind",
     "InvoiceRequest",
     "InvoiceService",
@@ -64,16 +52,13 @@ __all__ = [
     "OrderReceipts",
     "Payment",
     "PaymentAllocation",
-    "PaymentCurrencyMismatch",
-    "PaymentPayerMismatch",
     "PaymentPlan",
     "PaymentPlanService",
-    "PaymentReversed",
     "PaymentService",
     "PaymentStatus",
     "Refund",
-    "RefundExceedsReceived",
     "RefundService",
     "RefundStatus",
     "TaxPart",
 ]
+__all__ += _errors.__all__

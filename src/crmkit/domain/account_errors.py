@@ -7,11 +7,27 @@ from decimal import Decimal
 
 from crmkit.domain.errors import InvalidStateTransition, ValidationError
 
+__all__ = [
+    "AccountCurrencyMismatch",
+    "AmountExceedsHold",
+    "CreditLimitBelowUsage",
+    "HoldExpired",
+    "HoldResolved",
+    "InsufficientFunds",
+    "OrderHasPendingHolds",
+    "RepaymentExceedsCreditUsed",
+]
+
 
 class InsufficientFunds(ValidationError):
     """The account's funds cannot pay the amount; ``shortfall`` says by how much, per fund."""
 
     code = "insufficient_funds"
+    template = (
+        "{account} cannot pay {what}: {total} {currency} remain unpaid by the funds its "
+        "deduction policy allows ({explanation}). Deposit or grant more, raise the credit "
+        "limit, or lower the amount; nothing was changed."
+    )
 
     def __init__(
         self,
@@ -29,10 +45,8 @@ class InsufficientFunds(ValidationError):
             if customer_id is not None
             else f"customer account {account_id!r}"
         )
-        super().__init__(
-            f"{account} cannot pay {what}: {total} {currency} remain unpaid by the funds its "
-            f"deduction policy allows ({explanation.rstrip('.')}). Deposit or grant more, "
-            f"raise the credit limit, or lower the amount; nothing was changed.",
+        self._tell(
+            {"account": account, "what": what, "explanation": explanation.rstrip(".")},
             field="amount",
             customer_id=customer_id,
             account_id=account_id,
@@ -46,15 +60,15 @@ class AccountCurrencyMismatch(ValidationError):
     """An amount in another currency than the customer account's."""
 
     code = "account_currency_mismatch"
+    template = (
+        "customer account {account_id!r} keeps {account_currency}, but {what} is in {given}; "
+        "open an account in {given} for this customer or convert the amount first. Nothing "
+        "was changed."
+    )
 
     def __init__(self, account_id: str, account_currency: str, given: str, what: str) -> None:
-        super().__init__(
-            f"customer account {account_id!r} keeps {account_currency}, but {what} is in "
-            f"{given}; open an account in {given} for this customer or convert the amount "
-            f"first. Nothing was changed.",
-            account_id=account_id,
-            account_currency=account_currency,
-            given=given,
+        self._tell(
+            {"what": what}, account_id=account_id, account_currency=account_currency, given=given
         )
 
 
@@ -63,17 +77,14 @@ class CreditLimitBelowUsage(ValidationError):
 
     code = "credit_limit_below_usage"
     default_field = "limit"
+    template = (
+        "customer account {account_id!r}: a credit limit of {limit} is below the credit in use "
+        "({used} used + {held} held); have the customer repay or void holds first. Nothing "
+        "was changed."
+    )
 
     def __init__(self, account_id: str, limit: Decimal, used: Decimal, held: Decimal) -> None:
-        super().__init__(
-            f"customer account {account_id!r}: a credit limit of {limit} is below the credit "
-            f"in use ({used} used + {held} held); have the customer repay or void holds "
-            f"first. Nothing was changed.",
-            account_id=account_id,
-            limit=limit,
-            used=used,
-            held=held,
-        )
+        self._tell(account_id=account_id, limit=limit, used=used, held=held)
 
 
 class AmountExceedsHold(ValidationError):
@@ -81,16 +92,13 @@ class AmountExceedsHold(ValidationError):
 
     code = "amount_exceeds_hold"
     default_field = "amount"
+    template = (
+        "cannot {action} {amount} on hold {hold_id!r}: only {left} is left for it; lower the "
+        "amount. Nothing was changed."
+    )
 
     def __init__(self, hold_id: str, action: str, amount: Decimal, left: Decimal) -> None:
-        super().__init__(
-            f"cannot {action} {amount} on hold {hold_id!r}: only {left} is left for it; "
-            f"lower the amount. Nothing was changed.",
-            hold_id=hold_id,
-            action=action,
-            amount=amount,
-            left=left,
-        )
+        self._tell(hold_id=hold_id, action=action, amount=amount, left=left)
 
 
 class HoldResolved(InvalidStateTransition):
@@ -108,16 +116,13 @@ class RepaymentExceedsCreditUsed(ValidationError):
 
     code = "repayment_exceeds_credit_used"
     default_field = "amount"
+    template = (
+        "customer account {account_id!r} owes {used} on credit, so a repayment of {amount} is "
+        "too large; deposit the difference as prepayment instead. Nothing was changed."
+    )
 
     def __init__(self, account_id: str, amount: Decimal, used: Decimal) -> None:
-        super().__init__(
-            f"customer account {account_id!r} owes {used} on credit, so a repayment of "
-            f"{amount} is too large; deposit the difference as prepayment instead. Nothing "
-            f"was changed.",
-            account_id=account_id,
-            amount=amount,
-            used=used,
-        )
+        self._tell(account_id=account_id, amount=amount, used=used)
 
 
 class OrderHasPendingHolds(InvalidStateTransition):

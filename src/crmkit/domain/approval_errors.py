@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from crmkit.domain.errors import CrmkitError, ValidationError
 
+__all__ = ["ApprovalPending", "NoApprover", "NotAnApprover", "SelfApproval"]
+
 
 class NotAnApprover(ValidationError):
     """The user may not decide the instance's current step (not an approver of it, not
@@ -30,10 +32,10 @@ class ApprovalPending(CrmkitError):
     approval service, by its approvers."""
 
     code = "approval_pending"
+    template = (
+        "{entity} {label} waits for approval flow instance {instance_id}; its approvers "
+        "decide it with ApprovalService.approve or reject."
+    )
 
     def __init__(self, entity: str, label: str, instance_id: str) -> None:
-        super().__init__(
-            f"{entity} {label} waits for approval flow instance {instance_id}; its approvers "
-            f"decide it with ApprovalService.approve or reject.",
-            instance_id=instance_id,
-        )
+        self._tell({"entity": entity, "label": label}, instance_id=instance_id)

@@ -7,7 +7,26 @@ errors into these classes, so callers never see a driver's exception type.
 
 from __future__ import annotations
 
+import string
+from collections.abc import Mapping
 from typing import Any, ClassVar
+
+__all__ = [
+    "ConcurrencyConflict",
+    "ConfigurationError",
+    "CrmkitError",
+    "CurrencyMismatch",
+    "DuplicateRecord",
+    "DuplicateRequest",
+    "FloatNotAllowed",
+    "InvalidStateTransition",
+    "NotFound",
+    "StorageError",
+    "StorageUnavailable",
+    "UnitMismatch",
+    "ValidationError",
+    "WrongTenant",
+]
 
 MESSAGE_VALUE_LENGTH = 60
 
@@ -18,6 +37,21 @@ def shown(value: object) -> str:
     if len(text) <= MESSAGE_VALUE_LENGTH:
         return text
     return f"{text[: MESSAGE_VALUE_LENGTH - 3]}... ({len(text)} characters)"
+
+
+class _Messages(string.Formatter):
+    """``str.format`` for message templates, with two conversions of its own: ``{value!S}``
+    is :func:`shown` and ``{at!i}`` a date or time in ISO format."""
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion == "S":
+            return shown(value)
+        if conversion == "i":
+            return value.isoformat()
+        return super().convert_field(value, conversion)
+
+
+_MESSAGES = _Messages()
 
 
 class CrmkitError(Exception):
@@ -33,11 +67,19 @@ class CrmkitError(Exception):
     retryable: ClassVar[bool] = False
     default_field: ClassVar[str | None] = None
     """The argument an error of this kind is always about (``amount``), if there is one."""
+    template: ClassVar[str] = ""
+    """The message of an error kind that declares one, for :meth:`_tell` to fill in."""
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
         self.message = message
         self.details: dict[str, Any] = details
+
+    def _tell(self, shows: Mapping[str, object] | None = None, /, **details: Any) -> None:
+        """Set the error up with its class's ``template`` filled in from ``details`` (kept
+        as the error's details) and ``shows`` (what only the message shows; it wins)."""
+        message = _MESSAGES.vformat(self.template, (), {**details, **(shows or {})})
+        CrmkitError.__init__(self, message, **details)
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.message}"
@@ -79,89 +121,81 @@ class WrongTenant(ValidationError):
     """A record of one tenant was handed to a unit of work of another tenant."""
 
     code = "wrong_tenant"
+    template = (
+        "{entity} {record_id!S} belongs to tenant {owner!r}, but the unit of work is for "
+        "tenant {tenant_id!r}; open a unit of work for the record's tenant."
+    )
 
     def __init__(self, entity: str, record_id: object, owner: str, tenant_id: str) -> None:
-        super().__init__(
-            f"{entity} {shown(record_id)} belongs to tenant {owner!r}, but the unit of work is for "
-            f"tenant {tenant_id!r}; open a unit of work for the record's tenant.",
-            entity=entity,
-            record_id=record_id,
-            owner=owner,
-            tenant_id=tenant_id,
-        )
+        self._tell(entity=entity, record_id=record_id, owner=owner, tenant_id=tenant_id)
 
 
 class FloatNotAllowed(ValidationError):
     """A float was given where money or a quantity is expected."""
 
     code = "float_not_allowed"
+    template = (
+        "{what} was given the float {value!S}; floats cannot represent money or quantities "
+        "exactly. Pass a decimal.Decimal, an int or a string such as '{value!S}' instead."
+    )
 
     def __init__(self, what: str, value: float) -> None:
-        super().__init__(
-            f"{what} was given the float {shown(value)}; floats cannot represent money or "
-            f"quantities exactly. Pass a decimal.Decimal, an int or a string such as "
-            f"'{shown(value)}' instead.",
-            what=what,
-            value=value,
-        )
+        self._tell(what=what, value=value)
 
 
 class CurrencyMismatch(ValidationError):
     """Two amounts in different currencies were combined."""
 
     code = "currency_mismatch"
+    template = (
+        "cannot {operation} {left} and {right}: the currencies differ. Convert one amount "
+        "explicitly before combining them."
+    )
 
     def __init__(self, left: str, right: str, operation: str) -> None:
-        super().__init__(
-            f"cannot {operation} {left} and {right}: the currencies differ. Convert one "
-            f"amount explicitly before combining them.",
-            left=left,
-            right=right,
-            operation=operation,
-        )
+        self._tell(left=left, right=right, operation=operation)
 
 
 class UnitMismatch(ValidationError):
     """Two quantities in different units of measure were combined."""
 
     code = "unit_mismatch"
+    template = (
+        "cannot {operation} quantities in '{left}' and '{right}': the units differ. Convert "
+        "one quantity explicitly before combining them."
+    )
 
     def __init__(self, left: str, right: str, operation: str) -> None:
-        super().__init__(
-            f"cannot {operation} quantities in '{left}' and '{right}': the units differ. "
-            f"Convert one quantity explicitly before combining them.",
-            left=left,
-            right=right,
-            operation=operation,
-        )
+        self._tell(left=left, right=right, operation=operation)
 
 
 class NotFound(CrmkitError):
     """The record does not exist in this tenant."""
 
     code = "not_found"
+    template = (
+        "{entity} with {key} {value!S} was not found in tenant {tenant_id!r}; check the {key} "
+        "and the tenant the unit of work was opened for."
+    )
 
     def __init__(self, entity: str, key: str, value: object, tenant_id: str) -> None:
-        super().__init__(
-            f"{entity} with {key} {shown(value)} was not found in tenant {tenant_id!r}; check "
-            f"the {key} and the tenant the unit of work was opened for.",
-            entity=entity,
-            key=key,
-            value=value,
-            tenant_id=tenant_id,
-        )
+        self._tell(entity=entity, key=key, value=value, tenant_id=tenant_id)
 
 
 class DuplicateRecord(CrmkitError):
     """A record with the same unique key already exists in this tenant."""
 
     code = "duplicate"
+    template = (
+        "{entity} with {key} {value!S} already exists in tenant {tenant_id!r}; choose another "
+        "{key} or change the existing {lower}."
+    )
 
     def __init__(self, entity: str, key: str, value: object, tenant_id: str) -> None:
-        super().__init__(
-            f"{entity} with {key} {shown(value)} already exists in tenant {tenant_id!r}; choose "
-            f"another {key} or change the existing {entity.lower()}.",
-            field=key if key.isidentifier() else None,  # the field whose value is taken
+        field = key if key.isidentifier() else None  # the field whose value is taken
+        self._tell(
+            {"lower": entity.lower()},
+            field=field,
             entity=entity,
             key=key,
             value=value,
@@ -174,46 +208,36 @@ class ConcurrencyConflict(CrmkitError):
 
     code = "concurrency_conflict"
     retryable = True
+    template = (
+        "{entity} {record_id!S} in tenant {tenant_id!r} could not be written: {reason}. "
+        "Another writer changed it first; reload it and apply the change again."
+    )
 
     def __init__(self, entity: str, record_id: object, tenant_id: str, reason: str) -> None:
-        super().__init__(
-            f"{entity} {shown(record_id)} in tenant {tenant_id!r} could not be written: {reason}. "
-            f"Another writer changed it first; reload it and apply the change again.",
-            entity=entity,
-            record_id=record_id,
-            tenant_id=tenant_id,
-            reason=reason,
-        )
+        self._tell(entity=entity, record_id=record_id, tenant_id=tenant_id, reason=reason)
 
 
 class InvalidStateTransition(CrmkitError):
     """The record's lifecycle does not allow this step from its current state."""
 
     code = "invalid_state_transition"
+    template = "cannot {action} {entity} {record_id!S}: it is {state}."
 
     def __init__(self, entity: str, record_id: object, state: str, action: str) -> None:
-        super().__init__(
-            f"cannot {action} {entity} {shown(record_id)}: it is {state}.",
-            entity=entity,
-            record_id=record_id,
-            state=state,
-            action=action,
-        )
+        self._tell(entity=entity, record_id=record_id, state=state, action=action)
 
 
 class DuplicateRequest(CrmkitError):
     """An idempotency key was reused for a request with different content."""
 
     code = "duplicate_request"
+    template = (
+        "request key {key!S} in tenant {tenant_id!r} was already used for a different "
+        "request ({difference}); use a new key for a new request."
+    )
 
     def __init__(self, key: str, tenant_id: str, difference: str) -> None:
-        super().__init__(
-            f"request key {shown(key)} in tenant {tenant_id!r} was already used for a different "
-            f"request ({difference}); use a new key for a new request.",
-            key=key,
-            tenant_id=tenant_id,
-            difference=difference,
-        )
+        self._tell(key=key, tenant_id=tenant_id, difference=difference)
 
 
 class StorageError(CrmkitError):

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar
 
 import attrs
 
@@ -54,47 +53,39 @@ class EmptyOrder(ValidationError):
     code = "empty_order"
 
 
-class _LineExceeded(ValidationError):
-    """A delivery or a return moves more of a line than is left to move (``left``)."""
-
-    default_field = "quantities"
-    verb: ClassVar[str]
-    """What the move does: ``deliver`` or ``return``."""
-    state: ClassVar[str]
-    """What ``left`` is, in words."""
-    left: ClassVar[str]
-    """The line's property saying what is left to move."""
-
-    def __init__(self, order: SalesOrder, line: SalesOrderLine, asked: Decimal) -> None:
-        left, verb = self.left_of(line), self.verb
-        super().__init__(
-            f"order {label(order)} line {line.line_no} ({line.sku}): {left} {self.state}, "
-            f"cannot {verb} {asked}; {verb} at most that.",
-            order=label(order),
-            line_no=line.line_no,
-            asked=asked,
-            left=left,
-        )
-
-    @classmethod
-    def left_of(cls, line: SalesOrderLine) -> Decimal:
-        """What is left of ``line`` to move."""
-        left: Decimal = getattr(line, cls.left)
-        return left
-
-
-class DeliveryExceedsOrdered(_LineExceeded):
+class DeliveryExceedsOrdered(ValidationError):
     """A delivery ships more of a line than is left to deliver."""
 
     code = "delivery_exceeds_ordered"
-    verb, state, left = "deliver", "left to deliver", "to_deliver"
+    default_field = "quantities"
+    template = (
+        "order {order} line {line_no} ({sku}): {left} left to deliver, cannot deliver {asked}; "
+        "deliver at most that."
+    )
+
+    def __init__(self, order: SalesOrder, line: SalesOrderLine, asked: Decimal) -> None:
+        self._tell({"sku": line.sku}, **_line_asked(order, line, asked, line.to_deliver))
 
 
-class ReturnExceedsDelivered(_LineExceeded):
+class ReturnExceedsDelivered(ValidationError):
     """A return takes back more of a line than was delivered and not returned."""
 
     code = "return_exceeds_delivered"
-    verb, state, left = "return", "delivered and not returned", "returnable"
+    default_field = "quantities"
+    template = (
+        "order {order} line {line_no} ({sku}): {left} delivered and not returned, cannot "
+        "return {asked}; return at most that."
+    )
+
+    def __init__(self, order: SalesOrder, line: SalesOrderLine, asked: Decimal) -> None:
+        self._tell({"sku": line.sku}, **_line_asked(order, line, asked, line.returnable))
+
+
+def _line_asked(
+    order: SalesOrder, line: SalesOrderLine, asked: Decimal, left: Decimal
+) -> dict[str, object]:
+    """The details of an error about asking more of an order line than is ``left``."""
+    return {"order": label(order), "line_no": line.line_no, "asked": asked, "left": left}
 
 
 class ReservationExpired(InvalidStateTransition):
@@ -158,17 +149,19 @@ def _moved(
     document: OrderDocument,
     now: datetime,
     *,
-    limit: type[_LineExceeded],
+    limit: type[DeliveryExceedsOrdered | ReturnExceedsDelivered],
+    left: Callable[[SalesOrderLine], Decimal],
     add: Callable[[SalesOrderLine, Decimal], SalesOrderLine],
 ) -> SalesOrder:
-    """The order with ``quantities`` added to its lines by ``add``, each within ``limit``."""
+    """The order with ``quantities`` added to its lines by ``add``, each within ``left``
+    (else ``limit`` is raised)."""
     lines = []
     for line in order.lines:
         asked = quantities.get(line.line_no)
         if asked is None:
             lines.append(line)
             continue
-        if asked > limit.left_of(line):
+        if asked > left(line):
             raise limit(order, line, asked)
         lines.append(add(line, asked))
     return attrs.evolve(
@@ -177,6 +170,14 @@ def _moved(
         documents=(*order.documents, document),
         updated_at=now,
     )
+
+
+def _to_deliver(line: SalesOrderLine) -> Decimal:
+    return line.to_deliver
+
+
+def _returnable(line: SalesOrderLine) -> Decimal:
+    return line.returnable
 
 
 def _shipped(line: SalesOrderLine, asked: Decimal) -> SalesOrderLine:
@@ -198,7 +199,15 @@ def deliver(
     """
     if order.status not in DELIVERABLE:
         raise OrderTransitionNotAllowed(order, "deliver")
-    moved = _moved(order, quantities, document, now, limit=DeliveryExceedsOrdered, add=_shipped)
+    moved = _moved(
+        order,
+        quantities,
+        document,
+        now,
+        limit=DeliveryExceedsOrdered,
+        left=_to_deliver,
+        add=_shipped,
+    )
     done = all(line.to_deliver == 0 for line in moved.lines)
     return attrs.evolve(moved, status=Status.DELIVERED if done else Status.PARTIALLY_DELIVERED)
 
@@ -214,7 +223,15 @@ def take_back(
     """
     if order.status not in RETURNABLE:
         raise OrderTransitionNotAllowed(order, "take back goods of")
-    return _moved(order, quantities, document, now, limit=ReturnExceedsDelivered, add=_returned)
+    return _moved(
+        order,
+        quantities,
+        document,
+        now,
+        limit=ReturnExceedsDelivered,
+        left=_returnable,
+        add=_returned,
+    )
 
 
 def to_status(order: SalesOrder, status: Status, action: str, now: datetime) -> SalesOrder:

@@ -8,7 +8,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from crmkit.domain.errors import CrmkitError, InvalidStateTransition, ValidationError
+from crmkit.domain.errors import InvalidStateTransition, ValidationError
 from crmkit.domain.price_list import percent, quantity
 from crmkit.domain.pricing import (
     HUNDRED,
@@ -65,13 +65,15 @@ class QuoteTransitionNotAllowed(InvalidStateTransition):
     """The quote's status does not allow the action (the documented lifecycle error)."""
 
     code = "quote_transition_not_allowed"
+    template = (
+        "cannot {action} quote {record_id!r}: it is {state}; a {state} quote allows {allowed}. "
+        "Create a new quote to offer other terms."
+    )
 
     def __init__(self, quote_id: str, status: QuoteStatus, action: str) -> None:
         allowed = ", ".join(ALLOWED[status]) or "nothing (it is final)"
-        CrmkitError.__init__(
-            self,
-            f"cannot {action} quote {quote_id!r}: it is {status.value}; a {status.value} "
-            f"quote allows {allowed}. Create a new quote to offer other terms.",
+        self._tell(
+            {"allowed": allowed},
             entity="Quote",
             record_id=quote_id,
             state=status.value,
@@ -83,14 +85,14 @@ class QuoteExpired(ValidationError):
     """The quote's validity date has passed."""
 
     code = "quote_expired"
+    template = (
+        "cannot {action} quote {quote_id!r}: it was valid until {valid_until!i} and it is now "
+        "{now!i}. Expire it and issue a new quote, or (to convert an accepted quote) pass an "
+        "explicit expiry override."
+    )
 
     def __init__(self, quote_id: str, valid_until: datetime, now: datetime, action: str) -> None:
-        super().__init__(
-            f"cannot {action} quote {quote_id!r}: it was valid until "
-            f"{valid_until.isoformat()} and it is now {now.isoformat()}. Expire it and issue a "
-            f"new quote, or (to convert an accepted quote) pass an explicit expiry override.",
-            quote_id=quote_id,
-        )
+        self._tell({"valid_until": valid_until, "now": now, "action": action}, quote_id=quote_id)
 
 
 class ConversionExceedsRemaining(ValidationError):
@@ -98,13 +100,10 @@ class ConversionExceedsRemaining(ValidationError):
 
     code = "quantity_exceeds_remaining"
     default_field = "quantities"
+    template = (
+        "quote {quote_id!r} line {line_no}: {asked} was asked for but only {remaining} remains "
+        "unconverted; ask for at most {remaining}."
+    )
 
     def __init__(self, quote_id: str, line_no: int, asked: Decimal, remaining: Decimal) -> None:
-        super().__init__(
-            f"quote {quote_id!r} line {line_no}: {asked} was asked for but only {remaining} "
-            f"remains unconverted; ask for at most {remaining}.",
-            quote_id=quote_id,
-            line_no=line_no,
-            asked=asked,
-            remaining=remaining,
-        )
+        self._tell(quote_id=quote_id, line_no=line_no, asked=asked, remaining=remaining)
