@@ -8,21 +8,25 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from crmkit.domain.inventory import InboundOrder, StockCount
+from crmkit.domain import ProductId, TenantId
+from crmkit.domain.inventory import InboundOrder, StockCount, StockDocument, WarehouseId
 from crmkit.domain.requests import request_key
 from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.inventory_steps import products_exist
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 T = TypeVar("T")
 Draft = TypeVar("Draft", InboundOrder, StockCount)
+Document = TypeVar("Document", bound=StockDocument)
 
 INVENTORY_ATTEMPTS = 40
 """Hot products make conflicts likely on optimistic backends: retry more than the default."""
 EXPIRY_BATCH = 100
 
 
-class InventoryBase:
+class InventoryBase(TenantService):
     """The state and plumbing of :class:`~crmkit.services.inventory.InventoryService`."""
 
     def __init__(
@@ -32,8 +36,7 @@ class InventoryBase:
         *,
         attempts: int = INVENTORY_ATTEMPTS,
     ) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
+        super().__init__(unit_of_work, clock)
         self._attempts = attempts
 
     def _keyed(
@@ -59,6 +62,39 @@ class InventoryBase:
                 return value
 
         return retrying(attempt, attempts=self._attempts)
+
+    def _keyed_document(
+        self,
+        key: str,
+        operation: str,
+        payload: dict[str, object],
+        work: Callable[[UnitOfWork, datetime], tuple[str, Document]],
+        kind: type[Document],
+    ) -> Document:
+        """:meth:`_keyed` for a command whose result is the stock document of type ``kind``."""
+        return self._keyed(
+            key, operation, payload, work, lambda uow, done: uow.stock_documents.get(kind, done)
+        )
+
+    def _document(self, kind: type[Document], document_id: str) -> Document:
+        """The stock document of type ``kind`` with this id (NotFound if there is none)."""
+        with self._uow() as uow:
+            return uow.stock_documents.get(kind, document_id)
+
+    def _add_draft(
+        self,
+        warehouse_id: WarehouseId,
+        product_ids: list[ProductId],
+        make: Callable[[TenantId, datetime], Draft],
+    ) -> Draft:
+        """Store the draft ``make`` builds once the warehouse and the products are found."""
+        with self._uow() as uow:
+            uow.warehouses.get(warehouse_id)
+            products_exist(uow, product_ids)
+            draft = make(uow.tenant_id, self._clock.now())
+            uow.stock_documents.add(draft)
+            uow.commit()
+        return draft
 
     def _cancel_draft(self, kind: type[Draft], document_id: str) -> Draft:
         """Cancel the draft document ``document_id`` of type ``kind`` (nothing is booked)."""

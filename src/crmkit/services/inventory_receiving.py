@@ -117,13 +117,11 @@ class StockReceiving(InventoryBase):
         )
         if not parsed:
             raise ValidationError("an inbound order needs at least one line.")
-        with self._uow() as uow:
-            uow.warehouses.get(warehouse_id)
-            products_exist(uow, [line.product_id for line in parsed])
-            order = InboundOrder.new(uow.tenant_id, warehouse_id, parsed, self._clock.now(), note)
-            uow.stock_documents.add(order)
-            uow.commit()
-        return order
+        return self._add_draft(
+            warehouse_id,
+            [line.product_id for line in parsed],
+            lambda tenant, now: InboundOrder.new(tenant, warehouse_id, parsed, now, note),
+        )
 
     def confirm_inbound_order(self, order_id: str, *, key: str) -> InboundOrder:
         """Confirm a draft inbound order: its receipt movements are posted, once.
@@ -158,13 +156,8 @@ class StockReceiving(InventoryBase):
             save_levels(uow, levels)
             return order.id, uow.stock_documents.update(order)
 
-        return self._keyed(
-            key,
-            "inventory.confirm_inbound",
-            {"order": order_id},
-            work,
-            lambda uow, done: uow.stock_documents.get(InboundOrder, done),
-        )
+        payload: dict[str, object] = {"order": order_id}
+        return self._keyed_document(key, "inventory.confirm_inbound", payload, work, InboundOrder)
 
     def cancel_inbound_order(self, order_id: str) -> InboundOrder:
         """Cancel a draft inbound order; nothing is posted.
@@ -177,8 +170,7 @@ class StockReceiving(InventoryBase):
 
     def get_inbound_order(self, order_id: str) -> InboundOrder:
         """Raises: NotFound: no such inbound order."""
-        with self._uow() as uow:
-            return uow.stock_documents.get(InboundOrder, order_id)
+        return self._document(InboundOrder, order_id)
 
     # ----------------------------------------------------------------- adjustments
 
