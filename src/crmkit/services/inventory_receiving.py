@@ -52,13 +52,12 @@ class StockReceiving(InventoryBase):
             ValidationError: a field breaks its rule.
             DuplicateRecord: the tenant has a warehouse with this code.
         """
-        with self._uow() as uow:
-            warehouse = Warehouse.new(
+        return self._add(
+            lambda uow: uow.warehouses,
+            lambda uow: Warehouse.new(
                 uow.tenant_id, code=code, name=name, priority=priority, now=self._clock.now()
-            )
-            uow.warehouses.add(warehouse)
-            uow.commit()
-        return warehouse
+            ),
+        )
 
     def update_warehouse(
         self,

@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from crmkit.domain import ConcurrencyConflict
 from crmkit.domain.records import RecordType
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.store_ports import RecordStore
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def expect_version(
+    uow: UnitOfWork, entity: str, record_id: str, version: int, expected: int | None
+) -> None:
+    """Refuse a change of a record read at ``version`` if the caller expected another.
+
+    Raises:
+        ConcurrencyConflict: ``expected`` is given and is not ``version``.
+    """
+    if expected is not None and version != expected:
+        raise ConcurrencyConflict(
+            entity,
+            record_id,
+            uow.tenant_id,
+            f"expected version {expected}, stored version is {version}",
+        )
 
 
 class TenantService:
@@ -30,6 +49,16 @@ class TenantService:
     def _retried(self, step: Callable[[UnitOfWork], T]) -> T:
         """:meth:`_committed`, run again from the start after a concurrency conflict."""
         return retrying(lambda: self._committed(step))
+
+    def _add(
+        self, store: Callable[[UnitOfWork], RecordStore[R, Any]], make: Callable[[UnitOfWork], R]
+    ) -> R:
+        """Add the record ``make`` builds to the unit of work's ``store``, and return it."""
+        with self._uow() as uow:
+            record = make(uow)
+            store(uow).add(record)
+            uow.commit()
+        return record
 
     def _add_record(self, kind: RecordType[R], make: Callable[[UnitOfWork], R]) -> R:
         """Store the record ``make`` builds in the unit of work, and return it as stored."""
