@@ -26,6 +26,11 @@ INVENTORY_ATTEMPTS = 40
 EXPIRY_BATCH = 100
 
 
+def document_loader(kind: type[Document]) -> Callable[[UnitOfWork, str], Document]:
+    """How a keyed command whose result is a stock document of type ``kind`` reads it back."""
+    return lambda uow, done: uow.stock_documents.get(kind, done)
+
+
 class InventoryBase(TenantService):
     """The state and plumbing of :class:`~crmkit.services.inventory.InventoryService`."""
 
@@ -63,19 +68,6 @@ class InventoryBase(TenantService):
 
         return retrying(attempt, attempts=self._attempts)
 
-    def _keyed_document(
-        self,
-        key: str,
-        operation: str,
-        payload: dict[str, object],
-        work: Callable[[UnitOfWork, datetime], tuple[str, Document]],
-        kind: type[Document],
-    ) -> Document:
-        """:meth:`_keyed` for a command whose result is the stock document of type ``kind``."""
-        return self._keyed(
-            key, operation, payload, work, lambda uow, done: uow.stock_documents.get(kind, done)
-        )
-
     def _document(self, kind: type[Document], document_id: str) -> Document:
         """The stock document of type ``kind`` with this id (NotFound if there is none)."""
         with self._uow() as uow:
@@ -88,22 +80,21 @@ class InventoryBase(TenantService):
         make: Callable[[TenantId, datetime], Draft],
     ) -> Draft:
         """Store the draft ``make`` builds once the warehouse and the products are found."""
-        with self._uow() as uow:
+
+        def add(uow: UnitOfWork) -> Draft:
             uow.warehouses.get(warehouse_id)
             products_exist(uow, product_ids)
             draft = make(uow.tenant_id, self._clock.now())
             uow.stock_documents.add(draft)
-            uow.commit()
-        return draft
+            return draft
+
+        return self._committed(add)
 
     def _cancel_draft(self, kind: type[Draft], document_id: str) -> Draft:
         """Cancel the draft document ``document_id`` of type ``kind`` (nothing is booked)."""
 
-        def attempt() -> Draft:
-            with self._uow() as uow:
-                document = uow.stock_documents.get(kind, document_id)
-                saved = uow.stock_documents.update(document.cancelled(self._clock.now()))
-                uow.commit()
-                return saved
+        def cancel(uow: UnitOfWork) -> Draft:
+            document = uow.stock_documents.get(kind, document_id)
+            return uow.stock_documents.update(document.cancelled(self._clock.now()))
 
-        return retrying(attempt, attempts=self._attempts)
+        return self._retried(cancel, self._attempts)

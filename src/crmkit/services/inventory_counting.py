@@ -25,7 +25,7 @@ from crmkit.domain.inventory import (
 )
 from crmkit.domain.outbox import EventName, payload
 from crmkit.services.boundary import checked_calls
-from crmkit.services.inventory_base import InventoryBase
+from crmkit.services.inventory_base import InventoryBase, document_loader
 from crmkit.services.inventory_steps import (
     lock_levels,
     post_movement,
@@ -145,7 +145,9 @@ class StockCounting(InventoryBase):
             return confirmed.id, confirmed
 
         payload = {"count": count_id, "release": release_reservations}
-        return self._keyed_document(key, "inventory.confirm_count", payload, work, StockCount)
+        return self._keyed(
+            key, "inventory.confirm_count", payload, work, document_loader(StockCount)
+        )
 
     def cancel_count(self, count_id: str) -> StockCount:
         """Cancel a draft count sheet; nothing is booked.

@@ -28,7 +28,7 @@ from crmkit.domain.inventory import (
 from crmkit.domain.inventory.stock import REASON_MAX_LENGTH
 from crmkit.domain.text import clean_text
 from crmkit.services.boundary import checked_calls
-from crmkit.services.inventory_base import InventoryBase
+from crmkit.services.inventory_base import InventoryBase, document_loader
 from crmkit.services.inventory_steps import (
     lock_levels,
     post_movement,
@@ -156,7 +156,9 @@ class StockReceiving(InventoryBase):
             return order.id, uow.stock_documents.update(order)
 
         payload: dict[str, object] = {"order": order_id}
-        return self._keyed_document(key, "inventory.confirm_inbound", payload, work, InboundOrder)
+        return self._keyed(
+            key, "inventory.confirm_inbound", payload, work, document_loader(InboundOrder)
+        )
 
     def cancel_inbound_order(self, order_id: str) -> InboundOrder:
         """Cancel a draft inbound order; nothing is posted.

@@ -18,7 +18,7 @@ from crmkit.domain.inventory import (
 )
 from crmkit.domain.inventory.reservation import order_ref
 from crmkit.services.boundary import checked_calls
-from crmkit.services.inventory_base import InventoryBase
+from crmkit.services.inventory_base import InventoryBase, document_loader
 from crmkit.services.inventory_steps import (
     receive_return_lines,
     ship_reservations,
@@ -65,7 +65,7 @@ class StockShipping(InventoryBase):
             return delivery.id, delivery
 
         payload: dict[str, object] = {"order": order, "lines": wanted, "note": note}
-        return self._keyed_document(key, "inventory.ship", payload, work, DeliveryNote)
+        return self._keyed(key, "inventory.ship", payload, work, document_loader(DeliveryNote))
 
     def get_delivery_note(self, delivery_note_id: str) -> DeliveryNote:
         """Raises: NotFound: no such delivery note."""
@@ -118,4 +118,4 @@ class StockShipping(InventoryBase):
             "sellable": sellable,
             "note": note,
         }
-        return self._keyed_document(key, "inventory.return", payload, work, ReturnOrder)
+        return self._keyed(key, "inventory.return", payload, work, document_loader(ReturnOrder))

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from crmkit.domain import ConcurrencyConflict
 from crmkit.domain.records import RecordType
 from crmkit.services.ports import Clock, UnitOfWork
-from crmkit.services.retry import retrying
+from crmkit.services.retry import DEFAULT_ATTEMPTS, retrying
 from crmkit.services.store_ports import RecordStore
 
 T = TypeVar("T")
@@ -46,9 +46,10 @@ class TenantService:
             uow.commit()
         return result
 
-    def _retried(self, step: Callable[[UnitOfWork], T]) -> T:
-        """:meth:`_committed`, run again from the start after a concurrency conflict."""
-        return retrying(lambda: self._committed(step))
+    def _retried(self, step: Callable[[UnitOfWork], T], attempts: int = DEFAULT_ATTEMPTS) -> T:
+        """:meth:`_committed`, run again from the start after a concurrency conflict (at
+        least ``attempts`` times, see :func:`~crmkit.services.retry.retrying`)."""
+        return retrying(lambda: self._committed(step), attempts=attempts)
 
     def _add(
         self, store: Callable[[UnitOfWork], RecordStore[R, Any]], make: Callable[[UnitOfWork], R]
