@@ -68,7 +68,6 @@ class PaymentWorld:
 def payment_world(storage: Storage, *, prepayment: str = "0") -> PaymentWorld:
     """A fresh tenant selling on a credit limit of 10,000 CNY (and ``prepayment``)."""
     world = open_world(storage, prepayment=prepayment, credit_limit="10000.00")
-
     return PaymentWorld(world, PaymentService(units_of(storage, world.tenant), world.clock))
 
 
