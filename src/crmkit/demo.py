@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 from crmkit import Crm, CrmkitError, Money, ProductId, Rounding, TenantServices, open_crm
 from crmkit.accounts import DeductionPolicy, Fund, TradeMode
@@ -190,23 +191,27 @@ def run(crm: Crm, tenant: str) -> None:  # noqa: PLR0912, PLR0915 - a story told
 
     print("\n7. what is refused, and changes nothing")
     cups, green = products["CUP-PORC-6"], products["TEA-GRN-250"]
-    big = shop.orders.create_order(
-        dealer, [OrderLineInput(cups, 6)], currency="CNY", key="order-2"
-    ).order
-    unchanged(
-        f"confirming {big.number}: 6 cup sets, only 4 are left unreserved",
-        lambda: (shop.inventory.availability([cups]), shop.accounts.fund_summaries(account.id)),
-        lambda: shop.orders.confirm(big.id, key="confirm-2"),
+
+    def stock_and_funds(item: ProductId) -> Callable[[], object]:
+        return lambda: (
+            shop.inventory.availability([item]),
+            shop.accounts.fund_summaries(account.id),
+        )
+
+    refusals: tuple[tuple[int, ProductId, int, str], ...] = (
+        (2, cups, 6, "6 cup sets, only 4 are left unreserved"),
+        (3, green, 20, "20 more green tea tins, beyond the dealer's funds"),
     )
-    pricey = shop.orders.create_order(
-        dealer, [OrderLineInput(green, 20)], currency="CNY", key="order-3"
-    ).order
-    unchanged(
-        f"confirming {pricey.number}: 20 more green tea tins, beyond the dealer's funds",
-        lambda: (shop.inventory.availability([green]), shop.accounts.fund_summaries(account.id)),
-        lambda: shop.orders.confirm(pricey.id, key="confirm-3"),
-    )
-    for draft in (big, pricey):
+    drafts = []
+    for n, item, quantity, why in refusals:
+        draft = shop.orders.create_order(
+            dealer, [OrderLineInput(item, quantity)], currency="CNY", key=f"order-{n}"
+        ).order
+        confirm = partial(shop.orders.confirm, draft.id, key=f"confirm-{n}")
+        unchanged(f"confirming {draft.number}: {why}", stock_and_funds(item), confirm)
+        drafts.append(draft)
+    big, pricey = drafts
+    for draft in drafts:
         shop.orders.cancel(draft.id, key=f"cancel-{draft.id}")
     print(f"  {big.number} and {pricey.number} cancelled")
 

@@ -9,6 +9,7 @@ from typing import Protocol
 import attrs
 
 from crmkit.domain.accounts import CustomerAccount, Fund, Hold, JournalEntry, RebateGrant
+from crmkit.services.store_ports import RecordStore
 
 
 @attrs.frozen
@@ -87,32 +88,8 @@ class RebateGrantRepository(Protocol):
         ...
 
 
-class HoldRepository(Protocol):
+class HoldRepository(RecordStore[Hold, str], Protocol):
     """The holds placed on the tenant's accounts."""
-
-    def add(self, hold: Hold) -> None:
-        """Store a new hold.
-
-        Raises:
-            DuplicateRecord: the id is taken.
-        """
-        ...
-
-    def get(self, hold_id: str) -> Hold:
-        """The hold with this id.
-
-        Raises:
-            NotFound: no such hold in this tenant.
-        """
-        ...
-
-    def update(self, hold: Hold) -> Hold:
-        """Store a changed hold (version-checked), returning it with the next version.
-
-        Raises:
-            ConcurrencyConflict: another writer changed it first.
-        """
-        ...
 
     def of_order(self, account_id: str, order_id: str) -> list[Hold]:
         """The account's holds for the order, ordered by id."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from enum import Enum
+from typing import Any
 
 import attrs
 
@@ -18,8 +20,14 @@ from crmkit.domain.approval_triggers import INVOICE_REQUEST, ORDER_CONFIRM, REFU
 from crmkit.domain.approvals import ApprovalInstance
 from crmkit.domain.order_lifecycle import to_status
 from crmkit.domain.outbox import EventName
-from crmkit.domain.receivables.invoices import INVOICE_REQUESTS, ORDER_INVOICING, InvoiceStatus
+from crmkit.domain.receivables.invoices import (
+    INVOICE_REQUESTS,
+    ORDER_INVOICING,
+    InvoiceRequest,
+    InvoiceStatus,
+)
 from crmkit.domain.receivables.refunds import REFUNDS, RefundStatus
+from crmkit.domain.records import RecordType
 from crmkit.domain.sales_order import SalesOrderId
 from crmkit.domain.sales_order import SalesOrderStatus as Status
 from crmkit.services.order_confirm import ConfirmRules, confirm_order, flow_reason
@@ -62,42 +70,45 @@ def _order_actions(rules: ConfirmRules) -> HeldAction:
     return HeldAction(approve, reject)
 
 
-def _refund_approve(
-    uow: UnitOfWork, now: datetime, inst: ApprovalInstance, key: str, events: list[PendingEvent]
-) -> None:
-    refund = uow.records(REFUNDS).get(inst.subject_id)
-    uow.records(REFUNDS).update(refund.moved("approve", RefundStatus.APPROVED, now))
+def _request_actions(
+    kind: RecordType[Any],
+    approved: Enum,
+    rejected: Enum,
+    on_reject: Callable[[UnitOfWork, Any], None] | None = None,
+) -> HeldAction:
+    """Approving moves the request of ``kind`` to ``approved``; rejecting moves it to
+    ``rejected`` with the reason (after ``on_reject`` undid what the request held)."""
+
+    def approve(
+        uow: UnitOfWork, now: datetime, inst: ApprovalInstance, key: str, events: list[PendingEvent]
+    ) -> None:
+        request = uow.records(kind).get(inst.subject_id)
+        uow.records(kind).update(request.moved("approve", approved, now))
+
+    def reject(
+        uow: UnitOfWork, now: datetime, inst: ApprovalInstance, why: str, events: list[PendingEvent]
+    ) -> None:
+        request = uow.records(kind).get(inst.subject_id)
+        moved = request.moved("reject", rejected, now)
+        if on_reject is not None:
+            on_reject(uow, request)
+        uow.records(kind).update(attrs.evolve(moved, rejection_reason=why))
+
+    return HeldAction(approve, reject)
 
 
-def _refund_reject(
-    uow: UnitOfWork, now: datetime, inst: ApprovalInstance, why: str, events: list[PendingEvent]
-) -> None:
-    refund = uow.records(REFUNDS).get(inst.subject_id)
-    moved = refund.moved("reject", RefundStatus.REJECTED, now)
-    uow.records(REFUNDS).update(attrs.evolve(moved, rejection_reason=why))
-
-
-def _invoice_approve(
-    uow: UnitOfWork, now: datetime, inst: ApprovalInstance, key: str, events: list[PendingEvent]
-) -> None:
-    request = uow.records(INVOICE_REQUESTS).get(inst.subject_id)
-    uow.records(INVOICE_REQUESTS).update(request.moved("approve", InvoiceStatus.APPROVED, now))
-
-
-def _invoice_reject(
-    uow: UnitOfWork, now: datetime, inst: ApprovalInstance, why: str, events: list[PendingEvent]
-) -> None:
-    request = uow.records(INVOICE_REQUESTS).get(inst.subject_id)
-    rejected = request.moved("reject", InvoiceStatus.REJECTED, now)
+def _release_invoicing(uow: UnitOfWork, request: InvoiceRequest) -> None:
+    """A rejected invoice request no longer counts as requested on its order."""
     found = uow.records(ORDER_INVOICING).get_many([request.order_id]).get(request.order_id)
     save_requested(uow, request.order_id, found, -request.signed)
-    uow.records(INVOICE_REQUESTS).update(attrs.evolve(rejected, rejection_reason=why))
 
 
 def held_actions(rules: ConfirmRules) -> dict[tuple[str, str], HeldAction]:
     """The held action of every trigger (orders are confirmed by ``rules``)."""
     return {
         ORDER_CONFIRM: _order_actions(rules),
-        REFUND_REQUEST: HeldAction(_refund_approve, _refund_reject),
-        INVOICE_REQUEST: HeldAction(_invoice_approve, _invoice_reject),
+        REFUND_REQUEST: _request_actions(REFUNDS, RefundStatus.APPROVED, RefundStatus.REJECTED),
+        INVOICE_REQUEST: _request_actions(
+            INVOICE_REQUESTS, InvoiceStatus.APPROVED, InvoiceStatus.REJECTED, _release_invoicing
+        ),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from crmkit.domain.approval_errors import ApprovalPending, NoApprover
 from crmkit.domain.approvals import (
@@ -22,12 +23,27 @@ from crmkit.domain.approvals import (
     approval_payload,
     due,
 )
+from crmkit.domain.condition_json import record_values
 from crmkit.domain.conditions import evaluate
 from crmkit.domain.front_office.people import USERS, User
 from crmkit.domain.ids import new_id
 from crmkit.domain.record_query import Equals
+from crmkit.domain.records import RecordType
 from crmkit.services.order_steps import PendingEvent, claim_outbox, write_events
 from crmkit.services.ports import UnitOfWork
+
+
+class Numbered(Protocol):
+    """A request users know by its number."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def number(self) -> str: ...
+
+
+N = TypeVar("N", bound=Numbered)
 
 MAX_FLOWS = 200
 MAX_ROLE_APPROVERS = 200
@@ -85,6 +101,26 @@ def _chain(uow: UnitOfWork, user: User, levels: int) -> list[User]:
         current = uow.records(USERS).get(current.manager_id)
         chain.append(current)
     return chain
+
+
+def add_held_request(
+    uow: UnitOfWork,
+    now: datetime,
+    kind: RecordType[N],
+    trigger: tuple[str, str],
+    request: N,
+    *,
+    submitted_by: str | None,
+) -> N:
+    """Store a new ``request`` of ``kind`` and hold it for approval under ``trigger``
+    (record type, action) if a flow's condition matches it (see :func:`hold_for_approval`)."""
+    stored = uow.records(kind).add(request)
+    hold_for_approval(
+        uow, now, record_type=trigger[0], action=trigger[1], subject_id=stored.id,
+        subject_label=stored.number, submitted_by=submitted_by,
+        values=record_values(kind, stored),
+    )  # fmt: skip
+    return stored
 
 
 def hold_for_approval(

@@ -46,6 +46,7 @@ from crmkit.services.order_confirm import ConfirmRules
 from crmkit.services.order_steps import PendingEvent, claim_outbox, write_events
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 MAX_LISTED = 500
 
@@ -63,14 +64,13 @@ Decide = Callable[[UnitOfWork, datetime, ApprovalInstance, list[PendingEvent]], 
 
 
 @checked_calls
-class ApprovalService:
+class ApprovalService(TenantService):
     """The approval flows and instances of one tenant (see the module docstring)."""
 
     def __init__(
         self, unit_of_work: Callable[[], UnitOfWork], clock: Clock, *, order_rules: ConfirmRules
     ) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
+        super().__init__(unit_of_work, clock)
         self._actions = held_actions(order_rules)
 
     # -- flows --------------------------------------------------------------------------
@@ -104,17 +104,17 @@ class ApprovalService:
         if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority < 10**6:
             raise ValidationError("approval flow priority must be 0 to 999999.", field="priority")
         flow_steps = check_steps(steps, the_code)
-        with self._uow() as uow:
+
+        def make(uow: UnitOfWork) -> ApprovalFlow:
             now = self._now()
-            flow = ApprovalFlow(
+            return ApprovalFlow(
                 id=new_id(), tenant_id=uow.tenant_id, code=the_code,
                 name=clean_text(name, "approval flow name", max_length=200),
                 record_type=record_type, action=action, condition_json=condition_text(condition),
                 priority=priority, active=True, created_at=now, updated_at=now, steps=flow_steps,
             )  # fmt: skip
-            stored = uow.records(APPROVAL_FLOWS).add(flow)
-            uow.commit()
-        return stored
+
+        return self._add_record(APPROVAL_FLOWS, make)
 
     def set_flow_active(self, code: str, active: bool) -> ApprovalFlow:
         """Switch a flow on or off (instances already started keep their steps).
@@ -124,15 +124,11 @@ class ApprovalService:
         """
         the_code = clean_text(code, "approval flow code", max_length=32)
 
-        def run() -> ApprovalFlow:
-            with self._uow() as uow:
-                flow = self._flow(uow, the_code)
-                changed = attrs.evolve(flow, active=bool(active), updated_at=self._now())
-                stored = uow.records(APPROVAL_FLOWS).update(changed)
-                uow.commit()
-                return stored
+        def change(uow: UnitOfWork) -> ApprovalFlow:
+            flow = self._flow(uow, the_code)
+            return attrs.evolve(flow, active=bool(active), updated_at=self._now())
 
-        return retrying(run)
+        return self._update_record(APPROVAL_FLOWS, change)
 
     def flows(self) -> list[ApprovalFlow]:
         """The tenant's flows, by code (at most 500)."""
@@ -157,14 +153,15 @@ class ApprovalService:
             raise ValidationError(
                 "a delegation names another user and ends after it starts.", field="ends_at"
             )
-        with self._uow() as uow:
+
+        def make(uow: UnitOfWork) -> ApprovalDelegation:
             uow.records(USERS).get(user)
             uow.records(USERS).get(delegate)
-            stored = uow.records(APPROVAL_DELEGATIONS).add(
-                ApprovalDelegation(new_id(), uow.tenant_id, user, delegate, start, end, self._now())
+            return ApprovalDelegation(
+                new_id(), uow.tenant_id, user, delegate, start, end, self._now()
             )
-            uow.commit()
-        return stored
+
+        return self._add_record(APPROVAL_DELEGATIONS, make)
 
     # -- decisions ----------------------------------------------------------------------
 

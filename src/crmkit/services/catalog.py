@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from crmkit.domain import ConcurrencyConflict, Product, ProductId
+from crmkit.domain import Product, ProductId
 from crmkit.domain.product import CATEGORY_MAX_LENGTH
 from crmkit.domain.text import clean_text
 from crmkit.services.boundary import checked_calls
 from crmkit.services.pagination import Page, check_page_size, decode_cursor, encode_cursor
 from crmkit.services.ports import ProductFilter
-from crmkit.services.tenant_service import TenantService
+from crmkit.services.tenant_service import TenantService, expect_version
 
 UNSET: object = object()
 
@@ -34,8 +34,9 @@ class CatalogService(TenantService):
             ValidationError: a field breaks its rule.
             DuplicateRecord: the tenant already has a product with this SKU.
         """
-        with self._uow() as uow:
-            product = Product.new(
+        return self._add(
+            lambda uow: uow.products,
+            lambda uow: Product.new(
                 uow.tenant_id,
                 sku=sku,
                 name=name,
@@ -43,10 +44,8 @@ class CatalogService(TenantService):
                 tax_rate=tax_rate,
                 category=category,
                 now=self._clock.now(),
-            )
-            uow.products.add(product)
-            uow.commit()
-        return product
+            ),
+        )
 
     def update_product(
         self,
@@ -155,13 +154,7 @@ class CatalogService(TenantService):
     ) -> Product:
         with self._uow() as uow:
             product = uow.products.get(product_id)
-            if expected_version is not None and product.version != expected_version:
-                raise ConcurrencyConflict(
-                    "Product",
-                    product_id,
-                    uow.tenant_id,
-                    f"expected version {expected_version}, stored version is {product.version}",
-                )
+            expect_version(uow, "Product", product_id, product.version, expected_version)
             changed = product.changed(self._clock.now(), **changes)
             if changed is product:
                 return product

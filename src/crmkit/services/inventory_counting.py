@@ -25,11 +25,10 @@ from crmkit.domain.inventory import (
 )
 from crmkit.domain.outbox import EventName, payload
 from crmkit.services.boundary import checked_calls
-from crmkit.services.inventory_base import InventoryBase
+from crmkit.services.inventory_base import InventoryBase, document_loader
 from crmkit.services.inventory_steps import (
     lock_levels,
     post_movement,
-    products_exist,
     save_levels,
 )
 from crmkit.services.order_steps import PendingEvent, write_events
@@ -63,13 +62,11 @@ class StockCounting(InventoryBase):
             raise ValidationError("a count sheet needs at least one line.")
         if len({x.product_id for x in parsed}) != len(parsed):
             raise ValidationError("each product may appear once per count sheet.")
-        with self._uow() as uow:
-            uow.warehouses.get(warehouse_id)
-            products_exist(uow, [x.product_id for x in parsed])
-            count = StockCount.new(uow.tenant_id, warehouse_id, parsed, self._clock.now(), note)
-            uow.stock_documents.add(count)
-            uow.commit()
-        return count
+        return self._add_draft(
+            warehouse_id,
+            [x.product_id for x in parsed],
+            lambda tenant, now: StockCount.new(tenant, warehouse_id, parsed, now, note),
+        )
 
     def confirm_count(
         self, count_id: str, *, key: str, release_reservations: bool = False
@@ -147,12 +144,9 @@ class StockCounting(InventoryBase):
             write_events(uow, events, now)
             return confirmed.id, confirmed
 
+        payload = {"count": count_id, "release": release_reservations}
         return self._keyed(
-            key,
-            "inventory.confirm_count",
-            {"count": count_id, "release": release_reservations},
-            work,
-            lambda uow, done: uow.stock_documents.get(StockCount, done),
+            key, "inventory.confirm_count", payload, work, document_loader(StockCount)
         )
 
     def cancel_count(self, count_id: str) -> StockCount:
@@ -166,8 +160,7 @@ class StockCounting(InventoryBase):
 
     def get_count(self, count_id: str) -> StockCount:
         """Raises: NotFound: no such count sheet."""
-        with self._uow() as uow:
-            return uow.stock_documents.get(StockCount, count_id)
+        return self._document(StockCount, count_id)
 
 
 def _count_released(reservation: Reservation, quantity: Decimal, count_id: str) -> PendingEvent:

@@ -21,43 +21,17 @@ from crmkit.domain.inventory import (
     Warehouse,
     WarehouseId,
 )
+from crmkit.services.store_ports import RecordStore
 
 StockKey = tuple[ProductId, WarehouseId]
 D = TypeVar("D", bound=StockDocument)
 
 
-class WarehouseRepository(Protocol):
-    """The tenant's warehouses (仓库)."""
-
-    def add(self, warehouse: Warehouse) -> None:
-        """Store a new warehouse.
-
-        Raises:
-            DuplicateRecord: the tenant has a warehouse with this id or code.
-            ValidationError: the warehouse belongs to another tenant.
-        """
-        ...
-
-    def get(self, warehouse_id: WarehouseId) -> Warehouse:
-        """The warehouse with this id.
-
-        Raises:
-            NotFound: no such warehouse in this tenant.
-        """
-        ...
+class WarehouseRepository(RecordStore[Warehouse, WarehouseId], Protocol):
+    """The tenant's warehouses (仓库); a code is unique in the tenant (DuplicateRecord)."""
 
     def list_all(self) -> list[Warehouse]:
         """Every warehouse of the tenant, ordered by priority, then code."""
-        ...
-
-    def update(self, warehouse: Warehouse) -> Warehouse:
-        """Store a changed warehouse; returns it with its version incremented.
-
-        Raises:
-            NotFound: no such warehouse in this tenant.
-            ConcurrencyConflict: the stored version differs.
-            DuplicateRecord: the new code belongs to another warehouse.
-        """
         ...
 
 

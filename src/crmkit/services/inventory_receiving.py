@@ -28,7 +28,7 @@ from crmkit.domain.inventory import (
 from crmkit.domain.inventory.stock import REASON_MAX_LENGTH
 from crmkit.domain.text import clean_text
 from crmkit.services.boundary import checked_calls
-from crmkit.services.inventory_base import InventoryBase
+from crmkit.services.inventory_base import InventoryBase, document_loader
 from crmkit.services.inventory_steps import (
     lock_levels,
     post_movement,
@@ -52,13 +52,12 @@ class StockReceiving(InventoryBase):
             ValidationError: a field breaks its rule.
             DuplicateRecord: the tenant has a warehouse with this code.
         """
-        with self._uow() as uow:
-            warehouse = Warehouse.new(
+        return self._add(
+            lambda uow: uow.warehouses,
+            lambda uow: Warehouse.new(
                 uow.tenant_id, code=code, name=name, priority=priority, now=self._clock.now()
-            )
-            uow.warehouses.add(warehouse)
-            uow.commit()
-        return warehouse
+            ),
+        )
 
     def update_warehouse(
         self,
@@ -117,13 +116,11 @@ class StockReceiving(InventoryBase):
         )
         if not parsed:
             raise ValidationError("an inbound order needs at least one line.")
-        with self._uow() as uow:
-            uow.warehouses.get(warehouse_id)
-            products_exist(uow, [line.product_id for line in parsed])
-            order = InboundOrder.new(uow.tenant_id, warehouse_id, parsed, self._clock.now(), note)
-            uow.stock_documents.add(order)
-            uow.commit()
-        return order
+        return self._add_draft(
+            warehouse_id,
+            [line.product_id for line in parsed],
+            lambda tenant, now: InboundOrder.new(tenant, warehouse_id, parsed, now, note),
+        )
 
     def confirm_inbound_order(self, order_id: str, *, key: str) -> InboundOrder:
         """Confirm a draft inbound order: its receipt movements are posted, once.
@@ -158,12 +155,9 @@ class StockReceiving(InventoryBase):
             save_levels(uow, levels)
             return order.id, uow.stock_documents.update(order)
 
+        payload: dict[str, object] = {"order": order_id}
         return self._keyed(
-            key,
-            "inventory.confirm_inbound",
-            {"order": order_id},
-            work,
-            lambda uow, done: uow.stock_documents.get(InboundOrder, done),
+            key, "inventory.confirm_inbound", payload, work, document_loader(InboundOrder)
         )
 
     def cancel_inbound_order(self, order_id: str) -> InboundOrder:
@@ -177,8 +171,7 @@ class StockReceiving(InventoryBase):
 
     def get_inbound_order(self, order_id: str) -> InboundOrder:
         """Raises: NotFound: no such inbound order."""
-        with self._uow() as uow:
-            return uow.stock_documents.get(InboundOrder, order_id)
+        return self._document(InboundOrder, order_id)
 
     # ----------------------------------------------------------------- adjustments
 

@@ -18,7 +18,7 @@ from crmkit.domain.inventory import (
 )
 from crmkit.domain.inventory.reservation import order_ref
 from crmkit.services.boundary import checked_calls
-from crmkit.services.inventory_base import InventoryBase
+from crmkit.services.inventory_base import InventoryBase, document_loader
 from crmkit.services.inventory_steps import (
     receive_return_lines,
     ship_reservations,
@@ -64,18 +64,12 @@ class StockShipping(InventoryBase):
             delivery = ship_reservations(uow, now, order, wanted, key=key, note=note)
             return delivery.id, delivery
 
-        return self._keyed(
-            key,
-            "inventory.ship",
-            {"order": order, "lines": wanted, "note": note},
-            work,
-            lambda uow, done: uow.stock_documents.get(DeliveryNote, done),
-        )
+        payload: dict[str, object] = {"order": order, "lines": wanted, "note": note}
+        return self._keyed(key, "inventory.ship", payload, work, document_loader(DeliveryNote))
 
     def get_delivery_note(self, delivery_note_id: str) -> DeliveryNote:
         """Raises: NotFound: no such delivery note."""
-        with self._uow() as uow:
-            return uow.stock_documents.get(DeliveryNote, delivery_note_id)
+        return self._document(DeliveryNote, delivery_note_id)
 
     # ----------------------------------------------------------------- return orders
 
@@ -117,16 +111,11 @@ class StockShipping(InventoryBase):
             )
             return order.id, order
 
-        return self._keyed(
-            key,
-            "inventory.return",
-            {
-                "delivery": delivery_note_id,
-                "lines": wanted,
-                "warehouse": warehouse_id,
-                "sellable": sellable,
-                "note": note,
-            },
-            work,
-            lambda uow, done: uow.stock_documents.get(ReturnOrder, done),
-        )
+        payload = {
+            "delivery": delivery_note_id,
+            "lines": wanted,
+            "warehouse": warehouse_id,
+            "sellable": sellable,
+            "note": note,
+        }
+        return self._keyed(key, "inventory.return", payload, work, document_loader(ReturnOrder))

@@ -41,6 +41,7 @@ from crmkit.services.pricing_ports import (
     SalesOrderRepository,
 )
 from crmkit.services.records import RecordRepository
+from crmkit.services.store_ports import RecordStore
 
 R = TypeVar("R")
 
@@ -61,25 +62,12 @@ class ProductFilter:
     category: str | None = None
 
 
-class ProductRepository(Protocol):
-    """The products of the unit of work's tenant. Never sees another tenant's records."""
+class ProductRepository(RecordStore[Product, ProductId], Protocol):
+    """The products of the unit of work's tenant. Never sees another tenant's records.
 
-    def add(self, product: Product) -> None:
-        """Store a new product.
-
-        Raises:
-            DuplicateRecord: the tenant already has a product with this id or SKU.
-            ValidationError: the product belongs to another tenant.
-        """
-        ...
-
-    def get(self, product_id: ProductId) -> Product:
-        """The product with this id.
-
-        Raises:
-            NotFound: no such product in this tenant.
-        """
-        ...
+    A SKU is unique in the tenant: ``add`` or ``update`` with a taken one raises
+    DuplicateRecord.
+    """
 
     def get_by_sku(self, sku: str) -> Product:
         """The product with this SKU (exact, case-sensitive match).
@@ -91,18 +79,6 @@ class ProductRepository(Protocol):
 
     def get_many(self, product_ids: Collection[ProductId]) -> dict[ProductId, Product]:
         """The products with these ids, in one round trip; unknown ids are left out."""
-        ...
-
-    def update(self, product: Product) -> Product:
-        """Store a changed product and return it with its version incremented.
-
-        The write succeeds only if the stored version equals ``product.version``.
-
-        Raises:
-            NotFound: no such product in this tenant.
-            ConcurrencyConflict: the stored version differs (another writer won).
-            DuplicateRecord: the new SKU belongs to another product.
-        """
         ...
 
     def list(

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import attrs
 
-from crmkit.domain import ConcurrencyConflict, NotFound, Product, ProductId, ValidationError
+from crmkit.domain import NotFound, Product, ProductId, ValidationError
 from crmkit.domain.price_list import (
     Derivation,
     PriceEntry,
@@ -24,6 +24,7 @@ from crmkit.domain.rounding import Rounding
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.tenant_service import TenantService, expect_version
 
 
 @attrs.frozen
@@ -106,7 +107,7 @@ def price_items(
 
 
 @checked_calls
-class PricingService:
+class PricingService(TenantService):
     """Keeps a tenant's price lists and resolves prices with their explanation."""
 
     def __init__(
@@ -115,8 +116,7 @@ class PricingService:
         clock: Clock,
         policy: PricingPolicy | None = None,
     ) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
+        super().__init__(unit_of_work, clock)
         self.policy = policy or PricingPolicy()
 
     def create_price_list(
@@ -135,8 +135,9 @@ class PricingService:
         Raises:
             ValidationError: a field breaks its rule.
         """
-        with self._uow() as uow:
-            price_list = PriceList.new(
+        return self._add(
+            lambda uow: uow.price_lists,
+            lambda uow: PriceList.new(
                 uow.tenant_id,
                 name=name,
                 currency=currency,
@@ -146,10 +147,8 @@ class PricingService:
                 valid_from=valid_from,
                 valid_until=valid_until,
                 now=self._clock.now(),
-            )
-            uow.price_lists.add(price_list)
-            uow.commit()
-        return price_list
+            ),
+        )
 
     def derive_price_list(
         self,
@@ -172,7 +171,8 @@ class PricingService:
             NotFound: no such base list.
             ValidationError: the base list is itself derived, or a field breaks its rule.
         """
-        with self._uow() as uow:
+
+        def make(uow: UnitOfWork) -> PriceList:
             base = uow.price_lists.get(base_list_id)
             if base.derivation is not None:
                 raise ValidationError(
@@ -180,7 +180,7 @@ class PricingService:
                     f"{base.derivation.base_list_id!r} instead (one level of derivation).",
                     price_list_id=base.id,
                 )
-            price_list = PriceList.new(
+            return PriceList.new(
                 uow.tenant_id,
                 name=name,
                 currency=base.currency,
@@ -192,9 +192,8 @@ class PricingService:
                 derivation=Derivation(base.id, percent, rounding),
                 now=self._clock.now(),
             )
-            uow.price_lists.add(price_list)
-            uow.commit()
-        return price_list
+
+        return self._add(lambda uow: uow.price_lists, make)
 
     def deactivate_price_list(self, price_list_id: PriceListId) -> PriceList:
         """Stop using a list for new prices (a no-op if it is inactive already).
@@ -290,13 +289,7 @@ class PricingService:
         price = unit_price(new_price)
         with self._uow() as uow:
             entry = uow.price_lists.get_entry(entry_id)
-            if expected_version is not None and entry.version != expected_version:
-                raise ConcurrencyConflict(
-                    "PriceEntry",
-                    entry_id,
-                    uow.tenant_id,
-                    f"expected version {expected_version}, stored version is {entry.version}",
-                )
+            expect_version(uow, "PriceEntry", entry_id, entry.version, expected_version)
             saved = uow.price_lists.update_entry(attrs.evolve(entry, unit_price=price))
             uow.commit()
         return saved

@@ -12,6 +12,7 @@ from crmkit.domain import ProductId
 from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceListId
 from crmkit.domain.quote import Quote, QuoteId
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId, SalesOrderStatus
+from crmkit.services.store_ports import RecordStore
 
 
 @attrs.frozen
@@ -25,34 +26,8 @@ class OrderFilter:
     until: datetime | None = None
 
 
-class PriceListRepository(Protocol):
+class PriceListRepository(RecordStore[PriceList, PriceListId], Protocol):
     """The price lists of the unit of work's tenant, and their entries."""
-
-    def add(self, price_list: PriceList) -> None:
-        """Store a new price list.
-
-        Raises:
-            DuplicateRecord: the tenant already has a price list with this id.
-            WrongTenant: the list belongs to another tenant.
-        """
-        ...
-
-    def get(self, price_list_id: PriceListId) -> PriceList:
-        """The price list with this id.
-
-        Raises:
-            NotFound: no such price list in this tenant.
-        """
-        ...
-
-    def update(self, price_list: PriceList) -> PriceList:
-        """Store a changed price list and return it with its version incremented.
-
-        Raises:
-            NotFound: no such price list in this tenant.
-            ConcurrencyConflict: the stored version differs (another writer won).
-        """
-        ...
 
     def all(self) -> list[PriceList]:
         """Every price list of the tenant (active or not), ordered by id, in one call."""
@@ -94,64 +69,12 @@ class PriceListRepository(Protocol):
         ...
 
 
-class QuoteRepository(Protocol):
+class QuoteRepository(RecordStore[Quote, QuoteId], Protocol):
     """The quotes of the unit of work's tenant (each with its lines)."""
 
-    def add(self, quote: Quote) -> None:
-        """Store a new quote.
 
-        Raises:
-            DuplicateRecord: the id is taken.
-            WrongTenant: the quote belongs to another tenant.
-        """
-        ...
-
-    def get(self, quote_id: QuoteId) -> Quote:
-        """The quote with this id.
-
-        Raises:
-            NotFound: no such quote in this tenant.
-        """
-        ...
-
-    def update(self, quote: Quote) -> Quote:
-        """Store a changed quote and return it with its version incremented.
-
-        Raises:
-            NotFound: no such quote in this tenant.
-            ConcurrencyConflict: the stored version differs (another writer won).
-        """
-        ...
-
-
-class SalesOrderRepository(Protocol):
+class SalesOrderRepository(RecordStore[SalesOrder, SalesOrderId], Protocol):
     """The sales orders of the unit of work's tenant (each with its lines)."""
-
-    def add(self, order: SalesOrder) -> None:
-        """Store a new order.
-
-        Raises:
-            DuplicateRecord: the id is taken.
-            WrongTenant: the order belongs to another tenant.
-        """
-        ...
-
-    def get(self, order_id: SalesOrderId) -> SalesOrder:
-        """The order with this id.
-
-        Raises:
-            NotFound: no such order in this tenant.
-        """
-        ...
-
-    def update(self, order: SalesOrder) -> SalesOrder:
-        """Store a changed order and return it with its version incremented.
-
-        Raises:
-            NotFound: no such order in this tenant.
-            ConcurrencyConflict: the stored version differs (another writer won).
-        """
-        ...
 
     def for_quote(self, quote_id: QuoteId) -> list[SalesOrder]:
         """The orders converted from this quote, ordered by creation time, then id."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,8 +36,8 @@ from crmkit.domain.record_query import Equals
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
-from crmkit.services.ports import Clock, UnitOfWork
-from crmkit.services.retry import retrying
+from crmkit.services.ports import UnitOfWork
+from crmkit.services.tenant_service import TenantService
 
 PAGE = 200
 ROLES = frozenset(r.value for r in Role)
@@ -54,12 +54,8 @@ class OverdueTask:
 
 
 @checked_calls
-class ProcessService:
+class ProcessService(TenantService):
     """Business processes (业务流程管理) of one tenant: definitions, instances, monitoring."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def define(
         self,
@@ -84,12 +80,11 @@ class ProcessService:
         checked = _checked_stages(stages)
         moves = _checked_transitions(transitions, {s.code for s in checked})
         _reachable(checked, moves)
-        with self._uow() as uow:
-            definition = ProcessDefinition(new_id(), uow.tenant_id, the_code, title, checked,
-                                           moves, utc_millis(self._clock.now()))  # fmt: skip
-            stored = uow.records(PROCESS_DEFINITIONS).add(definition)
-            uow.commit()
-        return stored
+        return self._add_record(
+            PROCESS_DEFINITIONS,
+            lambda uow: ProcessDefinition(new_id(), uow.tenant_id, the_code, title, checked,
+                                          moves, utc_millis(self._clock.now())),
+        )  # fmt: skip
 
     def start(self, process_code: str, record_id: str) -> ProcessInstance:
         """Start an instance of the process for a record, in its first stage.
@@ -99,19 +94,19 @@ class ProcessService:
             ValidationError: a bad record id.
         """
         record = checked_id(record_id, "record id")
-        with self._uow() as uow:
+
+        def make(uow: UnitOfWork) -> ProcessInstance:
             definition = _definition(uow, process_code)
             now = utc_millis(self._clock.now())
             first = definition.stages[0]
             done = not definition.leaving(first.code)
-            instance = ProcessInstance(
+            return ProcessInstance(
                 new_id(), uow.tenant_id, definition.code, record, first.code,
                 InstanceStatus.COMPLETED if done else InstanceStatus.RUNNING, now, now,
                 stage_tasks(first, 1, now), (StageVisit(first.code, now, now if done else None),),
             )  # fmt: skip
-            stored = uow.records(PROCESS_INSTANCES).add(instance)
-            uow.commit()
-        return stored
+
+        return self._add_record(PROCESS_INSTANCES, make)
 
     def get(self, instance_id: str) -> ProcessInstance:
         """The instance ``instance_id``.
@@ -132,26 +127,22 @@ class ProcessService:
                 another role.
         """
 
-        def run() -> ProcessInstance:
-            with self._uow() as uow:
-                instances = uow.records(PROCESS_INSTANCES)
-                instance = instances.get(instance_id)
-                user = uow.records(USERS).get(user_id)
-                task = next((t for t in instance.open_tasks() if t.no == task_no), None)
-                if task is None:
-                    raise _refused(instance, f"it has no open task {task_no}")
-                if user.role.value != task.role and user.role is not Role.ADMIN:
-                    raise _refused(
-                        instance, f"task {task.title!r} is for a {task.role}, not {user.login!r}"
-                    )
-                now = utc_millis(self._clock.now())
-                done = attrs.evolve(task, done_at=now, done_by=user.id)
-                tasks = tuple(done if t.no == task_no else t for t in instance.tasks)
-                saved = instances.update(attrs.evolve(instance, tasks=tasks))
-                uow.commit()
-                return saved
+        def change(uow: UnitOfWork) -> ProcessInstance:
+            instance = uow.records(PROCESS_INSTANCES).get(instance_id)
+            user = uow.records(USERS).get(user_id)
+            task = next((t for t in instance.open_tasks() if t.no == task_no), None)
+            if task is None:
+                raise _refused(instance, f"it has no open task {task_no}")
+            if user.role.value != task.role and user.role is not Role.ADMIN:
+                raise _refused(
+                    instance, f"task {task.title!r} is for a {task.role}, not {user.login!r}"
+                )
+            now = utc_millis(self._clock.now())
+            done = attrs.evolve(task, done_at=now, done_by=user.id)
+            tasks = tuple(done if t.no == task_no else t for t in instance.tasks)
+            return attrs.evolve(instance, tasks=tasks)
 
-        return retrying(run)
+        return self._update_record(PROCESS_INSTANCES, change)
 
     def advance(
         self,
@@ -173,28 +164,24 @@ class ProcessService:
         target = clean_text(to_stage, "stage", max_length=32)
         given = dict(values or {})
 
-        def run() -> ProcessInstance:
-            with self._uow() as uow:
-                instances = uow.records(PROCESS_INSTANCES)
-                instance = instances.get(instance_id)
-                user = uow.records(USERS).get(user_id)
-                definition = _definition(uow, instance.process_code)
-                if instance.status is InstanceStatus.COMPLETED:
-                    raise _refused(instance, "the process is completed")
-                if instance.open_tasks():
-                    titles = ", ".join(repr(t.title) for t in instance.open_tasks()[:3])
-                    raise _refused(instance, f"tasks {titles} are still open")
-                now = utc_millis(self._clock.now())
-                moves = [t for t in definition.leaving(instance.stage) if t.target == target]
-                if not moves:
-                    raise _refused(instance, f"no transition leads to {target!r}")
-                if not any(_holds(t, given, now) for t in moves):
-                    raise _refused(instance, f"the condition to enter {target!r} does not hold")
-                saved = instances.update(enter(instance, definition, target, now, user.id))
-                uow.commit()
-                return saved
+        def change(uow: UnitOfWork) -> ProcessInstance:
+            instance = uow.records(PROCESS_INSTANCES).get(instance_id)
+            user = uow.records(USERS).get(user_id)
+            definition = _definition(uow, instance.process_code)
+            if instance.status is InstanceStatus.COMPLETED:
+                raise _refused(instance, "the process is completed")
+            if instance.open_tasks():
+                titles = ", ".join(repr(t.title) for t in instance.open_tasks()[:3])
+                raise _refused(instance, f"tasks {titles} are still open")
+            now = utc_millis(self._clock.now())
+            moves = [t for t in definition.leaving(instance.stage) if t.target == target]
+            if not moves:
+                raise _refused(instance, f"no transition leads to {target!r}")
+            if not any(_holds(t, given, now) for t in moves):
+                raise _refused(instance, f"the condition to enter {target!r} does not hold")
+            return enter(instance, definition, target, now, user.id)
 
-        return retrying(run)
+        return self._update_record(PROCESS_INSTANCES, change)
 
     def instances_per_stage(self, process_code: str) -> dict[str, int]:
         """How many running instances of the process are in each of its stages (every

@@ -21,7 +21,7 @@ between delivers it again with the same key: the application drops repeats by ke
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -61,8 +61,9 @@ from crmkit.domain.workflows import (
     firing_id,
 )
 from crmkit.services.boundary import checked_calls
-from crmkit.services.ports import Clock, UnitOfWork
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 from crmkit.services.workflow_actions import (
     Firing,
     RuleFailed,
@@ -105,12 +106,8 @@ class Notifier(Protocol):
 
 
 @checked_calls
-class WorkflowService:
+class WorkflowService(TenantService):
     """Workflow rules (工作流) of one tenant and the consumer that runs them."""
-
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
 
     def define_rule(
         self,
@@ -233,14 +230,10 @@ class WorkflowService:
             raise ValidationError("active must be True or False.", field="active")
         key = record_id(rule_id, "rule id")
 
-        def run() -> WorkflowRule:
-            with self._uow() as uow:
-                rules = uow.records(WORKFLOW_RULES)
-                saved = rules.update(attrs.evolve(rules.get(key), active=active))
-                uow.commit()
-                return saved
-
-        return retrying(run)
+        return self._update_record(
+            WORKFLOW_RULES,
+            lambda uow: attrs.evolve(uow.records(WORKFLOW_RULES).get(key), active=active),
+        )
 
     def rules(self) -> list[WorkflowRule]:
         """Every rule of the tenant (at most 200), by name."""

@@ -23,6 +23,7 @@ from crmkit.domain.inventory import (
 )
 from crmkit.services import CatalogService, Storage, UnitOfWork
 from crmkit.services.inventory import InventoryService
+from crmkit.testing.tenants import fresh_tenant, numbered_products, units_of
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -59,18 +60,11 @@ def open_shop(
 ) -> Shop:
     """A fresh tenant with ``products`` products and warehouses of the given priorities
     (codes W0, W1, ...)."""
-    tenant = TenantId(f"t-{new_id()[:20]}")
+    tenant = fresh_tenant()
     clock = clock or FixedClock(T0)
-
-    def unit_of_work() -> UnitOfWork:
-        return storage.unit_of_work(tenant)
-
-    catalog = CatalogService(unit_of_work, clock)
+    unit_of_work = units_of(storage, tenant)
     inventory = InventoryService(unit_of_work, clock)
-    made = tuple(
-        catalog.create_product(sku=f"SKU-{n}", name=f"Product {n}", unit="pcs", tax_rate="0.13")
-        for n in range(products)
-    )
+    made = numbered_products(CatalogService(unit_of_work, clock), products)
     stores = tuple(
         inventory.create_warehouse(code=f"W{n}", name=f"Warehouse {n}", priority=priority)
         for n, priority in enumerate(warehouses)

@@ -6,7 +6,8 @@ user's own adapter can run the same checks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -124,6 +125,36 @@ def accounts_service(
 ) -> CustomerAccountService:
     """A customer account service of ``tenant`` over ``storage`` (default: a clock at T0)."""
     return CustomerAccountService(lambda: storage.unit_of_work(tenant), clock or FixedClock(T0))
+
+
+@attrs.frozen
+class Opened:
+    """An account opened for one test: its service, clock and committed state."""
+
+    storage: Storage
+    tenant: TenantId
+    account_id: str
+    clock: FixedClock
+    service: CustomerAccountService
+
+    @classmethod
+    def of(cls, storage: Storage, tenant: TenantId) -> Opened:
+        """A new CNY account of customer C1 in ``tenant``, on a clock at T0."""
+        clock = FixedClock(T0)
+        service = accounts_service(storage, tenant, clock)
+        account = service.open_account("C1", "CNY")
+        return cls(storage, tenant, account.id, clock, service)
+
+    def state(self) -> AccountState:
+        """The account's committed state."""
+        return account_state(self.storage, self.tenant, self.account_id)
+
+    @contextmanager
+    def unchanged(self) -> Iterator[None]:
+        """The block leaves the account's committed state as it found it."""
+        before = self.state()
+        yield
+        assert self.state() == before
 
 
 def cny(amount: str | int | Decimal) -> Money:

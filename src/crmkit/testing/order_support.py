@@ -17,7 +17,7 @@ from crmkit.domain.inventory import StockLevel, Warehouse
 from crmkit.domain.outbox import OutboxEvent
 from crmkit.domain.pricing import PricingCustomer
 from crmkit.domain.sales_order import SalesOrder
-from crmkit.services import CatalogService, Storage, UnitOfWork
+from crmkit.services import CatalogService, Storage
 from crmkit.services.accounts import CustomerAccountService
 from crmkit.services.inventory import InventoryService
 from crmkit.services.order_reads import OutboxService
@@ -26,6 +26,7 @@ from crmkit.services.pricing import PricingService
 from crmkit.services.pricing_ports import OrderFilter
 from crmkit.services.quotes import QuoteService
 from crmkit.testing.ledger import AccountState, account_state, check_ledger
+from crmkit.testing.tenants import fresh_tenant, numbered_products, units_of
 
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 CUSTOMER = PricingCustomer("C-ACME")
@@ -152,22 +153,14 @@ def open_world(
     """A fresh tenant: ``products`` products priced at :data:`PRICES` (13 % tax),
     warehouses W0, W1, ... stocked with ``stock[w][p]``, an account of :data:`CUSTOMER`
     with ``prepayment``."""
-    tenant = TenantId(f"t-{new_id()[:20]}")
+    tenant = fresh_tenant()
     clock = clock or FixedClock(T0)
-
-    def unit_of_work() -> UnitOfWork:
-        return storage.unit_of_work(tenant)
-
+    unit_of_work = units_of(storage, tenant)
     catalog = CatalogService(unit_of_work, clock)
     pricing = PricingService(unit_of_work, clock)
     inventory = InventoryService(unit_of_work, clock)
     accounts = CustomerAccountService(unit_of_work, clock)
-    made = tuple(
-        catalog.create_product(
-            sku=f"SKU-{n}", name=f"Product {n}", unit="pcs", tax_rate="0.13", category="tea"
-        )
-        for n in range(products)
-    )
+    made = numbered_products(catalog, products, category="tea")
     price_list = pricing.create_price_list(
         name="Standard", currency="CNY", priority=1, valid_from=T0 - timedelta(days=1)
     )

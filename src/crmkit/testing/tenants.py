@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
-from crmkit.domain import TenantId, new_id
+from collections.abc import Callable
+
+from crmkit.domain import Product, TenantId, new_id
+from crmkit.services import CatalogService, Storage, UnitOfWork
 
 
 def fresh_tenant() -> TenantId:
     """A tenant id no other test uses."""
     return TenantId(f"t-{new_id()[:20]}")
+
+
+def units_of(storage: Storage, tenant: TenantId) -> Callable[[], UnitOfWork]:
+    """The unit-of-work factory of ``tenant`` over ``storage`` (what services are built on)."""
+
+    def unit_of_work() -> UnitOfWork:
+        return storage.unit_of_work(tenant)
+
+    return unit_of_work
+
+
+def numbered_products(
+    catalog: CatalogService, count: int, *, category: str | None = None
+) -> tuple[Product, ...]:
+    """Products SKU-0, SKU-1, ... ("Product n", in pcs, 13 % tax) in ``category``."""
+    return tuple(
+        catalog.create_product(
+            sku=f"SKU-{n}", name=f"Product {n}", unit="pcs", tax_rate="0.13", category=category
+        )
+        for n in range(count)
+    )

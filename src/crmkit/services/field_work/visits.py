@@ -52,10 +52,11 @@ class VisitService(TenantService):
             ValidationError: the steps, grace period or radius break their rules.
             DuplicateRecord: another version was defined at the same moment; try again.
         """
-        with self._uow() as uow:
+
+        def make(uow: UnitOfWork) -> VisitActionTemplate:
             kind = clean_text(visit_type, "visit type", max_length=32)
             latest = _latest(uow, kind)
-            template = VisitActionTemplate.new(
+            return VisitActionTemplate.new(
                 uow.tenant_id,
                 visit_type=kind,
                 version_no=1 if latest is None else latest.version_no + 1,
@@ -65,9 +66,8 @@ class VisitService(TenantService):
                 steps=steps,
                 now=self._clock.now(),
             )
-            stored = uow.records(VISIT_ACTION_TEMPLATES).add(template)
-            uow.commit()
-        return stored
+
+        return self._add_record(VISIT_ACTION_TEMPLATES, make)
 
     def template(self, visit_type: str) -> VisitActionTemplate:
         """The latest version of the visit type's template.
@@ -95,7 +95,8 @@ class VisitService(TenantService):
         rep = record_id(rep_id, "rep id")
         when = utc_millis(planned_at)
         kind = clean_text(visit_type, "visit type", max_length=32)
-        with self._uow() as uow:
+
+        def make(uow: UnitOfWork) -> Visit:
             uow.records(CUSTOMERS).get(customer)
             user = uow.records(USERS).get(rep)
             if not user.active:
@@ -105,7 +106,7 @@ class VisitService(TenantService):
             template = _latest(uow, kind)
             if template is None:
                 raise NotFound("VisitActionTemplate", "visit_type", kind, uow.tenant_id)
-            visit = Visit.plan(
+            return Visit.plan(
                 uow.tenant_id,
                 customer_id=customer,
                 rep_id=rep,
@@ -113,9 +114,8 @@ class VisitService(TenantService):
                 planned_at=when,
                 now=self._clock.now(),
             )
-            stored = uow.records(VISITS).add(visit)
-            uow.commit()
-        return stored
+
+        return self._add_record(VISITS, make)
 
     def check_in(
         self, visit_id: str, *, latitude: Decimal | int | str, longitude: Decimal | int | str
@@ -132,26 +132,22 @@ class VisitService(TenantService):
         key = record_id(visit_id, "visit id")
         point = MapPoint.of(latitude, longitude)
 
-        def run() -> Visit:
-            with self._uow() as uow:
-                visit, template = _visit(uow, key)
-                customer = uow.records(CUSTOMERS).get(visit.customer_id)
-                spot = None
-                if customer.latitude is not None and customer.longitude is not None:
-                    spot = (customer.latitude, customer.longitude)
-                changed = visit.checked_in(
-                    template,
-                    now=utc_millis(self._clock.now()),
-                    latitude=point.latitude,
-                    longitude=point.longitude,
-                    customer_point=spot,
-                    customer_code=customer.code,
-                )
-                stored = uow.records(VISITS).update(changed)
-                uow.commit()
-            return stored
+        def change(uow: UnitOfWork) -> Visit:
+            visit, template = _visit(uow, key)
+            customer = uow.records(CUSTOMERS).get(visit.customer_id)
+            spot = None
+            if customer.latitude is not None and customer.longitude is not None:
+                spot = (customer.latitude, customer.longitude)
+            return visit.checked_in(
+                template,
+                now=utc_millis(self._clock.now()),
+                latitude=point.latitude,
+                longitude=point.longitude,
+                customer_point=spot,
+                customer_code=customer.code,
+            )
 
-        return retrying(run)
+        return self._update_record(VISITS, change)
 
     def fill_step(self, visit_id: str, step_code: str, values: dict[str, object]) -> Visit:
         """Fill in the next form step of a checked-in visit.
@@ -165,21 +161,17 @@ class VisitService(TenantService):
         """
         key = record_id(visit_id, "visit id")
 
-        def run() -> Visit:
-            with self._uow() as uow:
-                visit, template = _visit(uow, key)
-                step = template.step(step_code) if isinstance(step_code, str) else None
-                if step is not None and step.kind is StepKind.SHELF_CHECK:
-                    raise ValidationError(
-                        f"step {step_code!r} of visit {key!r} is a shelf check; record it "
-                        f"with record_shelf_check."
-                    )
-                changed = visit.with_step(template, step_code, values, self._clock.now())
-                stored = uow.records(VISITS).update(changed)
-                uow.commit()
-            return stored
+        def change(uow: UnitOfWork) -> Visit:
+            visit, template = _visit(uow, key)
+            step = template.step(step_code) if isinstance(step_code, str) else None
+            if step is not None and step.kind is StepKind.SHELF_CHECK:
+                raise ValidationError(
+                    f"step {step_code!r} of visit {key!r} is a shelf check; record it "
+                    f"with record_shelf_check."
+                )
+            return visit.with_step(template, step_code, values, self._clock.now())
 
-        return retrying(run)
+        return self._update_record(VISITS, change)
 
     def record_shelf_check(self, visit_id: str, step_code: str, lines: object) -> ShelfCheck:
         """Record the shelf counted in the visit's shelf-check step (both in one unit of work).
@@ -194,24 +186,21 @@ class VisitService(TenantService):
         """
         key = record_id(visit_id, "visit id")
 
-        def run() -> ShelfCheck:
-            with self._uow() as uow:
-                visit, template = _visit(uow, key)
-                step = template.step(step_code) if isinstance(step_code, str) else None
-                if step is None or step.kind is not StepKind.SHELF_CHECK:
-                    raise ValidationError(f"visit {key!r} has no shelf-check step {step_code!r}.")
-                now = utc_millis(self._clock.now())
-                changed = visit.with_step(template, step_code, {}, now)
-                check = ShelfCheck.new(
-                    uow.tenant_id, customer_id=visit.customer_id, visit_id=key, lines=lines, now=now
-                )
-                _in_catalog(uow, check, key)
-                uow.records(VISITS).update(changed)
-                stored = uow.records(SHELF_CHECKS).add(check)
-                uow.commit()
-            return stored
+        def record(uow: UnitOfWork) -> ShelfCheck:
+            visit, template = _visit(uow, key)
+            step = template.step(step_code) if isinstance(step_code, str) else None
+            if step is None or step.kind is not StepKind.SHELF_CHECK:
+                raise ValidationError(f"visit {key!r} has no shelf-check step {step_code!r}.")
+            now = utc_millis(self._clock.now())
+            changed = visit.with_step(template, step_code, {}, now)
+            check = ShelfCheck.new(
+                uow.tenant_id, customer_id=visit.customer_id, visit_id=key, lines=lines, now=now
+            )
+            _in_catalog(uow, check, key)
+            uow.records(VISITS).update(changed)
+            return uow.records(SHELF_CHECKS).add(check)
 
-        return retrying(run)
+        return self._retried(record)
 
     def check_out(self, visit_id: str) -> Visit:
         """Check the visit out: it is completed.
@@ -224,15 +213,11 @@ class VisitService(TenantService):
         """
         key = record_id(visit_id, "visit id")
 
-        def run() -> Visit:
-            with self._uow() as uow:
-                visit, template = _visit(uow, key)
-                changed = visit.completed(template, utc_millis(self._clock.now()))
-                stored = uow.records(VISITS).update(changed)
-                uow.commit()
-            return stored
+        def change(uow: UnitOfWork) -> Visit:
+            visit, template = _visit(uow, key)
+            return visit.completed(template, utc_millis(self._clock.now()))
 
-        return retrying(run)
+        return self._update_record(VISITS, change)
 
     def cancel(self, visit_id: str, reason: str) -> Visit:
         """Cancel a planned or checked-in visit with a reason.
@@ -244,14 +229,9 @@ class VisitService(TenantService):
         """
         key = record_id(visit_id, "visit id")
 
-        def run() -> Visit:
-            with self._uow() as uow:
-                visit = uow.records(VISITS).get(key)
-                stored = uow.records(VISITS).update(visit.cancelled(reason))
-                uow.commit()
-            return stored
-
-        return retrying(run)
+        return self._update_record(
+            VISITS, lambda uow: uow.records(VISITS).get(key).cancelled(reason)
+        )
 
     def mark_missed(self) -> list[Visit]:
         """Mark missed every planned visit not checked in by its start plus grace (up to 500

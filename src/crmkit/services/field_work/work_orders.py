@@ -60,10 +60,7 @@ class WorkOrderService(TenantService):
         """
         if not isinstance(calendar, BusinessCalendar):
             raise ValidationError("add_calendar takes a BusinessCalendar.")
-        with self._uow() as uow:
-            stored = uow.records(BUSINESS_CALENDARS).add(calendar)
-            uow.commit()
-        return stored
+        return self._add_record(BUSINESS_CALENDARS, lambda uow: calendar)
 
     def create(
         self,
@@ -158,22 +155,18 @@ class WorkOrderService(TenantService):
         assignee = record_id(assignee_id, "assignee id")
         by = record_id(by_id, "user id")
 
-        def run() -> WorkOrder:
-            with self._uow() as uow:
-                order = _by_number(uow, number)
-                user = uow.records(USERS).get(assignee)
-                uow.records(USERS).get(by)
-                if not user.active:
-                    raise ValidationError(
-                        f"user {user.login!r} is not active; assign work order "
-                        f"{order.number!r} to an active user."
-                    )
-                changed = order.assigned(assignee, by, utc_millis(self._clock.now()))
-                stored = uow.records(WORK_ORDERS).update(changed)
-                uow.commit()
-            return stored
+        def change(uow: UnitOfWork) -> WorkOrder:
+            order = _by_number(uow, number)
+            user = uow.records(USERS).get(assignee)
+            uow.records(USERS).get(by)
+            if not user.active:
+                raise ValidationError(
+                    f"user {user.login!r} is not active; assign work order "
+                    f"{order.number!r} to an active user."
+                )
+            return order.assigned(assignee, by, utc_millis(self._clock.now()))
 
-        return retrying(run)
+        return self._update_record(WORK_ORDERS, change)
 
     def start(self, number: str) -> WorkOrder:
         """The assignee starts work (the first start is the response).
@@ -201,16 +194,12 @@ class WorkOrderService(TenantService):
             ReopenWindowClosed: the reopen window has passed.
         """
 
-        def run() -> WorkOrder:
-            with self._uow() as uow:
-                order = _by_number(uow, number)
-                calendar = _calendar(uow, order.calendar_code)
-                changed = order.reopened(calendar, utc_millis(self._clock.now()))
-                stored = uow.records(WORK_ORDERS).update(changed)
-                uow.commit()
-            return stored
+        def change(uow: UnitOfWork) -> WorkOrder:
+            order = _by_number(uow, number)
+            calendar = _calendar(uow, order.calendar_code)
+            return order.reopened(calendar, utc_millis(self._clock.now()))
 
-        return retrying(run)
+        return self._update_record(WORK_ORDERS, change)
 
     def comment(self, number: str, author_id: str, body: str) -> WorkOrder:
         """Add a comment by a user.
@@ -221,16 +210,12 @@ class WorkOrderService(TenantService):
         """
         author = record_id(author_id, "author id")
 
-        def run() -> WorkOrder:
-            with self._uow() as uow:
-                order = _by_number(uow, number)
-                uow.records(USERS).get(author)
-                changed = order.commented(author, body, utc_millis(self._clock.now()))
-                stored = uow.records(WORK_ORDERS).update(changed)
-                uow.commit()
-            return stored
+        def change(uow: UnitOfWork) -> WorkOrder:
+            order = _by_number(uow, number)
+            uow.records(USERS).get(author)
+            return order.commented(author, body, utc_millis(self._clock.now()))
 
-        return retrying(run)
+        return self._update_record(WORK_ORDERS, change)
 
     def get(self, number: str) -> WorkOrder:
         """The work order with this number.
@@ -281,15 +266,10 @@ class WorkOrderService(TenantService):
             )
 
     def _move(self, number: str, action: str) -> WorkOrder:
-        def run() -> WorkOrder:
-            with self._uow() as uow:
-                order = _by_number(uow, number)
-                changed = order.moved(action, utc_millis(self._clock.now()))
-                stored = uow.records(WORK_ORDERS).update(changed)
-                uow.commit()
-            return stored
+        def change(uow: UnitOfWork) -> WorkOrder:
+            return _by_number(uow, number).moved(action, utc_millis(self._clock.now()))
 
-        return retrying(run)
+        return self._update_record(WORK_ORDERS, change)
 
 
 def _same(order: WorkOrder, wanted: dict[str, object]) -> WorkOrder:

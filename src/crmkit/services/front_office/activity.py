@@ -129,15 +129,15 @@ class ActivityService(TenantService):
             None if subject_type is None else clean_text(subject_type, "subject", max_length=32)
         )
         subject = None if subject_id is None else record_id(subject_id, "subject id")
-        with self._uow() as uow:
+
+        def make(uow: UnitOfWork) -> Task:
             user = uow.records(USERS).get(assignee_id)
             now = utc_millis(self._clock.now())
-            task = self._task(
+            return self._task(
                 uow, (title, due_at), user.id, subject=linked, subject_id=subject, now=now
             )
-            stored = uow.records(TASKS).add(task)
-            uow.commit()
-        return stored
+
+        return self._add_record(TASKS, make)
 
     def finish_task(self, task_id: str, status: TaskStatus = TaskStatus.DONE) -> Task:
         """Mark an open task done or cancelled.
@@ -149,18 +149,15 @@ class ActivityService(TenantService):
         if status not in (TaskStatus.DONE, TaskStatus.CANCELLED):
             raise ValidationError("a task finishes as done or cancelled.")
 
-        def run() -> Task:
-            with self._uow() as uow:
-                task = uow.records(TASKS).get(task_id)
-                if task.status is not TaskStatus.OPEN:
-                    raise ValidationError(
-                        f"task {task.title!r} is already {task.status.value}; nothing to finish."
-                    )
-                saved = uow.records(TASKS).update(attrs.evolve(task, status=status))
-                uow.commit()
-                return saved
+        def change(uow: UnitOfWork) -> Task:
+            task = uow.records(TASKS).get(task_id)
+            if task.status is not TaskStatus.OPEN:
+                raise ValidationError(
+                    f"task {task.title!r} is already {task.status.value}; nothing to finish."
+                )
+            return attrs.evolve(task, status=status)
 
-        return retrying(run)
+        return self._update_record(TASKS, change)
 
     @staticmethod
     def _task(

@@ -13,7 +13,6 @@ from crmkit.domain.record_query import Equals
 from crmkit.domain.text import clean_text
 from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import UnitOfWork
-from crmkit.services.retry import retrying
 from crmkit.services.tenant_service import TenantService
 
 
@@ -71,13 +70,14 @@ class CustomerService(TenantService):
             DuplicateCustomer: a customer with the same phone, email or company name exists.
             ValidationError: a value or custom value breaks its rule.
         """
-        with self._uow() as uow:
+
+        def make(uow: UnitOfWork) -> Customer:
             twin = find_twin(uow, customer)
             if twin is not None:
                 raise DuplicateCustomer(customer.code, twin[0].code, twin[1])
-            stored = uow.records(CUSTOMERS).add(customer)
-            uow.commit()
-        return stored
+            return customer
+
+        return self._add_record(CUSTOMERS, make)
 
     def get(self, code: str) -> Customer:
         """The customer with this code.
@@ -98,14 +98,9 @@ class CustomerService(TenantService):
         if not isinstance(status, CustomerStatus):
             raise ValidationError(f"status of customer {code!r} must be a CustomerStatus.")
 
-        def run() -> Customer:
-            with self._uow() as uow:
-                customer = customer_by_code(uow, code)
-                saved = uow.records(CUSTOMERS).update(attrs.evolve(customer, status=status))
-                uow.commit()
-                return saved
-
-        return retrying(run)
+        return self._update_record(
+            CUSTOMERS, lambda uow: attrs.evolve(customer_by_code(uow, code), status=status)
+        )
 
     def add_contact(self, customer_code: str, contact: Contact) -> Contact:
         """Store a contact of the customer; a new primary contact demotes the previous one.
@@ -118,19 +113,16 @@ class CustomerService(TenantService):
             ValidationError: the contact names another customer.
         """
 
-        def run() -> Contact:
-            with self._uow() as uow:
-                customer = customer_by_code(uow, customer_code)
-                if contact.customer_id != customer.id:
-                    raise ValidationError(
-                        f"contact {contact.name!r} belongs to another customer than "
-                        f"{customer.code!r}; create it with customer_id={customer.id!r}."
-                    )
-                stored = add_contact(uow, customer, contact)
-                uow.commit()
-                return stored
+        def add(uow: UnitOfWork) -> Contact:
+            customer = customer_by_code(uow, customer_code)
+            if contact.customer_id != customer.id:
+                raise ValidationError(
+                    f"contact {contact.name!r} belongs to another customer than "
+                    f"{customer.code!r}; create it with customer_id={customer.id!r}."
+                )
+            return add_contact(uow, customer, contact)
 
-        return retrying(run)
+        return self._retried(add)
 
     def contacts(self, customer_code: str) -> list[Contact]:
         """The customer's contacts, by name (at most 500)."""

@@ -151,20 +151,15 @@ class LeadService(TenantService):
         if status is LeadStatus.INVALID:
             why = clean_text(reason, "reason the lead is invalid", max_length=200)
 
-        def run() -> Lead:
-            with self._uow() as uow:
-                lead = uow.records(LEADS).get(lead_id)
-                if status not in LEAD_MOVES[lead.status]:
-                    raise InvalidStateTransition(
-                        "Lead", lead.company or lead.person, lead.status.value, status.value
-                    )
-                saved = uow.records(LEADS).update(
-                    attrs.evolve(lead, status=status, invalid_reason=why)
+        def change(uow: UnitOfWork) -> Lead:
+            lead = uow.records(LEADS).get(lead_id)
+            if status not in LEAD_MOVES[lead.status]:
+                raise InvalidStateTransition(
+                    "Lead", lead.company or lead.person, lead.status.value, status.value
                 )
-                uow.commit()
-                return saved
+            return attrs.evolve(lead, status=status, invalid_reason=why)
 
-        return retrying(run)
+        return self._update_record(LEADS, change)
 
     def convert(
         self,

@@ -33,7 +33,6 @@ from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
 from crmkit.services.front_office.customers import customer_by_code
 from crmkit.services.ports import UnitOfWork
-from crmkit.services.retry import retrying
 from crmkit.services.tenant_service import TenantService
 
 AMOUNT_STEP = Decimal("0.0001")
@@ -120,13 +119,12 @@ class OpportunityService(TenantService):
         code = clean_text(code, "sales process code", max_length=32)
         title = clean_text(name, "sales process name", max_length=200)
         checked = check_stages(code, stages)
-        with self._uow() as uow:
-            process = SalesProcess(
+        return self._add_record(
+            SALES_PROCESSES,
+            lambda uow: SalesProcess(
                 new_id(), uow.tenant_id, code, title, checked, skip_forward is True, True
-            )
-            stored = uow.records(SALES_PROCESSES).add(process)
-            uow.commit()
-        return stored
+            ),
+        )
 
     def open(
         self,
@@ -146,8 +144,9 @@ class OpportunityService(TenantService):
             InactiveCustomer: the customer is inactive.
             ValidationError: a bad name, amount, currency or date.
         """
-        with self._uow() as uow:
-            opened = open_opportunity(
+
+        def make(uow: UnitOfWork) -> Opportunity:
+            return open_opportunity(
                 uow,
                 customer=customer_by_code(uow, customer_code),
                 process=process_by_code(uow, process_code),
@@ -158,9 +157,8 @@ class OpportunityService(TenantService):
                 owner_id=owner_id,
                 now=self._clock.now(),
             )
-            stored = uow.records(OPPORTUNITIES).add(opened)
-            uow.commit()
-        return stored
+
+        return self._add_record(OPPORTUNITIES, make)
 
     def move(self, opportunity_id: str, stage: str) -> Opportunity:
         """Move an open opportunity to another stage, by its process's rules.
@@ -171,18 +169,13 @@ class OpportunityService(TenantService):
             ValidationError: unknown stage, or a field the stage requires has no value.
         """
 
-        def run() -> Opportunity:
-            with self._uow() as uow:
-                opportunity = uow.records(OPPORTUNITIES).get(opportunity_id)
-                process = uow.records(SALES_PROCESSES).get(opportunity.process_id)
-                target = check_move(opportunity, process, clean_text(stage, "stage", max_length=32))
-                saved = uow.records(OPPORTUNITIES).update(
-                    attrs.evolve(opportunity, stage=target.code)
-                )
-                uow.commit()
-                return saved
+        def change(uow: UnitOfWork) -> Opportunity:
+            opportunity = uow.records(OPPORTUNITIES).get(opportunity_id)
+            process = uow.records(SALES_PROCESSES).get(opportunity.process_id)
+            target = check_move(opportunity, process, clean_text(stage, "stage", max_length=32))
+            return attrs.evolve(opportunity, stage=target.code)
 
-        return retrying(run)
+        return self._update_record(OPPORTUNITIES, change)
 
     def win(self, opportunity_id: str, *, won_by_type: str, won_by_id: str) -> Opportunity:
         """Close an open opportunity as won by a quote or an order (``"quote"``/``"order"``).
@@ -237,30 +230,25 @@ class OpportunityService(TenantService):
         won_by_id: str | None,
         reason: str | None,
     ) -> Opportunity:
-        def run() -> Opportunity:
-            with self._uow() as uow:
-                opportunity = uow.records(OPPORTUNITIES).get(opportunity_id)
-                if opportunity.status is not OpportunityStatus.OPEN:
-                    raise InvalidStateTransition(
-                        "Opportunity", opportunity.name, opportunity.status.value, status.value
-                    )
-                now = utc_millis(self._clock.now())
-                if status is OpportunityStatus.WON:
-                    _record_win(uow, opportunity.customer_id, now)
-                saved = uow.records(OPPORTUNITIES).update(
-                    attrs.evolve(
-                        opportunity,
-                        status=status,
-                        won_by_type=won_by_type,
-                        won_by_id=won_by_id,
-                        lost_reason=reason,
-                        closed_at=now,
-                    )
+        def change(uow: UnitOfWork) -> Opportunity:
+            opportunity = uow.records(OPPORTUNITIES).get(opportunity_id)
+            if opportunity.status is not OpportunityStatus.OPEN:
+                raise InvalidStateTransition(
+                    "Opportunity", opportunity.name, opportunity.status.value, status.value
                 )
-                uow.commit()
-                return saved
+            now = utc_millis(self._clock.now())
+            if status is OpportunityStatus.WON:
+                _record_win(uow, opportunity.customer_id, now)
+            return attrs.evolve(
+                opportunity,
+                status=status,
+                won_by_type=won_by_type,
+                won_by_id=won_by_id,
+                lost_reason=reason,
+                closed_at=now,
+            )
 
-        return retrying(run)
+        return self._update_record(OPPORTUNITIES, change)
 
 
 def _record_win(uow: UnitOfWork, customer_id: str, now: datetime) -> None:

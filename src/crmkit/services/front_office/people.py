@@ -9,7 +9,6 @@ from crmkit.domain.front_office.people import TEAMS, USERS, Team, User
 from crmkit.domain.record_query import Equals
 from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import UnitOfWork
-from crmkit.services.retry import retrying
 from crmkit.services.tenant_service import TenantService
 
 MAX_CHAIN = 50
@@ -25,10 +24,7 @@ class DirectoryService(TenantService):
         Raises:
             DuplicateRecord: the code is taken.
         """
-        with self._uow() as uow:
-            stored = uow.records(TEAMS).add(team)
-            uow.commit()
-        return stored
+        return self._add_record(TEAMS, lambda uow: team)
 
     def add_user(self, user: User) -> User:
         """Store a new user (see :meth:`User.new`); its team and manager must exist.
@@ -37,14 +33,15 @@ class DirectoryService(TenantService):
             NotFound: the team or the manager does not exist.
             DuplicateRecord: the login is taken.
         """
-        with self._uow() as uow:
+
+        def checked(uow: UnitOfWork) -> User:
             if user.team_id is not None:
                 uow.records(TEAMS).get(user.team_id)
             if user.manager_id is not None:
                 uow.records(USERS).get(user.manager_id)
-            stored = uow.records(USERS).add(user)
-            uow.commit()
-        return stored
+            return user
+
+        return self._add_record(USERS, checked)
 
     def set_manager(self, user_id: str, manager_id: str | None) -> User:
         """Set (or clear) a user's manager; the org chart stays a tree.
@@ -54,23 +51,20 @@ class DirectoryService(TenantService):
             ValidationError: the user would (indirectly) manage itself.
         """
 
-        def run() -> User:
-            with self._uow() as uow:
-                users = uow.records(USERS)
-                user = users.get(user_id)
-                if manager_id is not None:
-                    manager = users.get(manager_id)
-                    chain = [manager, *self._chain(uow, manager)]
-                    if any(m.id == user.id for m in chain):
-                        raise ValidationError(
-                            f"user {manager.login!r} cannot manage {user.login!r}: "
-                            f"{user.login!r} is already above it in the org chart."
-                        )
-                saved = users.update(attrs.evolve(user, manager_id=manager_id))
-                uow.commit()
-                return saved
+        def change(uow: UnitOfWork) -> User:
+            users = uow.records(USERS)
+            user = users.get(user_id)
+            if manager_id is not None:
+                manager = users.get(manager_id)
+                chain = [manager, *self._chain(uow, manager)]
+                if any(m.id == user.id for m in chain):
+                    raise ValidationError(
+                        f"user {manager.login!r} cannot manage {user.login!r}: "
+                        f"{user.login!r} is already above it in the org chart."
+                    )
+            return attrs.evolve(user, manager_id=manager_id)
 
-        return retrying(run)
+        return self._update_record(USERS, change)
 
     def managers_of(self, user_id: str) -> list[User]:
         """The user's managers, nearest first (the approval chain).

@@ -56,6 +56,21 @@ def pool_by_code(uow: UnitOfWork, code: object) -> Pool:
     return found[0]
 
 
+def pooled(
+    uow: UnitOfWork, pool_code: object, key: str
+) -> tuple[Pool, RecordRepository[Any], Pooled]:
+    """The pool with this code, the records it holds and its record ``key``.
+
+    Raises:
+        ValidationError: not a valid code.
+        NotFound: no such pool or record.
+    """
+    pool = pool_by_code(uow, pool_code)
+    records = uow.records(pooled_type(pool.kind))
+    record: Pooled = records.get(key)
+    return pool, records, record
+
+
 def owned_in(records: RecordRepository[Any], pool: Pool, user_id: str, now: datetime) -> int:
     """How many records of ``pool`` ``user_id`` owns at ``now`` (auto-return applied)."""
     return sum(1 for r in _stored_owned(records, pool, user_id) if holding(r, pool, now).owner_id)

@@ -8,7 +8,7 @@ history. Claims by one rep in one pool update the rep's :class:`PoolSeat`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import attrs
@@ -46,6 +46,7 @@ from crmkit.services.front_office.pool_support import (
     label,
     owned_in,
     pool_by_code,
+    pooled,
     pooled_type,
     released,
 )
@@ -105,32 +106,15 @@ class PoolService(TenantService):
             NotInPool: a rep owns the record; it must be returned first.
         """
 
-        def run() -> Pooled:
-            now = self._now()
-            with self._uow() as uow:
-                pool = pool_by_code(uow, pool_code)
-                records = uow.records(pooled_type(pool.kind))
-                record = records.get(record_id_)
-                current = uow.records(POOLS).get(record.pool_id) if record.pool_id else None
-                if holding(record, current, now).owner_id is not None:
-                    raise NotInPool(pool.code, label(record), "a rep owns it")
-                moved: Pooled = records.update(
-                    attrs.evolve(record, pool_id=pool.id, owner_id=None, owned_since=None)
-                )
-                self._event(
-                    uow,
-                    pool,
-                    moved,
-                    PoolAction.ENTER,
-                    user=None,
-                    actor=actor_id,
-                    reason=None,
-                    now=now,
-                )
-                uow.commit()
-                return moved
+        def step(uow: UnitOfWork, pool: Pool, record: Pooled, now: datetime) -> Pooled:
+            current = uow.records(POOLS).get(record.pool_id) if record.pool_id else None
+            if holding(record, current, now).owner_id is not None:
+                raise NotInPool(pool.code, label(record), "a rep owns it")
+            return attrs.evolve(record, pool_id=pool.id, owner_id=None, owned_since=None)
 
-        return retrying(run)
+        return self._move(
+            pool_code, record_id_, PoolAction.ENTER, step, user=None, actor=actor_id, reason=None
+        )
 
     def claim(self, pool_code: str, record_id_: str, *, user_id: str) -> Pooled:
         """A member claims a free record of the pool.
@@ -169,30 +153,15 @@ class PoolService(TenantService):
         why = clean_text(reason, "return reason", max_length=200)
         user = record_id(user_id, "user id")
 
-        def run() -> Pooled:
-            now = self._now()
-            with self._uow() as uow:
-                pool = pool_by_code(uow, pool_code)
-                records = uow.records(pooled_type(pool.kind))
-                record = records.get(record_id_)
-                state = holding(record, pool, now)
-                if record.pool_id != pool.id or state.owner_id != user:
-                    raise NotOwner(pool.code, label(record), user)
-                returned: Pooled = records.update(released(record, user, now))
-                self._event(
-                    uow,
-                    pool,
-                    returned,
-                    PoolAction.RETURN,
-                    user=user,
-                    actor=user,
-                    reason=why,
-                    now=now,
-                )
-                uow.commit()
-                return returned
+        def step(uow: UnitOfWork, pool: Pool, record: Pooled, now: datetime) -> Pooled:
+            state = holding(record, pool, now)
+            if record.pool_id != pool.id or state.owner_id != user:
+                raise NotOwner(pool.code, label(record), user)
+            return released(record, user, now)
 
-        return retrying(run)
+        return self._move(
+            pool_code, record_id_, PoolAction.RETURN, step, user=user, actor=user, reason=why
+        )
 
     def sweep(self, pool_code: str) -> int:
         """Write the auto-returns due by now into the records and the history.
@@ -220,8 +189,7 @@ class PoolService(TenantService):
         """
         now = self._now()
         with self._uow() as uow:
-            pool = pool_by_code(uow, pool_code)
-            record = uow.records(pooled_type(pool.kind)).get(record_id_)
+            pool, _, record = pooled(uow, pool_code, record_id_)
             events: list[PoolEvent] = [
                 e
                 for e in uow.records(POOL_EVENTS).every(
@@ -246,8 +214,7 @@ class PoolService(TenantService):
         """The record's owner now (``None``: it is free in the pool)."""
         now = self._now()
         with self._uow() as uow:
-            pool = pool_by_code(uow, pool_code)
-            record = uow.records(pooled_type(pool.kind)).get(record_id_)
+            pool, _, record = pooled(uow, pool_code, record_id_)
             return holding(record, pool, now).owner_id
 
     def _take(
@@ -259,9 +226,7 @@ class PoolService(TenantService):
     ) -> Pooled:
         now = self._now()
         with self._uow() as uow:
-            pool = pool_by_code(uow, pool_code)
-            records = uow.records(pooled_type(pool.kind))
-            record = records.get(record_key)
+            pool, records, record = pooled(uow, pool_code, record_key)
             if record.pool_id != pool.id:
                 raise NotInPool(pool.code, label(record), "it belongs to another pool")
             state = holding(record, pool, now)
@@ -295,16 +260,8 @@ class PoolService(TenantService):
             if state.overdue_since is not None:  # after the record: a racing sweep conflicts
                 uow.records(POOL_EVENTS).add(auto_return(pool, record, state.overdue_since))
             action = PoolAction.CLAIM if actor is None else PoolAction.ASSIGN
-            self._event(
-                uow,
-                pool,
-                taken,
-                action,
-                user=user.id,
-                actor=actor or user.id,
-                reason=None,
-                now=now,
-            )
+            by = actor or user.id
+            self._event(uow, pool, taken, action, user=user.id, actor=by, why=None, at=now)
             uow.commit()
             return taken
 
@@ -336,9 +293,7 @@ class PoolService(TenantService):
 
     def _sweep_one(self, pool_code: str, key: str, now: datetime) -> int:
         with self._uow() as uow:
-            pool = pool_by_code(uow, pool_code)
-            records = uow.records(pooled_type(pool.kind))
-            record = records.get(key)
+            pool, records, record = pooled(uow, pool_code, key)
             state = holding(record, pool, now)
             if state.overdue_since is None or record.pool_id != pool.id:
                 return 0
@@ -346,6 +301,31 @@ class PoolService(TenantService):
             uow.records(POOL_EVENTS).add(auto_return(pool, record, state.overdue_since))
             uow.commit()
             return 1
+
+    def _move(
+        self,
+        pool_code: str,
+        key: str,
+        action: PoolAction,
+        step: Callable[[UnitOfWork, Pool, Pooled, datetime], Pooled],
+        *,
+        user: str | None,
+        actor: str | None,
+        reason: str | None,
+    ) -> Pooled:
+        """Store what ``step`` makes of the pool's record ``key`` and write it into the
+        history as ``action`` by ``user`` and ``actor``, retried after a conflict."""
+
+        def run() -> Pooled:
+            now = self._now()
+            with self._uow() as uow:
+                pool, records, record = pooled(uow, pool_code, key)
+                moved: Pooled = records.update(step(uow, pool, record, now))
+                self._event(uow, pool, moved, action, user=user, actor=actor, why=reason, at=now)
+                uow.commit()
+                return moved
+
+        return retrying(run)
 
     def _add_seat(self, uow: UnitOfWork, pool: Pool, user_id: str) -> None:
         seat = PoolSeat(PoolSeat.key(pool.id, user_id), uow.tenant_id, pool.id, user_id, 0)
@@ -360,8 +340,8 @@ class PoolService(TenantService):
         *,
         user: str | None,
         actor: str | None,
-        reason: str | None,
-        now: datetime,
+        why: str | None,
+        at: datetime,
     ) -> None:
         event = PoolEvent(
             new_id(),
@@ -372,8 +352,8 @@ class PoolService(TenantService):
             action,
             user,
             actor,
-            reason,
-            now,
+            why,
+            at,
             record.version,
         )
         uow.records(POOL_EVENTS).add(event)

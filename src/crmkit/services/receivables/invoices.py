@@ -15,7 +15,6 @@ from crmkit.domain import (
     ValidationError,
 )
 from crmkit.domain.approval_triggers import INVOICE_REQUEST
-from crmkit.domain.condition_json import record_values
 from crmkit.domain.currency import minor_unit
 from crmkit.domain.ids import new_id, record_id
 from crmkit.domain.order_lifecycle import share
@@ -34,7 +33,7 @@ from crmkit.domain.receivables.invoices import (
 from crmkit.domain.sales_order import SalesOrder
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
-from crmkit.services.approval_steps import hold_for_approval, refuse_if_held
+from crmkit.services.approval_steps import add_held_request, refuse_if_held
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.ports import Clock, UnitOfWork
@@ -230,45 +229,51 @@ class InvoiceService:
         make: Callable[[UnitOfWork, SalesOrder, Decimal], Decimal],
         submitted_by: str | None = None,
     ) -> InvoiceRequest:
-        digest = fingerprint(operation, payload)
 
-        def attempt() -> InvoiceRequest:
-            with self._uow() as uow:
-                done = replay(uow, key, operation, digest)
-                if done is not None:
-                    return uow.records(INVOICE_REQUESTS).get(done)
-                order = order_of(uow, order_id)
-                # read once: the check and the versioned update see the same record
-                invoicing = uow.records(ORDER_INVOICING).get_many([order.id]).get(order.id)
-                requested = ZERO if invoicing is None else invoicing.requested
-                left = basis_value(order, self._basis) - requested
-                amount = make(uow, order, left)
-                now = self._now()
-                request = InvoiceRequest(
-                    id=new_id(), tenant_id=uow.tenant_id,
-                    number=f"IR-{now.year}-{uow.counters.take(INVOICE_SERIES):06d}",
-                    kind=kind, order_id=order.id, order_number=label(order),
-                    customer_id=order.account_id, currency=order.currency, amount=amount,
-                    status=InvoiceStatus.REQUESTED, invoice_number=None, issued_on=None,
-                    rejection_reason=None, created_at=now, updated_at=now,
-                    taxes=tax_breakdown(amount, gross_by_rate(order), order.currency),
-                )  # fmt: skip
-                self._save_requested(uow, order.id, invoicing, request.signed)
-                stored = uow.records(INVOICE_REQUESTS).add(request)
-                hold_for_approval(
-                    uow, now, record_type=INVOICE_REQUEST[0], action=INVOICE_REQUEST[1],
-                    subject_id=stored.id, subject_label=stored.number, submitted_by=submitted_by,
-                    values=record_values(INVOICE_REQUESTS, stored),
-                )  # fmt: skip
-                remember(uow, key, operation, digest, result=stored.id, now=now)
-                uow.commit()
-                return stored
+        def work(uow: UnitOfWork) -> tuple[InvoiceRequest, datetime]:
+            order = order_of(uow, order_id)
+            # read once: the check and the versioned update see the same record
+            invoicing = uow.records(ORDER_INVOICING).get_many([order.id]).get(order.id)
+            requested = ZERO if invoicing is None else invoicing.requested
+            left = basis_value(order, self._basis) - requested
+            amount = make(uow, order, left)
+            now = self._now()
+            request = InvoiceRequest(
+                id=new_id(), tenant_id=uow.tenant_id,
+                number=f"IR-{now.year}-{uow.counters.take(INVOICE_SERIES):06d}",
+                kind=kind, order_id=order.id, order_number=label(order),
+                customer_id=order.account_id, currency=order.currency, amount=amount,
+                status=InvoiceStatus.REQUESTED, invoice_number=None, issued_on=None,
+                rejection_reason=None, created_at=now, updated_at=now,
+                taxes=tax_breakdown(amount, gross_by_rate(order), order.currency),
+            )  # fmt: skip
+            self._save_requested(uow, order.id, invoicing, request.signed)
+            held = add_held_request(
+                uow, now, INVOICE_REQUESTS, INVOICE_REQUEST, request, submitted_by=submitted_by
+            )
+            return held, now
 
-        return retrying(attempt)
+        return self._keyed(key, operation, payload, work)
 
     def _run(
         self, key: str, operation: str, payload: Mapping[str, object], request_id: str, step: Step
     ) -> InvoiceRequest:
+
+        def work(uow: UnitOfWork) -> tuple[InvoiceRequest, datetime]:
+            request = uow.records(INVOICE_REQUESTS).get(request_id)
+            return uow.records(INVOICE_REQUESTS).update(step(uow, request)), self._now()
+
+        return self._keyed(key, operation, payload, work)
+
+    def _keyed(
+        self,
+        key: str,
+        operation: str,
+        payload: Mapping[str, object],
+        work: Callable[[UnitOfWork], tuple[InvoiceRequest, datetime]],
+    ) -> InvoiceRequest:
+        """Run ``work`` once per ``key``: a repeated request returns the request stored
+        by the first, remembered at the time ``work`` gives."""
         digest = fingerprint(operation, payload)
 
         def attempt() -> InvoiceRequest:
@@ -276,9 +281,8 @@ class InvoiceService:
                 done = replay(uow, key, operation, digest)
                 if done is not None:
                     return uow.records(INVOICE_REQUESTS).get(done)
-                request = uow.records(INVOICE_REQUESTS).get(request_id)
-                stored = uow.records(INVOICE_REQUESTS).update(step(uow, request))
-                remember(uow, key, operation, digest, result=stored.id, now=self._now())
+                stored, now = work(uow)
+                remember(uow, key, operation, digest, result=stored.id, now=now)
                 uow.commit()
                 return stored
 

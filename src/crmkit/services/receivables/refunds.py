@@ -9,7 +9,6 @@ import attrs
 from crmkit.domain import Money, NotFound, ValidationError
 from crmkit.domain.accounts import EntryKind, Fund, Ledger, positive_amount
 from crmkit.domain.approval_triggers import REFUND_REQUEST
-from crmkit.domain.condition_json import record_values
 from crmkit.domain.ids import new_id, record_id
 from crmkit.domain.receivables.errors import RefundExceedsReceived
 from crmkit.domain.receivables.payments import ORDER_RECEIPTS, ZERO
@@ -17,7 +16,7 @@ from crmkit.domain.receivables.refunds import REFUNDS, Refund, RefundStatus
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.account_steps import open_ledger, require_available, save_ledger
-from crmkit.services.approval_steps import hold_for_approval, refuse_if_held
+from crmkit.services.approval_steps import add_held_request, refuse_if_held
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.ports import UnitOfWork
@@ -90,12 +89,9 @@ class RefundService(TenantService):
                     rejection_reason=None, created_at=now, updated_at=now,
                 )  # fmt: skip
                 refund = attrs.evolve(refund, order_number=self._check_source(uow, refund))
-                stored = uow.records(REFUNDS).add(refund)
-                hold_for_approval(
-                    uow, now, record_type=REFUND_REQUEST[0], action=REFUND_REQUEST[1],
-                    subject_id=stored.id, subject_label=stored.number, submitted_by=submitter,
-                    values=record_values(REFUNDS, stored),
-                )  # fmt: skip
+                stored = add_held_request(
+                    uow, now, REFUNDS, REFUND_REQUEST, refund, submitted_by=submitter
+                )
                 remember(uow, key, "refund.request", digest, result=stored.id, now=now)
                 uow.commit()
                 return stored

@@ -9,13 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from crmkit.adapters.clock import FixedClock
 from crmkit.domain import (
     DuplicateRequest,
     InvalidStateTransition,
     Money,
     NotFound,
-    TenantId,
     ValidationError,
 )
 from crmkit.domain.account_errors import (
@@ -39,107 +37,100 @@ from crmkit.domain.deduction import DeductionPolicy, OrderLine, TradeMode
 from crmkit.services import Storage
 from crmkit.services.account_ports import DEFAULT_SCOPE
 from crmkit.testing.contracts.account_repositories import D, lines
-from crmkit.testing.ledger import T0, account_state, accounts_service, check_ledger, cny
+from crmkit.testing.ledger import T0, Opened, check_ledger, cny
 from crmkit.testing.tenants import fresh_tenant
 
 
 class CustomerAccountServiceContract:
     """The customer account service keeps its promises on every storage."""
 
-    def _account(self, storage: Storage) -> tuple[TenantId, str, FixedClock]:
-        tenant = fresh_tenant()
-        clock = FixedClock(T0)
-        account = accounts_service(storage, tenant, clock).open_account("C1", "CNY")
-        return tenant, account.id, clock
+    def _account(self, storage: Storage) -> Opened:
+        return Opened.of(storage, fresh_tenant())
 
     def test_deposit_and_refund_move_the_prepayment(self, storage: Storage) -> None:
         """Deposits add to prepayment, refunds take from it, each with one journal entry."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.deposit(account_id, cny("100.50"), key="d1")
         moved = service.refund_prepayment(account_id, cny("30.25"), key="r1")
         assert [e.kind for e in moved.entries] == [EntryKind.PREPAYMENT_REFUND]
         account = service.get_account(account_id)
         assert account.fund(Fund.PREPAYMENT) == FundBalance(Decimal("70.25"), Decimal(0))
-        check_ledger(account_state(storage, tenant, account_id))
+        check_ledger(opened.state())
 
     def test_a_repeated_key_returns_the_first_result_and_changes_nothing(
         self, storage: Storage
     ) -> None:
         """Sending a movement twice under one key deposits once and returns the same entries."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         first = service.deposit(account_id, cny(100), key="same")
-        before = account_state(storage, tenant, account_id)
-        assert service.deposit(account_id, cny("100.00"), key="same") == first
-        assert account_state(storage, tenant, account_id) == before
+        with opened.unchanged():
+            assert service.deposit(account_id, cny("100.00"), key="same") == first
 
     def test_a_repeated_key_with_other_content_is_refused(self, storage: Storage) -> None:
         """Reusing a key for another amount or operation raises DuplicateRequest; no change."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.deposit(account_id, cny(100), key="k")
-        before = account_state(storage, tenant, account_id)
-        with pytest.raises(DuplicateRequest) as raised:
-            service.deposit(account_id, cny(101), key="k")
-        assert raised.value.code == "duplicate_request"
-        with pytest.raises(DuplicateRequest):
-            service.grant_rebate(account_id, cny(100), key="k")
-        assert account_state(storage, tenant, account_id) == before
+        with opened.unchanged():
+            with pytest.raises(DuplicateRequest) as raised:
+                service.deposit(account_id, cny(101), key="k")
+            assert raised.value.code == "duplicate_request"
+            with pytest.raises(DuplicateRequest):
+                service.grant_rebate(account_id, cny(100), key="k")
 
     def test_rejections_raise_their_error_and_change_nothing(self, storage: Storage) -> None:
         """Shortfall, wrong currency, unknown account and bad amounts change nothing."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.deposit(account_id, cny(50), key="d")
-        before = account_state(storage, tenant, account_id)
-        with pytest.raises(InsufficientFunds) as short:
-            service.refund_prepayment(account_id, cny(51), key="r")
-        assert short.value.details["shortfall"] == {"prepayment": Decimal(1)}
-        with pytest.raises(AccountCurrencyMismatch) as currency:
-            service.deposit(account_id, Money(5, "USD"), key="usd")
-        assert currency.value.code == "account_currency_mismatch"
-        with pytest.raises(NotFound):
-            service.deposit("no-such-account", cny(5), key="nf")
-        with pytest.raises(ValidationError):
-            service.deposit(account_id, cny("0.001"), key="sub-cent")
-        with pytest.raises(ValidationError):
-            service.deposit(account_id, cny(-5), key="negative")
-        with pytest.raises(RepaymentExceedsCreditUsed):
-            service.repay_credit(account_id, cny(1), key="repay")
-        with pytest.raises(InsufficientFunds):
-            service.place_holds(account_id, "SO-1", cny(80), lines("80"), key="h")
-        with pytest.raises(AccountCurrencyMismatch):
-            service.place_holds(
-                account_id,
-                "SO-1",
-                Money(8, "USD"),
-                [OrderLine("P", None, Money(8, "USD"))],
-                key="h-usd",
-            )
-        assert account_state(storage, tenant, account_id) == before
+        with opened.unchanged():
+            with pytest.raises(InsufficientFunds) as short:
+                service.refund_prepayment(account_id, cny(51), key="r")
+            assert short.value.details["shortfall"] == {"prepayment": Decimal(1)}
+            with pytest.raises(AccountCurrencyMismatch) as currency:
+                service.deposit(account_id, Money(5, "USD"), key="usd")
+            assert currency.value.code == "account_currency_mismatch"
+            with pytest.raises(NotFound):
+                service.deposit("no-such-account", cny(5), key="nf")
+            with pytest.raises(ValidationError):
+                service.deposit(account_id, cny("0.001"), key="sub-cent")
+            with pytest.raises(ValidationError):
+                service.deposit(account_id, cny(-5), key="negative")
+            with pytest.raises(RepaymentExceedsCreditUsed):
+                service.repay_credit(account_id, cny(1), key="repay")
+            with pytest.raises(InsufficientFunds):
+                service.place_holds(account_id, "SO-1", cny(80), lines("80"), key="h")
+            with pytest.raises(AccountCurrencyMismatch):
+                service.place_holds(
+                    account_id,
+                    "SO-1",
+                    Money(8, "USD"),
+                    [OrderLine("P", None, Money(8, "USD"))],
+                    key="h-usd",
+                )
 
     def test_a_shortfall_states_what_each_fund_lacked(self, storage: Storage) -> None:
         """An order the funds cannot pay names the shortfall per fund; nothing is held."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.deposit(account_id, cny(300), key="d")
         service.set_credit_limit(account_id, cny(200), key="c")
-        before = account_state(storage, tenant, account_id)
-        with pytest.raises(InsufficientFunds) as raised:
-            service.place_holds(account_id, "SO-1", cny(1000), lines("1000"), key="h")
-        assert raised.value.details["total"] == Decimal(500)
-        assert raised.value.details["shortfall"] == {
-            "rebate": Decimal(1000),
-            "prepayment": Decimal(700),
-            "credit": Decimal(500),
-        }
-        assert account_state(storage, tenant, account_id) == before
+        with opened.unchanged():
+            with pytest.raises(InsufficientFunds) as raised:
+                service.place_holds(account_id, "SO-1", cny(1000), lines("1000"), key="h")
+            assert raised.value.details["total"] == Decimal(500)
+            assert raised.value.details["shortfall"] == {
+                "rebate": Decimal(1000),
+                "prepayment": Decimal(700),
+                "credit": Decimal(500),
+            }
 
     def test_holds_follow_the_policy_with_a_capped_rebate(self, storage: Storage) -> None:
         """Rebate pays up to its cap, prepayment next, the rest on credit: one hold per fund."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.deposit(account_id, cny(500), key="d")
         service.grant_rebate(account_id, cny(300), key="g")
         service.set_credit_limit(account_id, cny(1000), key="c")
@@ -156,7 +147,7 @@ class CustomerAccountServiceContract:
         )
         account = service.get_account(account_id)
         assert account.fund(Fund.CREDIT).available == Decimal(420)
-        check_ledger(account_state(storage, tenant, account_id))
+        check_ledger(opened.state())
         service.post_delivery(account_id, "SO-1", cny(600), key="p")
         summary = service.fund_summaries(account_id)
         assert (summary[Fund.REBATE].posted, summary[Fund.REBATE].held) == (D(60), D(60))
@@ -171,8 +162,8 @@ class CustomerAccountServiceContract:
 
     def test_an_account_policy_overrides_the_tenant_default(self, storage: Storage) -> None:
         """The account's own policy wins over the tenant default, which wins over the built-in."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         assert service.policy_for(account_id) == DeductionPolicy()
         default = DeductionPolicy(trade_mode=TradeMode.PAY_NOW, allow_credit=False)
         own = DeductionPolicy(fund_order=(Fund.PREPAYMENT,), rebate_max_amount="5")
@@ -181,15 +172,15 @@ class CustomerAccountServiceContract:
         service.set_account_policy(account_id, own)
         service.set_default_policy(DeductionPolicy(allow_credit=False))
         assert service.policy_for(account_id) == own
-        with storage.unit_of_work(tenant) as uow:
+        with storage.unit_of_work(opened.tenant) as uow:
             stored = uow.deduction_policies.get(DEFAULT_SCOPE)
         assert stored is not None
         assert stored.version == 2
 
     def test_pay_now_leaves_the_rest_as_cash_due(self, storage: Storage) -> None:
         """Pay-now deducts what funds have (never credit) and holds nothing for the rest."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.deposit(account_id, cny(40), key="d")
         service.set_credit_limit(account_id, cny(1000), key="c")
         service.set_account_policy(account_id, DeductionPolicy(trade_mode=TradeMode.PAY_NOW))
@@ -206,8 +197,8 @@ class CustomerAccountServiceContract:
         self, storage: Storage
     ) -> None:
         """Partial deliveries split by largest remainder; the final one posts the remainder."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.deposit(account_id, cny(100), key="d")
         service.set_credit_limit(account_id, cny(200), key="c")
         service.place_holds(account_id, "SO-1", cny("200.01"), lines("200.01"), key="h")
@@ -219,16 +210,14 @@ class CustomerAccountServiceContract:
         assert all(h.status is HoldStatus.RESOLVED and h.posted == h.amount for h in final)
         account = service.get_account(account_id)
         assert (account.prepayment_balance, account.credit_used) == (D(0), D("100.01"))
-        before = account_state(storage, tenant, account_id)
-        with pytest.raises(InvalidStateTransition):
+        with opened.unchanged(), pytest.raises(InvalidStateTransition):
             service.post_delivery(account_id, "SO-1", cny(1), key="p3")
-        assert account_state(storage, tenant, account_id) == before
-        check_ledger(before)
+        check_ledger(opened.state())
 
     def test_a_partial_post_with_release_resolves_the_hold_once(self, storage: Storage) -> None:
         """Posting less than held and releasing the rest resolves the hold; it takes no more."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.deposit(account_id, cny(100), key="d")
         (hold_id,) = service.place_holds(account_id, "SO-1", cny(80), lines("80"), key="h").hold_ids
         with pytest.raises(AmountExceedsHold):
@@ -236,20 +225,19 @@ class CustomerAccountServiceContract:
         service.post_hold(hold_id, cny(50), key="p", release_rest=True)
         hold = service.get_hold(hold_id)
         assert (hold.posted, hold.voided, hold.status) == (D(50), D(30), HoldStatus.RESOLVED)
-        before = account_state(storage, tenant, account_id)
-        with pytest.raises(HoldResolved):
-            service.void_hold(hold_id, key="v")
-        with pytest.raises(HoldResolved):
-            service.post_hold(hold_id, key="p-again")
-        assert account_state(storage, tenant, account_id) == before
+        with opened.unchanged():
+            with pytest.raises(HoldResolved):
+                service.void_hold(hold_id, key="v")
+            with pytest.raises(HoldResolved):
+                service.post_hold(hold_id, key="p-again")
         assert service.get_account(account_id).fund(Fund.PREPAYMENT) == FundBalance(
             Decimal(50), Decimal(0)
         )
 
     def test_cancelling_voids_what_is_left_and_reopening_rechecks(self, storage: Storage) -> None:
         """Voiding an order releases its holds; placing again needs the funds again."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.set_credit_limit(account_id, cny(100), key="c")
         service.set_account_policy(account_id, DeductionPolicy(trade_mode=TradeMode.CREDIT_SALE))
         service.place_holds(account_id, "SO-1", cny(100), lines("100"), key="h1")
@@ -263,28 +251,26 @@ class CustomerAccountServiceContract:
 
     def test_stale_holds_expire_with_the_clock(self, storage: Storage) -> None:
         """expire_holds voids pending holds whose expiry has come, and only those."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.deposit(account_id, cny(100), key="d")
         soon = T0 + timedelta(hours=1)
         service.place_holds(account_id, "SO-1", cny(30), lines("30"), key="h1", expires_at=soon)
         service.place_holds(account_id, "SO-2", cny(20), lines("20"), key="h2")
         assert service.expire_holds() == []
-        clock.advance(timedelta(hours=2))
-        before = account_state(storage, tenant, account_id)
-        with pytest.raises(HoldExpired):
+        opened.clock.advance(timedelta(hours=2))
+        with opened.unchanged(), pytest.raises(HoldExpired):
             service.post_delivery(account_id, "SO-1", None, key="late", final=True)
-        assert account_state(storage, tenant, account_id) == before
         expired = service.expire_holds()
         assert [e.kind for m in expired for e in m.entries] == [EntryKind.VOID]
         assert service.expire_holds() == []
         assert service.get_account(account_id).prepayment_held == 20
-        check_ledger(account_state(storage, tenant, account_id))
+        check_ledger(opened.state())
 
     def test_rebate_grants_expire_and_respect_their_restriction(self, storage: Storage) -> None:
         """Restricted grants pay only eligible lines; expired grants stop paying and expire."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.deposit(account_id, cny(1000), key="d")
         end = T0 + timedelta(days=30)
         service.grant_rebate(account_id, cny(50), key="g1", expires_at=end, categories=["rice"])
@@ -292,7 +278,7 @@ class CustomerAccountServiceContract:
         order = [*lines("100"), *lines("40", product="P2", category="rice")]
         plan = service.preview_deduction(account_id, cny(140), order)
         assert plan.amount(Fund.REBATE) == 40
-        clock.advance(timedelta(days=31))
+        opened.clock.advance(timedelta(days=31))
         later = service.preview_deduction(account_id, cny(140), order)
         assert later.amount(Fund.REBATE) == 0
         moved = service.expire_rebates(account_id, key="exp")
@@ -300,12 +286,12 @@ class CustomerAccountServiceContract:
             (EntryKind.REBATE_EXPIRY, Decimal(-50))
         ]
         assert service.get_account(account_id).rebate_balance == 70
-        check_ledger(account_state(storage, tenant, account_id))
+        check_ledger(opened.state())
 
     def test_refunds_return_money_to_the_fund_it_came_from(self, storage: Storage) -> None:
         """A refund after posting restores rebate, prepayment and credit in proportion."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.deposit(account_id, cny(50), key="d")
         service.grant_rebate(account_id, cny(20), key="g")
         service.set_credit_limit(account_id, cny(100), key="c")
@@ -318,32 +304,29 @@ class CustomerAccountServiceContract:
             D(25),
             D(15),
         )
-        before = account_state(storage, tenant, account_id)
-        with pytest.raises(AmountExceedsHold):
+        with opened.unchanged(), pytest.raises(AmountExceedsHold):
             service.refund_order(account_id, "SO-1", cny("50.01"), key="r2")
-        assert account_state(storage, tenant, account_id) == before
-        check_ledger(before)
+        check_ledger(opened.state())
 
     def test_credit_limit_repayment_and_reversal_rules(self, storage: Storage) -> None:
         """The limit never drops below credit in use; repayments and reversals are bounded."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.set_credit_limit(account_id, cny(100), key="c1")
         grant = service.grant_rebate(account_id, cny(10), key="g").entries[0].grant_id
         assert grant is not None
         service.set_account_policy(account_id, DeductionPolicy(fund_order=(Fund.CREDIT,)))
         service.place_holds(account_id, "SO-1", cny(60), lines("60"), key="h")
         service.post_delivery(account_id, "SO-1", cny(40), key="p")
-        before = account_state(storage, tenant, account_id)
-        with pytest.raises(CreditLimitBelowUsage):
-            service.set_credit_limit(account_id, cny("59.99"), key="c2")
-        with pytest.raises(RepaymentExceedsCreditUsed):
-            service.repay_credit(account_id, cny("40.01"), key="rp")
-        with pytest.raises(InsufficientFunds):
-            service.reverse_rebate(account_id, grant, cny(11), key="rv")
-        with pytest.raises(NotFound):
-            service.reverse_rebate(account_id, "no-grant", cny(1), key="rv2")
-        assert account_state(storage, tenant, account_id) == before
+        with opened.unchanged():
+            with pytest.raises(CreditLimitBelowUsage):
+                service.set_credit_limit(account_id, cny("59.99"), key="c2")
+            with pytest.raises(RepaymentExceedsCreditUsed):
+                service.repay_credit(account_id, cny("40.01"), key="rp")
+            with pytest.raises(InsufficientFunds):
+                service.reverse_rebate(account_id, grant, cny(11), key="rv")
+            with pytest.raises(NotFound):
+                service.reverse_rebate(account_id, "no-grant", cny(1), key="rv2")
         service.set_credit_limit(account_id, cny(60), key="c3")
         service.repay_credit(account_id, cny(40), key="rp2")
         service.reverse_rebate(account_id, grant, cny(10), key="rv3")
@@ -353,20 +336,20 @@ class CustomerAccountServiceContract:
             D(0),
             D(0),
         )
-        check_ledger(account_state(storage, tenant, account_id))
+        check_ledger(opened.state())
 
     def test_statement_pages_with_opening_and_closing_balances(self, storage: Storage) -> None:
         """A fund's statement for a period pages by seq and shows balances at both ends."""
-        tenant, account_id, clock = self._account(storage)
-        service = accounts_service(storage, tenant, clock)
+        opened = self._account(storage)
+        service, account_id = opened.service, opened.account_id
         service.deposit(account_id, cny(10), key="d0")
-        clock.advance(timedelta(days=1))
-        start = clock.now()
+        opened.clock.advance(timedelta(days=1))
+        start = opened.clock.now()
         for n in range(1, 6):
             service.deposit(account_id, cny(n), key=f"d{n}")
             service.grant_rebate(account_id, cny(1), key=f"g{n}")
-        clock.advance(timedelta(days=1))
-        end = clock.now()
+        opened.clock.advance(timedelta(days=1))
+        end = opened.clock.now()
         service.deposit(account_id, cny(100), key="late")
         seen: list[JournalEntry] = []
         cursor = None

@@ -29,7 +29,7 @@ from crmkit.domain.outbox import EventName
 from crmkit.domain.receivables.invoices import InvoiceStatus
 from crmkit.domain.receivables.refunds import RefundStatus
 from crmkit.domain.sales_order import SalesOrder, SalesOrderStatus
-from crmkit.services import Storage, UnitOfWork
+from crmkit.services import Storage
 from crmkit.services.approvals import ApprovalService
 from crmkit.services.front_office.people import DirectoryService
 from crmkit.services.orders import OrderLineInput
@@ -37,6 +37,7 @@ from crmkit.services.receivables.invoices import InvoiceService
 from crmkit.services.receivables.refunds import RefundService
 from crmkit.testing.order_support import CUSTOMER, T0, OrderWorld, check_world, open_world
 from crmkit.testing.state import State, tenant_state
+from crmkit.testing.tenants import units_of
 
 ORDER = ("sales_order", "confirm")
 TWO_MANAGERS = (ApprovalStep(ApproverKind.MANAGER), ApprovalStep(ApproverKind.MANAGER, levels=2))
@@ -83,10 +84,7 @@ def approval_world(
     """A fresh :class:`ApprovalWorld` on ``storage`` (account as in ``open_world``)."""
     world = open_world(storage, products=1, prepayment=prepayment, credit_limit=credit_limit)
     tenant: TenantId = world.tenant
-
-    def unit_of_work() -> UnitOfWork:
-        return storage.unit_of_work(tenant)
-
+    unit_of_work = units_of(storage, tenant)
     people = DirectoryService(unit_of_work, world.clock)
     m2 = people.add_user(User.new(tenant, login="m2", name="M Two", role=Role.MANAGER, now=T0))
     m1 = people.add_user(

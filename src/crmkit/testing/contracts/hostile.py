@@ -74,12 +74,8 @@ class HostileInputContract:
         self, storage: Storage, service: str, method: str
     ) -> None:
         """One hostile argument: a crmkit error and no change, or an answer about it only."""
-        tenant = TenantId(f"hostile-{new_id()[:8]}")
-        services = Crm(storage, FixedClock(T0)).tenant(tenant)
-        world = World.seed(services, service)
-        call = getattr(getattr(services, service), method)
+        tenant, world, call, params = _seeded(storage, service, method)
         qualified = f"{service}.{method}"
-        params = parameters(call)
         if not params:
             self._check(storage, tenant, call, {}, None)
             return
@@ -108,12 +104,8 @@ class HostileInputContract:
         self, storage: Storage, service: str, method: str
     ) -> None:
         """A read given ids with surrounding spaces answers as for the ids themselves."""
-        tenant = TenantId(f"hostile-{new_id()[:8]}")
-        services = Crm(storage, FixedClock(T0)).tenant(tenant)
-        world = World.seed(services, service)
-        call = getattr(getattr(services, service), method)
+        tenant, world, call, params = _seeded(storage, service, method)
         qualified = f"{service}.{method}"
-        params = parameters(call)
         plain = {
             p.name: plain_value(world, p.name, a, qualified)
             for p, a in params
@@ -309,6 +301,18 @@ def _is_id(name: str, annotation: object) -> bool:
     if getattr(annotation, "__supertype__", None) is str:
         return getattr(annotation, "__name__", "").endswith("Id")
     return _is_text(annotation) and (name in ID_NAMES or name.endswith("_id"))
+
+
+def _seeded(
+    storage: Storage, service: str, method: str
+) -> tuple[TenantId, World, Any, list[tuple[inspect.Parameter, object]]]:
+    """A new tenant seeded for ``service``, its world, the bound ``service.method`` and
+    its parameters."""
+    tenant = TenantId(f"hostile-{new_id()[:8]}")
+    services = Crm(storage, FixedClock(T0)).tenant(tenant)
+    world = World.seed(services, service)
+    call = getattr(getattr(services, service), method)
+    return tenant, world, call, parameters(call)
 
 
 def _outcome(call: Callable[..., Any], arguments: dict[str, object]) -> object:

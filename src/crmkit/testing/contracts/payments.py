@@ -21,10 +21,11 @@ from crmkit.domain.receivables.errors import (
 )
 from crmkit.domain.receivables.payments import Payment, PaymentStatus
 from crmkit.domain.sales_order import SalesOrder
-from crmkit.services import Storage, UnitOfWork
+from crmkit.services import Storage
 from crmkit.services.receivables.payments import PaymentService
 from crmkit.testing.order_support import CUSTOMER, OrderWorld, open_world
 from crmkit.testing.state import tenant_state
+from crmkit.testing.tenants import units_of
 
 PAID_ON = date(2026, 4, 2)
 
@@ -67,11 +68,7 @@ class PaymentWorld:
 def payment_world(storage: Storage, *, prepayment: str = "0") -> PaymentWorld:
     """A fresh tenant selling on a credit limit of 10,000 CNY (and ``prepayment``)."""
     world = open_world(storage, prepayment=prepayment, credit_limit="10000.00")
-
-    def unit_of_work() -> UnitOfWork:
-        return storage.unit_of_work(world.tenant)
-
-    return PaymentWorld(world, PaymentService(unit_of_work, world.clock))
+    return PaymentWorld(world, PaymentService(units_of(storage, world.tenant), world.clock))
 
 
 class PaymentServiceContract:

@@ -20,7 +20,7 @@ from crmkit.services import CatalogService, Storage, UnitOfWork
 from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import LineInput, QuoteService
 from crmkit.testing.contracts.support import T0
-from crmkit.testing.tenants import fresh_tenant
+from crmkit.testing.tenants import fresh_tenant, numbered_products
 
 ACME = PricingCustomer("acme", frozenset({"vip"}))
 
@@ -130,10 +130,7 @@ class PricedWorld:
             return cast(UnitOfWork, CountingUnitOfWork(storage.unit_of_work(tenant), calls))
 
         catalog = CatalogService(unit_of_work, clock)
-        made = [
-            catalog.create_product(sku=f"SKU-{n}", name=f"Product {n}", unit="pcs", tax_rate="0.13")
-            for n in range(products)
-        ]
+        made = list(numbered_products(catalog, products))
         return cls(
             storage=storage,
             tenant=tenant,
