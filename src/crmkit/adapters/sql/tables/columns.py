@@ -39,8 +39,7 @@ def codes(nullable: bool = False, **lengths: int) -> list[Column[str]]:
 def amounts(*names: str) -> list[Column[Any]]:
     """Not-null exact decimals with the precision of amounts (and of quantities)."""
     return [
-        Column(name, ExactDecimal(AMOUNT_PRECISION, AMOUNT_SCALE), nullable=False)
-        for name in names
+        Column(name, ExactDecimal(AMOUNT_PRECISION, AMOUNT_SCALE), nullable=False) for name in names
     ]
 
 
