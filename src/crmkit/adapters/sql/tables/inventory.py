@@ -5,28 +5,20 @@ from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Table, UniqueConstraint
 
+from crmkit.adapters.sql.tables import columns as col
 from crmkit.adapters.sql.tables.base import ID, TABLE_OPTIONS, metadata
-from crmkit.adapters.sql.tables.columns import (
-    amounts,
-    codes,
-    flags,
-    identity,
-    stamped,
-    texts,
-    times,
-)
 from crmkit.adapters.sql.tables.records import attach_table
 from crmkit.domain.inventory.warehouse import WAREHOUSES
 
 warehouses = Table(
     "crmkit_warehouse",
     metadata,
-    *identity("crmkit_warehouse"),
-    *codes(code=32),
+    *col.identity("crmkit_warehouse"),
+    *col.codes(code=32),
     Column("name", String(200), nullable=False),
-    *flags("active"),
+    *col.flags("active"),
     Column("priority", Integer, nullable=False),
-    *stamped("created_at", "updated_at"),
+    *col.stamped("created_at", "updated_at"),
     UniqueConstraint("tenant_id", "code"),
     **TABLE_OPTIONS,
 )
@@ -35,9 +27,9 @@ attach_table(WAREHOUSES, warehouses)
 stock_levels = Table(
     "crmkit_stock_level",
     metadata,
-    *identity("crmkit_stock_level", "product_id", "warehouse_id"),
-    *amounts("on_hand", "reserved", "quarantine"),
-    *stamped("updated_at"),
+    *col.identity("crmkit_stock_level", "product_id", "warehouse_id"),
+    *col.amounts("on_hand", "reserved", "quarantine"),
+    *col.stamped("updated_at"),
     CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved_within_on_hand"),
     CheckConstraint("quarantine >= 0", name="quarantine_not_negative"),
     **TABLE_OPTIONS,
@@ -46,14 +38,14 @@ stock_levels = Table(
 stock_movements = Table(
     "crmkit_stock_movement",
     metadata,
-    *identity("crmkit_stock_movement"),
-    *codes(product_id=ID, warehouse_id=ID, bucket=16),
-    *amounts("quantity"),
-    *codes(kind=16, document_type=32, document_id=ID),
+    *col.identity("crmkit_stock_movement"),
+    *col.codes(product_id=ID, warehouse_id=ID, bucket=16),
+    *col.amounts("quantity"),
+    *col.codes(kind=16, document_type=32, document_id=ID),
     Column("reason", String(200), nullable=True),
-    *codes(request_key=128),
+    *col.codes(request_key=128),
     Column("line", Integer, nullable=False),
-    *stamped("occurred_at"),
+    *col.stamped("occurred_at"),
     UniqueConstraint("tenant_id", "request_key", "line"),
     Index(None, "tenant_id", "product_id", "occurred_at", "id"),
     **TABLE_OPTIONS,
@@ -62,12 +54,12 @@ stock_movements = Table(
 reservations = Table(
     "crmkit_reservation",
     metadata,
-    *identity("crmkit_reservation"),
-    *codes(order_id=64, line_id=64, product_id=ID, warehouse_id=ID),
-    *amounts("quantity", "shipped", "released"),
-    *codes(status=16),
-    *times("expires_at", nullable=True),
-    *stamped("created_at", "updated_at"),
+    *col.identity("crmkit_reservation"),
+    *col.codes(order_id=64, line_id=64, product_id=ID, warehouse_id=ID),
+    *col.amounts("quantity", "shipped", "released"),
+    *col.codes(status=16),
+    *col.times("expires_at", nullable=True),
+    *col.stamped("created_at", "updated_at"),
     Index(None, "tenant_id", "order_id", "status"),
     Index(None, "tenant_id", "product_id", "warehouse_id", "status"),
     Index(None, "tenant_id", "status", "expires_at"),
@@ -77,9 +69,9 @@ reservations = Table(
 stock_documents = Table(
     "crmkit_stock_document",
     metadata,
-    *identity("crmkit_stock_document", "kind", "id"),
-    *codes(status=16),
-    *texts("body"),
-    *stamped("created_at", "updated_at"),
+    *col.identity("crmkit_stock_document", "kind", "id"),
+    *col.codes(status=16),
+    *col.texts("body"),
+    *col.stamped("created_at", "updated_at"),
     **TABLE_OPTIONS,
 )

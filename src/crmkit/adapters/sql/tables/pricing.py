@@ -10,16 +10,8 @@ from sqlalchemy import Column, Index, Integer, String, Table, Text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.types import TypeEngine
 
+from crmkit.adapters.sql.tables import columns as col
 from crmkit.adapters.sql.tables.base import ID, TABLE_OPTIONS, metadata
-from crmkit.adapters.sql.tables.columns import (
-    amounts,
-    codes,
-    flags,
-    identity,
-    stamped,
-    texts,
-    times,
-)
 from crmkit.adapters.sql.types import ExactDecimal
 
 
@@ -31,33 +23,33 @@ def long_text() -> TypeEngine[str]:
 price_lists = Table(
     "crmkit_price_list",
     metadata,
-    *identity("crmkit_price_list"),
+    *col.identity("crmkit_price_list"),
     Column("name", String(200), nullable=False),
-    *codes(currency=3),
+    *col.codes(currency=3),
     Column("priority", Integer, nullable=False),
-    *codes(scope_kind=16),
-    *texts("scope_codes"),
-    *flags("prices_include_tax"),
-    *times("valid_from"),
-    *times("valid_until", nullable=True),
-    *codes(nullable=True, base_list_id=ID),
+    *col.codes(scope_kind=16),
+    *col.texts("scope_codes"),
+    *col.flags("prices_include_tax"),
+    *col.times("valid_from"),
+    *col.times("valid_until", nullable=True),
+    *col.codes(nullable=True, base_list_id=ID),
     Column("derivation_percent", ExactDecimal(9, 4), nullable=True),
-    *codes(nullable=True, derivation_rounding=16),
-    *flags("active"),
-    *stamped("created_at", "updated_at"),
+    *col.codes(nullable=True, derivation_rounding=16),
+    *col.flags("active"),
+    *col.stamped("created_at", "updated_at"),
     **TABLE_OPTIONS,
 )
 
 price_entries = Table(
     "crmkit_price_entry",
     metadata,
-    *identity("crmkit_price_entry"),
-    *codes(price_list_id=ID, product_id=ID),
-    *amounts("min_quantity"),
+    *col.identity("crmkit_price_entry"),
+    *col.codes(price_list_id=ID, product_id=ID),
+    *col.amounts("min_quantity"),
     Column("unit_price", ExactDecimal(22, 6), nullable=False),
-    *times("valid_from"),
-    *times("valid_until", nullable=True),
-    *stamped(),
+    *col.times("valid_from"),
+    *col.times("valid_until", nullable=True),
+    *col.stamped(),
     Index(None, "tenant_id", "price_list_id", "product_id"),
     **TABLE_OPTIONS,
 )
@@ -65,10 +57,10 @@ price_entries = Table(
 quotes = Table(
     "crmkit_quote",
     metadata,
-    *identity("crmkit_quote"),
-    *codes(account_id=64, status=16, currency=3),
-    *times("valid_until"),
-    *stamped("created_at", "updated_at"),
+    *col.identity("crmkit_quote"),
+    *col.codes(account_id=64, status=16, currency=3),
+    *col.times("valid_until"),
+    *col.stamped("created_at", "updated_at"),
     Column("body", long_text(), nullable=False),
     Index(None, "tenant_id", "account_id", "created_at"),
     **TABLE_OPTIONS,
@@ -77,12 +69,12 @@ quotes = Table(
 sales_orders = Table(
     "crmkit_sales_order",
     metadata,
-    *identity("crmkit_sales_order"),
-    *codes(account_id=64, status=16, currency=3),
-    *codes(nullable=True, quote_id=ID, request_key=128),
-    *stamped("created_at", "updated_at"),
+    *col.identity("crmkit_sales_order"),
+    *col.codes(account_id=64, status=16, currency=3),
+    *col.codes(nullable=True, quote_id=ID, request_key=128),
+    *col.stamped("created_at", "updated_at"),
     Column("body", long_text(), nullable=False),
-    *codes(nullable=True, number=40),
+    *col.codes(nullable=True, number=40),
     Index(None, "tenant_id", "quote_id", "created_at"),
     Index(None, "tenant_id", "number", unique=True),
     *(Index(None, "tenant_id", *by, "created_at", "id") for by in (["account_id"], ["status"], [])),

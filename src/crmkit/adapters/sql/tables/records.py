@@ -26,8 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
+from crmkit.adapters.sql.tables import columns as col
 from crmkit.adapters.sql.tables.base import TABLE_OPTIONS, TENANT, metadata
-from crmkit.adapters.sql.tables.columns import codes, identity
 from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
 from crmkit.domain import ConfigurationError
 from crmkit.domain.custom_fields import CUSTOM_FIELD_DEFINITIONS
@@ -149,8 +149,8 @@ VALUE_COLUMNS = {
 custom_values: Table = Table(
     "crmkit_custom_value",
     metadata,
-    *identity("crmkit_custom_value", *codes(record_type=64, record_id=128, field_key=40)),
-    *codes(nullable=True, text_value=CUSTOM_TEXT_LENGTH),
+    *col.identity("crmkit_custom_value", *col.codes(record_type=64, record_id=128, field_key=40)),
+    *col.codes(nullable=True, text_value=CUSTOM_TEXT_LENGTH),
     Column("integer_value", BigInteger, nullable=True),
     Column(
         "decimal_value",

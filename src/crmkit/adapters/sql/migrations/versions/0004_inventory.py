@@ -11,15 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from crmkit.adapters.sql.migrate import create_index, create_table
-from crmkit.adapters.sql.tables.columns import (
-    amounts,
-    codes,
-    flags,
-    identity,
-    stamped,
-    texts,
-    times,
-)
+from crmkit.adapters.sql.tables import columns as col
 
 revision = "0004_inventory"
 down_revision = "0003_accounts"
@@ -30,19 +22,19 @@ depends_on = None
 def upgrade() -> None:
     create_table(
         "crmkit_warehouse",
-        *identity("crmkit_warehouse"),
-        *codes(code=32),
+        *col.identity("crmkit_warehouse"),
+        *col.codes(code=32),
         sa.Column("name", sa.String(200), nullable=False),
-        *flags("active"),
+        *col.flags("active"),
         sa.Column("priority", sa.Integer(), nullable=False),
-        *stamped("created_at", "updated_at"),
+        *col.stamped("created_at", "updated_at"),
         sa.UniqueConstraint("tenant_id", "code", name="uq_crmkit_warehouse_tenant_id_code"),
     )
     create_table(
         "crmkit_stock_level",
-        *identity("crmkit_stock_level", "product_id", "warehouse_id"),
-        *amounts("on_hand", "reserved", "quarantine"),
-        *stamped("updated_at"),
+        *col.identity("crmkit_stock_level", "product_id", "warehouse_id"),
+        *col.amounts("on_hand", "reserved", "quarantine"),
+        *col.stamped("updated_at"),
         sa.CheckConstraint(
             "reserved >= 0 AND reserved <= on_hand",
             name="ck_crmkit_stock_level_reserved_within_on_hand",
@@ -51,14 +43,14 @@ def upgrade() -> None:
     )
     create_table(
         "crmkit_stock_movement",
-        *identity("crmkit_stock_movement"),
-        *codes(product_id=32, warehouse_id=32, bucket=16),
-        *amounts("quantity"),
-        *codes(kind=16, document_type=32, document_id=32),
+        *col.identity("crmkit_stock_movement"),
+        *col.codes(product_id=32, warehouse_id=32, bucket=16),
+        *col.amounts("quantity"),
+        *col.codes(kind=16, document_type=32, document_id=32),
         sa.Column("reason", sa.String(200), nullable=True),
-        *codes(request_key=128),
+        *col.codes(request_key=128),
         sa.Column("line", sa.Integer(), nullable=False),
-        *stamped("occurred_at"),
+        *col.stamped("occurred_at"),
         sa.UniqueConstraint(
             "tenant_id",
             "request_key",
@@ -69,22 +61,22 @@ def upgrade() -> None:
     create_index("crmkit_stock_movement", "tenant_id", "product_id", "occurred_at", "id")
     create_table(
         "crmkit_reservation",
-        *identity("crmkit_reservation"),
-        *codes(order_id=64, line_id=64, product_id=32, warehouse_id=32),
-        *amounts("quantity", "shipped", "released"),
-        *codes(status=16),
-        *times("expires_at", nullable=True),
-        *stamped("created_at", "updated_at"),
+        *col.identity("crmkit_reservation"),
+        *col.codes(order_id=64, line_id=64, product_id=32, warehouse_id=32),
+        *col.amounts("quantity", "shipped", "released"),
+        *col.codes(status=16),
+        *col.times("expires_at", nullable=True),
+        *col.stamped("created_at", "updated_at"),
     )
     create_index("crmkit_reservation", "tenant_id", "order_id", "status")
     create_index("crmkit_reservation", "tenant_id", "product_id", "warehouse_id", "status")
     create_index("crmkit_reservation", "tenant_id", "status", "expires_at")
     create_table(
         "crmkit_stock_document",
-        *identity("crmkit_stock_document", "kind", "id"),
-        *codes(status=16),
-        *texts("body"),
-        *stamped("created_at", "updated_at"),
+        *col.identity("crmkit_stock_document", "kind", "id"),
+        *col.codes(status=16),
+        *col.texts("body"),
+        *col.stamped("created_at", "updated_at"),
     )
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from crmkit.adapters.sql.migrate import create_record_tables, create_table, drop_record_tables
-from crmkit.adapters.sql.tables.columns import codes, identity
+from crmkit.adapters.sql.tables import columns as col
 from crmkit.adapters.sql.types import ExactDecimal
 from crmkit.domain.custom_fields import CUSTOM_FIELD_DEFINITIONS
 from crmkit.domain.custom_objects import CUSTOM_OBJECTS
@@ -28,8 +28,8 @@ def upgrade() -> None:
     create_record_tables(CUSTOM_FIELD_DEFINITIONS)
     create_table(
         VALUE,
-        *identity(VALUE, *codes(record_type=64, record_id=128, field_key=40)),
-        *codes(nullable=True, text_value=200),
+        *col.identity(VALUE, *col.codes(record_type=64, record_id=128, field_key=40)),
+        *col.codes(nullable=True, text_value=200),
         sa.Column("integer_value", sa.BigInteger(), nullable=True),
         sa.Column("decimal_value", ExactDecimal(18, 6), nullable=True),
         sa.Column("date_value", sa.Date(), nullable=True),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from crmkit.adapters.sql.migrate import create_index, create_table, translated_schema
-from crmkit.adapters.sql.tables.columns import codes, identity, stamped, times
+from crmkit.adapters.sql.tables import columns as col
 from crmkit.adapters.sql.tables.pricing import long_text
 from crmkit.adapters.sql.types import code
 
@@ -32,22 +32,22 @@ def upgrade() -> None:
         create_index(ORDER, "tenant_id", *columns, "created_at", "id")
     create_table(
         "crmkit_counter",
-        *identity("crmkit_counter", "series"),
+        *col.identity("crmkit_counter", "series"),
         sa.Column("value", sa.BigInteger(), nullable=False),
     )
     position = sa.Column("position", sa.BigInteger(), autoincrement=False, nullable=False)
     create_table(
         "crmkit_outbox_event",
-        *identity("crmkit_outbox_event", position),
-        *codes(name=64, aggregate_id=64),
+        *col.identity("crmkit_outbox_event", position),
+        *col.codes(name=64, aggregate_id=64),
         sa.Column("payload", long_text(), nullable=False),
-        *times("occurred_at"),
+        *col.times("occurred_at"),
     )
     create_table(
         "crmkit_outbox_consumer",
-        *identity("crmkit_outbox_consumer", *codes(name=64)),
+        *col.identity("crmkit_outbox_consumer", *col.codes(name=64)),
         sa.Column("position", sa.BigInteger(), nullable=False),
-        *stamped("updated_at"),
+        *col.stamped("updated_at"),
     )
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from crmkit.adapters.sql.migrate import create_field_indexes, create_table
-from crmkit.adapters.sql.tables.columns import codes, flags, identity, stamped, texts, times
+from crmkit.adapters.sql.tables import columns as col
 
 revision = "0011_approvals"
 down_revision = "0010_receivables"
@@ -26,30 +26,30 @@ DELEGATION = "crmkit_approval_delegation"
 def upgrade() -> None:
     create_table(
         FLOW,
-        *identity(FLOW),
-        *codes(code=32, name=200, record_type=32, action=32, condition_json=4000),
+        *col.identity(FLOW),
+        *col.codes(code=32, name=200, record_type=32, action=32, condition_json=4000),
         sa.Column("priority", sa.BigInteger(), nullable=False),
-        *flags("active"),
-        *times("created_at", "updated_at"),
-        *texts("steps"),
-        *stamped(),
+        *col.flags("active"),
+        *col.times("created_at", "updated_at"),
+        *col.texts("steps"),
+        *col.stamped(),
         sa.UniqueConstraint("tenant_id", "code", name=f"uq_{FLOW}_code"),
     )
     create_field_indexes(FLOW, "code", "record_type", "action", "active")
     create_table(
         INSTANCE,
-        *identity(INSTANCE),
-        *codes(flow_id=32, flow_code=32, record_type=32, action=32, subject_id=32),
-        *codes(subject_label=64),
-        *codes(nullable=True, submitted_by=32),
-        *codes(status=16),
+        *col.identity(INSTANCE),
+        *col.codes(flow_id=32, flow_code=32, record_type=32, action=32, subject_id=32),
+        *col.codes(subject_label=64),
+        *col.codes(nullable=True, submitted_by=32),
+        *col.codes(status=16),
         sa.Column("step_no", sa.BigInteger(), nullable=False),
-        *times("due_at", nullable=True),
-        *flags("escalated"),
-        *codes(nullable=True, reason=500),
-        *times("created_at", "updated_at"),
-        *texts("steps", "approvers", "approved_by", "history"),
-        *stamped(),
+        *col.times("due_at", nullable=True),
+        *col.flags("escalated"),
+        *col.codes(nullable=True, reason=500),
+        *col.times("created_at", "updated_at"),
+        *col.texts("steps", "approvers", "approved_by", "history"),
+        *col.stamped(),
     )
     create_field_indexes(
         INSTANCE, "flow_id", "record_type", "subject_id", "submitted_by", "status", "due_at",
@@ -57,10 +57,10 @@ def upgrade() -> None:
     )  # fmt: skip
     create_table(
         DELEGATION,
-        *identity(DELEGATION),
-        *codes(user_id=32, delegate_id=32),
-        *times("starts_at", "ends_at"),
-        *stamped("created_at"),
+        *col.identity(DELEGATION),
+        *col.codes(user_id=32, delegate_id=32),
+        *col.times("starts_at", "ends_at"),
+        *col.stamped("created_at"),
     )
     create_field_indexes(DELEGATION, "user_id", "delegate_id", "ends_at")
 

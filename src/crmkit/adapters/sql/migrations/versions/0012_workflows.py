@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from crmkit.adapters.sql.migrate import create_field_indexes, create_table
-from crmkit.adapters.sql.tables.columns import codes, flags, identity, stamped, texts, times
+from crmkit.adapters.sql.tables import columns as col
 
 revision = "0012_workflows"
 down_revision = "0011_approvals"
@@ -32,52 +32,52 @@ INDEXED: dict[str, tuple[str, ...]] = {
 def upgrade() -> None:
     create_table(
         "crmkit_workflow_rule",
-        *identity("crmkit_workflow_rule"),
-        *codes(name=200, event=64),
-        *codes(nullable=True, subject_type=64, subject_key=64, condition=4000),
-        *flags("active"),
-        *times("created_at"),
-        *texts("actions"),
-        *stamped(),
+        *col.identity("crmkit_workflow_rule"),
+        *col.codes(name=200, event=64),
+        *col.codes(nullable=True, subject_type=64, subject_key=64, condition=4000),
+        *col.flags("active"),
+        *col.times("created_at"),
+        *col.texts("actions"),
+        *col.stamped(),
         sa.UniqueConstraint("tenant_id", "name", name="uq_crmkit_workflow_rule_name"),
     )
     create_table(
         "crmkit_workflow_firing",
-        *identity("crmkit_workflow_firing", *codes(id=80)),
-        *codes(rule_id=32),
+        *col.identity("crmkit_workflow_firing", *col.codes(id=80)),
+        *col.codes(rule_id=32),
         sa.Column("position", sa.BigInteger(), nullable=False),
-        *codes(event=64),
-        *codes(nullable=True, record_key=64),
-        *times("fired_at"),
-        *codes(outcome=300),
-        *stamped(),
+        *col.codes(event=64),
+        *col.codes(nullable=True, record_key=64),
+        *col.times("fired_at"),
+        *col.codes(outcome=300),
+        *col.stamped(),
     )
     create_table(
         "crmkit_workflow_call",
-        *identity("crmkit_workflow_call", *codes(id=80)),
-        *codes(rule_id=32, channel=64, message=500),
-        *codes(nullable=True, record_key=64),
-        *codes(status=16),
-        *times("created_at"),
-        *times("sent_at", nullable=True),
-        *stamped(),
+        *col.identity("crmkit_workflow_call", *col.codes(id=80)),
+        *col.codes(rule_id=32, channel=64, message=500),
+        *col.codes(nullable=True, record_key=64),
+        *col.codes(status=16),
+        *col.times("created_at"),
+        *col.times("sent_at", nullable=True),
+        *col.stamped(),
     )
     create_table(
         "crmkit_process_definition",
-        *identity("crmkit_process_definition"),
-        *codes(code=32, name=200),
-        *times("created_at"),
-        *texts("stages", "transitions"),
-        *stamped(),
+        *col.identity("crmkit_process_definition"),
+        *col.codes(code=32, name=200),
+        *col.times("created_at"),
+        *col.texts("stages", "transitions"),
+        *col.stamped(),
         sa.UniqueConstraint("tenant_id", "code", name="uq_crmkit_process_definition_code"),
     )
     create_table(
         "crmkit_process_instance",
-        *identity("crmkit_process_instance"),
-        *codes(process_code=32, record_id=64, stage=32, status=16),
-        *times("started_at", "stage_entered_at"),
-        *texts("tasks", "history"),
-        *stamped(),
+        *col.identity("crmkit_process_instance"),
+        *col.codes(process_code=32, record_id=64, stage=32, status=16),
+        *col.times("started_at", "stage_entered_at"),
+        *col.texts("tasks", "history"),
+        *col.stamped(),
     )
     for table, fields in INDEXED.items():
         create_field_indexes(table, *fields)
