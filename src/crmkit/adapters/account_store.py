@@ -8,9 +8,11 @@ backend must do its own way (a row lock, a claim, an aggregate) it overrides.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import attrs
@@ -35,6 +37,22 @@ class Cond(NamedTuple):
     field: str
     op: str
     value: Any
+
+    @property
+    def stored(self) -> Any:
+        """The value as a document or row holds it (an enum's value)."""
+        return self.value.value if isinstance(self.value, Enum) else self.value
+
+
+COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+"""Each condition's operator as a function (on values, or on a SQL column and a value)."""
 
 
 def eq(field: str, value: Any) -> Cond:

@@ -6,21 +6,12 @@ tables' own write errors. The queries themselves are crmkit.adapters.account_sto
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from crmkit.adapters.account_store import (
-    AccountRecords,
-    Cond,
-    CustomerAccounts,
-    DeductionPolicies,
-    Holds,
-    Journal,
-    Order,
-    RebateGrants,
-)
+from crmkit.adapters import account_store as shared
+from crmkit.adapters.account_store import Cond, Order
 from crmkit.adapters.memory.tables import TableTransaction, WriteRejected
 from crmkit.domain import ConcurrencyConflict, CrmkitError, DuplicateRecord, NotFound, TenantId
 from crmkit.domain.accounts import CustomerAccount, Hold, JournalEntry, RebateGrant
@@ -33,7 +24,7 @@ PolicyKey = tuple[str, str]
 R = TypeVar("R")
 
 
-class _Rows(AccountRecords[R]):
+class _Rows(shared.AccountRecords[R]):
     """The account area's rows in one in-memory table; a failed write rolls the unit of work
     back. Python filters stand in for queries."""
 
@@ -79,20 +70,10 @@ def _meets(row: Any, cond: Cond) -> bool:
     value = getattr(row, cond.field)
     if cond.value is None:
         return (value is None) is (cond.op == "==")
-    return value is not None and bool(_COMPARE[cond.op](value, cond.value))
+    return value is not None and bool(shared.COMPARE[cond.op](value, cond.value))
 
 
-_COMPARE = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
-
-
-class InMemoryCustomerAccountRepository(_Rows[CustomerAccount], CustomerAccounts):
+class InMemoryCustomerAccountRepository(_Rows[CustomerAccount], shared.CustomerAccounts):
     def find(
         self, customer_id: str, currency: str, *, for_update: bool = False
     ) -> CustomerAccount | None:
@@ -102,19 +83,19 @@ class InMemoryCustomerAccountRepository(_Rows[CustomerAccount], CustomerAccounts
         return found
 
 
-class InMemoryRebateGrantRepository(_Rows[RebateGrant], RebateGrants):
+class InMemoryRebateGrantRepository(_Rows[RebateGrant], shared.RebateGrants):
     pass
 
 
-class InMemoryHoldRepository(_Rows[Hold], Holds):
+class InMemoryHoldRepository(_Rows[Hold], shared.Holds):
     pass
 
 
-class InMemoryJournalRepository(_Rows[JournalEntry], Journal):
+class InMemoryJournalRepository(_Rows[JournalEntry], shared.Journal):
     pass
 
 
-class InMemoryDeductionPolicyRepository(_Rows[StoredPolicy], DeductionPolicies):
+class InMemoryDeductionPolicyRepository(_Rows[StoredPolicy], shared.DeductionPolicies):
     pass
 
 

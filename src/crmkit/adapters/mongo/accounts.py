@@ -7,22 +7,13 @@ conditional update_one as the version check. The queries are crmkit.adapters.acc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import Enum
 from typing import Any, TypeVar
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
-from crmkit.adapters.account_store import (
-    AccountRecords,
-    Cond,
-    CustomerAccounts,
-    DeductionPolicies,
-    Holds,
-    Journal,
-    Order,
-    RebateGrants,
-)
+from crmkit.adapters import account_store as shared
+from crmkit.adapters.account_store import Cond, Order
 from crmkit.adapters.mongo.converters import from_document, to_document
 from crmkit.adapters.mongo.indexes import (
     ACCOUNT_HOLDS,
@@ -39,7 +30,7 @@ from crmkit.services.account_ports import StoredPolicy
 R = TypeVar("R")
 
 
-class _Documents(AccountRecords[R]):
+class _Documents(shared.AccountRecords[R]):
     """Documents of one collection as records of one class, confined to the tenant."""
 
     collection: str
@@ -81,7 +72,7 @@ class _Documents(AccountRecords[R]):
 def _query(tenant_id: str, where: Sequence[Cond]) -> dict[str, Any]:
     query: dict[str, Any] = {"tenant_id": tenant_id}
     for cond in where:
-        value = cond.value.value if isinstance(cond.value, Enum) else cond.value
+        value = cond.stored
         if cond.op == "==":
             query[cond.field] = value
         else:
@@ -92,7 +83,7 @@ def _query(tenant_id: str, where: Sequence[Cond]) -> dict[str, Any]:
 _OPERATORS = {"!=": "$ne", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
 
-class MongoCustomerAccountRepository(_Documents[CustomerAccount], CustomerAccounts):
+class MongoCustomerAccountRepository(_Documents[CustomerAccount], shared.CustomerAccounts):
     collection = CUSTOMER_ACCOUNTS
     record = CustomerAccount
 
@@ -107,21 +98,21 @@ class MongoCustomerAccountRepository(_Documents[CustomerAccount], CustomerAccoun
         return self._one(*where)
 
 
-class MongoRebateGrantRepository(_Documents[RebateGrant], RebateGrants):
+class MongoRebateGrantRepository(_Documents[RebateGrant], shared.RebateGrants):
     collection = REBATE_GRANTS
     record = RebateGrant
 
 
-class MongoHoldRepository(_Documents[Hold], Holds):
+class MongoHoldRepository(_Documents[Hold], shared.Holds):
     collection = ACCOUNT_HOLDS
     record = Hold
 
 
-class MongoJournalRepository(_Documents[JournalEntry], Journal):
+class MongoJournalRepository(_Documents[JournalEntry], shared.Journal):
     collection = JOURNAL_ENTRIES
     record = JournalEntry
 
 
-class MongoDeductionPolicyRepository(_Documents[StoredPolicy], DeductionPolicies):
+class MongoDeductionPolicyRepository(_Documents[StoredPolicy], shared.DeductionPolicies):
     collection = DEDUCTION_POLICIES
     record = StoredPolicy

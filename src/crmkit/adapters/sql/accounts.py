@@ -8,24 +8,14 @@ crmkit.adapters.account_store's, turned into the same statements as before.
 from __future__ import annotations
 
 import json
-import operator
 from collections.abc import Sequence
 from decimal import Decimal
-from enum import Enum
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, func, select, type_coerce
 
-from crmkit.adapters.account_store import (
-    AccountRecords,
-    Cond,
-    CustomerAccounts,
-    DeductionPolicies,
-    Holds,
-    Journal,
-    Order,
-    RebateGrants,
-)
+from crmkit.adapters import account_store as shared
+from crmkit.adapters.account_store import Cond, Order
 from crmkit.adapters.sql.converters import converter, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import insert_into, set_columns, update_params, versioned_update
@@ -43,7 +33,7 @@ from crmkit.services.account_ports import StoredPolicy
 R = TypeVar("R")
 
 
-class _Records(AccountRecords[R]):
+class _Records(shared.AccountRecords[R]):
     """Rows of one table as records of one class; ``json_fields`` are kept as JSON text."""
 
     table: Table
@@ -101,23 +91,15 @@ class _Records(AccountRecords[R]):
 
 
 def _clause(column: Any, cond: Cond) -> ColumnElement[bool]:
-    value = cond.value.value if isinstance(cond.value, Enum) else cond.value
-    if value is None:
-        return column.is_(None) if cond.op == "==" else column.is_not(None)  # type: ignore[no-any-return]
-    return _COMPARE[cond.op](column, value)  # type: ignore[no-any-return]
+    clause: ColumnElement[bool]
+    if cond.stored is None:
+        clause = column.is_(None) if cond.op == "==" else column.is_not(None)
+    else:
+        clause = shared.COMPARE[cond.op](column, cond.stored)
+    return clause
 
 
-_COMPARE = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
-
-
-class SqlCustomerAccountRepository(_Records[CustomerAccount], CustomerAccounts):
+class SqlCustomerAccountRepository(_Records[CustomerAccount], shared.CustomerAccounts):
     table = customer_accounts
     record = CustomerAccount
 
@@ -126,13 +108,13 @@ class SqlCustomerAccountRepository(_Records[CustomerAccount], CustomerAccounts):
         return None if row is None else self._load(row)
 
 
-class SqlRebateGrantRepository(_Records[RebateGrant], RebateGrants):
+class SqlRebateGrantRepository(_Records[RebateGrant], shared.RebateGrants):
     table = rebate_grants
     record = RebateGrant
     json_fields = ("products", "categories")
 
 
-class SqlHoldRepository(_Records[Hold], Holds):
+class SqlHoldRepository(_Records[Hold], shared.Holds):
     table = account_holds
     record = Hold
     json_fields = ("shares",)
@@ -152,11 +134,11 @@ class SqlHoldRepository(_Records[Hold], Holds):
         return totals
 
 
-class SqlJournalRepository(_Records[JournalEntry], Journal):
+class SqlJournalRepository(_Records[JournalEntry], shared.Journal):
     table = journal_entries
     record = JournalEntry
 
 
-class SqlDeductionPolicyRepository(_Records[StoredPolicy], DeductionPolicies):
+class SqlDeductionPolicyRepository(_Records[StoredPolicy], shared.DeductionPolicies):
     table = deduction_policies
     record = StoredPolicy
