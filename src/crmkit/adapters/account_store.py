@@ -70,6 +70,7 @@ def by(*fields: str, descending: bool = False) -> list[tuple[str, bool]]:
 class AccountRecords(Generic[R]):
     """One record class of the account area, confined to the unit of work's tenant."""
 
+    record: type[R]
     entity: str
     key: tuple[str, ...] = ("id",)
     _tenant: str
@@ -144,6 +145,7 @@ class AccountRecords(Generic[R]):
 
 
 class CustomerAccounts(AccountRecords[CustomerAccount]):
+    record = CustomerAccount
     entity = "CustomerAccount"
 
     def _duplicate(self, record: Any, constraint: str) -> CrmkitError:
@@ -175,6 +177,7 @@ class CustomerAccounts(AccountRecords[CustomerAccount]):
 
 
 class RebateGrants(AccountRecords[RebateGrant]):
+    record = RebateGrant
     entity = "RebateGrant"
 
     def of_account(self, account_id: str) -> list[RebateGrant]:
@@ -190,6 +193,7 @@ def _pending_until(before: datetime) -> list[Cond]:
 
 
 class Holds(AccountRecords[Hold]):
+    record = Hold
     entity = "Hold"
 
     def get(self, hold_id: str) -> Hold:
@@ -215,6 +219,7 @@ class Holds(AccountRecords[Hold]):
 
 
 class Journal(AccountRecords[JournalEntry]):
+    record = JournalEntry
     entity = "JournalEntry"
     key = ("account_id", "seq")
 
@@ -258,6 +263,7 @@ class Journal(AccountRecords[JournalEntry]):
 
 
 class DeductionPolicies(AccountRecords[StoredPolicy]):
+    record = StoredPolicy
     entity = "DeductionPolicy"
     key = ("scope",)
 

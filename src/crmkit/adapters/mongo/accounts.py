@@ -34,7 +34,6 @@ class _Documents(shared.AccountRecords[R]):
     """Documents of one collection as records of one class, confined to the tenant."""
 
     collection: str
-    record: type[R]
 
     def __init__(self, session: MongoSession) -> None:
         self._session = session
@@ -85,7 +84,6 @@ _OPERATORS = {"!=": "$ne", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
 class MongoCustomerAccountRepository(_Documents[CustomerAccount], shared.CustomerAccounts):
     collection = CUSTOMER_ACCOUNTS
-    record = CustomerAccount
 
     def _find_locked(self, where: Sequence[Cond]) -> CustomerAccount | None:
         # MongoDB has no read lock. Writing a claim token into the document first makes a
@@ -100,19 +98,15 @@ class MongoCustomerAccountRepository(_Documents[CustomerAccount], shared.Custome
 
 class MongoRebateGrantRepository(_Documents[RebateGrant], shared.RebateGrants):
     collection = REBATE_GRANTS
-    record = RebateGrant
 
 
 class MongoHoldRepository(_Documents[Hold], shared.Holds):
     collection = ACCOUNT_HOLDS
-    record = Hold
 
 
 class MongoJournalRepository(_Documents[JournalEntry], shared.Journal):
     collection = JOURNAL_ENTRIES
-    record = JournalEntry
 
 
 class MongoDeductionPolicyRepository(_Documents[StoredPolicy], shared.DeductionPolicies):
     collection = DEDUCTION_POLICIES
-    record = StoredPolicy

@@ -37,7 +37,6 @@ class _Records(shared.AccountRecords[R]):
     """Rows of one table as records of one class; ``json_fields`` are kept as JSON text."""
 
     table: Table
-    record: type[R]
     json_fields: tuple[str, ...] = ()
 
     def __init__(self, session: SqlSession) -> None:
@@ -101,7 +100,6 @@ def _clause(column: Any, cond: Cond) -> ColumnElement[bool]:
 
 class SqlCustomerAccountRepository(_Records[CustomerAccount], shared.CustomerAccounts):
     table = customer_accounts
-    record = CustomerAccount
 
     def _find_locked(self, where: Sequence[Cond]) -> CustomerAccount | None:
         row = self._session.execute(self._select(where).with_for_update()).one_or_none()
@@ -110,13 +108,11 @@ class SqlCustomerAccountRepository(_Records[CustomerAccount], shared.CustomerAcc
 
 class SqlRebateGrantRepository(_Records[RebateGrant], shared.RebateGrants):
     table = rebate_grants
-    record = RebateGrant
     json_fields = ("products", "categories")
 
 
 class SqlHoldRepository(_Records[Hold], shared.Holds):
     table = account_holds
-    record = Hold
     json_fields = ("shares",)
 
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
@@ -136,9 +132,7 @@ class SqlHoldRepository(_Records[Hold], shared.Holds):
 
 class SqlJournalRepository(_Records[JournalEntry], shared.Journal):
     table = journal_entries
-    record = JournalEntry
 
 
 class SqlDeductionPolicyRepository(_Records[StoredPolicy], shared.DeductionPolicies):
     table = deduction_policies
-    record = StoredPolicy
