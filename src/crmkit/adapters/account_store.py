@@ -17,7 +17,14 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 import attrs
 
-from crmkit.domain import ConcurrencyConflict, CrmkitError, DuplicateRecord, NotFound, WrongTenant
+from crmkit.domain import (
+    ConcurrencyConflict,
+    CrmkitError,
+    DuplicateRecord,
+    NotFound,
+    TenantId,
+    WrongTenant,
+)
 from crmkit.domain.accounts import (
     CustomerAccount,
     Fund,
@@ -73,7 +80,7 @@ class AccountRecords(Generic[R]):
     record: type[R]
     entity: str
     key: tuple[str, ...] = ("id",)
-    _tenant: str
+    _tenant: TenantId
 
     # -- what a backend supplies ---------------------------------------------------------
 

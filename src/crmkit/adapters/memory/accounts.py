@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from crmkit.adapters import account_store as shared
 from crmkit.adapters.account_store import Cond, Order
-from crmkit.adapters.memory.tables import TableTransaction, WriteRejected
+from crmkit.adapters.memory.tables import GuardedRepository, TableTransaction, WriteRejected
 from crmkit.domain import ConcurrencyConflict, CrmkitError, DuplicateRecord, NotFound, TenantId
 from crmkit.domain.accounts import CustomerAccount, Hold, JournalEntry, RebateGrant
 from crmkit.services.account_ports import StoredPolicy
@@ -24,7 +24,7 @@ PolicyKey = tuple[str, str]
 R = TypeVar("R")
 
 
-class _Rows(shared.AccountRecords[R]):
+class _Rows(GuardedRepository, shared.AccountRecords[R]):
     """The account area's rows in one in-memory table; a failed write rolls the unit of work
     back. Python filters stand in for queries."""
 
@@ -34,23 +34,17 @@ class _Rows(shared.AccountRecords[R]):
         tx: TableTransaction[Any, Any],
         rollback: Callable[[], None],
     ) -> None:
-        self._tenant = tenant_id
+        super().__init__(tenant_id, rollback)
         self._tx = tx
-        self._rollback = rollback
 
     def _fail(self, error: CrmkitError) -> CrmkitError:
         self._rollback()
         return error
 
     def _write(self, record: Any, *, expected: int | None) -> bool:
-        try:
-            if expected is None:
-                self._tx.insert(record)
-            else:
-                self._tx.update(record)  # raises the table's error when stale or missing
-        except Exception:
-            self._rollback()
-            raise
+        # the table raises its own error when the key is taken or the row stale or missing
+        write = self._tx.insert if expected is None else self._tx.update
+        self._guarded(lambda: write(record))
         return True
 
     def _find(self, where: Sequence[Cond], order: Order = (), limit: int = 0) -> list[R]:

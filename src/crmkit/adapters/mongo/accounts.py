@@ -23,25 +23,21 @@ from crmkit.adapters.mongo.indexes import (
     REBATE_GRANTS,
 )
 from crmkit.adapters.mongo.session import MongoSession
-from crmkit.domain import CrmkitError
+from crmkit.adapters.session_uow import SessionRepository
 from crmkit.domain.accounts import CustomerAccount, Hold, JournalEntry, RebateGrant
 from crmkit.services.account_ports import StoredPolicy
 
 R = TypeVar("R")
 
 
-class _Documents(shared.AccountRecords[R]):
+class _Documents(SessionRepository[MongoSession], shared.AccountRecords[R]):
     """Documents of one collection as records of one class, confined to the tenant."""
 
     collection: str
 
     def __init__(self, session: MongoSession) -> None:
-        self._session = session
-        self._tenant = session.tenant_id
+        super().__init__(session)
         self._docs = session.database[self.collection]
-
-    def _fail(self, error: CrmkitError) -> CrmkitError:
-        return self._session.fail(error)
 
     def _write(self, record: Any, *, expected: int | None) -> bool:
         document = to_document(record)

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, Table, func, select, type_coerce
 
 from crmkit.adapters import account_store as shared
 from crmkit.adapters.account_store import Cond, Order
+from crmkit.adapters.session_uow import SessionRepository
 from crmkit.adapters.sql.converters import converter, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import insert_into, set_columns, update_params, versioned_update
@@ -26,22 +27,17 @@ from crmkit.adapters.sql.tables import (
     journal_entries,
     rebate_grants,
 )
-from crmkit.domain import CrmkitError
 from crmkit.domain.accounts import CustomerAccount, Fund, Hold, JournalEntry, RebateGrant
 from crmkit.services.account_ports import StoredPolicy
 
 R = TypeVar("R")
 
 
-class _Records(shared.AccountRecords[R]):
+class _Records(SessionRepository[SqlSession], shared.AccountRecords[R]):
     """Rows of one table as records of one class; ``json_fields`` are kept as JSON text."""
 
     table: Table
     json_fields: tuple[str, ...] = ()
-
-    def __init__(self, session: SqlSession) -> None:
-        self._session = session
-        self._tenant = session.tenant_id
 
     def _row(self, record: Any) -> dict[str, Any]:
         row = to_row(record)
@@ -58,9 +54,6 @@ class _Records(shared.AccountRecords[R]):
     def _mine(self) -> ColumnElement[bool]:
         mine: ColumnElement[bool] = self.table.c.tenant_id == self._tenant
         return mine
-
-    def _fail(self, error: CrmkitError) -> CrmkitError:
-        return self._session.fail(error)
 
     def _write(self, record: Any, *, expected: int | None) -> bool:
         row = self._row(record)
