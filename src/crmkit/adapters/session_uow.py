@@ -2,13 +2,60 @@
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
 from crmkit.adapters.guard import guard_repositories
-from crmkit.domain import InvalidStateTransition, TenantId
+from crmkit.domain import (
+    ConcurrencyConflict,
+    CrmkitError,
+    InvalidStateTransition,
+    NotFound,
+    TenantId,
+)
 from crmkit.domain.records import RecordType
 from crmkit.services.records import RecordRepository, RecordStore
+
+
+class TenantSession(Protocol):
+    """A driver session of one tenant's unit of work (SqlSession, MongoSession)."""
+
+    tenant_id: TenantId
+
+    def fail(self, error: CrmkitError) -> CrmkitError: ...
+
+
+T = TypeVar("T", bound=TenantSession)
+
+
+class SessionRepository(Generic[T]):
+    """A repository over a driver session, confined to the session's tenant."""
+
+    def __init__(self, session: T) -> None:
+        self._session = session
+        self._tenant = session.tenant_id
+
+    def _fail(self, error: CrmkitError) -> CrmkitError:
+        """``error``, after the session rolled the unit of work back."""
+        return self._session.fail(error)
+
+    def _lost_update(
+        self, entity: str, record_id: object, stored: int | None, expected: int
+    ) -> CrmkitError:
+        """The error of a version-checked write that matched nothing, after the rollback: the
+        record is gone (``stored`` is None) or another writer moved it on to ``stored``."""
+        if stored is None:
+            return self._fail(NotFound(entity, "id", record_id, self._tenant))
+        return self._fail(
+            ConcurrencyConflict(
+                entity, record_id, self._tenant, f"its stored version is {stored}, not {expected}"
+            )
+        )
+
+    def _taken(self, entity: str, key: object) -> CrmkitError:
+        """The error of a write another unit of work made first."""
+        return ConcurrencyConflict(
+            entity, str(key), self._tenant, "another unit of work wrote it first"
+        )
 
 
 class Transaction(Protocol):
@@ -65,12 +112,7 @@ class SessionUnitOfWork(Generic[S]):
         guard_repositories(self)  # no mapping or bytes reaches a repository's queries
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._session is not None:
             self._session.close()
             self._session = None

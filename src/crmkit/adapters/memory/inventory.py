@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from crmkit.adapters.memory.tables import TableTransaction, WriteRejected
+from crmkit.adapters.memory.tables import GuardedRepository, TableTransaction, WriteRejected
 from crmkit.domain import (
     ConcurrencyConflict,
     DuplicateRecord,
@@ -38,20 +38,12 @@ D = TypeVar("D", bound=StockDocument)
 V = TypeVar("V", Warehouse, Reservation, StockLevel, Movement, StockDocument)
 
 
-class _Repository:
+class _Repository(GuardedRepository):
     def __init__(
         self, tenant_id: TenantId, tx: TableTransaction[Any, Any], rollback: Callable[[], None]
     ) -> None:
-        self._tenant = tenant_id
+        super().__init__(tenant_id, rollback)
         self._tx = tx
-        self._rollback = rollback
-
-    def _guarded(self, write: Callable[[], None]) -> None:
-        try:
-            write()
-        except Exception:
-            self._rollback()
-            raise
 
     def _insert(self, record: Any, entity: str, record_id: object) -> None:
         def write() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from crmkit.adapters.memory.tables import TableTransaction, WriteRejected
+from crmkit.adapters.memory.tables import GuardedRepository, TableTransaction, WriteRejected
 from crmkit.domain import ConcurrencyConflict, TenantId, WrongTenant
 from crmkit.domain.outbox import ConsumerPosition, DocumentCounter, OutboxEvent
 
@@ -28,17 +28,7 @@ def conflict_error(entity: str) -> Callable[[WriteRejected, Any], Exception]:
     return error
 
 
-class _Repository:
-    def __init__(self, tenant_id: TenantId, rollback: Callable[[], None]) -> None:
-        self._tenant = tenant_id
-        self._rollback = rollback
-
-    def _guarded(self, write: Callable[[], None]) -> None:
-        try:
-            write()
-        except Exception:
-            self._rollback()
-            raise
+_Repository = GuardedRepository
 
 
 class InMemoryDocumentCounterRepository(_Repository):

@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable, Hashable, Iterator
 from typing import Generic, Protocol, TypeVar
 
+from crmkit.domain import TenantId
+
 
 class Versioned(Protocol):
     @property
@@ -196,3 +198,18 @@ def _hashable(value: object) -> bool:
     except TypeError:
         return False
     return True
+
+
+class GuardedRepository:
+    """A repository of one tenant whose failed write rolls the unit of work back."""
+
+    def __init__(self, tenant_id: TenantId, rollback: Callable[[], None]) -> None:
+        self._tenant = tenant_id
+        self._rollback = rollback
+
+    def _guarded(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except Exception:
+            self._rollback()
+            raise

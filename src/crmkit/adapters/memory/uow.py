@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from crmkit.adapters.guard import guard_repositories
@@ -131,12 +130,7 @@ class InMemoryUnitOfWork:
         guard_repositories(self)  # no mapping or bytes reaches a repository, as on the servers
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.rollback()
 
     def commit(self) -> None:

@@ -18,6 +18,7 @@ from crmkit.adapters.mongo.indexes import (
     STOCK_MOVEMENTS,
 )
 from crmkit.adapters.mongo.session import MongoSession
+from crmkit.adapters.session_uow import SessionRepository
 from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, ProductId, WrongTenant
 from crmkit.domain.inventory import (
     Movement,
@@ -39,12 +40,11 @@ T = TypeVar("T")
 OPEN = ReservationStatus.OPEN.value
 
 
-class _MongoRepository:
+class _MongoRepository(SessionRepository[MongoSession]):
     collection_name: str
 
     def __init__(self, session: MongoSession) -> None:
-        self._session = session
-        self._tenant = session.tenant_id
+        super().__init__(session)
         self._collection: MongoCollection[dict[str, Any]] = session.database[self.collection_name]
 
     def _insert(self, record: Any, entity: str, key: str, value: object) -> None:
@@ -94,16 +94,8 @@ class _MongoRepository:
             stored = self._session.run(
                 lambda s: self._collection.find_one(where, {"version": 1}, session=s)
             )
-            if stored is None:
-                raise self._session.fail(NotFound(entity, "id", record_id, self._tenant))
-            raise self._session.fail(
-                ConcurrencyConflict(
-                    entity,
-                    record_id,
-                    self._tenant,
-                    f"its stored version is {stored['version']}, not {record.version}",
-                )
-            )
+            version = None if stored is None else stored["version"]
+            raise self._lost_update(entity, record_id, version, record.version)
         return saved
 
 

@@ -13,22 +13,15 @@ from pymongo.errors import PyMongoError
 from crmkit.adapters.mongo.converters import from_document, to_document
 from crmkit.adapters.mongo.indexes import COUNTERS, OUTBOX_CONSUMERS, OUTBOX_EVENTS
 from crmkit.adapters.mongo.session import MongoSession
-from crmkit.domain import ConcurrencyConflict, CrmkitError, WrongTenant
+from crmkit.adapters.session_uow import SessionRepository
+from crmkit.domain import ConcurrencyConflict, WrongTenant
 from crmkit.domain.outbox import ConsumerPosition, OutboxEvent
 
 CLAIM_WAIT_S = 2.0
 """How long a refused claim waits for the holder before the command is retried."""
 
 
-class _Repository:
-    def __init__(self, session: MongoSession) -> None:
-        self._session = session
-        self._tenant = session.tenant_id
-
-    def _taken(self, entity: str, key: object) -> CrmkitError:
-        return ConcurrencyConflict(
-            entity, str(key), self._tenant, "another unit of work wrote it first"
-        )
+_Repository = SessionRepository[MongoSession]
 
 
 class MongoDocumentCounterRepository(_Repository):

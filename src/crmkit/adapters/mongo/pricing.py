@@ -14,7 +14,8 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from crmkit.adapters.mongo.converters import converter as base_converter
 from crmkit.adapters.mongo.indexes import PRICE_ENTRIES, PRICE_LISTS, QUOTES, SALES_ORDERS
 from crmkit.adapters.mongo.session import MongoSession
-from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, WrongTenant
+from crmkit.adapters.session_uow import SessionRepository
+from crmkit.domain import DuplicateRecord, NotFound, WrongTenant
 from crmkit.domain.ids import ProductId
 from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceListId
 from crmkit.domain.quote import Quote, QuoteId
@@ -45,12 +46,8 @@ def from_document(document: dict[str, Any], cls: type[T]) -> T:
     return converter.structure({k: v for k, v in document.items() if k != "_id"}, cls)
 
 
-class _MongoRecords:
+class _MongoRecords(SessionRepository[MongoSession]):
     """add / load / conditional update of records keyed by (tenant, id) in a collection."""
-
-    def __init__(self, session: MongoSession) -> None:
-        self._session = session
-        self._tenant = session.tenant_id
 
     def _insert(self, collection: str, entity: str, records: Sequence[Any]) -> None:
         for record in records:
@@ -111,16 +108,8 @@ class _MongoRecords:
                     {"tenant_id": self._tenant, "id": record.id}, {"version": 1}, session=s
                 )
             )
-            if stored is None:
-                raise self._session.fail(NotFound(entity, "id", record.id, self._tenant))
-            raise self._session.fail(
-                ConcurrencyConflict(
-                    entity,
-                    record.id,
-                    self._tenant,
-                    f"its stored version is {stored['version']}, not {record.version}",
-                )
-            )
+            version = None if stored is None else stored["version"]
+            raise self._lost_update(entity, record.id, version, record.version)
         return saved
 
 

@@ -12,6 +12,7 @@ import attrs
 import cattrs
 from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 
+from crmkit.adapters.session_uow import SessionRepository
 from crmkit.adapters.sql.converters import batched, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import (
@@ -58,12 +59,8 @@ _json.register_structure_hook(Decimal, lambda v, _: Decimal(v))
 _json.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
 
 
-class _SqlRepository:
+class _SqlRepository(SessionRepository[SqlSession]):
     table: Table
-
-    def __init__(self, session: SqlSession) -> None:
-        self._session = session
-        self._tenant = session.tenant_id
 
     def _mine(self) -> ColumnElement[bool]:
         mine: ColumnElement[bool] = self.table.c.tenant_id == self._tenant
@@ -117,13 +114,7 @@ class _SqlRepository:
         stored = self._session.execute(
             select(self.table.c.version).where(self._mine(), where)
         ).scalar_one_or_none()
-        if stored is None:
-            raise self._session.fail(NotFound(entity, "id", record_id, self._tenant))
-        raise self._session.fail(
-            ConcurrencyConflict(
-                entity, record_id, self._tenant, f"its stored version is {stored}, not {version}"
-            )
-        )
+        raise self._lost_update(entity, record_id, stored, version)
 
 
 class SqlMovementRepository(_SqlRepository):

@@ -182,6 +182,23 @@ def _is_crmkit_table(name: str | None) -> bool:
     return name is not None and (name in TABLE_NAMES or name == VERSION_TABLE)
 
 
+def create_table(name: str, *items: Any) -> None:
+    """``op.create_table`` with crmkit's table options (in a revision only)."""
+    op.create_table(name, *items, **TABLE_OPTIONS)
+
+
+def create_index(table: str, *columns: str, unique: bool = False) -> None:
+    """The index on ``columns`` named as the naming convention names it (in a revision only)."""
+    op.create_index(f"ix_{table}_{'_'.join(columns)}", table, list(columns), unique=unique)
+
+
+def create_field_indexes(table: str, *fields: str) -> None:
+    """An index ``ix_<table>_<field>`` on (tenant_id, field, id) for each of ``fields``, the
+    indexes of a record type's indexed fields (in a revision only)."""
+    for field in fields:
+        op.create_index(f"ix_{table}_{field}", table, ["tenant_id", field, "id"])
+
+
 def create_record_tables(*record_types: RecordType[Any]) -> None:
     """Create the tables (keys and indexes included) of ``record_types`` (in a revision only).
 
@@ -192,7 +209,7 @@ def create_record_tables(*record_types: RecordType[Any]) -> None:
     tests/storage/test_sql_schema.py compares the migrated schema with the metadata.
     """
     for record_type in record_types:
-        op.create_table(record_type.table_name, *record_schema(record_type), **TABLE_OPTIONS)
+        create_table(record_type.table_name, *record_schema(record_type))
 
 
 def drop_record_tables(*record_types: RecordType[Any]) -> None:

@@ -7,23 +7,15 @@ from functools import cache
 
 from sqlalchemy import Select, Update, bindparam, insert, select, update
 
+from crmkit.adapters.session_uow import SessionRepository
 from crmkit.adapters.sql.converters import from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import insert_into
 from crmkit.adapters.sql.tables import counters, outbox_consumers, outbox_events
-from crmkit.domain import ConcurrencyConflict, CrmkitError, WrongTenant
+from crmkit.domain import WrongTenant
 from crmkit.domain.outbox import ConsumerPosition, OutboxEvent
 
-
-class _Repository:
-    def __init__(self, session: SqlSession) -> None:
-        self._session = session
-        self._tenant = session.tenant_id
-
-    def _taken(self, entity: str, key: object) -> CrmkitError:
-        return ConcurrencyConflict(
-            entity, str(key), self._tenant, "another unit of work wrote it first"
-        )
+_Repository = SessionRepository[SqlSession]
 
 
 class SqlDocumentCounterRepository(_Repository):

@@ -12,11 +12,12 @@ import attrs
 import cattrs
 from sqlalchemy import ColumnElement, Table, and_, or_, select
 
+from crmkit.adapters.session_uow import SessionRepository
 from crmkit.adapters.sql.converters import batched
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import insert_into, set_columns, update_params, versioned_update
 from crmkit.adapters.sql.tables import price_entries, price_lists, quotes, sales_orders
-from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, TenantId, WrongTenant
+from crmkit.domain import DuplicateRecord, NotFound, TenantId, WrongTenant
 from crmkit.domain.ids import ProductId
 from crmkit.domain.price_list import (
     Derivation,
@@ -175,15 +176,11 @@ def order_row(order: SalesOrder) -> dict[str, Any]:
     }
 
 
-class _SqlRecords:
+class _SqlRecords(SessionRepository[SqlSession]):
     """add / load / conditional update of records keyed by (tenant, id) in one table."""
 
     entity = ""
     table: Table
-
-    def __init__(self, session: SqlSession) -> None:
-        self._session = session
-        self._tenant = session.tenant_id
 
     def _mine(self, table: Table) -> ColumnElement[bool]:
         mine: ColumnElement[bool] = table.c.tenant_id == self._tenant
@@ -231,16 +228,7 @@ class _SqlRecords:
             stored = self._session.execute(
                 select(table.c.version).where(self._mine(table), table.c.id == record_id)
             ).scalar_one_or_none()
-            if stored is None:
-                raise self._session.fail(NotFound(entity, "id", record_id, self._tenant))
-            raise self._session.fail(
-                ConcurrencyConflict(
-                    entity,
-                    record_id,
-                    self._tenant,
-                    f"its stored version is {stored}, not {version}",
-                )
-            )
+            raise self._lost_update(entity, record_id, stored, version)
 
 
 class SqlPriceListRepository(_SqlRecords):

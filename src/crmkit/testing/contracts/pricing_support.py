@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
-from types import TracebackType
 from typing import Any, Self, cast
 
 import attrs
@@ -89,13 +88,8 @@ class CountingUnitOfWork:
         self._inner.__enter__()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._inner.__exit__(exc_type, exc, tb)
+    def __exit__(self, *exc: Any) -> None:
+        self._inner.__exit__(*exc)
 
     def commit(self) -> None:
         self._inner.commit()

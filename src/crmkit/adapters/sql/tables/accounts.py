@@ -2,45 +2,28 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, Table, UniqueConstraint
 
-from crmkit.adapters.sql.tables.base import ID, TABLE_OPTIONS, TENANT, metadata
-from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
+from crmkit.adapters.sql.tables import columns as col
+from crmkit.adapters.sql.tables.base import TABLE_OPTIONS, metadata
+from crmkit.adapters.sql.tables.columns import AMOUNT_PRECISION, AMOUNT_SCALE
 
-AMOUNT_PRECISION = 18
-AMOUNT_SCALE = 4
-"""Amounts keep 4 decimals (the largest minor unit crmkit knows) and 14 integer digits."""
-
+__all__ = ["AMOUNT_PRECISION", "AMOUNT_SCALE"]
 
 JOURNAL_BY_TIME = "ix_crmkit_journal_entry_time_seq"
 JOURNAL_FUND_BY_TIME = "ix_crmkit_journal_entry_fund_time_seq"
-
-
-def _amount(name: str) -> Column[object]:
-    return Column(name, ExactDecimal(AMOUNT_PRECISION, AMOUNT_SCALE), nullable=False)
-
+FUNDS = ("prepayment", "rebate", "credit")
 
 customer_accounts = Table(
     "crmkit_customer_account",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("id", code(ID), primary_key=True),
-    Column("customer_id", code(64), nullable=False),
-    Column("currency", code(3), nullable=False),
-    _amount("prepayment_balance"),
-    _amount("prepayment_held"),
-    _amount("rebate_balance"),
-    _amount("rebate_held"),
-    _amount("credit_balance"),
-    _amount("credit_held"),
-    _amount("credit_limit"),
+    *col.identity("crmkit_customer_account"),
+    *col.codes(customer_id=64, currency=3),
+    *col.amounts(*(f"{fund}_{part}" for fund in FUNDS for part in ("balance", "held"))),
+    *col.amounts("credit_limit"),
     Column("last_seq", Integer, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
-    _amount("prepayment_posted"),
-    _amount("rebate_posted"),
-    _amount("credit_posted"),
+    *col.stamped("created_at", "updated_at"),
+    *col.amounts(*(f"{fund}_posted" for fund in FUNDS)),
     UniqueConstraint("tenant_id", "customer_id", "currency"),
     **TABLE_OPTIONS,
 )
@@ -48,17 +31,12 @@ customer_accounts = Table(
 rebate_grants = Table(
     "crmkit_rebate_grant",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("id", code(ID), primary_key=True),
-    Column("account_id", code(ID), nullable=False),
-    _amount("granted"),
-    _amount("balance"),
-    _amount("held"),
-    Column("expires_at", UtcDateTime, nullable=True),
-    Column("products", Text, nullable=False),
-    Column("categories", Text, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.identity("crmkit_rebate_grant"),
+    *col.codes(account_id=32),
+    *col.amounts("granted", "balance", "held"),
+    *col.times("expires_at", nullable=True),
+    *col.texts("products", "categories"),
+    *col.stamped("created_at"),
     Index(None, "tenant_id", "account_id", "id"),
     **TABLE_OPTIONS,
 )
@@ -66,21 +44,13 @@ rebate_grants = Table(
 account_holds = Table(
     "crmkit_account_hold",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("id", code(ID), primary_key=True),
-    Column("account_id", code(ID), nullable=False),
-    Column("order_id", code(64), nullable=False),
-    Column("fund", code(16), nullable=False),
-    _amount("amount"),
-    _amount("posted"),
-    _amount("voided"),
-    _amount("refunded"),
-    Column("shares", Text, nullable=False),
-    Column("status", code(16), nullable=False),
-    Column("expires_at", UtcDateTime, nullable=True),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.identity("crmkit_account_hold"),
+    *col.codes(account_id=32, order_id=64, fund=16),
+    *col.amounts("amount", "posted", "voided", "refunded"),
+    *col.texts("shares"),
+    *col.codes(status=16),
+    *col.times("expires_at", nullable=True),
+    *col.stamped("created_at", "updated_at"),
     Index(None, "tenant_id", "account_id", "order_id", "id"),
     Index(None, "tenant_id", "status", "expires_at"),
     **TABLE_OPTIONS,
@@ -89,21 +59,15 @@ account_holds = Table(
 journal_entries = Table(
     "crmkit_journal_entry",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("account_id", code(ID), primary_key=True),
-    Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("key", code(128), nullable=False),
-    Column("kind", code(32), nullable=False),
-    Column("fund", code(16), nullable=False),
-    _amount("balance_delta"),
-    _amount("held_delta"),
-    _amount("balance_after"),
-    _amount("held_after"),
-    Column("grant_id", code(ID), nullable=True),
-    Column("hold_id", code(ID), nullable=True),
-    Column("order_id", code(64), nullable=True),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.identity(
+        "crmkit_journal_entry",
+        *col.codes(account_id=32),
+        Column("seq", Integer, autoincrement=False, nullable=False),
+    ),
+    *col.codes(key=128, kind=32, fund=16),
+    *col.amounts("balance_delta", "held_delta", "balance_after", "held_after"),
+    *col.codes(nullable=True, grant_id=32, hold_id=32, order_id=64),
+    *col.stamped("created_at"),
     Index(None, "tenant_id", "account_id", "fund", "seq"),
     # a statement's opening balance and first page by time: one probe, not a walk by seq
     Index(JOURNAL_BY_TIME, "tenant_id", "account_id", "created_at", "seq"),
@@ -114,10 +78,8 @@ journal_entries = Table(
 deduction_policies = Table(
     "crmkit_deduction_policy",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("scope", code(ID), primary_key=True),
-    Column("document", Text, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.identity("crmkit_deduction_policy", "scope"),
+    *col.texts("document"),
+    *col.stamped("updated_at"),
     **TABLE_OPTIONS,
 )

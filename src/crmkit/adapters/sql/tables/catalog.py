@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Column, Index, String, Table, UniqueConstraint
 
-from crmkit.adapters.sql.tables.base import ID, TABLE_OPTIONS, TENANT, metadata
+from crmkit.adapters.sql.tables import columns as col
+from crmkit.adapters.sql.tables.base import TABLE_OPTIONS, metadata
 from crmkit.adapters.sql.tables.pricing import long_text
 from crmkit.adapters.sql.tables.records import attach_table
-from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
+from crmkit.adapters.sql.types import ExactDecimal
 from crmkit.domain.product import PRODUCTS
 
 products = Table(
     "crmkit_product",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("id", code(ID), primary_key=True),
-    Column("sku", code(64), nullable=False),
+    *col.identity("crmkit_product"),
+    *col.codes(sku=64),
     Column("name", String(200), nullable=False),
     Column("unit", String(16), nullable=False),
     Column("tax_rate", ExactDecimal(5, 4), nullable=False),
-    Column("category", code(100), nullable=True),
-    Column("active", Boolean, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.codes(nullable=True, category=100),
+    *col.flags("active"),
+    *col.stamped("created_at", "updated_at"),
     UniqueConstraint("tenant_id", "sku"),
     Index(None, "tenant_id", "category", "sku"),
     Index(None, "tenant_id", "active", "sku"),
@@ -34,12 +32,9 @@ attach_table(PRODUCTS, products)
 processed_requests = Table(
     "crmkit_processed_request",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("key", code(128), primary_key=True),
-    Column("operation", code(64), nullable=False),
-    Column("fingerprint", code(64), nullable=False),
+    *col.identity("crmkit_processed_request", *col.codes(key=128)),
+    *col.codes(operation=64, fingerprint=64),
     Column("result", long_text(), nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.stamped("created_at"),
     **TABLE_OPTIONS,
 )

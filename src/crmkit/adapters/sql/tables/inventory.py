@@ -3,37 +3,22 @@ reservations and stock documents."""
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Column,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Table, UniqueConstraint
 
-from crmkit.adapters.sql.tables.base import ID, TABLE_OPTIONS, TENANT, metadata
+from crmkit.adapters.sql.tables import columns as col
+from crmkit.adapters.sql.tables.base import ID, TABLE_OPTIONS, metadata
 from crmkit.adapters.sql.tables.records import attach_table
-from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
 from crmkit.domain.inventory.warehouse import WAREHOUSES
-
-QUANTITY = (18, 4)
 
 warehouses = Table(
     "crmkit_warehouse",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("id", code(ID), primary_key=True),
-    Column("code", code(32), nullable=False),
+    *col.identity("crmkit_warehouse"),
+    *col.codes(code=32),
     Column("name", String(200), nullable=False),
-    Column("active", Boolean, nullable=False),
+    *col.flags("active"),
     Column("priority", Integer, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.stamped("created_at", "updated_at"),
     UniqueConstraint("tenant_id", "code"),
     **TABLE_OPTIONS,
 )
@@ -42,14 +27,9 @@ attach_table(WAREHOUSES, warehouses)
 stock_levels = Table(
     "crmkit_stock_level",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("product_id", code(ID), primary_key=True),
-    Column("warehouse_id", code(ID), primary_key=True),
-    Column("on_hand", ExactDecimal(*QUANTITY), nullable=False),
-    Column("reserved", ExactDecimal(*QUANTITY), nullable=False),
-    Column("quarantine", ExactDecimal(*QUANTITY), nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.identity("crmkit_stock_level", "product_id", "warehouse_id"),
+    *col.amounts("on_hand", "reserved", "quarantine"),
+    *col.stamped("updated_at"),
     CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved_within_on_hand"),
     CheckConstraint("quarantine >= 0", name="quarantine_not_negative"),
     **TABLE_OPTIONS,
@@ -58,20 +38,14 @@ stock_levels = Table(
 stock_movements = Table(
     "crmkit_stock_movement",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("id", code(ID), primary_key=True),
-    Column("product_id", code(ID), nullable=False),
-    Column("warehouse_id", code(ID), nullable=False),
-    Column("bucket", code(16), nullable=False),
-    Column("quantity", ExactDecimal(*QUANTITY), nullable=False),
-    Column("kind", code(16), nullable=False),
-    Column("document_type", code(32), nullable=False),
-    Column("document_id", code(ID), nullable=False),
+    *col.identity("crmkit_stock_movement"),
+    *col.codes(product_id=ID, warehouse_id=ID, bucket=16),
+    *col.amounts("quantity"),
+    *col.codes(kind=16, document_type=32, document_id=ID),
     Column("reason", String(200), nullable=True),
-    Column("request_key", code(128), nullable=False),
+    *col.codes(request_key=128),
     Column("line", Integer, nullable=False),
-    Column("occurred_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.stamped("occurred_at"),
     UniqueConstraint("tenant_id", "request_key", "line"),
     Index(None, "tenant_id", "product_id", "occurred_at", "id"),
     **TABLE_OPTIONS,
@@ -80,20 +54,12 @@ stock_movements = Table(
 reservations = Table(
     "crmkit_reservation",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("id", code(ID), primary_key=True),
-    Column("order_id", code(64), nullable=False),
-    Column("line_id", code(64), nullable=False),
-    Column("product_id", code(ID), nullable=False),
-    Column("warehouse_id", code(ID), nullable=False),
-    Column("quantity", ExactDecimal(*QUANTITY), nullable=False),
-    Column("shipped", ExactDecimal(*QUANTITY), nullable=False),
-    Column("released", ExactDecimal(*QUANTITY), nullable=False),
-    Column("status", code(16), nullable=False),
-    Column("expires_at", UtcDateTime, nullable=True),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.identity("crmkit_reservation"),
+    *col.codes(order_id=64, line_id=64, product_id=ID, warehouse_id=ID),
+    *col.amounts("quantity", "shipped", "released"),
+    *col.codes(status=16),
+    *col.times("expires_at", nullable=True),
+    *col.stamped("created_at", "updated_at"),
     Index(None, "tenant_id", "order_id", "status"),
     Index(None, "tenant_id", "product_id", "warehouse_id", "status"),
     Index(None, "tenant_id", "status", "expires_at"),
@@ -103,13 +69,9 @@ reservations = Table(
 stock_documents = Table(
     "crmkit_stock_document",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("kind", code(32), primary_key=True),
-    Column("id", code(ID), primary_key=True),
-    Column("status", code(16), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.identity("crmkit_stock_document", "kind", "id"),
+    *col.codes(status=16),
+    *col.texts("body"),
+    *col.stamped("created_at", "updated_at"),
     **TABLE_OPTIONS,
 )

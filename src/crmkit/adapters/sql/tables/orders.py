@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, Table
+from sqlalchemy import BigInteger, Column, Table
 
-from crmkit.adapters.sql.tables.base import TABLE_OPTIONS, TENANT, metadata
+from crmkit.adapters.sql.tables import columns as col
+from crmkit.adapters.sql.tables.base import TABLE_OPTIONS, metadata
 from crmkit.adapters.sql.tables.pricing import long_text
-from crmkit.adapters.sql.types import UtcDateTime, code
 
 counters = Table(
     "crmkit_counter",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("series", code(32), primary_key=True),
+    *col.identity("crmkit_counter", "series"),
     Column("value", BigInteger, nullable=False),
     **TABLE_OPTIONS,
 )
@@ -20,22 +19,20 @@ counters = Table(
 outbox_events = Table(
     "crmkit_outbox_event",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
-    Column("name", code(64), nullable=False),
-    Column("aggregate_id", code(64), nullable=False),
+    *col.identity(
+        "crmkit_outbox_event", Column("position", BigInteger, autoincrement=False, nullable=False)
+    ),
+    *col.codes(name=64, aggregate_id=64),
     Column("payload", long_text(), nullable=False),
-    Column("occurred_at", UtcDateTime, nullable=False),
+    *col.times("occurred_at"),
     **TABLE_OPTIONS,
 )
 
 outbox_consumers = Table(
     "crmkit_outbox_consumer",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("name", code(64), primary_key=True),
+    *col.identity("crmkit_outbox_consumer", *col.codes(name=64)),
     Column("position", BigInteger, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.stamped("updated_at"),
     **TABLE_OPTIONS,
 )

@@ -6,12 +6,13 @@ prices and explanations); the columns beside it are what crmkit filters and chec
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Index, Integer, String, Table, Text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.types import TypeEngine
 
-from crmkit.adapters.sql.tables.base import ID, TABLE_OPTIONS, TENANT, metadata
-from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
+from crmkit.adapters.sql.tables import columns as col
+from crmkit.adapters.sql.tables.base import ID, TABLE_OPTIONS, metadata
+from crmkit.adapters.sql.types import ExactDecimal
 
 
 def long_text() -> TypeEngine[str]:
@@ -22,38 +23,33 @@ def long_text() -> TypeEngine[str]:
 price_lists = Table(
     "crmkit_price_list",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("id", code(ID), primary_key=True),
+    *col.identity("crmkit_price_list"),
     Column("name", String(200), nullable=False),
-    Column("currency", code(3), nullable=False),
+    *col.codes(currency=3),
     Column("priority", Integer, nullable=False),
-    Column("scope_kind", code(16), nullable=False),
-    Column("scope_codes", Text, nullable=False),
-    Column("prices_include_tax", Boolean, nullable=False),
-    Column("valid_from", UtcDateTime, nullable=False),
-    Column("valid_until", UtcDateTime, nullable=True),
-    Column("base_list_id", code(ID), nullable=True),
+    *col.codes(scope_kind=16),
+    *col.texts("scope_codes"),
+    *col.flags("prices_include_tax"),
+    *col.times("valid_from"),
+    *col.times("valid_until", nullable=True),
+    *col.codes(nullable=True, base_list_id=ID),
     Column("derivation_percent", ExactDecimal(9, 4), nullable=True),
-    Column("derivation_rounding", code(16), nullable=True),
-    Column("active", Boolean, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.codes(nullable=True, derivation_rounding=16),
+    *col.flags("active"),
+    *col.stamped("created_at", "updated_at"),
     **TABLE_OPTIONS,
 )
 
 price_entries = Table(
     "crmkit_price_entry",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("id", code(ID), primary_key=True),
-    Column("price_list_id", code(ID), nullable=False),
-    Column("product_id", code(ID), nullable=False),
-    Column("min_quantity", ExactDecimal(18, 4), nullable=False),
+    *col.identity("crmkit_price_entry"),
+    *col.codes(price_list_id=ID, product_id=ID),
+    *col.amounts("min_quantity"),
     Column("unit_price", ExactDecimal(22, 6), nullable=False),
-    Column("valid_from", UtcDateTime, nullable=False),
-    Column("valid_until", UtcDateTime, nullable=True),
-    Column("version", Integer, nullable=False),
+    *col.times("valid_from"),
+    *col.times("valid_until", nullable=True),
+    *col.stamped(),
     Index(None, "tenant_id", "price_list_id", "product_id"),
     **TABLE_OPTIONS,
 )
@@ -61,15 +57,10 @@ price_entries = Table(
 quotes = Table(
     "crmkit_quote",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("id", code(ID), primary_key=True),
-    Column("account_id", code(64), nullable=False),
-    Column("status", code(16), nullable=False),
-    Column("currency", code(3), nullable=False),
-    Column("valid_until", UtcDateTime, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.identity("crmkit_quote"),
+    *col.codes(account_id=64, status=16, currency=3),
+    *col.times("valid_until"),
+    *col.stamped("created_at", "updated_at"),
     Column("body", long_text(), nullable=False),
     Index(None, "tenant_id", "account_id", "created_at"),
     **TABLE_OPTIONS,
@@ -78,22 +69,14 @@ quotes = Table(
 sales_orders = Table(
     "crmkit_sales_order",
     metadata,
-    Column("tenant_id", code(TENANT), primary_key=True),
-    Column("id", code(ID), primary_key=True),
-    Column("account_id", code(64), nullable=False),
-    Column("status", code(16), nullable=False),
-    Column("currency", code(3), nullable=False),
-    Column("quote_id", code(ID), nullable=True),
-    Column("request_key", code(128), nullable=True),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    *col.identity("crmkit_sales_order"),
+    *col.codes(account_id=64, status=16, currency=3),
+    *col.codes(nullable=True, quote_id=ID, request_key=128),
+    *col.stamped("created_at", "updated_at"),
     Column("body", long_text(), nullable=False),
-    Column("number", code(40), nullable=True),
+    *col.codes(nullable=True, number=40),
     Index(None, "tenant_id", "quote_id", "created_at"),
     Index(None, "tenant_id", "number", unique=True),
-    Index(None, "tenant_id", "account_id", "created_at", "id"),
-    Index(None, "tenant_id", "status", "created_at", "id"),
-    Index(None, "tenant_id", "created_at", "id"),
+    *(Index(None, "tenant_id", *by, "created_at", "id") for by in (["account_id"], ["status"], [])),
     **TABLE_OPTIONS,
 )

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
+from crmkit.adapters.sql.tables import columns as col
 from crmkit.adapters.sql.tables.base import TABLE_OPTIONS, TENANT, metadata
 from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
 from crmkit.domain import ConfigurationError
@@ -145,14 +146,11 @@ VALUE_COLUMNS = {
 }
 """The typed column of the custom value table holding each stored kind."""
 
-custom_values = Table(
+custom_values: Table = Table(
     "crmkit_custom_value",
     metadata,
-    Column("tenant_id", code(TENANT), nullable=False),
-    Column("record_type", code(64), nullable=False),
-    Column("record_id", code(128), nullable=False),
-    Column("field_key", code(40), nullable=False),
-    Column("text_value", code(CUSTOM_TEXT_LENGTH), nullable=True),
+    *col.identity("crmkit_custom_value", *col.codes(record_type=64, record_id=128, field_key=40)),
+    *col.codes(nullable=True, text_value=CUSTOM_TEXT_LENGTH),
     Column("integer_value", BigInteger, nullable=True),
     Column(
         "decimal_value",
@@ -160,7 +158,6 @@ custom_values = Table(
         nullable=True,
     ),
     Column("date_value", Date, nullable=True),
-    PrimaryKeyConstraint("tenant_id", "record_type", "record_id", "field_key"),
     *(
         Index(
             f"ix_crmkit_custom_value_{value}",

@@ -7,142 +7,74 @@ Create Date: 2026-11-26
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from alembic import op
 
-from crmkit.adapters.sql.types import ExactDecimal, UtcDateTime, code
+from crmkit.adapters.sql.migrate import create_index, create_table
+from crmkit.adapters.sql.tables import columns as col
 
 revision = "0003_accounts"
 down_revision = "0002_pricing"
 branch_labels = None
 depends_on = None
 
-OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
-
-
-def _amount(name: str) -> sa.Column[object]:
-    return sa.Column(name, ExactDecimal(18, 4), nullable=False)
+FUNDS = ("prepayment", "rebate", "credit")
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "crmkit_customer_account",
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("id", code(32), nullable=False),
-        sa.Column("customer_id", code(64), nullable=False),
-        sa.Column("currency", code(3), nullable=False),
-        _amount("prepayment_balance"),
-        _amount("prepayment_held"),
-        _amount("rebate_balance"),
-        _amount("rebate_held"),
-        _amount("credit_balance"),
-        _amount("credit_held"),
-        _amount("credit_limit"),
+        *col.identity("crmkit_customer_account"),
+        *col.codes(customer_id=64, currency=3),
+        *col.amounts(*(f"{fund}_{part}" for fund in FUNDS for part in ("balance", "held"))),
+        *col.amounts("credit_limit"),
         sa.Column("last_seq", sa.Integer(), nullable=False),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.Column("updated_at", UtcDateTime(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_crmkit_customer_account"),
+        *col.stamped("created_at", "updated_at"),
         sa.UniqueConstraint(
             "tenant_id",
             "customer_id",
             "currency",
             name="uq_crmkit_customer_account_tenant_id_customer_id_currency",
         ),
-        **OPTIONS,
     )
-    op.create_table(
+    create_table(
         "crmkit_rebate_grant",
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("id", code(32), nullable=False),
-        sa.Column("account_id", code(32), nullable=False),
-        _amount("granted"),
-        _amount("balance"),
-        _amount("held"),
-        sa.Column("expires_at", UtcDateTime(), nullable=True),
-        sa.Column("products", sa.Text(), nullable=False),
-        sa.Column("categories", sa.Text(), nullable=False),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_crmkit_rebate_grant"),
-        **OPTIONS,
+        *col.identity("crmkit_rebate_grant"),
+        *col.codes(account_id=32),
+        *col.amounts("granted", "balance", "held"),
+        *col.times("expires_at", nullable=True),
+        *col.texts("products", "categories"),
+        *col.stamped("created_at"),
     )
-    op.create_index(
-        "ix_crmkit_rebate_grant_tenant_id_account_id_id",
-        "crmkit_rebate_grant",
-        ["tenant_id", "account_id", "id"],
-    )
-    op.create_table(
+    create_index("crmkit_rebate_grant", "tenant_id", "account_id", "id")
+    create_table(
         "crmkit_account_hold",
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("id", code(32), nullable=False),
-        sa.Column("account_id", code(32), nullable=False),
-        sa.Column("order_id", code(64), nullable=False),
-        sa.Column("fund", code(16), nullable=False),
-        _amount("amount"),
-        _amount("posted"),
-        _amount("voided"),
-        _amount("refunded"),
-        sa.Column("shares", sa.Text(), nullable=False),
-        sa.Column("status", code(16), nullable=False),
-        sa.Column("expires_at", UtcDateTime(), nullable=True),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.Column("updated_at", UtcDateTime(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_crmkit_account_hold"),
-        **OPTIONS,
+        *col.identity("crmkit_account_hold"),
+        *col.codes(account_id=32, order_id=64, fund=16),
+        *col.amounts("amount", "posted", "voided", "refunded"),
+        *col.texts("shares"),
+        *col.codes(status=16),
+        *col.times("expires_at", nullable=True),
+        *col.stamped("created_at", "updated_at"),
     )
-    op.create_index(
-        "ix_crmkit_account_hold_tenant_id_account_id_order_id_id",
-        "crmkit_account_hold",
-        ["tenant_id", "account_id", "order_id", "id"],
-    )
-    op.create_index(
-        "ix_crmkit_account_hold_tenant_id_status_expires_at",
-        "crmkit_account_hold",
-        ["tenant_id", "status", "expires_at"],
-    )
-    op.create_table(
+    create_index("crmkit_account_hold", "tenant_id", "account_id", "order_id", "id")
+    create_index("crmkit_account_hold", "tenant_id", "status", "expires_at")
+    seq = sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False)
+    create_table(
         "crmkit_journal_entry",
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("account_id", code(32), nullable=False),
-        sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("key", code(128), nullable=False),
-        sa.Column("kind", code(32), nullable=False),
-        sa.Column("fund", code(16), nullable=False),
-        _amount("balance_delta"),
-        _amount("held_delta"),
-        _amount("balance_after"),
-        _amount("held_after"),
-        sa.Column("grant_id", code(32), nullable=True),
-        sa.Column("hold_id", code(32), nullable=True),
-        sa.Column("order_id", code(64), nullable=True),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "account_id", "seq", name="pk_crmkit_journal_entry"),
-        **OPTIONS,
+        *col.identity("crmkit_journal_entry", *col.codes(account_id=32), seq),
+        *col.codes(key=128, kind=32, fund=16),
+        *col.amounts("balance_delta", "held_delta", "balance_after", "held_after"),
+        *col.codes(nullable=True, grant_id=32, hold_id=32, order_id=64),
+        *col.stamped("created_at"),
     )
-    op.create_index(
-        "ix_crmkit_journal_entry_tenant_id_account_id_fund_seq",
-        "crmkit_journal_entry",
-        ["tenant_id", "account_id", "fund", "seq"],
-    )
-    op.create_index(
-        "ix_crmkit_journal_entry_tenant_id_account_id_created_at",
-        "crmkit_journal_entry",
-        ["tenant_id", "account_id", "created_at"],
-    )
-    op.create_table(
+    create_index("crmkit_journal_entry", "tenant_id", "account_id", "fund", "seq")
+    create_index("crmkit_journal_entry", "tenant_id", "account_id", "created_at")
+    create_table(
         "crmkit_deduction_policy",
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("scope", code(32), nullable=False),
-        sa.Column("document", sa.Text(), nullable=False),
-        sa.Column("updated_at", UtcDateTime(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "scope", name="pk_crmkit_deduction_policy"),
-        **OPTIONS,
+        *col.identity("crmkit_deduction_policy", "scope"),
+        *col.texts("document"),
+        *col.stamped("updated_at"),
     )
 
 

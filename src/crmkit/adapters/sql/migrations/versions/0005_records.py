@@ -7,13 +7,12 @@ Create Date: 2026-11-27
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from alembic import op
 
-from crmkit.adapters.sql.migrate import create_record_tables, drop_record_tables
-from crmkit.adapters.sql.types import ExactDecimal, code
+from crmkit.adapters.sql.migrate import create_record_tables, create_table, drop_record_tables
+from crmkit.adapters.sql.tables import columns as col
+from crmkit.adapters.sql.types import ExactDecimal
 from crmkit.domain.custom_fields import CUSTOM_FIELD_DEFINITIONS
 from crmkit.domain.custom_objects import CUSTOM_OBJECTS
 
@@ -22,26 +21,18 @@ down_revision = "0004_inventory"
 branch_labels = None
 depends_on = None
 
-OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 VALUE = "crmkit_custom_value"
 
 
 def upgrade() -> None:
     create_record_tables(CUSTOM_FIELD_DEFINITIONS)
-    op.create_table(
+    create_table(
         VALUE,
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("record_type", code(64), nullable=False),
-        sa.Column("record_id", code(128), nullable=False),
-        sa.Column("field_key", code(40), nullable=False),
-        sa.Column("text_value", code(200), nullable=True),
+        *col.identity(VALUE, *col.codes(record_type=64, record_id=128, field_key=40)),
+        *col.codes(nullable=True, text_value=200),
         sa.Column("integer_value", sa.BigInteger(), nullable=True),
         sa.Column("decimal_value", ExactDecimal(18, 6), nullable=True),
         sa.Column("date_value", sa.Date(), nullable=True),
-        sa.PrimaryKeyConstraint(
-            "tenant_id", "record_type", "record_id", "field_key", name=f"pk_{VALUE}"
-        ),
-        **OPTIONS,
     )
     for value in ("text_value", "integer_value", "decimal_value", "date_value"):
         op.create_index(

@@ -7,91 +7,62 @@ Create Date: 2026-11-27
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from alembic import op
 
-from crmkit.adapters.sql.types import UtcDateTime, code
+from crmkit.adapters.sql.migrate import create_field_indexes, create_table
+from crmkit.adapters.sql.tables import columns as col
 
 revision = "0011_approvals"
 down_revision = "0010_receivables"
 branch_labels = None
 depends_on = None
 
-OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 FLOW = "crmkit_approval_flow"
 INSTANCE = "crmkit_approval_instance"
 DELEGATION = "crmkit_approval_delegation"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         FLOW,
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("id", code(32), nullable=False),
-        sa.Column("code", code(32), nullable=False),
-        sa.Column("name", code(200), nullable=False),
-        sa.Column("record_type", code(32), nullable=False),
-        sa.Column("action", code(32), nullable=False),
-        sa.Column("condition_json", code(4000), nullable=False),
+        *col.identity(FLOW),
+        *col.codes(code=32, name=200, record_type=32, action=32, condition_json=4000),
         sa.Column("priority", sa.BigInteger(), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.Column("updated_at", UtcDateTime(), nullable=False),
-        sa.Column("steps", sa.Text(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{FLOW}"),
+        *col.flags("active"),
+        *col.times("created_at", "updated_at"),
+        *col.texts("steps"),
+        *col.stamped(),
         sa.UniqueConstraint("tenant_id", "code", name=f"uq_{FLOW}_code"),
-        **OPTIONS,
     )
-    for field in ("code", "record_type", "action", "active"):
-        op.create_index(f"ix_{FLOW}_{field}", FLOW, ["tenant_id", field, "id"])
-    op.create_table(
+    create_field_indexes(FLOW, "code", "record_type", "action", "active")
+    create_table(
         INSTANCE,
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("id", code(32), nullable=False),
-        sa.Column("flow_id", code(32), nullable=False),
-        sa.Column("flow_code", code(32), nullable=False),
-        sa.Column("record_type", code(32), nullable=False),
-        sa.Column("action", code(32), nullable=False),
-        sa.Column("subject_id", code(32), nullable=False),
-        sa.Column("subject_label", code(64), nullable=False),
-        sa.Column("submitted_by", code(32), nullable=True),
-        sa.Column("status", code(16), nullable=False),
+        *col.identity(INSTANCE),
+        *col.codes(flow_id=32, flow_code=32, record_type=32, action=32, subject_id=32),
+        *col.codes(subject_label=64),
+        *col.codes(nullable=True, submitted_by=32),
+        *col.codes(status=16),
         sa.Column("step_no", sa.BigInteger(), nullable=False),
-        sa.Column("due_at", UtcDateTime(), nullable=True),
-        sa.Column("escalated", sa.Boolean(), nullable=False),
-        sa.Column("reason", code(500), nullable=True),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.Column("updated_at", UtcDateTime(), nullable=False),
-        sa.Column("steps", sa.Text(), nullable=False),
-        sa.Column("approvers", sa.Text(), nullable=False),
-        sa.Column("approved_by", sa.Text(), nullable=False),
-        sa.Column("history", sa.Text(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{INSTANCE}"),
-        **OPTIONS,
+        *col.times("due_at", nullable=True),
+        *col.flags("escalated"),
+        *col.codes(nullable=True, reason=500),
+        *col.times("created_at", "updated_at"),
+        *col.texts("steps", "approvers", "approved_by", "history"),
+        *col.stamped(),
     )
-    indexed = ("flow_id", "record_type", "subject_id", "submitted_by", "status", "due_at",
-               "created_at")  # fmt: skip
-    for field in indexed:
-        op.create_index(f"ix_{INSTANCE}_{field}", INSTANCE, ["tenant_id", field, "id"])
-    op.create_table(
+    create_field_indexes(
+        INSTANCE, "flow_id", "record_type", "subject_id", "submitted_by", "status", "due_at",
+        "created_at",
+    )  # fmt: skip
+    create_table(
         DELEGATION,
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("id", code(32), nullable=False),
-        sa.Column("user_id", code(32), nullable=False),
-        sa.Column("delegate_id", code(32), nullable=False),
-        sa.Column("starts_at", UtcDateTime(), nullable=False),
-        sa.Column("ends_at", UtcDateTime(), nullable=False),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{DELEGATION}"),
-        **OPTIONS,
+        *col.identity(DELEGATION),
+        *col.codes(user_id=32, delegate_id=32),
+        *col.times("starts_at", "ends_at"),
+        *col.stamped("created_at"),
     )
-    for field in ("user_id", "delegate_id", "ends_at"):
-        op.create_index(f"ix_{DELEGATION}_{field}", DELEGATION, ["tenant_id", field, "id"])
+    create_field_indexes(DELEGATION, "user_id", "delegate_id", "ends_at")
 
 
 def downgrade() -> None:

@@ -8,19 +8,17 @@ Create Date: 2026-11-27
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from alembic import op
 
-from crmkit.adapters.sql.types import UtcDateTime, code
+from crmkit.adapters.sql.migrate import create_field_indexes, create_table
+from crmkit.adapters.sql.tables import columns as col
 
 revision = "0012_workflows"
 down_revision = "0011_approvals"
 branch_labels = None
 depends_on = None
 
-OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 INDEXED: dict[str, tuple[str, ...]] = {
     "crmkit_workflow_rule": ("event",),
     "crmkit_workflow_firing": ("rule_id", "position", "record_key"),
@@ -32,85 +30,57 @@ INDEXED: dict[str, tuple[str, ...]] = {
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "crmkit_workflow_rule",
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("id", code(32), nullable=False),
-        sa.Column("name", code(200), nullable=False),
-        sa.Column("event", code(64), nullable=False),
-        sa.Column("subject_type", code(64), nullable=True),
-        sa.Column("subject_key", code(64), nullable=True),
-        sa.Column("condition", code(4000), nullable=True),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.Column("actions", sa.Text(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_crmkit_workflow_rule"),
+        *col.identity("crmkit_workflow_rule"),
+        *col.codes(name=200, event=64),
+        *col.codes(nullable=True, subject_type=64, subject_key=64, condition=4000),
+        *col.flags("active"),
+        *col.times("created_at"),
+        *col.texts("actions"),
+        *col.stamped(),
         sa.UniqueConstraint("tenant_id", "name", name="uq_crmkit_workflow_rule_name"),
-        **OPTIONS,
     )
-    op.create_table(
+    create_table(
         "crmkit_workflow_firing",
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("id", code(80), nullable=False),
-        sa.Column("rule_id", code(32), nullable=False),
+        *col.identity("crmkit_workflow_firing", *col.codes(id=80)),
+        *col.codes(rule_id=32),
         sa.Column("position", sa.BigInteger(), nullable=False),
-        sa.Column("event", code(64), nullable=False),
-        sa.Column("record_key", code(64), nullable=True),
-        sa.Column("fired_at", UtcDateTime(), nullable=False),
-        sa.Column("outcome", code(300), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_crmkit_workflow_firing"),
-        **OPTIONS,
+        *col.codes(event=64),
+        *col.codes(nullable=True, record_key=64),
+        *col.times("fired_at"),
+        *col.codes(outcome=300),
+        *col.stamped(),
     )
-    op.create_table(
+    create_table(
         "crmkit_workflow_call",
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("id", code(80), nullable=False),
-        sa.Column("rule_id", code(32), nullable=False),
-        sa.Column("channel", code(64), nullable=False),
-        sa.Column("message", code(500), nullable=False),
-        sa.Column("record_key", code(64), nullable=True),
-        sa.Column("status", code(16), nullable=False),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.Column("sent_at", UtcDateTime(), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_crmkit_workflow_call"),
-        **OPTIONS,
+        *col.identity("crmkit_workflow_call", *col.codes(id=80)),
+        *col.codes(rule_id=32, channel=64, message=500),
+        *col.codes(nullable=True, record_key=64),
+        *col.codes(status=16),
+        *col.times("created_at"),
+        *col.times("sent_at", nullable=True),
+        *col.stamped(),
     )
-    op.create_table(
+    create_table(
         "crmkit_process_definition",
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("id", code(32), nullable=False),
-        sa.Column("code", code(32), nullable=False),
-        sa.Column("name", code(200), nullable=False),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.Column("stages", sa.Text(), nullable=False),
-        sa.Column("transitions", sa.Text(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_crmkit_process_definition"),
+        *col.identity("crmkit_process_definition"),
+        *col.codes(code=32, name=200),
+        *col.times("created_at"),
+        *col.texts("stages", "transitions"),
+        *col.stamped(),
         sa.UniqueConstraint("tenant_id", "code", name="uq_crmkit_process_definition_code"),
-        **OPTIONS,
     )
-    op.create_table(
+    create_table(
         "crmkit_process_instance",
-        sa.Column("tenant_id", code(64), nullable=False),
-        sa.Column("id", code(32), nullable=False),
-        sa.Column("process_code", code(32), nullable=False),
-        sa.Column("record_id", code(64), nullable=False),
-        sa.Column("stage", code(32), nullable=False),
-        sa.Column("status", code(16), nullable=False),
-        sa.Column("started_at", UtcDateTime(), nullable=False),
-        sa.Column("stage_entered_at", UtcDateTime(), nullable=False),
-        sa.Column("tasks", sa.Text(), nullable=False),
-        sa.Column("history", sa.Text(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_crmkit_process_instance"),
-        **OPTIONS,
+        *col.identity("crmkit_process_instance"),
+        *col.codes(process_code=32, record_id=64, stage=32, status=16),
+        *col.times("started_at", "stage_entered_at"),
+        *col.texts("tasks", "history"),
+        *col.stamped(),
     )
     for table, fields in INDEXED.items():
-        for field in fields:
-            op.create_index(f"ix_{table}_{field}", table, ["tenant_id", field, "id"])
+        create_field_indexes(table, *fields)
 
 
 def downgrade() -> None:
