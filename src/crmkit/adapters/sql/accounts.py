@@ -5,14 +5,22 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 import attrs
-from sqlalchemy import ColumnElement, Select, Table, func, select, type_coerce
+from sqlalchemy import ColumnElement, Select, Table, bindparam, func, select, type_coerce
 
 from crmkit.adapters.sql.converters import converter, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
-from crmkit.adapters.sql.statements import insert_into, set_columns, update_params, versioned_update
+from crmkit.adapters.sql.statements import (
+    insert_into,
+    keyed,
+    select_where,
+    set_columns,
+    update_params,
+    versioned_update,
+)
 from crmkit.adapters.sql.tables import (
     account_holds,
     customer_accounts,
@@ -109,11 +117,11 @@ class _Records(Generic[R]):
             )
         return saved
 
-    def _all(self, query: Select[Any]) -> list[R]:
-        return [self._load(row) for row in self._session.execute(query)]
+    def _all(self, query: Select[Any], params: dict[str, Any] | None = None) -> list[R]:
+        return [self._load(row) for row in self._session.execute(query, params)]
 
-    def _one(self, query: Select[Any]) -> R | None:
-        row = self._session.execute(query).one_or_none()
+    def _one(self, query: Select[Any], params: dict[str, Any] | None = None) -> R | None:
+        row = self._session.execute(query, params).one_or_none()
         return None if row is None else self._load(row)
 
 
@@ -147,11 +155,9 @@ class SqlCustomerAccountRepository(_Records[CustomerAccount]):
     def find(
         self, customer_id: str, currency: str, *, for_update: bool = False
     ) -> CustomerAccount | None:
-        t = self.table.c
-        query = select(self.table).where(
-            self._mine(), t.customer_id == customer_id, t.currency == currency
-        )
-        return self._one(query.with_for_update() if for_update else query)
+        query = select_where(self.table, ("tenant_id", "customer_id", "currency"), lock=for_update)
+        params = keyed(tenant_id=self._tenant, customer_id=customer_id, currency=currency)
+        return self._one(query, params)
 
     def update(self, account: CustomerAccount) -> CustomerAccount:
         saved: CustomerAccount = self._update(account)
@@ -172,10 +178,8 @@ class SqlRebateGrantRepository(_Records[RebateGrant]):
         return saved
 
     def of_account(self, account_id: str) -> list[RebateGrant]:
-        t = self.table.c
-        return self._all(
-            select(self.table).where(self._mine(), t.account_id == account_id).order_by(t.id)
-        )
+        query = select_where(self.table, ("tenant_id", "account_id"), order=("id",))
+        return self._all(query, keyed(tenant_id=self._tenant, account_id=account_id))
 
 
 class SqlHoldRepository(_Records[Hold]):
@@ -212,18 +216,8 @@ class SqlHoldRepository(_Records[Hold]):
         )
 
     def due(self, account_id: str, before: datetime) -> list[Hold]:
-        t = self.table.c
-        return self._all(
-            select(self.table)
-            .where(
-                self._mine(),
-                t.status == HoldStatus.PENDING.value,
-                t.expires_at.is_not(None),
-                t.expires_at <= before,
-                t.account_id == account_id,
-            )
-            .order_by(t.id)
-        )
+        params = keyed(tenant_id=self._tenant, account_id=account_id, before=before)
+        return self._all(_due_holds(), params | {"k_status": HoldStatus.PENDING.value})
 
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
         t = self.table.c
@@ -329,7 +323,8 @@ class SqlDeductionPolicyRepository(_Records[StoredPolicy]):
     key = ("scope",)
 
     def get(self, scope: str) -> StoredPolicy | None:
-        return self._one(select(self.table).where(self._mine(), self.table.c.scope == scope))
+        query = select_where(self.table, ("tenant_id", "scope"))
+        return self._one(query, keyed(tenant_id=self._tenant, scope=scope))
 
     def add(self, policy: StoredPolicy) -> None:
         self._insert(policy)
@@ -337,3 +332,19 @@ class SqlDeductionPolicyRepository(_Records[StoredPolicy]):
     def update(self, policy: StoredPolicy) -> StoredPolicy:
         saved: StoredPolicy = self._update(policy)
         return saved
+
+
+@cache
+def _due_holds() -> Select[Any]:
+    t = account_holds.c
+    return (
+        select(account_holds)
+        .where(
+            t.tenant_id == bindparam("k_tenant_id"),
+            t.status == bindparam("k_status"),
+            t.expires_at.is_not(None),
+            t.expires_at <= bindparam("k_before"),
+            t.account_id == bindparam("k_account_id"),
+        )
+        .order_by(t.id)
+    )

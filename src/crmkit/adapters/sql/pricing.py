@@ -14,7 +14,14 @@ from sqlalchemy import ColumnElement, Table, and_, or_, select
 
 from crmkit.adapters.sql.converters import batched
 from crmkit.adapters.sql.session import SqlSession
-from crmkit.adapters.sql.statements import insert_into, set_columns, update_params, versioned_update
+from crmkit.adapters.sql.statements import (
+    insert_into,
+    keyed,
+    select_where,
+    set_columns,
+    update_params,
+    versioned_update,
+)
 from crmkit.adapters.sql.tables import price_entries, price_lists, quotes, sales_orders
 from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, TenantId, WrongTenant
 from crmkit.domain.ids import ProductId
@@ -211,7 +218,7 @@ class _SqlRecords:
 
     def _row(self, table: Table, entity: str, record_id: str) -> Mapping[Any, Any]:
         row = self._session.execute(
-            select(table).where(self._mine(table), table.c.id == record_id)
+            select_where(table, ("tenant_id", "id")), keyed(tenant_id=self._tenant, id=record_id)
         ).one_or_none()
         if row is None:
             raise NotFound(entity, "id", record_id, self._tenant)
