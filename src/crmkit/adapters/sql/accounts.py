@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any, Generic, TypeVar
 
 import attrs
-from sqlalchemy import ColumnElement, Select, Table, bindparam, func, select, type_coerce
+from sqlalchemy import ColumnElement, Select, Table, func, select, type_coerce
 
 from crmkit.adapters.sql.converters import converter, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
@@ -216,8 +215,12 @@ class SqlHoldRepository(_Records[Hold]):
         )
 
     def due(self, account_id: str, before: datetime) -> list[Hold]:
-        params = keyed(tenant_id=self._tenant, account_id=account_id, before=before)
-        return self._all(_due_holds(), params | {"k_status": HoldStatus.PENDING.value})
+        query = select_where(
+            self.table, ("tenant_id", "status", "account_id"), upto="expires_at", order=("id",)
+        )
+        status = HoldStatus.PENDING.value
+        params = keyed(tenant_id=self._tenant, status=status, account_id=account_id)
+        return self._all(query, params | {"k_expires_at": before})
 
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
         t = self.table.c
@@ -332,19 +335,3 @@ class SqlDeductionPolicyRepository(_Records[StoredPolicy]):
     def update(self, policy: StoredPolicy) -> StoredPolicy:
         saved: StoredPolicy = self._update(policy)
         return saved
-
-
-@cache
-def _due_holds() -> Select[Any]:
-    t = account_holds.c
-    return (
-        select(account_holds)
-        .where(
-            t.tenant_id == bindparam("k_tenant_id"),
-            t.status == bindparam("k_status"),
-            t.expires_at.is_not(None),
-            t.expires_at <= bindparam("k_before"),
-            t.account_id == bindparam("k_account_id"),
-        )
-        .order_by(t.id)
-    )

@@ -6,18 +6,17 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
-from sqlalchemy import ColumnElement, Integer, Select, Table, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 
 from crmkit.adapters.sql.converters import batched, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import (
     insert_into,
-    keyed,
+    select_where,
     set_columns,
     update_params,
     versioned_update,
@@ -251,9 +250,15 @@ class SqlReservationRepository(_SqlRepository):
 
     def expired(self, now: datetime, limit: int) -> list[Reservation]:
         status = ReservationStatus.OPEN.value
-        rows = self._session.execute(
-            _expired(), keyed(tenant_id=self._tenant, status=status, now=now, limit=limit)
+        query = select_where(
+            reservations,
+            ("tenant_id", "status"),
+            upto="expires_at",
+            order=("expires_at", "id"),
+            limited=True,
         )
+        params = {"k_tenant_id": self._tenant, "k_status": status, "k_expires_at": now}
+        rows = self._session.execute(query, params | {"k_limit": limit})
         return [from_row(row._mapping, Reservation) for row in rows]
 
 
@@ -327,19 +332,3 @@ def _document_row(document: StockDocument) -> dict[str, Any]:
         "updated_at": document.updated_at,
         "version": document.version,
     }
-
-
-@cache
-def _expired() -> Select[Any]:
-    c = reservations.c
-    return (
-        select(reservations)
-        .where(
-            c.tenant_id == bindparam("k_tenant_id"),
-            c.status == bindparam("k_status"),
-            c.expires_at.is_not(None),
-            c.expires_at <= bindparam("k_now"),
-        )
-        .order_by(c.expires_at, c.id)
-        .limit(bindparam("k_limit", type_=Integer))
-    )

@@ -16,7 +16,6 @@ from crmkit.adapters.sql.converters import batched
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import (
     insert_into,
-    keyed,
     select_where,
     set_columns,
     update_params,
@@ -217,9 +216,8 @@ class _SqlRecords:
         )
 
     def _row(self, table: Table, entity: str, record_id: str) -> Mapping[Any, Any]:
-        row = self._session.execute(
-            select_where(table, ("tenant_id", "id")), keyed(tenant_id=self._tenant, id=record_id)
-        ).one_or_none()
+        params = {"k_tenant_id": self._tenant, "k_id": record_id}
+        row = self._session.execute(select_where(table, ("tenant_id", "id")), params).one_or_none()
         if row is None:
             raise NotFound(entity, "id", record_id, self._tenant)
         return row._mapping

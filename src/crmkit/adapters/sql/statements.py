@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Select, Table, Update, bindparam, insert, select, update
+from sqlalchemy import Insert, Integer, Select, Table, Update, bindparam, insert, select, update
 
 
 @cache
@@ -52,17 +52,24 @@ def select_where(
     equal: tuple[str, ...],
     *,
     among: str | None = None,
+    upto: str | None = None,
     order: tuple[str, ...] = (),
+    limited: bool = False,
     lock: bool = False,
 ) -> Select[Any]:
     """``SELECT * FROM table WHERE <each of equal> = :k_<name> [AND among IN :k_<among>]
-    [ORDER BY order] [FOR UPDATE]``, built once (parameters from :func:`keyed`)."""
+    [AND upto IS NOT NULL AND upto <= :k_<upto>] [ORDER BY order] [LIMIT :k_limit]
+    [FOR UPDATE]``, built once (parameters from :func:`keyed`)."""
     c = table.c
     query = select(table).where(*(c[k] == bindparam(f"k_{k}") for k in equal))
     if among is not None:
         query = query.where(c[among].in_(bindparam(f"k_{among}", expanding=True)))
+    if upto is not None:
+        query = query.where(c[upto].is_not(None), c[upto] <= bindparam(f"k_{upto}"))
     if order:
         query = query.order_by(*(c[name] for name in order))
+    if limited:
+        query = query.limit(bindparam("k_limit", type_=Integer))
     return query.with_for_update() if lock else query
 
 
