@@ -11,7 +11,7 @@ columns also refuse non-text values when binding: see ``adapters.sql.types.Code`
 
 from __future__ import annotations
 
-import functools
+import inspect
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
@@ -31,31 +31,65 @@ def _check(value: object, where: str) -> None:
             _check(item, where)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _check_all(args: tuple[Any, ...], kwargs: dict[str, Any], where: str) -> None:
+    for value in args:
+        if type(value) not in _SCALARS:
+            _check(value, where)
+    for value in kwargs.values():
+        if type(value) not in _SCALARS:
+            _check(value, where)
+
+
 class _ScalarArguments:
     """Forwards to a repository after checking the arguments of each method call."""
+
+    __slots__ = ("_repository",)
 
     def __init__(self, repository: object) -> None:
         self._repository = repository
 
-    def __getattr__(self, name: str) -> Any:
-        member = getattr(self._repository, name)
-        if name.startswith("_") or not callable(member):
-            return member
-        where = f"{type(self._repository).__name__}.{name}"
+    def __getattr__(self, name: str) -> Any:  # fields and private members, unchecked
+        return getattr(self._repository, name)
 
-        @functools.wraps(member)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            for value in (*args, *kwargs.values()):
-                _check(value, where)
-            return member(*args, **kwargs)
 
-        setattr(self, name, call)  # later lookups find it without __getattr__
-        return call
+def _forwarding(name: str, where: str) -> Any:
+    def call(self: _ScalarArguments, /, *args: Any, **kwargs: Any) -> Any:
+        _check_all(args, kwargs, where)
+        return getattr(self._repository, name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+_PROXIES: dict[type, type[_ScalarArguments]] = {}
+
+
+def _proxy_class(kind: type) -> type[_ScalarArguments]:
+    """The proxy class of the repository class ``kind``: one checked method per public
+    method, built once per class (a unit of work only instantiates it)."""
+    proxy = _PROXIES.get(kind)
+    if proxy is None:
+        methods = {
+            name: _forwarding(name, f"{kind.__name__}.{name}")
+            for name in dir(kind)
+            if not name.startswith("_") and _is_method(getattr(kind, name))
+        }
+        proxy = type(f"Checked{kind.__name__}", (_ScalarArguments,), {"__slots__": (), **methods})
+        _PROXIES[kind] = proxy
+    return proxy
+
+
+def _is_method(member: object) -> bool:
+    return inspect.isfunction(member) or inspect.ismethod(member)
 
 
 def scalar_arguments(repository: R) -> R:
     """``repository`` wrapped so that no mapping or bytes reaches its queries."""
-    return cast(R, _ScalarArguments(repository))  # a proxy with the wrapped type's methods
+    proxy = _proxy_class(type(repository))(repository)
+    return cast(R, proxy)  # a proxy with the wrapped type's methods
 
 
 def guard_repositories(unit_of_work: object) -> None:

@@ -33,7 +33,7 @@ def to_data(value: object) -> Any:  # noqa: PLR0911 -- one return per kind of va
         return str(value)
     names = _field_names(kind)
     if names is not None:
-        return {name: to_data(getattr(value, name)) for name in names}
+        return _record_data(value, names)
     if isinstance(value, enum.Enum):
         return to_data(value.value)
     if isinstance(value, Decimal):
@@ -52,6 +52,22 @@ def to_data(value: object) -> Any:  # noqa: PLR0911 -- one return per kind of va
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _record_data(record: object, names: tuple[str, ...]) -> dict[str, Any]:
+    data = {}
+    for name in names:  # the common leaves inline, as to_data turns them
+        field = getattr(record, name)
+        leaf = type(field)
+        if leaf in _PLAIN:
+            data[name] = field
+        elif leaf is Decimal:
+            data[name] = str(field)
+        elif leaf is datetime:
+            data[name] = field.isoformat()
+        else:
+            data[name] = to_data(field)
+    return data
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}

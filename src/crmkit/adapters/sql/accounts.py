@@ -1,7 +1,7 @@
 """SQL repositories of the customer account: accounts, grants, holds, journal, policies.
 
 Hand-written for what SQL does its own way: row locks (``FOR UPDATE``) on an account, the
-posted totals summed by the database, statements built once per shape. The queries are
+posted totals summed by the database, statements built once per shape of query. The queries are
 crmkit.adapters.account_store's, turned into the same statements as before.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, func, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, Select, Table, bindparam, func, select, type_coerce
 
 from crmkit.adapters import account_store as shared
 from crmkit.adapters.account_store import Cond, Order
@@ -71,31 +71,62 @@ class _Records(SessionRepository[SqlSession], shared.AccountRecords[R]):
         )
         return bool(result.rowcount == 1)
 
-    def _select(self, where: Sequence[Cond], order: Order = (), limit: int = 0) -> Select[Any]:
-        t = self.table.c
-        query = select(self.table).where(self._mine(), *(_clause(t[c.field], c) for c in where))
-        if order:
-            query = query.order_by(*(t[name].desc() if desc else t[name] for name, desc in order))
-        return query.limit(limit) if limit else query
+    def _select(
+        self, where: Sequence[Cond], order: Order = (), limit: int = 0, *, lock: bool = False
+    ) -> tuple[Select[Any], dict[str, Any]]:
+        """The statement for this shape of query, built once, and its parameters."""
+        params: dict[str, Any] = {"p_tenant": self._tenant}
+        for number, cond in enumerate(where):
+            if cond.stored is not None:
+                params[f"p{number}"] = cond.stored
+        if limit:
+            params["p_limit"] = limit
+        shape = (
+            self.table,
+            tuple((c.field, c.op, c.stored is None) for c in where),
+            tuple(order),
+            bool(limit),
+            lock,
+        )
+        query = _BUILT.get(shape)
+        if query is None:
+            query = _BUILT[shape] = _build(self.table, where, order, bool(limit), lock)
+        return query, params
 
     def _find(self, where: Sequence[Cond], order: Order = (), limit: int = 0) -> list[R]:
-        return [self._load(row) for row in self._session.execute(self._select(where, order, limit))]
+        query, params = self._select(where, order, limit)
+        return [self._load(row) for row in self._session.execute(query, params)]
 
 
-def _clause(column: Any, cond: Cond) -> ColumnElement[bool]:
-    clause: ColumnElement[bool]
-    if cond.stored is None:
-        clause = column.is_(None) if cond.op == "==" else column.is_not(None)
-    else:
-        clause = shared.COMPARE[cond.op](column, cond.stored)
-    return clause
+_BUILT: dict[tuple[Any, ...], Select[Any]] = {}
+"""Statements by the shape of their query: SQLAlchemy neither rebuilds them nor their cache key."""
+
+
+def _build(
+    table: Table, where: Sequence[Cond], order: Order, limited: bool, lock: bool
+) -> Select[Any]:
+    t = table.c
+    clauses: list[ColumnElement[bool]] = [t.tenant_id == bindparam("p_tenant")]
+    for number, cond in enumerate(where):
+        column = t[cond.field]
+        if cond.stored is None:
+            clauses.append(column.is_(None) if cond.op == "==" else column.is_not(None))
+        else:
+            clauses.append(shared.COMPARE[cond.op](column, bindparam(f"p{number}")))
+    query = select(table).where(*clauses)
+    if order:
+        query = query.order_by(*(t[name].desc() if desc else t[name] for name, desc in order))
+    if limited:
+        query = query.limit(bindparam("p_limit", type_=Integer))
+    return query.with_for_update() if lock else query
 
 
 class SqlCustomerAccountRepository(_Records[CustomerAccount], shared.CustomerAccounts):
     table = customer_accounts
 
     def _find_locked(self, where: Sequence[Cond]) -> CustomerAccount | None:
-        row = self._session.execute(self._select(where).with_for_update()).one_or_none()
+        query, params = self._select(where, lock=True)
+        row = self._session.execute(query, params).one_or_none()
         return None if row is None else self._load(row)
 
 

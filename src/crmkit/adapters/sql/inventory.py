@@ -17,6 +17,7 @@ from crmkit.adapters.sql.converters import batched, from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import (
     insert_into,
+    select_where,
     set_columns,
     update_params,
     versioned_update,
@@ -239,18 +240,16 @@ class SqlReservationRepository(_SqlRepository):
         return [from_row(row._mapping, Reservation) for row in rows]
 
     def expired(self, now: datetime, limit: int) -> list[Reservation]:
-        c = reservations.c
-        rows = self._session.execute(
-            select(reservations)
-            .where(
-                self._mine(),
-                c.status == ReservationStatus.OPEN.value,
-                c.expires_at.is_not(None),
-                c.expires_at <= now,
-            )
-            .order_by(c.expires_at, c.id)
-            .limit(limit)
+        status = ReservationStatus.OPEN.value
+        query = select_where(
+            reservations,
+            ("tenant_id", "status"),
+            upto="expires_at",
+            order=("expires_at", "id"),
+            limited=True,
         )
+        params = {"k_tenant_id": self._tenant, "k_status": status, "k_expires_at": now}
+        rows = self._session.execute(query, params | {"k_limit": limit})
         return [from_row(row._mapping, Reservation) for row in rows]
 
 

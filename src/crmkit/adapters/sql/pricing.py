@@ -15,7 +15,13 @@ from sqlalchemy import ColumnElement, Table, and_, or_, select
 from crmkit.adapters.session_uow import SessionRepository
 from crmkit.adapters.sql.converters import batched
 from crmkit.adapters.sql.session import SqlSession
-from crmkit.adapters.sql.statements import insert_into, set_columns, update_params, versioned_update
+from crmkit.adapters.sql.statements import (
+    insert_into,
+    select_where,
+    set_columns,
+    update_params,
+    versioned_update,
+)
 from crmkit.adapters.sql.tables import price_entries, price_lists, quotes, sales_orders
 from crmkit.domain import DuplicateRecord, NotFound, TenantId, WrongTenant
 from crmkit.domain.ids import ProductId
@@ -207,9 +213,8 @@ class _SqlRecords(SessionRepository[SqlSession]):
         )
 
     def _row(self, table: Table, entity: str, record_id: str) -> Mapping[Any, Any]:
-        row = self._session.execute(
-            select(table).where(self._mine(table), table.c.id == record_id)
-        ).one_or_none()
+        params = {"k_tenant_id": self._tenant, "k_id": record_id}
+        row = self._session.execute(select_where(table, ("tenant_id", "id")), params).one_or_none()
         if row is None:
             raise NotFound(entity, "id", record_id, self._tenant)
         return row._mapping

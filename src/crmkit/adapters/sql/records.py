@@ -27,6 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement as Column
 from crmkit.adapters.sql.converters import batched, converter
 from crmkit.adapters.sql.pricing import body_converter
 from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.statements import select_where
 from crmkit.adapters.sql.tables.records import VALUE_COLUMNS, custom_values, table_of
 from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound
 from crmkit.domain.errors import CrmkitError
@@ -124,7 +125,8 @@ class SqlRecordStore(Generic[R]):
 
     def get(self, key: str) -> R | None:
         row = self._session.execute(
-            select(self._table).where(self._mine(), self._key == key)
+            select_where(self._table, ("tenant_id", self._type.key)),
+            {"k_tenant_id": self._tenant, f"k_{self._type.key}": key},
         ).one_or_none()
         return None if row is None else self._load(row._mapping)
 
@@ -132,7 +134,8 @@ class SqlRecordStore(Generic[R]):
         found: list[R] = []
         for batch in batched(sorted(keys), IN_BATCH):
             rows = self._session.execute(
-                select(self._table).where(self._mine(), self._key.in_(batch))
+                select_where(self._table, ("tenant_id",), among=self._type.key),
+                {"k_tenant_id": self._tenant, f"k_{self._type.key}": batch},
             )
             found.extend(self._load(row._mapping) for row in rows)
         return found

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from crmkit.adapters.sql.converters import from_row, to_row
 from crmkit.adapters.sql.session import SqlSession
-from crmkit.adapters.sql.statements import insert_into
+from crmkit.adapters.sql.statements import insert_into, keyed, select_where
 from crmkit.adapters.sql.tables import processed_requests
 from crmkit.domain import DuplicateRecord, WrongTenant
 from crmkit.domain.requests import ProcessedRequest
@@ -18,9 +16,9 @@ class SqlProcessedRequestRepository:
         self._tenant = session.tenant_id
 
     def get(self, key: str) -> ProcessedRequest | None:
-        t = processed_requests.c
         row = self._session.execute(
-            select(processed_requests).where(t.tenant_id == self._tenant, t.key == key)
+            select_where(processed_requests, ("tenant_id", "key")),
+            keyed(tenant_id=self._tenant, key=key),
         ).one_or_none()
         return None if row is None else from_row(row._mapping, ProcessedRequest)
 

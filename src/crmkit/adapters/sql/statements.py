@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Table, Update, bindparam, insert, update
+from sqlalchemy import Insert, Integer, Select, Table, Update, bindparam, insert, select, update
 
 
 @cache
@@ -44,3 +44,35 @@ def update_params(row: Mapping[str, Any], keys: Sequence[str], version: int) -> 
 def set_columns(row: Iterable[str], keys: Sequence[str]) -> tuple[str, ...]:
     """The columns of ``row`` an update sets (all but the keys)."""
     return tuple(name for name in row if name not in keys)
+
+
+@cache
+def select_where(
+    table: Table,
+    equal: tuple[str, ...],
+    *,
+    among: str | None = None,
+    upto: str | None = None,
+    order: tuple[str, ...] = (),
+    limited: bool = False,
+    lock: bool = False,
+) -> Select[Any]:
+    """``SELECT * FROM table WHERE <each of equal> = :k_<name> [AND among IN :k_<among>]
+    [AND upto IS NOT NULL AND upto <= :k_<upto>] [ORDER BY order] [LIMIT :k_limit]
+    [FOR UPDATE]``, built once (parameters from :func:`keyed`)."""
+    c = table.c
+    query = select(table).where(*(c[k] == bindparam(f"k_{k}") for k in equal))
+    if among is not None:
+        query = query.where(c[among].in_(bindparam(f"k_{among}", expanding=True)))
+    if upto is not None:
+        query = query.where(c[upto].is_not(None), c[upto] <= bindparam(f"k_{upto}"))
+    if order:
+        query = query.order_by(*(c[name] for name in order))
+    if limited:
+        query = query.limit(bindparam("k_limit", type_=Integer))
+    return query.with_for_update() if lock else query
+
+
+def keyed(**values: Any) -> dict[str, Any]:
+    """The parameters ``k_<name>`` of the statements built here."""
+    return {f"k_{name}": value for name, value in values.items()}
