@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -11,16 +12,28 @@ from crmkit.services.retry import retrying
 
 
 class FakeTime:
-    """A monotonic clock that moves only when slept on or when an attempt takes time."""
+    """A monotonic clock that moves only when slept on or when an attempt takes time.
+
+    Only the test's own thread sees it: other threads of the process (a database driver's,
+    a test server's) keep the real clock and their sleeps are not recorded.
+    """
 
     def __init__(self) -> None:
         self.now = 1000.0
         self.sleeps: list[float] = []
+        self.thread = threading.current_thread()
+        self.real_monotonic = time.monotonic
+        self.real_sleep = time.sleep
 
     def monotonic(self) -> float:
+        if threading.current_thread() is not self.thread:
+            return self.real_monotonic()
         return self.now
 
     def sleep(self, seconds: float) -> None:
+        if threading.current_thread() is not self.thread:
+            self.real_sleep(seconds)
+            return
         self.sleeps.append(seconds)
         self.now += seconds
 
