@@ -80,8 +80,9 @@ def storage_warehouse(storage: Any, tenant: str) -> str:
         return warehouse
 
 
-def crash_worker(url: str, tenant: str, products: list[str], ready: Any) -> None:
-    """Create, confirm and deliver small orders forever (until killed with SIGKILL)."""
+def crash_worker(url: str, tenant: str, products: list[str], ready: Any, delivered: Any) -> None:
+    """Create, confirm and deliver small orders forever (until killed with SIGKILL);
+    ``delivered`` is set once the first delivery is committed."""
     storage = open_storage(url)
     orders = OrderService(lambda: storage.unit_of_work(TenantId(tenant)), SystemClock())
     rng = random.Random()
@@ -91,6 +92,7 @@ def crash_worker(url: str, tenant: str, products: list[str], ready: Any) -> None
         made = orders.create_order(PricingCustomer("C-ACME"), [line], currency="CNY", key=new_id())
         orders.confirm(made.order.id, key=new_id())
         orders.deliver(made.order.id, {1: 1}, key=new_id())
+        delivered.set()
 
 
 def unrelated_confirmer(job: OrderJob) -> int:

@@ -223,16 +223,19 @@ class TestOrdersSurviveKilledWorkers:
                     world = shared or open_world(storage, stock=PLENTY, prepayment="900000.00")
                     if world not in worlds:
                         worlds.append(world)
-                    ready = context.Event()
+                    ready, delivered = context.Event(), context.Event()
                     products = [p.id for p in world.products]
                     process = context.Process(
-                        target=crash_worker, args=(url, world.tenant, products, ready)
+                        target=crash_worker, args=(url, world.tenant, products, ready, delivered)
                     )
                     process.start()
-                    workers.append((process, ready))
-                for _, ready in workers:
+                    workers.append((process, ready, delivered))
+                for _, ready, _ in workers:
                     assert ready.wait(180), "a worker did not start"
-                for process, _ in workers:
+                for process, _, delivered in workers:
+                    # each world sees at least one delivery whatever the machine's load;
+                    # the kill then falls at a random moment of a later order
+                    assert delivered.wait(180), "a worker delivered nothing"
                     time.sleep(rng.uniform(0.05, 0.6))
                     assert process.is_alive(), f"worker exited with {process.exitcode}"
                     assert process.pid is not None
