@@ -21,6 +21,8 @@ R = TypeVar("R")
 
 
 def _check(value: object, where: str) -> None:
+    if type(value) is str:  # most arguments are ids: nothing to look into
+        return
     if isinstance(value, Mapping | bytes | bytearray | memoryview):
         raise ValidationError(
             f"{where} was given a {type(value).__name__}; repositories accept only the "
@@ -41,16 +43,25 @@ class _ScalarArguments:
         member = getattr(self._repository, name)
         if name.startswith("_") or not callable(member):
             return member
-        where = f"{type(self._repository).__name__}.{name}"
-
-        @functools.wraps(member)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            for value in (*args, *kwargs.values()):
-                _check(value, where)
-            return member(*args, **kwargs)
-
+        checked = _checked_method(type(self._repository).__name__, name)
+        call = functools.partial(checked, member)
         setattr(self, name, call)  # later lookups find it without __getattr__
         return call
+
+
+@functools.cache
+def _checked_method(repository: str, name: str) -> Any:
+    """The check of one repository method's arguments, made once per class and method."""
+    where = f"{repository}.{name}"
+
+    def call(member: Any, *args: Any, **kwargs: Any) -> Any:
+        for value in args:
+            _check(value, where)
+        for value in kwargs.values():
+            _check(value, where)
+        return member(*args, **kwargs)
+
+    return call
 
 
 def scalar_arguments(repository: R) -> R:
