@@ -131,14 +131,17 @@ class InMemoryHoldRepository(_Repository[AccountKey, Hold]):
     def of_account(self, account_id: str) -> list[Hold]:
         return sorted((h for h in self._mine() if h.account_id == account_id), key=lambda h: h.id)
 
-    def due(self, account_id: str, before: datetime) -> list[Hold]:
+    def due(
+        self, account_id: str, before: datetime, *, after: str | None = None, limit: int = 500
+    ) -> list[Hold]:
         return [
             h
             for h in self.of_account(account_id)
             if h.status is HoldStatus.PENDING
             and h.expires_at is not None
             and h.expires_at <= before
-        ]
+            and (after is None or h.id > after)
+        ][:limit]
 
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
         totals = dict.fromkeys(Fund, Decimal(0))

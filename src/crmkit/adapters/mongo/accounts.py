@@ -200,15 +200,17 @@ class MongoHoldRepository(_Documents[Hold]):
     def of_account(self, account_id: str) -> list[Hold]:
         return self._find({"account_id": account_id}, [("id", ASCENDING)])
 
-    def due(self, account_id: str, before: datetime) -> list[Hold]:
-        return self._find(
-            {
-                "account_id": account_id,
-                "status": HoldStatus.PENDING.value,
-                "expires_at": {"$ne": None, "$lte": before},
-            },
-            [("id", ASCENDING)],
-        )
+    def due(
+        self, account_id: str, before: datetime, *, after: str | None = None, limit: int = 500
+    ) -> list[Hold]:
+        query: dict[str, Any] = {
+            "account_id": account_id,
+            "status": HoldStatus.PENDING.value,
+            "expires_at": {"$ne": None, "$lte": before},
+        }
+        if after is not None:
+            query["id"] = {"$gt": after}
+        return self._find(query, [("id", ASCENDING)], limit)
 
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
         totals = dict.fromkeys(Fund, Decimal(0))

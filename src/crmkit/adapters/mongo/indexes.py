@@ -187,6 +187,15 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("status", ASCENDING), ("expires_at", ASCENDING)],
             name="tenant_status_expires_at",
         ),
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("account_id", ASCENDING),
+                ("status", ASCENDING),
+                ("expires_at", ASCENDING),
+            ],
+            name="tenant_account_status_expires_at",
+        ),
     ],
     JOURNAL_ENTRIES: [
         IndexModel(

@@ -211,19 +211,20 @@ class SqlHoldRepository(_Records[Hold]):
             select(self.table).where(self._mine(), t.account_id == account_id).order_by(t.id)
         )
 
-    def due(self, account_id: str, before: datetime) -> list[Hold]:
+    def due(
+        self, account_id: str, before: datetime, *, after: str | None = None, limit: int = 500
+    ) -> list[Hold]:
         t = self.table.c
-        return self._all(
-            select(self.table)
-            .where(
-                self._mine(),
-                t.status == HoldStatus.PENDING.value,
-                t.expires_at.is_not(None),
-                t.expires_at <= before,
-                t.account_id == account_id,
-            )
-            .order_by(t.id)
+        query = select(self.table).where(
+            self._mine(),
+            t.account_id == account_id,
+            t.status == HoldStatus.PENDING.value,
+            t.expires_at.is_not(None),
+            t.expires_at <= before,
         )
+        if after is not None:
+            query = query.where(t.id > after)
+        return self._all(query.order_by(t.id).limit(limit))
 
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
         t = self.table.c

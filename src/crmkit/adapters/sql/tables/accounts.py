@@ -14,6 +14,7 @@ AMOUNT_SCALE = 4
 
 JOURNAL_BY_TIME = "ix_crmkit_journal_entry_time_seq"
 JOURNAL_FUND_BY_TIME = "ix_crmkit_journal_entry_fund_time_seq"
+HOLDS_DUE = "ix_crmkit_account_hold_account_due"
 
 
 def _amount(name: str) -> Column[object]:
@@ -83,6 +84,7 @@ account_holds = Table(
     Column("version", Integer, nullable=False),
     Index(None, "tenant_id", "account_id", "order_id", "id"),
     Index(None, "tenant_id", "status", "expires_at"),
+    Index(HOLDS_DUE, "tenant_id", "account_id", "status", "expires_at"),
     **TABLE_OPTIONS,
 )
 
