@@ -32,7 +32,7 @@ from typing import Any
 
 from benchmarks.flat_cost import flat_rows
 from benchmarks.orders_bench import LINES, STOCK, _count_statements, _drafts, _timed, client
-from benchmarks.pricing_check import PricingMismatch, pricing_ratio
+from benchmarks.pricing_check import PricingMismatch, pricing_ratios
 from crmkit import open_storage
 from crmkit.domain import TenantId
 from crmkit.domain.accounts import Fund
@@ -151,6 +151,7 @@ def ratio_rows(
     rates: dict[tuple[str, str, int], list[float]] = {}
     statements: dict[tuple[str, str], float | None] = {}
     pricing: list[float] = []
+    quoting: list[float] = []
     for _ in range(rounds):
         for backend, url in targets.items():
             cases = ["confirm", "confirm+deliver"] + (["baseline"] if backend == "postgres" else [])
@@ -159,7 +160,9 @@ def ratio_rows(
                     rate, counted = run_orders(url, case, n, orders)
                     rates.setdefault((backend, case, n), []).append(round(rate, 1))
                     statements[(backend, case)] = counted or statements.get((backend, case))
-        pricing.append(round(pricing_ratio(), 3))
+        call, whole_quote = pricing_ratios()
+        pricing.append(round(call, 3))
+        quoting.append(round(whole_quote, 3))
     rows: list[Row] = []
     for (backend, case, n), values in rates.items():
         row = {"case": f"{case} per_s", "backend": backend, "clients": n}
@@ -190,6 +193,14 @@ def ratio_rows(
             pricing,
             goal=0.5,
             met=statistics.median(pricing) >= 0.5,
+            covers="PricingService.resolve_many of 50 lines + line_amounts",
+        )
+    )
+    rows.append(
+        median_row(
+            {"case": "memory quote of 50 lines / dict-and-Decimal loop"},
+            quoting,
+            covers="create_quote + add_lines + totals",
         )
     )
     return rows

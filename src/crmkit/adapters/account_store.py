@@ -212,8 +212,13 @@ class Holds(AccountRecords[Hold]):
     def of_account(self, account_id: str) -> list[Hold]:
         return self._find([eq("account_id", account_id)], by("id"))
 
-    def due(self, account_id: str, before: datetime) -> list[Hold]:
-        return self._find([*_pending_until(before), eq("account_id", account_id)], by("id"))
+    def due(
+        self, account_id: str, before: datetime, *, after: str | None = None, limit: int = 500
+    ) -> list[Hold]:
+        where = [eq("account_id", account_id), *_pending_until(before)]
+        if after is not None:
+            where.append(Cond("id", ">", after))
+        return self._find(where, by("id"), limit)
 
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
         totals = dict.fromkeys(Fund, Decimal(0))

@@ -40,6 +40,8 @@ class RecordProductRepository:
         return page.items[0]
 
     def get_many(self, product_ids: Collection[ProductId]) -> dict[ProductId, Product]:
+        if len(product_ids) <= MAX_GET_MANY:
+            return cast(dict[ProductId, Product], self._records.get_many(product_ids))
         wanted = sorted(set(product_ids))
         found: dict[ProductId, Product] = {}
         for start in range(0, len(wanted), MAX_GET_MANY):

@@ -45,4 +45,11 @@ def check_currency(code: str) -> str:
 
 def minor_unit(code: str) -> Decimal:
     """The smallest amount of the currency, e.g. ``Decimal('0.01')`` for CNY."""
-    return Decimal(1).scaleb(-MINOR_UNIT_DIGITS[check_currency(code)])
+    known = _MINOR_UNITS.get(code) if type(code) is str else None
+    return (
+        known if known is not None else Decimal(1).scaleb(-MINOR_UNIT_DIGITS[check_currency(code)])
+    )
+
+
+_MINOR_UNITS = {code: Decimal(1).scaleb(-digits) for code, digits in MINOR_UNIT_DIGITS.items()}
+"""The minor unit of every code :func:`check_currency` accepts, worked out once."""

@@ -25,22 +25,25 @@ def to_decimal(value: object, what: str) -> Decimal:
         ValidationError: ``value`` is not a number, is NaN or infinite, or is 10**18 or
             more in size.
     """
-    if isinstance(value, float):
-        raise FloatNotAllowed(what, value)
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise ValidationError(
-            f"{what} must be a Decimal, an int or a numeric string, not "
-            f"{type(value).__name__} {shown(value)}.",
-            what=what,
-        )
-    if isinstance(value, str) and len(value) > MAX_NUMBER_TEXT:
-        raise ValidationError(f"{what} is not a number: {shown(value)}.", what=what)
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(value)
-    except (InvalidOperation, ValueError):
-        raise ValidationError(f"{what} is not a number: {shown(value)}.", what=what) from None
-    if not number.is_finite():
-        raise ValidationError(f"{what} must be finite, got {shown(value)}.", what=what)
+    if type(value) is Decimal and value.is_finite():  # the common case: nothing to convert
+        number = value
+    else:
+        if isinstance(value, float):
+            raise FloatNotAllowed(what, value)
+        if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+            raise ValidationError(
+                f"{what} must be a Decimal, an int or a numeric string, not "
+                f"{type(value).__name__} {shown(value)}.",
+                what=what,
+            )
+        if isinstance(value, str) and len(value) > MAX_NUMBER_TEXT:
+            raise ValidationError(f"{what} is not a number: {shown(value)}.", what=what)
+        try:
+            number = value if isinstance(value, Decimal) else Decimal(value)
+        except (InvalidOperation, ValueError):
+            raise ValidationError(f"{what} is not a number: {shown(value)}.", what=what) from None
+        if not number.is_finite():
+            raise ValidationError(f"{what} must be finite, got {shown(value)}.", what=what)
     if number and number.adjusted() >= MAX_INTEGER_DIGITS:
         raise ValidationError(
             f"{what} {shown(value)} is too large; it must be below 10**{MAX_INTEGER_DIGITS}.",

@@ -14,6 +14,9 @@ from crmkit.domain.currency import minor_unit
 from crmkit.domain.pricing_terms import EXACT_PRECISION, HUNDRED, Resolution
 from crmkit.domain.rounding import Rounding
 
+_EXACT = decimal.Context(prec=EXACT_PRECISION)
+"""The context of line arithmetic (copied on entry, so never changed by a caller)."""
+
 
 @attrs.frozen
 class LineAmounts:
@@ -37,14 +40,15 @@ def line_amounts(
 ) -> LineAmounts:
     """The amounts of one line, rounded only at the named steps (see the module docstring)."""
     step = minor_unit(currency)
-    with decimal.localcontext(prec=EXACT_PRECISION):
-        exact = (
-            unit_price
-            * quantity
-            * (HUNDRED - line_discount_percent)
-            * (HUNDRED - document_discount_percent)
-            / (HUNDRED * HUNDRED)
-        )
+    with decimal.localcontext(_EXACT):
+        exact = unit_price * quantity
+        if line_discount_percent or document_discount_percent:
+            exact = (
+                exact
+                * (HUNDRED - line_discount_percent)
+                * (HUNDRED - document_discount_percent)
+                / (HUNDRED * HUNDRED)
+            )
         amount = rounding.apply(exact, step)  # RoundingStep.LINE_AMOUNT
         if prices_include_tax:
             net = rounding.apply(amount / (1 + tax_rate), step)  # RoundingStep.LINE_TAX

@@ -43,14 +43,15 @@ MAX_QUANTITY = Decimal(10) ** 12
 
 def _checked_step(value: object, what: str, step: Decimal) -> Decimal:
     number = to_decimal(value, what)
-    if number != number.quantize(step):
+    rounded = number.quantize(step)
+    if number != rounded:
         raise ValidationError(
             f"{what} {number} has more than {-int(step.as_tuple().exponent)} decimals; round it "
             f"first (crmkit never rounds an input silently).",
             what=what,
         )
     # One scale for every value of a kind, so that each backend returns it identically.
-    return number.quantize(step)
+    return rounded
 
 
 def unit_price(value: object, what: str = "unit price") -> Decimal:

@@ -5,9 +5,10 @@ for, and the explained outcome of a resolution.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import overload
 
 import attrs
 
@@ -133,6 +134,58 @@ class ListVerdict:
     entries: tuple[EntryVerdict, ...] = ()
 
 
+class Explanation(Sequence[ListVerdict]):
+    """A resolution's verdicts (one per list, in tie-break order), worked out when first
+    read. Equal to the tuple of the same verdicts."""
+
+    __slots__ = ("_make", "_verdicts")
+
+    def __init__(self, make: Callable[[], tuple[ListVerdict, ...]]) -> None:
+        self._make: Callable[[], tuple[ListVerdict, ...]] | None = make
+        self._verdicts: tuple[ListVerdict, ...] = ()
+
+    @property
+    def verdicts(self) -> tuple[ListVerdict, ...]:
+        """The verdicts as a tuple (worked out now if they were not yet)."""
+        make = self._make
+        if make is not None:  # set the verdicts before dropping the recipe (thread-safe)
+            self._verdicts = make()
+            self._make = None
+        return self._verdicts
+
+    @overload
+    def __getitem__(self, index: int) -> ListVerdict: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ListVerdict, ...]: ...
+    def __getitem__(self, index: int | slice) -> ListVerdict | tuple[ListVerdict, ...]:
+        return self.verdicts[index]
+
+    def __len__(self) -> int:
+        return len(self.verdicts)
+
+    def __iter__(self) -> Iterator[ListVerdict]:
+        return iter(self.verdicts)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Explanation):
+            return self.verdicts == other.verdicts
+        if isinstance(other, Sequence):
+            return self.verdicts == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.verdicts)
+
+    def __repr__(self) -> str:
+        return repr(self.verdicts)
+
+
+def _verdicts(value: Iterable[ListVerdict]) -> Sequence[ListVerdict]:
+    """A resolution's verdicts as given: an :class:`Explanation` kept as it is (still lazy),
+    anything else as a tuple."""
+    return value if isinstance(value, Explanation | tuple) else tuple(value)
+
+
 @attrs.frozen
 class Resolution:
     """A resolved unit price and why it is what it is."""
@@ -147,7 +200,9 @@ class Resolution:
     price_list_id: PriceListId
     entry_id: PriceEntryId
     tier_min_quantity: Decimal
-    candidates: tuple[ListVerdict, ...]
+    candidates: Sequence[ListVerdict] = attrs.field(converter=_verdicts)
+    """The verdict of every list, in tie-break order (a tuple, or an :class:`Explanation`
+    worked out when first read; the two compare equal)."""
 
     @property
     def price(self) -> Money:

@@ -24,10 +24,9 @@ def normal_quantity(number: Decimal) -> Decimal:
     ``100.0000`` read from a NUMERIC column and ``100`` computed in memory come back equal
     and alike.
     """
-    normal = number.normalize()
-    if normal.as_tuple().exponent > 0:  # type: ignore[operator]  # finite: an int exponent
-        normal = normal.quantize(_ONE)
-    return normal if normal else _ZERO
+    if number == number.to_integral_value():  # whole (100, 100.0000, 1E+2): exponent 0
+        return number.quantize(_ONE) if number else _ZERO
+    return number.normalize()
 
 
 def shown_quantity(number: Decimal) -> str:

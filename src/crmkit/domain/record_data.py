@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -42,6 +43,8 @@ def to_data(value: object) -> Any:  # noqa: PLR0911 -- one return per kind of va
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [to_data(v) for v in value]
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return [to_data(v) for v in value]  # a lazy sequence (a price's explanation)
     if isinstance(value, frozenset | set):
         return sorted(to_data(v) for v in value)
     if isinstance(value, dict):
@@ -102,8 +105,8 @@ def _build(data: Any, kind: Any) -> Any:  # noqa: PLR0911, PLR0912 -- one branch
             return None
         (only,) = [a for a in args if a is not type(None)]
         return _build(data, only)
-    if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
+    if origin is tuple or origin is Sequence:
+        if origin is Sequence or (len(args) == 2 and args[1] is Ellipsis):
             return tuple(_build(d, args[0]) for d in data)
         return tuple(_build(d, a) for d, a in zip(data, args, strict=True))
     if origin in {frozenset, set}:

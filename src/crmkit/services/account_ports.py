@@ -99,8 +99,12 @@ class HoldRepository(RecordStore[Hold, str], Protocol):
         """Every hold of the account, ordered by id."""
         ...
 
-    def due(self, account_id: str, before: datetime) -> list[Hold]:
-        """The account's pending holds with ``expires_at <= before``, ordered by id."""
+    def due(
+        self, account_id: str, before: datetime, *, after: str | None = None, limit: int = 500
+    ) -> list[Hold]:
+        """Up to ``limit`` of the account's pending holds with ``expires_at <= before`` and an
+        id after ``after``, ordered by id: a batch found through the index on (tenant,
+        account, status, expiry), whatever the account's other holds."""
         ...
 
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:

@@ -33,6 +33,9 @@ from crmkit.domain.ids import new_id
 from crmkit.services.account_ports import DEFAULT_SCOPE
 from crmkit.services.ports import UnitOfWork
 
+DUE_BATCH = 500
+"""How many due holds of an account a read takes per query (it reads them all, batch by batch)."""
+
 
 def available_funds(account: CustomerAccount, grants: Iterable[RebateGrant]) -> AvailableFunds:
     return AvailableFunds(
@@ -199,9 +202,14 @@ def current_ledger(uow: UnitOfWork, account_id: str, now: datetime) -> Ledger:
     """
     account = uow.customer_accounts.get(account_id)
     ledger = Ledger(account, "read", now, uow.rebate_grants.of_account(account_id))
-    for hold in uow.holds.due(account_id, ledger.now):
-        release(ledger, hold)
-    return ledger
+    after: str | None = None
+    while True:  # in batches by id, each one indexed query
+        due = uow.holds.due(account_id, ledger.now, after=after, limit=DUE_BATCH)
+        for hold in due:
+            release(ledger, hold)
+        if len(due) < DUE_BATCH:
+            return ledger
+        after = due[-1].id
 
 
 def current_account(uow: UnitOfWork, account_id: str, now: datetime) -> CustomerAccount:

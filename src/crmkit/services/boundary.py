@@ -256,10 +256,13 @@ def _tuple(members: tuple[object, ...], name: str) -> Check:
     if len(members) == 2 and members[1] is Ellipsis:
         return _items(tuple, check_for(members[0], name))
     checks = [check_for(member, name) for member in members]
+    size = len(checks)
 
     def check(value: object, what: str) -> object:
-        if not isinstance(value, tuple) or len(value) != len(checks):
-            raise _refuse(what, f"a tuple of {len(checks)} values", value)
+        if not isinstance(value, tuple) or len(value) != size:
+            raise _refuse(what, f"a tuple of {size} values", value)
+        if size == 2:  # (id, quantity) items: as many as a document has lines
+            return (checks[0](value[0], what), checks[1](value[1], what))
         return tuple(item_check(item, what) for item_check, item in zip(checks, value, strict=True))
 
     return check

@@ -9,6 +9,7 @@ from decimal import Decimal
 import attrs
 
 from crmkit.domain import NotFound, Product, ProductId, ValidationError
+from crmkit.domain.price_index import PriceIndex
 from crmkit.domain.price_list import (
     Derivation,
     PriceEntry,
@@ -19,7 +20,7 @@ from crmkit.domain.price_list import (
     quantity,
     unit_price,
 )
-from crmkit.domain.pricing import PricingCustomer, PricingPolicy, Resolution, resolve_price
+from crmkit.domain.pricing import PricingCustomer, PricingPolicy, Resolution
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
@@ -50,8 +51,9 @@ def price_items(
     """Resolve the price of every (product, quantity) in three repository calls in all.
 
     It reads the products (one ``get_many``), the tenant's price lists (one ``all``) and
-    the entries of the applicable lists for these products (one ``entries_for``), whatever
-    the number of items.
+    the tiers of the applicable lists for these products (one ``tiers``), whatever the
+    number of items; the lists are judged once (:class:`PriceIndex`) and each
+    resolution's explanation is worked out when it is first read.
 
     Raises:
         NotFound: a product does not exist in this tenant.
@@ -62,48 +64,29 @@ def price_items(
     wanted = [(pid, quantity(q)) for pid, q in items]
     products = uow.products.get_many({pid for pid, _ in wanted})
     for pid, _ in wanted:
-        if pid not in products:
+        product = products.get(pid)
+        if product is None:
             raise NotFound("Product", "id", pid, uow.tenant_id)
-        if not products[pid].active:
+        if not product.active:
             raise ValidationError(
-                f"product {pid!r} ({products[pid].sku}) is deactivated and cannot be priced; "
+                f"product {pid!r} ({product.sku}) is deactivated and cannot be priced; "
                 f"activate it first or leave it out.",
                 product_id=pid,
             )
-    lists = uow.price_lists.all()
-    sources: set[PriceListId] = set()
-    for price_list in lists:
-        if (
-            price_list.active
-            and price_list.currency == currency
-            and price_list.is_valid_at(moment)
-            and price_list.scope.covers(customer.account_id, customer.groups)
-        ):
-            derivation = price_list.derivation
-            sources.add(derivation.base_list_id if derivation else price_list.id)
-    entries = uow.price_lists.entries_for(sources, set(products)) if sources else []
-    by_product: dict[ProductId, list[PriceEntry]] = {}
-    for entry in entries:
-        by_product.setdefault(entry.product_id, []).append(entry)
-    return [
-        (
-            products[pid],
-            amount,
-            resolve_price(
-                customer=customer,
-                product_id=pid,
-                tax_rate=products[pid].tax_rate,
-                quantity=amount,
-                at=moment,
-                currency=currency,
-                mode=policy.mode,
-                price_lists=lists,
-                entries=by_product.get(pid, ()),
-                sku=products[pid].sku,
-            ),
-        )
-        for pid, amount in wanted
-    ]
+    index = PriceIndex(
+        customer=customer,
+        at=moment,
+        currency=currency,
+        mode=policy.mode,
+        price_lists=uow.price_lists.all(),
+    )
+    if index.sources:
+        index.load(uow.price_lists.tiers(index.sources, set(products)))
+    resolve, priced = index.resolve, []
+    for pid, amount in wanted:
+        product = products[pid]
+        priced.append((product, amount, resolve(pid, amount, product.tax_rate, product.sku)))
+    return priced
 
 
 @checked_calls

@@ -9,6 +9,7 @@ from typing import Protocol
 import attrs
 
 from crmkit.domain import ProductId
+from crmkit.domain.price_index import TierKey
 from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceListId
 from crmkit.domain.quote import Quote, QuoteId
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId, SalesOrderStatus
@@ -66,6 +67,13 @@ class PriceListRepository(RecordStore[PriceList, PriceListId], Protocol):
 
         Ordered by (list id, product id, entry id); the lists' other entries are not read.
         """
+        ...
+
+    def tiers(
+        self, price_list_ids: Collection[PriceListId], product_ids: Collection[ProductId]
+    ) -> dict[TierKey, tuple[PriceEntry, ...]]:
+        """The entries of :meth:`entries_for`, per (list id, product id) that has any, each
+        group in :func:`~crmkit.domain.price_resolution.entry_order` (highest tier first)."""
         ...
 
 

@@ -156,7 +156,8 @@ class RecordRepository(Generic[R]):
             )
         wanted = sorted({self._key(k) for k in keys})
         found = self._store.get_many(wanted) if wanted else []
-        return {attribute(r, self.record_type.key): r for r in found if self._own(r)}
+        key = self.record_type.key
+        return {getattr(r, key): r for r in found if self._own(r)}
 
     def update(self, record: R) -> R:
         """Store a changed record; return it with its version incremented.
@@ -245,7 +246,8 @@ class RecordRepository(Generic[R]):
 
     def _own(self, record: R) -> bool:
         """Whether ``record`` has this type's fixed values (a type sharing its table)."""
-        return all(plain(attribute(record, n)) == v for n, v in self.record_type.fixed)
+        fixed = self.record_type.fixed
+        return not fixed or all(plain(attribute(record, n)) == v for n, v in fixed)
 
     def _key(self, key: object) -> str:
         return record_id(key, f"{self.record_type.entity} {self.record_type.key}")

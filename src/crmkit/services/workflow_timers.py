@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from crmkit.domain import (
@@ -25,10 +25,10 @@ from crmkit.domain import (
     NotFound,
     StorageError,
 )
-from crmkit.domain.conditions import condition_from_json, evaluate, record_values
+from crmkit.domain.conditions import CUSTOM_PREFIX, condition_from_json, evaluate, record_values
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.outbox import OutboxEvent, payload
-from crmkit.domain.record_query import Equals
+from crmkit.domain.record_query import Between, Equals
 from crmkit.domain.records import FieldKind, RecordType
 from crmkit.domain.workflows import (
     MAX_DUE_DAYS,
@@ -76,10 +76,41 @@ def due_candidates(uow: UnitOfWork, as_of: date) -> Iterator[tuple[WorkflowRule,
             continue
         offset = timedelta(days=rule.offset_days or 0)
         since = rule.created_at.date()
-        for record in uow.records(subject).every():
+        for record in _dated(
+            uow, subject, rule, _shifted(since, -offset), _shifted(as_of, -offset)
+        ):
             on = date_value(subject, record, rule)
             if on is not None and since <= on + offset <= as_of:
                 yield rule, getattr(record, subject.key), on
+
+
+def _dated(
+    uow: UnitOfWork, subject: RecordType[Any], rule: WorkflowRule, first: date, last: date
+) -> Iterator[Any]:
+    """The records of ``subject`` whose date field may fall on ``first`` to ``last``: found
+    through the field's index (a declared indexed field or a custom one), else every record.
+    """
+    field = rule.date_field or ""
+    declared = next((f for f in subject.fields if f.name == field), None)
+    records = uow.records(subject)
+    if not (field.startswith(CUSTOM_PREFIX) or (declared is not None and declared.indexed)):
+        return records.every()
+    if first > last:
+        return iter(())
+    low: date = first
+    high: date = last
+    if rule_fields(uow, TIME_EVENT, subject).get(field) is FieldKind.DATETIME:
+        low = datetime.combine(first, time(), UTC)
+        high = datetime.combine(_shifted(last, timedelta(days=1)), time(), UTC)  # and filtered
+    return records.every(Between(field, low, high))
+
+
+def _shifted(day: date, by: timedelta) -> date:
+    """``day + by``, held to the calendar's first and last day."""
+    try:
+        return day + by
+    except OverflowError:
+        return date.max if by > timedelta(0) else date.min
 
 
 def date_value(subject: RecordType[Any], record: object, rule: WorkflowRule) -> date | None:

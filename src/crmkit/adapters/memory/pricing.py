@@ -11,7 +11,9 @@ import attrs
 from crmkit.adapters.memory.tables import MemoryTable, TableTransaction, WriteRejected
 from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, TenantId, WrongTenant
 from crmkit.domain.ids import ProductId
+from crmkit.domain.price_index import TierKey, tiers_of
 from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceListId
+from crmkit.domain.price_resolution import entry_order
 from crmkit.domain.quote import Quote, QuoteId
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
 from crmkit.services.pricing_ports import OrderFilter
@@ -54,20 +56,34 @@ class EntryTable(MemoryTable[EntryKey, PriceEntry]):
     """Price entries with a secondary index by (tenant, list, product).
 
     The index lets resolution read the entries of a few products without scanning the
-    list (the in-memory counterpart of the SQL and MongoDB indexes).
+    list (the in-memory counterpart of the SQL and MongoDB indexes). Each group's entries
+    are also kept sorted in tier order (:meth:`tiers`), sorted again only after a commit
+    changed the group: the price-list index pricing reads.
     """
 
     def __init__(self) -> None:
         super().__init__(key=lambda e: (e.tenant_id, e.id), error=write_error("PriceEntry"))
         self.groups: dict[EntryGroup, set[EntryKey]] = {}
+        self.sorted: dict[EntryGroup, tuple[PriceEntry, ...]] = {}
 
     def put(self, row: PriceEntry) -> None:
         old = self.rows.get(self.key(row))
         if old is not None:
-            self.groups[(old.tenant_id, old.price_list_id, old.product_id)].discard(self.key(old))
+            group = (old.tenant_id, old.price_list_id, old.product_id)
+            self.groups[group].discard(self.key(old))
+            self.sorted.pop(group, None)
         super().put(row)
         group = (row.tenant_id, row.price_list_id, row.product_id)
         self.groups.setdefault(group, set()).add(self.key(row))
+        self.sorted.pop(group, None)
+
+    def tiers(self, group: EntryGroup) -> tuple[PriceEntry, ...]:
+        """The group's committed entries in tier order. Call with the lock held."""
+        found = self.sorted.get(group)
+        if found is None:
+            rows = (self.rows[key] for key in self.groups.get(group, ()))
+            found = self.sorted[group] = tuple(sorted(rows, key=entry_order))
+        return found
 
 
 class _Records(Generic[R]):
@@ -171,6 +187,23 @@ class InMemoryPriceListRepository(_Records[PriceList]):
             if e.tenant_id == self._tenant and e.price_list_id in lists and e.product_id in products
         ]
         return sorted(chosen, key=lambda e: (e.price_list_id, e.product_id, e.id))
+
+    def tiers(
+        self, price_list_ids: Collection[PriceListId], product_ids: Collection[ProductId]
+    ) -> dict[TierKey, tuple[PriceEntry, ...]]:
+        if self._entry_tx.staged:  # this unit of work's own writes are not in the index
+            return tiers_of(self.entries_for(price_list_ids, product_ids))
+        table = self._entry_tx.table
+        assert isinstance(table, EntryTable)
+        found: dict[TierKey, tuple[PriceEntry, ...]] = {}
+        tenant = self._tenant
+        with self._entry_tx.lock:
+            for list_id in set(price_list_ids):
+                for product_id in set(product_ids):
+                    tiers = table.tiers((tenant, list_id, product_id))
+                    if tiers:
+                        found[(list_id, product_id)] = tiers
+        return found
 
 
 class InMemoryQuoteRepository(_Records[Quote]):

@@ -75,8 +75,7 @@ class InMemoryRecordStore(Generic[R]):
         return found
 
     def get_many(self, keys: Collection[str]) -> list[R]:
-        found = (self._tx.get((self._tenant, k)) for k in keys)
-        return [r for r in found if r is not None]
+        return self._tx.get_many([(self._tenant, k) for k in keys])
 
     def update(self, record: R) -> None:
         try:

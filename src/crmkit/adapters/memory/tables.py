@@ -68,13 +68,17 @@ class MemoryTable(Generic[K, R]):
 class TableTransaction(Generic[K, R]):
     """The writes one unit of work made to one table, not yet committed."""
 
+    __slots__ = ("expected", "lock", "staged", "staged_values", "table")
+
     def __init__(self, table: MemoryTable[K, R], lock: threading.RLock) -> None:
         self.table = table
         self.lock = lock
         self.staged: dict[K, R] = {}
         self.expected: dict[K, int | None] = {}
         # index name -> value -> keys of staged rows holding it (keeps bulk writes linear)
-        self.staged_values: dict[str, dict[Hashable, set[K]]] = {name: {} for name in table.unique}
+        self.staged_values: dict[str, dict[Hashable, set[K]]] = (
+            {name: {} for name in table.unique} if table.unique else {}
+        )
 
     def get(self, key: K) -> R | None:
         if not _hashable(key):
@@ -83,6 +87,19 @@ class TableTransaction(Generic[K, R]):
             return self.staged[key]
         with self.lock:
             return self.table.rows.get(key)
+
+    def get_many(self, keys: list[K]) -> list[R]:
+        """The rows with these keys as this transaction sees them (missing keys left out)."""
+        staged, found = self.staged, []
+        with self.lock:
+            committed = self.table.rows
+            for key in keys:
+                if not _hashable(key):
+                    continue  # names no row (as in :meth:`get`)
+                row = staged.get(key) if key in staged else committed.get(key)
+                if row is not None:
+                    found.append(row)
+        return found
 
     def rows(self) -> Iterator[R]:
         """Every row as this transaction sees it (a snapshot; safe to iterate)."""
@@ -165,6 +182,8 @@ class TableTransaction(Generic[K, R]):
         self.clear()
 
     def clear(self) -> None:
+        if not self.staged and not self.expected:
+            return  # nothing was written (most tables of a unit of work)
         self.staged.clear()
         self.expected.clear()
         for values in self.staged_values.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 
+from crmkit.adapters.mongo.backfill import backfill_posted_totals
 from crmkit.adapters.mongo.errors import translated
 from crmkit.adapters.mongo.records import attach_indexes, record_indexes
 from crmkit.domain import custom_fields, custom_objects, product
@@ -186,6 +187,15 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("status", ASCENDING), ("expires_at", ASCENDING)],
             name="tenant_status_expires_at",
         ),
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("account_id", ASCENDING),
+                ("status", ASCENDING),
+                ("expires_at", ASCENDING),
+            ],
+            name="tenant_account_status_expires_at",
+        ),
     ],
     JOURNAL_ENTRIES: [
         IndexModel(
@@ -262,7 +272,8 @@ INDEXES.update({t.collection_name: record_indexes(t) for t in WORKFLOW_TYPES})
 
 
 def ensure_indexes(database: Database[dict[str, object]]) -> None:
-    """Create crmkit's collections and indexes in ``database``; safe to run again.
+    """Create crmkit's collections and indexes in ``database`` and fill what older crmkit
+    did not store (:mod:`~crmkit.adapters.mongo.backfill`); safe to run again.
 
     Collections are created here, outside any transaction, because MongoDB cannot create
     a collection implicitly inside a multi-document transaction on every version.
@@ -277,6 +288,7 @@ def ensure_indexes(database: Database[dict[str, object]]) -> None:
             if name not in existing:
                 database.create_collection(name)
             database[name].create_indexes(indexes)
+        backfill_posted_totals(database, CUSTOMER_ACCOUNTS, ACCOUNT_HOLDS)
 
 
 def missing_collections(database: Database[dict[str, object]]) -> set[str]:

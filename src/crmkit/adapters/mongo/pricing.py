@@ -17,6 +17,7 @@ from crmkit.adapters.mongo.session import MongoSession
 from crmkit.adapters.session_uow import SessionRepository
 from crmkit.domain import DuplicateRecord, NotFound, WrongTenant
 from crmkit.domain.ids import ProductId
+from crmkit.domain.price_index import TierKey, tiers_of
 from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceListId
 from crmkit.domain.quote import Quote, QuoteId
 from crmkit.domain.rounding import Rounding
@@ -160,6 +161,11 @@ class MongoPriceListRepository(_MongoRecords):
         )
         found = [from_document(d, PriceEntry) for d in documents]
         return sorted(found, key=lambda e: (e.price_list_id, e.product_id, e.id))
+
+    def tiers(
+        self, price_list_ids: Collection[PriceListId], product_ids: Collection[ProductId]
+    ) -> dict[TierKey, tuple[PriceEntry, ...]]:
+        return tiers_of(self.entries_for(price_list_ids, product_ids))
 
 
 class MongoQuoteRepository(_MongoRecords):

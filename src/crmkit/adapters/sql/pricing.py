@@ -25,6 +25,7 @@ from crmkit.adapters.sql.statements import (
 from crmkit.adapters.sql.tables import price_entries, price_lists, quotes, sales_orders
 from crmkit.domain import DuplicateRecord, NotFound, TenantId, WrongTenant
 from crmkit.domain.ids import ProductId
+from crmkit.domain.price_index import TierKey, tiers_of
 from crmkit.domain.price_list import (
     Derivation,
     PriceEntry,
@@ -282,6 +283,11 @@ class SqlPriceListRepository(_SqlRecords):
             )
             found.extend(entry_from(row._mapping) for row in rows)
         return sorted(found, key=lambda e: (e.price_list_id, e.product_id, e.id))
+
+    def tiers(
+        self, price_list_ids: Collection[PriceListId], product_ids: Collection[ProductId]
+    ) -> dict[TierKey, tuple[PriceEntry, ...]]:
+        return tiers_of(self.entries_for(price_list_ids, product_ids))
 
 
 class SqlQuoteRepository(_SqlRecords):

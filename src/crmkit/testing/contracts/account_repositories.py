@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from crmkit.adapters.clock import FixedClock
 from crmkit.domain import (
     ConcurrencyConflict,
     DuplicateRecord,
@@ -20,7 +21,7 @@ from crmkit.domain import (
 )
 from crmkit.domain.accounts import Fund, HoldStatus
 from crmkit.domain.deduction import DeductionPolicy, OrderLine
-from crmkit.services import Storage
+from crmkit.services import Storage, account_steps
 from crmkit.services.account_ports import StoredPolicy
 from crmkit.testing.account_strategies import (
     customer_accounts,
@@ -152,3 +153,37 @@ class CustomerAccountRepositoryContract:
         with storage.unit_of_work(other) as uow:
             assert uow.journal.between(account.id, 1, 10) == []
             assert uow.holds.expiring(T0 + timedelta(days=999), 10) == []
+
+    def test_due_holds_come_in_batches_of_one_account(
+        self, storage: Storage, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``due`` gives only this account's pending holds whose expiry has passed, by id,
+        ``limit`` at a time after the ``after`` id; a read of current funds takes them all."""
+        tenant = fresh_tenant()
+        service = accounts_service(storage, tenant)
+        mine, theirs = service.open_account("C1", "CNY"), service.open_account("C2", "CNY")
+        expires = T0 + timedelta(days=1)
+        for account in (mine, theirs):
+            service.deposit(account.id, cny(100), key=f"d-{account.id}")
+            for n in range(5):
+                service.place_holds(
+                    account.id, f"SO-{n}", cny(1), lines("1"), key=f"h-{account.id}-{n}",
+                    expires_at=expires,
+                )  # fmt: skip
+        posted = service.holds_of_order(mine.id, "SO-0")[0]
+        service.post_hold(posted.id, key="p")
+        later = expires + timedelta(seconds=1)
+        with storage.unit_of_work(tenant) as uow:
+            due = sorted(h.id for h in uow.holds.of_account(mine.id) if h.id != posted.id)
+            assert [h.id for h in uow.holds.due(mine.id, expires - timedelta(seconds=1))] == []
+            first = uow.holds.due(mine.id, later, limit=3)
+            rest = uow.holds.due(mine.id, later, after=first[-1].id, limit=3)
+            assert [h.id for h in first + rest] == due
+            assert {h.account_id for h in first + rest} == {mine.id}
+        reader = accounts_service(storage, tenant, FixedClock(later))
+        whole, account = reader.fund_summaries(mine.id), reader.get_account(mine.id)
+        monkeypatch.setattr(account_steps, "DUE_BATCH", 2)  # 4 due holds: 2 batches and 1 empty
+        assert reader.fund_summaries(mine.id) == whole
+        assert reader.get_account(mine.id) == account
+        assert whole[Fund.PREPAYMENT].held == 0
+        assert accounts_service(storage, tenant).fund_summaries(mine.id)[Fund.PREPAYMENT].held == 4

@@ -87,7 +87,7 @@ class PricingServiceContract:
         assert many == {
             "products.get_many": 1,
             "price_lists.all": 1,
-            "price_lists.entries_for": 1,
+            "price_lists.tiers": 1,
         }
 
     def test_no_price_raises_and_changes_nothing(self, storage: Storage) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -78,8 +79,8 @@ def canonical(value: object) -> object:  # noqa: PLR0911 - one return per kind o
         return ("datetime", value.isoformat(), value.fold, str(value.tzinfo))
     if isinstance(value, set | frozenset):
         return ("set", tuple(sorted((canonical(v) for v in value), key=repr)))
-    if isinstance(value, list | tuple):
-        return tuple(canonical(v) for v in value)
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return tuple(canonical(v) for v in value)  # a list, tuple or lazy explanation
     if isinstance(value, dict):
         return ("dict", tuple(sorted(((repr(k), canonical(v)) for k, v in value.items()))))
     return value

@@ -12,6 +12,7 @@ __all__ = ["AMOUNT_PRECISION", "AMOUNT_SCALE"]
 
 JOURNAL_BY_TIME = "ix_crmkit_journal_entry_time_seq"
 JOURNAL_FUND_BY_TIME = "ix_crmkit_journal_entry_fund_time_seq"
+HOLDS_DUE = "ix_crmkit_account_hold_account_due"
 FUNDS = ("prepayment", "rebate", "credit")
 
 customer_accounts = Table(
@@ -53,6 +54,7 @@ account_holds = Table(
     *col.stamped("created_at", "updated_at"),
     Index(None, "tenant_id", "account_id", "order_id", "id"),
     Index(None, "tenant_id", "status", "expires_at"),
+    Index(HOLDS_DUE, "tenant_id", "account_id", "status", "expires_at"),
     **TABLE_OPTIONS,
 )
 

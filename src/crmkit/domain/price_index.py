@@ -1,0 +1,128 @@
+"""Price resolution over an index: a document's lines priced against tiers sorted once, with
+the explanation worked out only when it is read.
+
+:func:`~crmkit.domain.price_resolution.resolve_price` judges every list and every entry of
+every line, and builds the verdicts as it goes. :class:`PriceIndex` does the same resolution
+for many lines: it judges the lists once (a list's verdict does not depend on the product),
+takes each (list, product)'s tiers already in :func:`entry_order` (highest tier first, so the
+applied tier is the first one that is reached and valid), and keeps, per resolution, a
+recipe for its verdicts (:class:`Explanation`) that runs ``resolve_price`` when they are
+first read. It gives exactly what ``resolve_price`` gives (the property tests compare the
+two), and where no list prices a line it lets ``resolve_price`` raise its
+:class:`NoPriceFound` with the verdicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from crmkit.domain.ids import ProductId
+from crmkit.domain.price_list import Derivation, PriceEntry, PriceList, PriceListId
+from crmkit.domain.price_resolution import _judge_list, entry_order, resolve_price, tie_break_key
+from crmkit.domain.pricing_terms import (
+    Explanation,
+    PricingCustomer,
+    Resolution,
+    ResolutionMode,
+)
+
+TierKey = tuple[PriceListId, ProductId]
+Tiers = Mapping[TierKey, Sequence[PriceEntry]]
+"""Per (list, product), the list's entries for the product in :func:`entry_order`."""
+
+
+def tiers_of(entries: Iterable[PriceEntry]) -> dict[TierKey, tuple[PriceEntry, ...]]:
+    """``entries`` grouped by (list, product), each group in :func:`entry_order`."""
+    groups: dict[TierKey, list[PriceEntry]] = {}
+    for entry in entries:
+        groups.setdefault((entry.price_list_id, entry.product_id), []).append(entry)
+    return {key: tuple(sorted(group, key=entry_order)) for key, group in groups.items()}
+
+
+_Applicable = tuple[PriceList, PriceListId, Derivation | None]
+
+
+class PriceIndex:
+    """The lists that apply to one customer, currency and moment, judged once and kept in
+    tie-break order, and the tiers of their entries (:meth:`load`): what pricing each line
+    of a document needs."""
+
+    def __init__(
+        self,
+        *,
+        customer: PricingCustomer,
+        at: datetime,
+        currency: str,
+        mode: ResolutionMode,
+        price_lists: Iterable[PriceList],
+    ) -> None:
+        self.customer, self.at, self.currency, self.mode = customer, at, currency, mode
+        self.price_lists = tuple(price_lists)
+        by_id = {p.id: p for p in self.price_lists}
+        self._applicable: list[_Applicable] = []
+        for price_list in sorted(self.price_lists, key=tie_break_key):
+            if _judge_list(price_list, customer, at, currency, by_id) is None:
+                derivation = price_list.derivation
+                source = derivation.base_list_id if derivation else price_list.id
+                self._applicable.append((price_list, source, derivation))
+        self.sources = frozenset(source for _, source, _ in self._applicable)
+        """The lists whose entries price the applicable lists (a derived list's base)."""
+        self._tiers: Tiers = {}
+
+    def load(self, tiers: Tiers) -> None:
+        """Take the tiers of the :attr:`sources` for the products to price."""
+        self._tiers = tiers
+
+    def resolve(
+        self, product_id: ProductId, quantity: Decimal, tax_rate: Decimal, sku: str | None = None
+    ) -> Resolution:
+        """What :func:`resolve_price` gives for this product and quantity.
+
+        Raises:
+            NoPriceFound: no applicable list prices the product at this quantity and moment.
+        """
+        at, tiers = self.at, self._tiers
+        strict = self.mode is ResolutionMode.STRICT_PRIORITY
+        won: tuple[PriceList, PriceEntry, Decimal] | None = None
+        lowest = Decimal(0)
+        for price_list, source, derivation in self._applicable:
+            entry = None
+            for tier in tiers.get((source, product_id), ()):  # highest tier first
+                if tier.min_quantity <= quantity and tier.is_valid_at(at):
+                    entry = tier
+                    break
+            if entry is None:
+                continue
+            price = entry.unit_price
+            if derivation is not None:
+                price = derivation.apply(price, price_list.currency)
+            if strict:
+                won = (price_list, entry, price)
+                break
+            comparable = price if price_list.prices_include_tax else price * (1 + tax_rate)
+            if won is None or comparable < lowest:  # ties: the earlier list in tie-break order
+                won, lowest = (price_list, entry, price), comparable
+        if won is None:
+            return self._full(product_id, quantity, tax_rate, sku)  # raises NoPriceFound
+        price_list, entry, price = won
+        explanation = Explanation(
+            lambda: tuple(self._full(product_id, quantity, tax_rate, sku).candidates)
+        )
+        won_by = (price_list.prices_include_tax, price_list.id, entry.id, entry.min_quantity)
+        # positional, in field order: the cheapest call, made once per line
+        return Resolution(
+            product_id, quantity, at, self.currency, self.mode, price, *won_by, explanation
+        )
+
+    def _full(
+        self, product_id: ProductId, quantity: Decimal, tax_rate: Decimal, sku: str | None
+    ) -> Resolution:
+        sources = dict.fromkeys(source for _, source, _ in self._applicable)
+        entries = [e for s in sources for e in self._tiers.get((s, product_id), ())]
+        return resolve_price(
+            customer=self.customer, product_id=product_id, tax_rate=tax_rate, quantity=quantity,
+            at=self.at, currency=self.currency, mode=self.mode, price_lists=self.price_lists,
+            entries=entries, sku=sku,
+        )  # fmt: skip
