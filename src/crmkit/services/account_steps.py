@@ -315,11 +315,13 @@ def void_expired(uow: UnitOfWork, ledger: Ledger) -> list[Hold]:
     """Void, in this unit of work, the account's pending holds whose expiry has passed:
     an expired hold stops counting against the funds from its expiry, whether or not the
     sweep (:meth:`CustomerAccountService.expire_holds`) has run."""
-    due = [
-        h
-        for h in uow.holds.expiring(ledger.now, EXPIRED_HOLD_SCAN)
-        if h.account_id == ledger.account.id
-    ]
-    for hold in sorted(due, key=lambda h: h.id):
-        void(uow, ledger, hold)
-    return due
+    due: list[Hold] = []
+    after: str | None = None
+    while True:  # by the account's index, in batches: other accounts' holds are not read
+        batch = uow.holds.due(ledger.account.id, ledger.now, after=after, limit=EXPIRED_HOLD_SCAN)
+        for hold in batch:
+            void(uow, ledger, hold)
+        due.extend(batch)
+        if len(batch) < EXPIRED_HOLD_SCAN:
+            return due
+        after = batch[-1].id

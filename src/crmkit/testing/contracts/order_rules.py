@@ -25,7 +25,7 @@ from crmkit.domain.approval import ApprovalRule
 from crmkit.domain.deduction import OrderLine
 from crmkit.domain.outbox import EventName, NumberPatterns
 from crmkit.domain.sales_order import SalesOrderStatus
-from crmkit.services import Storage
+from crmkit.services import Storage, account_steps
 from crmkit.services.accounts import EXPIRED_HOLD
 from crmkit.services.orders import OrderLineInput, OrderService
 from crmkit.services.quotes import LineInput
@@ -207,6 +207,23 @@ class OrderRulesContract:
         assert [h.voided for h in holds] == [D("33.90")]
         assert world.accounts.expire_holds() == []  # nothing left for the sweep
         unchanged(world, HoldExpired, lambda: world.orders.deliver(first.id, {1: 1}, key="d"))
+
+    def test_every_expired_hold_of_the_account_is_voided_past_one_batch(
+        self, storage: Storage, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A command voids all of its account's expired holds, batch after batch."""
+        monkeypatch.setattr(account_steps, "EXPIRED_HOLD_SCAN", 2)
+        clock = FixedClock(T0)
+        world = open_world(storage, prepayment="50.00", clock=clock)
+        expiring = [world.order(1) for _ in range(3)]  # 11.30 each
+        for n, order in enumerate(expiring):
+            world.orders.confirm(order.id, key=f"c{n}", hold_until=T0 + timedelta(hours=1))
+        clock.advance(timedelta(hours=2))
+        world.orders.confirm(world.order(1).id, key="c-last")
+        for order in expiring:
+            holds = world.accounts.holds_of_order(world.account_id, order.id)
+            assert [h.voided for h in holds] == [D("11.30")]
+        assert world.accounts.expire_holds() == []
 
     def test_expired_holds_stop_counting_in_every_read(self, storage: Storage) -> None:
         """Balances, statements, grants and deduction previews leave expired holds out."""
