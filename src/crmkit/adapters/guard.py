@@ -11,6 +11,7 @@ columns also refuse non-text values when binding: see ``adapters.sql.types.Code`
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
@@ -55,12 +56,14 @@ class _ScalarArguments:
         return getattr(self._repository, name)
 
 
-def _forwarding(name: str, where: str) -> Any:
+def _forwarding(name: str, where: str, original: object) -> Any:
     def call(self: _ScalarArguments, /, *args: Any, **kwargs: Any) -> Any:
         _check_all(args, kwargs, where)
         return getattr(self._repository, name)(*args, **kwargs)
 
     call.__name__ = call.__qualname__ = name
+    if inspect.isfunction(original):  # the repository method's signature and docstring show
+        functools.update_wrapper(call, original)
     return call
 
 
@@ -73,7 +76,7 @@ def _proxy_class(kind: type) -> type[_ScalarArguments]:
     proxy = _PROXIES.get(kind)
     if proxy is None:
         methods = {
-            name: _forwarding(name, f"{kind.__name__}.{name}")
+            name: _forwarding(name, f"{kind.__name__}.{name}", getattr(kind, name))
             for name in dir(kind)
             if not name.startswith("_") and _is_method(getattr(kind, name))
         }
