@@ -30,6 +30,7 @@ from sqlalchemy import event
 from tests.backends import fresh_sql_database, mongo_server
 
 from benchmarks.psycopg_baseline import BASELINE_STATEMENTS, baseline_confirm
+from benchmarks.psycopg_deliver import baseline_deliver
 from crmkit import SystemClock, open_storage
 from crmkit.domain import CrmkitError, Money, TenantId, new_id
 from crmkit.domain.pricing import PricingCustomer
@@ -65,6 +66,8 @@ def client(job: tuple[str, str, list[str], str, float]) -> list[float]:
     url, tenant, order_ids, case, start_at = job
     if case == "baseline":
         return baseline_confirm(url, tenant, order_ids, start_at)
+    if case == "baseline deliver":
+        return baseline_deliver(url, tenant, order_ids, start_at)
     storage = open_storage(url)
     time.sleep(max(0.0, start_at - time.time()))
     try:
@@ -75,14 +78,44 @@ def client(job: tuple[str, str, list[str], str, float]) -> list[float]:
 
 def _timed(storage: Storage, tenant: str, order_ids: list[str], case: str) -> list[float]:
     orders = OrderService(lambda: storage.unit_of_work(TenantId(tenant)), SystemClock())
+    left = _left(orders, order_ids, case)
     latencies = []
     for order_id in order_ids:
         started = time.perf_counter()
-        orders.confirm(order_id, key=new_id())
-        if case == "confirm+deliver":
-            orders.deliver(order_id, dict.fromkeys(range(1, LINES + 1), 1), key=new_id())
+        _command(orders, order_id, case, left)
         latencies.append(time.perf_counter() - started)
     return latencies
+
+
+def confirm_all(storage: Storage, tenant: str, order_ids: list[str]) -> None:
+    """Confirm the draft orders (before the case ``deliver`` or ``baseline deliver``)."""
+    orders = OrderService(lambda: storage.unit_of_work(TenantId(tenant)), SystemClock())
+    for order_id in order_ids:
+        orders.confirm(order_id, key=new_id())
+
+
+def _left(orders: OrderService, order_ids: list[str], case: str) -> dict[str, dict[int, Decimal]]:
+    """For the case ``deliver``, what is left to ship of each order by line (read before
+    the clock starts); else nothing."""
+    if case != "deliver":
+        return {}
+    return {
+        order_id: {line.line_no: line.to_deliver for line in orders.get_order(order_id).lines}
+        for order_id in order_ids
+    }
+
+
+def _command(
+    orders: OrderService, order_id: str, case: str, left: dict[str, dict[int, Decimal]]
+) -> None:
+    """The case's command(s) on one order: ``confirm``, ``confirm+deliver`` (one of each
+    line) or ``deliver`` (all that is left of a confirmed order)."""
+    if case == "deliver":
+        orders.deliver(order_id, left[order_id], key=new_id())
+        return
+    orders.confirm(order_id, key=new_id())
+    if case == "confirm+deliver":
+        orders.deliver(order_id, dict.fromkeys(range(1, LINES + 1), 1), key=new_id())
 
 
 def run_case(url: str, backend: str, case: str, clients: int, per_client: int) -> dict[str, Any]:
@@ -157,11 +190,11 @@ def _count_statements(url: str, tenant: str, order_ids: list[str], case: str) ->
 
     event.listen(engine, "before_cursor_execute", count)
     orders = OrderService(lambda: storage.unit_of_work(TenantId(tenant)), SystemClock())
+    left = _left(orders, order_ids, case)
+    counted["n"] = 0
     try:
         for order_id in order_ids:
-            orders.confirm(order_id, key=new_id())
-            if case == "confirm+deliver":
-                orders.deliver(order_id, dict.fromkeys(range(1, LINES + 1), 1), key=new_id())
+            _command(orders, order_id, case, left)
     finally:
         event.remove(engine, "before_cursor_execute", count)
         storage.close()

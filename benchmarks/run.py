@@ -9,11 +9,14 @@ From the repository root::
 Each round (``--rounds``, default 3) runs the cases interleaved on fresh tenants: crmkit's
 confirm and confirm + deliver of 5-line orders on memory, SQLite and (with ``--postgres``)
 PostgreSQL beside the fixed hand-written psycopg confirm (``psycopg_baseline.py``), with 1
-and 4 client processes there; and pricing a quote on the in-memory storage beside a
-dict-and-Decimal loop over the same tiers. A row gives the median over the rounds. After
-every run the benchmark checks what it did: no stock level oversold, every account's
-journal adds up to its balances, every order priced exactly as the price list says. It
-exits with status 1 when a check fails. The PostgreSQL database is dropped and migrated.
+and 4 client processes there; on PostgreSQL with 1 client also crmkit's full delivery of
+confirmed orders beside the hand-written one (``psycopg_deliver.py``); and pricing a quote
+on the in-memory storage beside a dict-and-Decimal loop over the same tiers. A row gives
+the median over the rounds. After every run the benchmark checks what it did: no stock
+level oversold and each reserving what its open reservations hold, every account's journal
+adds up to its balances and its holds to its held and posted totals, every order priced
+exactly as the price list says. It exits with status 1 when a check fails. The PostgreSQL
+database is dropped and migrated.
 """
 
 from __future__ import annotations
@@ -31,12 +34,21 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.flat_cost import flat_rows
-from benchmarks.orders_bench import LINES, STOCK, _count_statements, _drafts, _timed, client
+from benchmarks.orders_bench import (
+    LINES,
+    STOCK,
+    _count_statements,
+    _drafts,
+    _timed,
+    client,
+    confirm_all,
+)
 from benchmarks.pricing_check import PricingMismatch, pricing_ratios
 from crmkit import open_storage
 from crmkit.domain import TenantId
-from crmkit.domain.accounts import Fund
+from crmkit.domain.accounts import Fund, HoldStatus
 from crmkit.domain.sales_order import SalesOrderId
+from crmkit.services.ports import UnitOfWork
 from crmkit.testing.order_support import PRICES, open_world
 
 CENT = Decimal("0.01")
@@ -53,24 +65,28 @@ class CheckFailed(Exception):
 
 
 def run_orders(url: str, case: str, clients: int, orders: int) -> tuple[float, float | None]:
-    """Orders per second for ``case`` (``confirm``, ``confirm+deliver`` or ``baseline``) on a
-    fresh tenant, and SQL statements per command (crmkit, 1 client, SQL only); checked."""
+    """Orders per second for ``case`` (``confirm``, ``confirm+deliver``, ``baseline``, or
+    ``deliver`` and ``baseline deliver`` of orders confirmed first) on a fresh tenant, and
+    SQL statements per command (crmkit, 1 client, SQL only); checked."""
     storage = open_storage(url)
     try:
         world = open_world(storage, stock=((STOCK,) * LINES,), prepayment="0", products=LINES)
         shares = _drafts(world, clients, orders)
         tenant = world.tenant
+        every = [o for s in shares for o in s]
+        if case in {"deliver", "baseline deliver"}:
+            confirm_all(storage, tenant, every)
         if url == "memory://":
             started = time.perf_counter()
             _timed(storage, tenant, shares[0], case)
             rate = orders / (time.perf_counter() - started)
-            check(storage, tenant, [o for s in shares for o in s], [p.id for p in world.products])
+            check(storage, tenant, every, [p.id for p in world.products])
             return rate, None
     finally:
         if url != "memory://":
             storage.close()
     statements = None
-    if clients == 1 and case != "baseline":
+    if clients == 1 and not case.startswith("baseline"):
         statements = _count_statements(url, tenant, shares[0][:3], case)
         shares = [shares[0][3:]]
     start_at = time.time() + (SPAWN_S if clients > 1 else 0.0)
@@ -87,7 +103,7 @@ def run_orders(url: str, case: str, clients: int, orders: int) -> tuple[float, f
     done = sum(len(s) for s in shares)
     storage = open_storage(url)
     try:
-        check(storage, tenant, [o for s in shares for o in s], [p.id for p in world.products])
+        check(storage, tenant, every, [p.id for p in world.products])
     finally:
         storage.close()
     return done / elapsed, statements
@@ -101,7 +117,9 @@ def _windowed(job: tuple[str, str, list[str], str, float]) -> tuple[float, float
 
 
 def check(storage: Any, tenant: str, order_ids: list[str], products: list[str]) -> None:
-    """No stock level oversold, journals that add up, orders priced exactly.
+    """No stock level oversold and each reserving what its open reservations hold,
+    journals that add up, holds that make the accounts' held and posted totals, orders
+    priced exactly.
 
     Raises:
         CheckFailed: one of these does not hold.
@@ -110,6 +128,9 @@ def check(storage: Any, tenant: str, order_ids: list[str], products: list[str]) 
         for level in uow.stock_levels.for_products(products):
             if level.reserved > level.on_hand or level.on_hand < 0:
                 raise CheckFailed(f"oversold: {level}")
+            held = uow.reservations.open_for_stock(level.product_id, level.warehouse_id)
+            if level.reserved != sum((r.remaining for r in held), Decimal(0)):
+                raise CheckFailed(f"reserved is not what the open reservations hold: {level}")
         prices = dict(zip(products, (Decimal(p) for p in PRICES), strict=False))
         accounts = set()
         for order_id in order_ids:
@@ -125,18 +146,29 @@ def check(storage: Any, tenant: str, order_ids: list[str], products: list[str]) 
                 raise CheckFailed(f"order {order_id} totals {total}, the prices say {expected}")
             accounts.add(order.account_id)
         for customer in accounts:
-            account = uow.customer_accounts.find(customer, "CNY")
-            if account is None:
-                raise CheckFailed(f"no account for {customer}")
-            balance = held = Decimal(0)
-            for entry in uow.journal.between(account.id, 1, account.last_seq):
-                if entry.fund is Fund.PREPAYMENT:
-                    balance += entry.balance_delta
-                    held += entry.held_delta
-                    if (balance, held) != (entry.balance_after, entry.held_after):
-                        raise CheckFailed(f"journal of {account.id} breaks at {entry.seq}")
-            if (balance, held) != (account.prepayment_balance, account.prepayment_held):
-                raise CheckFailed(f"account {account.id} does not match its journal")
+            _check_account(uow, customer)
+
+
+def _check_account(uow: UnitOfWork, customer: str) -> None:
+    """The customer's prepayment journal adds up, entry by entry, to the account's balance
+    and held; its holds to the account's held and posted totals."""
+    account = uow.customer_accounts.find(customer, "CNY")
+    if account is None:
+        raise CheckFailed(f"no account for {customer}")
+    balance = held = Decimal(0)
+    for entry in uow.journal.between(account.id, 1, account.last_seq):
+        if entry.fund is Fund.PREPAYMENT:
+            balance += entry.balance_delta
+            held += entry.held_delta
+            if (balance, held) != (entry.balance_after, entry.held_after):
+                raise CheckFailed(f"journal of {account.id} breaks at {entry.seq}")
+    if (balance, held) != (account.prepayment_balance, account.prepayment_held):
+        raise CheckFailed(f"account {account.id} does not match its journal")
+    holds = [h for h in uow.holds.of_account(account.id) if h.fund is Fund.PREPAYMENT]
+    pending = [h.remaining for h in holds if h.status is HoldStatus.PENDING]
+    posted = sum((h.posted - h.refunded for h in holds), Decimal(0))
+    if (sum(pending, Decimal(0)), posted) != (held, account.posted(Fund.PREPAYMENT)):
+        raise CheckFailed(f"account {account.id} does not match its holds")
 
 
 def median_row(base: Row, rounds: list[float], **extra: Any) -> Row:
@@ -156,7 +188,10 @@ def ratio_rows(
         for backend, url in targets.items():
             cases = ["confirm", "confirm+deliver"] + (["baseline"] if backend == "postgres" else [])
             for n in clients if backend == "postgres" else (1,):
-                for case in cases:
+                delivers = (
+                    ["deliver", "baseline deliver"] if backend == "postgres" and n == 1 else []
+                )
+                for case in cases + delivers:
                     rate, counted = run_orders(url, case, n, orders)
                     rates.setdefault((backend, case, n), []).append(round(rate, 1))
                     statements[(backend, case)] = counted or statements.get((backend, case))
@@ -174,7 +209,14 @@ def ratio_rows(
         ratios.append(
             (
                 "postgres confirm / baseline",
-                lambda i: _at(rates, "postgres", "postgres", i, "baseline"),
+                lambda i: _at(rates, "postgres", "postgres", i, ("confirm", "baseline")),
+                0.8,
+            )
+        )
+        ratios.append(
+            (
+                "postgres deliver / baseline deliver",
+                lambda i: _at(rates, "postgres", "postgres", i, ("deliver", "baseline deliver")),
                 0.8,
             )
         )
@@ -211,9 +253,10 @@ def _at(
     top: str,
     bottom: str,
     i: int,
-    bottom_case: str = "confirm",
+    cases: tuple[str, str] = ("confirm", "confirm"),
 ) -> float:
-    return rates[(top, "confirm", 1)][i] / rates[(bottom, bottom_case, 1)][i]
+    """Round ``i``'s rate of ``top`` over ``bottom`` (1 client), of ``cases`` (top, bottom)."""
+    return rates[(top, cases[0], 1)][i] / rates[(bottom, cases[1], 1)][i]
 
 
 def _gain(rates: dict[tuple[str, str, int], list[float]], i: int) -> float:
