@@ -15,12 +15,13 @@ module each: :mod:`crmkit.catalog`, :mod:`crmkit.pricing`, :mod:`crmkit.accounts
 import logging
 
 from crmkit.adapters.clock import FixedClock, SystemClock
-from crmkit.bootstrap import Crm, TenantServices, open_crm, open_storage, upgrade_database
+from crmkit.bootstrap import Crm, open_crm, open_storage, upgrade_database
 from crmkit.domain import Money, Product, ProductId, Quantity, Rounding, TenantId
 from crmkit.domain import errors as _core
 from crmkit.domain.errors import *  # noqa: F403
 from crmkit.errors import InsufficientFunds, InsufficientStock, NoPriceFound
 from crmkit.services import Page
+from crmkit.tenant_services import TenantServices
 
 __version__ = "0.1.0"
 

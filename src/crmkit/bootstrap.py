@@ -9,13 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self
 
-import attrs
-
 from crmkit.domain import (
     ConfigurationError,
     StorageError,
     StorageUnavailable,
-    TenantId,
     tenant_id,
 )
 from crmkit.domain.approval import ApprovalRule
@@ -46,6 +43,7 @@ from crmkit.services.receivables.payments import PaymentService
 from crmkit.services.receivables.plans import PaymentPlanService
 from crmkit.services.receivables.refunds import RefundService
 from crmkit.services.workflows import WorkflowService
+from crmkit.tenant_services import TenantServices
 from crmkit.urls import masked
 
 if TYPE_CHECKING:
@@ -233,41 +231,6 @@ def _require(module: str, extra: str) -> Any:
         ) from None
 
 
-@attrs.frozen
-class TenantServices:
-    """crmkit's services bound to one tenant: the order flow (catalog to outbox), the
-    receivables, the front office (customers to opportunities), field work and custom
-    fields."""
-
-    tenant_id: TenantId
-    catalog: CatalogService
-    pricing: PricingService
-    quotes: QuoteService
-    inventory: InventoryService
-    accounts: CustomerAccountService
-    orders: OrderService
-    outbox: OutboxService
-    payments: PaymentService
-    plans: PaymentPlanService
-    refunds: RefundService
-    invoices: InvoiceService
-    contracts: ContractService
-    approvals: ApprovalService
-    workflows: WorkflowService
-    processes: ProcessService
-    customers: CustomerService
-    pools: PoolService
-    leads: LeadService
-    activities: ActivityService
-    directory: DirectoryService
-    opportunities: OpportunityService
-    customer_quotes: CustomerQuotes
-    customer_funds: CustomerFunds
-    visits: VisitService
-    work_orders: WorkOrderService
-    custom_fields: CustomFieldService
-
-
 class Crm:
     """crmkit bound to a storage and a clock. Use :meth:`tenant` to reach the services."""
 
@@ -335,6 +298,7 @@ class Crm:
             visits=VisitService(unit_of_work, self.clock),
             work_orders=WorkOrderService(unit_of_work, self.clock),
             custom_fields=CustomFieldService(unit_of_work, self.clock),
+            unit_of_work=unit_of_work,
         )
 
     def unit_of_work(self, tenant: str) -> UnitOfWork:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crmkit import Crm, FixedClock
 from crmkit.domain import TenantId, ValidationError
 from crmkit.domain.field_work.shelf import (
     ShelfCheck,
@@ -185,3 +186,41 @@ def _counted(
     counted = place.visits.record_shelf_check(visit.id, "count", lines)
     place.visits.check_out(visit.id)
     return counted
+
+
+class TestShelfChecksOfATenant:
+    """``TenantServices.shelf_checks`` wires the service over the stock ledger and the
+    store's price lists, on every backend."""
+
+    def test_figures_from_the_ledger_and_the_price_lists(self, storage: Storage) -> None:
+        """No delivery in between and no price list: sell-through is what left the shelf,
+        and no price deviates; the checks of the store are listed."""
+        place = field(storage)
+        first = _counted(place, {"p-a": Decimal(10), "p-b": Decimal(4)}, {"p-a": Decimal("5.5")})
+        place.clock.advance(timedelta(days=7))
+        second = _counted(place, {"p-a": Decimal(7)}, {"p-a": Decimal("5.9")})
+        asked: list[str] = []
+
+        def store_of_order(_uow: object, order_id: str) -> str | None:
+            asked.append(order_id)
+            return None
+
+        shelf = (
+            Crm(storage, place.clock)
+            .tenant(place.tenant)
+            .shelf_checks(currency="CNY", store_of_order=store_of_order)
+        )
+        figures = shelf.figures(first.id, second.id)
+        assert figures.sell_through == {"p-a": Decimal(3), "p-b": Decimal(4)}
+        assert figures.out_of_stock == ["p-b"]
+        assert figures.price_deviations == []
+        assert asked == []
+        assert [c.id for c in shelf.checks_of(place.store.id)] == [first.id, second.id]
+
+    def test_malformed_wiring_is_refused(self, storage: Storage) -> None:
+        """A currency crmkit does not know, or a store mapping that is not a function."""
+        services = Crm(storage, FixedClock(T)).tenant("t-shelf-wiring")
+        with pytest.raises(ValidationError):
+            services.shelf_checks(currency="XXQ", store_of_order=lambda _uow, _order: None)
+        with pytest.raises(ValidationError):
+            services.shelf_checks(currency="CNY", store_of_order="store-1")  # type: ignore[arg-type]

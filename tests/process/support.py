@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from crmkit.adapters.clock import FixedClock
-from crmkit.bootstrap import Crm, TenantServices
+from crmkit.bootstrap import Crm
 from crmkit.domain import TenantId
 from crmkit.domain.custom_fields import (
     CUSTOM_FIELD_DEFINITIONS,
@@ -21,6 +21,7 @@ from crmkit.domain.outbox import OutboxEvent, payload
 from crmkit.domain.workflow_types import WORKFLOW_TYPES
 from crmkit.services import Storage
 from crmkit.services.order_steps import PendingEvent, claim_outbox, write_events
+from crmkit.tenant_services import TenantServices
 from crmkit.testing.front_office import Office, customer_pool, office, snapshot
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """Hostile input for every public service call, found by introspection.
 
 :func:`service_calls` lists every public method of every service reachable from
-:class:`~crmkit.bootstrap.TenantServices`, so calls added later are covered without editing
+:class:`~crmkit.tenant_services.TenantServices`, so calls added later are covered without editing
 the suite. :func:`plain_value` builds a well-formed argument from a parameter's name and
 annotation (records of a seeded :class:`World` where the name says which), and
 :func:`hostile_values` a strategy of hostile ones for the same annotation.
@@ -21,9 +21,9 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from crmkit.bootstrap import TenantServices
 from crmkit.domain import Money, new_id
 from crmkit.services.boundary import ID_NAMES, KEY_NAMES
+from crmkit.tenant_services import TenantServices
 from crmkit.testing.contracts.support import T0
 from crmkit.testing.hostile_orders import FUTURE, seed_orders
 from crmkit.testing.hostile_process import seed_approvals, seed_process

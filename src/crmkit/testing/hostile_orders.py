@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from crmkit.bootstrap import TenantServices
 from crmkit.domain import Money, new_id
 from crmkit.domain.deduction import OrderLine
 from crmkit.domain.pricing import PricingCustomer
 from crmkit.services.inventory import ReservationRequest
+from crmkit.tenant_services import TenantServices
 from crmkit.testing.contracts.support import T0
 from crmkit.testing.hostile_seeds import Seeded
 

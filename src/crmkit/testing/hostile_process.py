@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from crmkit.bootstrap import TenantServices
 from crmkit.domain import Money, new_id
 from crmkit.domain.approvals import ApprovalStep, ApproverKind
 from crmkit.domain.conditions import gt
@@ -13,6 +12,7 @@ from crmkit.domain.front_office.people import USERS, Role, User
 from crmkit.domain.processes import ProcessStage, StageTask, Transition
 from crmkit.domain.workflows import notify
 from crmkit.services.workflows import Notice
+from crmkit.tenant_services import TenantServices
 from crmkit.testing.contracts.support import T0
 from crmkit.testing.hostile_seeds import Seeded
 

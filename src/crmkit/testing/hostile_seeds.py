@@ -15,7 +15,6 @@ from decimal import Decimal
 
 import attrs
 
-from crmkit.bootstrap import TenantServices
 from crmkit.domain.custom_fields import CustomFieldKind
 from crmkit.domain.field_work.calendar import Priority
 from crmkit.domain.front_office.contacts import Contact
@@ -25,6 +24,7 @@ from crmkit.domain.front_office.leads import Lead, LeadSource
 from crmkit.domain.front_office.people import Role, Team, User
 from crmkit.domain.front_office.pools import Pool, PoolKind
 from crmkit.services.front_office.leads import OpportunityDraft
+from crmkit.tenant_services import TenantServices
 from crmkit.testing.contracts.support import T0
 from crmkit.testing.field_work import AUDIT_STEPS, STORE_POINT, calendar
 from crmkit.testing.front_office import SALES_STAGES

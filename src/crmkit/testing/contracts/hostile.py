@@ -1,6 +1,6 @@
 """Contract: hostile input never selects, changes or crashes anything, on every backend.
 
-Every public call of every service on :class:`~crmkit.bootstrap.TenantServices` (found by
+Every public call of every service on :class:`~crmkit.tenant_services.TenantServices` (found by
 introspection, see :mod:`crmkit.testing.hostile`) is called with one argument hostile and
 the others well-formed, against a seeded tenant. Whatever happens:
 - only :class:`~crmkit.domain.CrmkitError` escapes, and a value of the wrong type or form

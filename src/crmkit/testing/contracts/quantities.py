@@ -12,12 +12,13 @@ from decimal import Decimal
 import pytest
 
 from crmkit.adapters.clock import FixedClock
-from crmkit.bootstrap import Crm, TenantServices
+from crmkit.bootstrap import Crm
 from crmkit.domain import ProductId, new_id
 from crmkit.domain.inventory import InsufficientStock
 from crmkit.domain.pricing import PricingCustomer
 from crmkit.services import Storage
 from crmkit.services.inventory import ReservationRequest
+from crmkit.tenant_services import TenantServices
 from crmkit.testing.contracts.support import T0
 from crmkit.testing.tenants import fresh_tenant
 
