@@ -21,9 +21,12 @@ from crmkit.domain.inventory import StockLevel
 from crmkit.domain.price_list import PriceEntry
 from crmkit.domain.sales_order import SalesOrderId
 from crmkit.services import Storage
-from crmkit.testing.order_support import OrderWorld, open_world
+from crmkit.services.inventory import ReservationRequest
+from crmkit.testing.order_support import CUSTOMER, OrderWorld, open_world
 
 BATCH = 5_000
+SPREAD = 7_919
+"""A prime step between the bulk products an operation takes (none taken twice)."""
 Timings = dict[str, float]
 
 
@@ -145,15 +148,35 @@ class Sized:
     account_id: str
     orders: list[str]
     middle: datetime
+    products: int
+    picked: list[int] = attrs.field(factory=lambda: [0])
 
     def operations(self) -> dict[str, Callable[[], object]]:
-        """The measured operations, each a fresh call (confirm takes the next order)."""
+        """The measured operations, each a fresh call (confirm takes the next order; pricing,
+        reserve and availability take the next five bulk products, spread over the catalog)."""
         accounts, account_id, middle = self.world.accounts, self.account_id, self.middle
         return {
             "confirm": lambda: self.world.orders.confirm(self.orders.pop(), key=new_id()),
+            "pricing": lambda: self.world.pricing.resolve_many(
+                CUSTOMER, [(p, 1) for p in self._next_products()], currency="CNY"
+            ),
+            "reserve": lambda: self.world.inventory.reserve(
+                new_id(),
+                [ReservationRequest(f"l{n}", p, 1) for n, p in enumerate(self._next_products())],
+                key=new_id(),
+            ),
+            "availability": lambda: self.world.inventory.availability(self._next_products()),
             "fund_summaries": lambda: accounts.fund_summaries(account_id),
             "statement": lambda: accounts.statement(account_id, since=middle, limit=50),
         }
+
+    def _next_products(self) -> list[ProductId]:
+        """Five bulk products not taken before, spread over the whole catalog."""
+        picks = []
+        for _ in range(LINES):
+            self.picked[0] += 1
+            picks.append(ProductId(f"bulk{(self.picked[0] * SPREAD) % self.products:07}"))
+        return picks
 
 
 def prepare(url: str, products: int, entries: int, orders: int) -> Sized:
@@ -165,7 +188,7 @@ def prepare(url: str, products: int, entries: int, orders: int) -> Sized:
     world.accounts.deposit(account.id, Money(Decimal("100000000.00"), "CNY"), key=new_id())
     drafts = [_order_of(world, d, customer) for d in _drafts(world, 1, orders)[0]]
     middle = world.clock.now() - timedelta(seconds=max(1, entries // 2))
-    return Sized(storage, world, account.id, drafts, middle)
+    return Sized(storage, world, account.id, drafts, middle, products)
 
 
 def measure_interleaved(small: Sized, large: Sized, rounds: int) -> tuple[Timings, Timings]:
