@@ -54,6 +54,15 @@ def check_once(where: Place, rule: WorkflowRule) -> set[str]:
     return fired
 
 
+def first_firing(where: Place, rule: WorkflowRule, within: float = 120) -> None:
+    """Wait until the rule has fired for some record (the kills then land mid-scan, not
+    before a loaded machine's scanner has connected)."""
+    deadline = time.monotonic() + within
+    while not _all(where, WORKFLOW_FIRINGS, Equals("rule_id", rule.id)):
+        assert time.monotonic() < deadline, "no scanner fired anything"
+        time.sleep(0.02)
+
+
 class TestTimeRulesSurviveKilledScanners:
     """Scanners killed with SIGKILL leave every due firing done once or not at all."""
 
@@ -80,6 +89,7 @@ class TestTimeRulesSurviveKilledScanners:
                     workers.append((process, ready))
                 for _, ready in workers:
                     assert ready.wait(180), "a scanner did not start"
+                first_firing(where, rule)
                 for process, _ in workers:
                     time.sleep(rng.uniform(0.05, 0.5))
                     assert process.is_alive(), f"scanner exited with {process.exitcode}"

@@ -18,6 +18,7 @@ from crmkit.domain.front_office.customers import CUSTOMERS
 from crmkit.errors import ValidationError
 from crmkit.process import TIME_EVENT, eq, notify
 from crmkit.services import Storage
+from crmkit.services.workflows import WorkflowService
 from tests.process.support import T0, Place, place
 
 
@@ -71,6 +72,30 @@ class TestTimeRules:
         assert sorted(f.record_key or "" for f in firings) == sorted(c.id for c in where.customers)
         assert {f.outcome for f in firings} == {"done"}
         assert workflows.run() == 0  # time rules do not run on outbox events
+
+    def test_a_scan_past_fired_records_reads_their_firings_in_one_unit_of_work(
+        self, storage: Storage
+    ) -> None:
+        """Once every customer has fired, a later scan fires none and opens one unit of
+        work (the scan's own), not one per customer of the window."""
+        where = place(storage, customers=7)
+        where.services.workflows.define_time_rule(
+            "A month in", record_type="customer", date_field="created_at", offset_days=30,
+            actions=[notify("sms", "{code}")],
+        )  # fmt: skip
+        opened: list[int] = []
+
+        def counted() -> Any:
+            opened.append(1)
+            return where.uow()
+
+        workflows = WorkflowService(counted, where.clock)
+        assert workflows.run_due(date(2026, 4, 1)) == 7
+        assert len(opened) == 1 + 7
+        opened.clear()
+        assert workflows.run_due(date(2026, 4, 9)) == 0
+        assert len(opened) == 1
+        assert len(messages(where)) == 7
 
     def test_a_custom_date_field_fires_again_only_for_a_new_date(self, storage: Storage) -> None:
         """7 days before ``custom.renewal_on``, with a condition: once per date value; a

@@ -45,6 +45,7 @@ from crmkit.services.retry import retrying
 from crmkit.services.workflow_actions import Firing, apply, rule_fields
 
 MAX_RULES = 200
+FIRING_BATCH = 500
 DATE_KINDS = (FieldKind.DATE, FieldKind.DATETIME)
 
 
@@ -200,7 +201,7 @@ def scan(unit_of_work: Callable[[], UnitOfWork], now: datetime, as_of: date, lim
     """Fire up to ``limit`` due time rules by ``as_of``, one unit of work each; returns
     how many fired."""
     with unit_of_work() as uow:
-        due = [(rule.id, key, on) for rule, key, on in due_candidates(uow, as_of)]
+        due = unfired(uow, [(rule.id, key, on) for rule, key, on in due_candidates(uow, as_of)])
     fired = 0
     for rule_id, key, on in due:
         if fired >= limit:
@@ -211,3 +212,15 @@ def scan(unit_of_work: Callable[[], UnitOfWork], now: datetime, as_of: date, lim
             continue  # another scan fired it first
         fired += done
     return fired
+
+
+def unfired(uow: UnitOfWork, due: list[tuple[str, str, date]]) -> list[tuple[str, str, date]]:
+    """The candidates whose firing is not stored yet, looked up in batches of ids (a scan
+    past a window fired already costs a few reads, not a unit of work per candidate)."""
+    firings = uow.records(WORKFLOW_FIRINGS)
+    left: list[tuple[str, str, date]] = []
+    for start in range(0, len(due), FIRING_BATCH):
+        batch = due[start : start + FIRING_BATCH]
+        stored = firings.get_many([time_firing_id(*candidate) for candidate in batch])
+        left += [c for c in batch if time_firing_id(*c) not in stored]
+    return left
