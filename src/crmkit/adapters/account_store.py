@@ -213,12 +213,20 @@ class Holds(AccountRecords[Hold]):
         return self._find([eq("account_id", account_id)], by("id"))
 
     def due(
-        self, account_id: str, before: datetime, *, after: str | None = None, limit: int = 500
+        self, account_id: str, before: datetime, *, after: Hold | None = None, limit: int = 500
     ) -> list[Hold]:
-        where = [eq("account_id", account_id), *_pending_until(before)]
-        if after is not None:
-            where.append(Cond("id", ">", after))
-        return self._find(where, by("id"), limit)
+        mine = [eq("account_id", account_id), eq("status", HoldStatus.PENDING)]
+        order = by("expires_at", "id")
+        if after is None:
+            until = [Cond("expires_at", "!=", None), Cond("expires_at", "<=", before)]
+            return self._find([*mine, *until], order, limit)
+        # The rest of the last batch's expiry, then the later ones: two index ranges, no OR.
+        tied = [eq("expires_at", after.expires_at), Cond("id", ">", after.id)]
+        found = self._find([*mine, *tied], order, limit)
+        if len(found) < limit:
+            later = [Cond("expires_at", ">", after.expires_at), Cond("expires_at", "<=", before)]
+            found += self._find([*mine, *later], order, limit - len(found))
+        return found
 
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:
         totals = dict.fromkeys(Fund, Decimal(0))

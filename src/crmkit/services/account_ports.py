@@ -100,11 +100,13 @@ class HoldRepository(RecordStore[Hold, str], Protocol):
         ...
 
     def due(
-        self, account_id: str, before: datetime, *, after: str | None = None, limit: int = 500
+        self, account_id: str, before: datetime, *, after: Hold | None = None, limit: int = 500
     ) -> list[Hold]:
-        """Up to ``limit`` of the account's pending holds with ``expires_at <= before`` and an
-        id after ``after``, ordered by id: a batch found through the index on (tenant,
-        account, status, expiry), whatever the account's other holds."""
+        """Up to ``limit`` of the account's pending holds with ``expires_at <= before``,
+        ordered by expiry and id, after the hold ``after`` (the last of the previous batch):
+        a batch found through the index on (tenant, account, status, expiry), whatever the
+        account's other holds (ordered by id alone, a planner knowing only average rows per
+        status may walk the tenant's holds by id instead)."""
         ...
 
     def posted_totals(self, account_id: str) -> dict[Fund, Decimal]:

@@ -202,14 +202,14 @@ def current_ledger(uow: UnitOfWork, account_id: str, now: datetime) -> Ledger:
     """
     account = uow.customer_accounts.get(account_id)
     ledger = Ledger(account, "read", now, uow.rebate_grants.of_account(account_id))
-    after: str | None = None
-    while True:  # in batches by id, each one indexed query
+    after: Hold | None = None
+    while True:  # in batches by expiry and id, each through the account's index
         due = uow.holds.due(account_id, ledger.now, after=after, limit=DUE_BATCH)
         for hold in due:
             release(ledger, hold)
         if len(due) < DUE_BATCH:
             return ledger
-        after = due[-1].id
+        after = due[-1]
 
 
 def current_account(uow: UnitOfWork, account_id: str, now: datetime) -> CustomerAccount:
@@ -316,7 +316,7 @@ def void_expired(uow: UnitOfWork, ledger: Ledger) -> list[Hold]:
     an expired hold stops counting against the funds from its expiry, whether or not the
     sweep (:meth:`CustomerAccountService.expire_holds`) has run."""
     due: list[Hold] = []
-    after: str | None = None
+    after: Hold | None = None
     while True:  # by the account's index, in batches: other accounts' holds are not read
         batch = uow.holds.due(ledger.account.id, ledger.now, after=after, limit=EXPIRED_HOLD_SCAN)
         for hold in batch:
@@ -324,4 +324,4 @@ def void_expired(uow: UnitOfWork, ledger: Ledger) -> list[Hold]:
         due.extend(batch)
         if len(batch) < EXPIRED_HOLD_SCAN:
             return due
-        after = batch[-1].id
+        after = batch[-1]

@@ -157,33 +157,40 @@ class CustomerAccountRepositoryContract:
     def test_due_holds_come_in_batches_of_one_account(
         self, storage: Storage, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """``due`` gives only this account's pending holds whose expiry has passed, by id,
-        ``limit`` at a time after the ``after`` id; a read of current funds takes them all."""
+        """``due`` gives only this account's pending holds whose expiry has passed, by
+        expiry and id, ``limit`` at a time after the ``after`` hold (ties of one expiry
+        longer than a batch included); a read of current funds takes them all."""
         tenant = fresh_tenant()
         service = accounts_service(storage, tenant)
         mine, theirs = service.open_account("C1", "CNY"), service.open_account("C2", "CNY")
         expires = T0 + timedelta(days=1)
         for account in (mine, theirs):
             service.deposit(account.id, cny(100), key=f"d-{account.id}")
-            for n in range(5):
+            for n in range(7):  # four holds expire together, then one a minute for three
                 service.place_holds(
                     account.id, f"SO-{n}", cny(1), lines("1"), key=f"h-{account.id}-{n}",
-                    expires_at=expires,
+                    expires_at=expires + timedelta(minutes=max(0, n - 3)),
                 )  # fmt: skip
         posted = service.holds_of_order(mine.id, "SO-0")[0]
         service.post_hold(posted.id, key="p")
-        later = expires + timedelta(seconds=1)
+        later = expires + timedelta(minutes=3, seconds=1)
         with storage.unit_of_work(tenant) as uow:
-            due = sorted(h.id for h in uow.holds.of_account(mine.id) if h.id != posted.id)
+            pending = [h for h in uow.holds.of_account(mine.id) if h.id != posted.id]
+            due = [h.id for h in sorted(pending, key=lambda h: (h.expires_at, h.id))]
             assert [h.id for h in uow.holds.due(mine.id, expires - timedelta(seconds=1))] == []
-            first = uow.holds.due(mine.id, later, limit=3)
-            rest = uow.holds.due(mine.id, later, after=first[-1].id, limit=3)
-            assert [h.id for h in first + rest] == due
-            assert {h.account_id for h in first + rest} == {mine.id}
+            assert [h.id for h in uow.holds.due(mine.id, expires)] == due[:3]
+            paged = uow.holds.due(mine.id, later, limit=2)
+            while len(paged) <= len(due) and (
+                batch := uow.holds.due(mine.id, later, after=paged[-1], limit=2)
+            ):
+                paged += batch
+            assert [h.id for h in paged] == due
+            assert {h.account_id for h in paged} == {mine.id}
+            assert uow.holds.due(mine.id, later, after=paged[-1], limit=2) == []
         reader = accounts_service(storage, tenant, FixedClock(later))
         whole, account = reader.fund_summaries(mine.id), reader.get_account(mine.id)
-        monkeypatch.setattr(account_steps, "DUE_BATCH", 2)  # 4 due holds: 2 batches and 1 empty
+        monkeypatch.setattr(account_steps, "DUE_BATCH", 2)  # 6 due holds: 3 batches and 1 empty
         assert reader.fund_summaries(mine.id) == whole
         assert reader.get_account(mine.id) == account
         assert whole[Fund.PREPAYMENT].held == 0
-        assert accounts_service(storage, tenant).fund_summaries(mine.id)[Fund.PREPAYMENT].held == 4
+        assert accounts_service(storage, tenant).fund_summaries(mine.id)[Fund.PREPAYMENT].held == 6
