@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from crmkit.domain import ValidationError
@@ -29,10 +30,11 @@ def _check(value: object, where: str) -> None:
         )
     if isinstance(value, list | tuple | set | frozenset):
         for item in value:
-            _check(item, where)
+            if type(item) not in _SCALARS:  # ids and numbers: nothing to look into
+                _check(item, where)
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+_SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
 
 
 def _check_all(args: tuple[Any, ...], kwargs: dict[str, Any], where: str) -> None:

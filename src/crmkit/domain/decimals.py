@@ -27,6 +27,8 @@ def to_decimal(value: object, what: str) -> Decimal:
     """
     if type(value) is Decimal and value.is_finite():  # the common case: nothing to convert
         number = value
+    elif type(value) is int:  # a whole number (not a bool): always finite
+        number = Decimal(value)
     else:
         if isinstance(value, float):
             raise FloatNotAllowed(what, value)

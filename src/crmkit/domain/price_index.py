@@ -17,18 +17,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from crmkit.domain.ids import ProductId
 from crmkit.domain.price_list import Derivation, PriceEntry, PriceList, PriceListId
 from crmkit.domain.price_resolution import _judge_list, entry_order, resolve_price, tie_break_key
 from crmkit.domain.pricing_terms import (
     Explanation,
+    ListVerdict,
     PricingCustomer,
     Resolution,
     ResolutionMode,
 )
 
 TierKey = tuple[PriceListId, ProductId]
+Line = tuple[ProductId, Decimal, Decimal, str | None]
+"""A line to price: product, quantity, the product's tax rate and SKU (for messages)."""
+_ZERO = Decimal(0)
 Tiers = Mapping[TierKey, Sequence[PriceEntry]]
 """Per (list, product), the list's entries for the product in :func:`entry_order`."""
 
@@ -83,38 +88,71 @@ class PriceIndex:
         Raises:
             NoPriceFound: no applicable list prices the product at this quantity and moment.
         """
-        at, tiers = self.at, self._tiers
-        strict = self.mode is ResolutionMode.STRICT_PRIORITY
-        won: tuple[PriceList, PriceEntry, Decimal] | None = None
-        lowest = Decimal(0)
-        for price_list, source, derivation in self._applicable:
-            entry = None
-            for tier in tiers.get((source, product_id), ()):  # highest tier first
-                if tier.min_quantity <= quantity and tier.is_valid_at(at):
-                    entry = tier
+        [resolution] = self.resolve_all([(product_id, quantity, tax_rate, sku)])
+        return resolution
+
+    def resolve_all(self, lines: Iterable[Line]) -> list[Resolution]:
+        """:meth:`resolve` of each (product, quantity, tax rate, SKU), in order: one call
+        for a document's lines, with what every line reads looked up once.
+
+        Raises:
+            NoPriceFound: no applicable list prices a line (the first such line).
+        """
+        at, tiers, applicable = self.at, self._tiers, self._applicable
+        currency, mode, full = self.currency, self.mode, self._full
+        strict = mode is ResolutionMode.STRICT_PRIORITY
+        resolutions: list[Resolution] = []
+        for product_id, quantity, tax_rate, sku in lines:
+            won: tuple[PriceList, PriceEntry, Decimal] | None = None
+            lowest = _ZERO
+            for price_list, source, derivation in applicable:
+                entry = None
+                for tier in tiers.get((source, product_id), ()):  # highest tier first
+                    # tier.is_valid_at(at), inlined: this runs for every tier of every line
+                    if (
+                        tier.min_quantity <= quantity
+                        and tier.valid_from <= at
+                        and (tier.valid_until is None or at < tier.valid_until)
+                    ):
+                        entry = tier
+                        break
+                if entry is None:
+                    continue
+                price = entry.unit_price
+                if derivation is not None:
+                    price = derivation.apply(price, price_list.currency)
+                if strict:
+                    won = (price_list, entry, price)
                     break
-            if entry is None:
+                comparable = price if price_list.prices_include_tax else price * (1 + tax_rate)
+                if won is None or comparable < lowest:  # ties: the earlier list in tie-break order
+                    won, lowest = (price_list, entry, price), comparable
+            if won is None:
+                resolutions.append(full(product_id, quantity, tax_rate, sku))  # NoPriceFound
                 continue
-            price = entry.unit_price
-            if derivation is not None:
-                price = derivation.apply(price, price_list.currency)
-            if strict:
-                won = (price_list, entry, price)
-                break
-            comparable = price if price_list.prices_include_tax else price * (1 + tax_rate)
-            if won is None or comparable < lowest:  # ties: the earlier list in tie-break order
-                won, lowest = (price_list, entry, price), comparable
-        if won is None:
-            return self._full(product_id, quantity, tax_rate, sku)  # raises NoPriceFound
-        price_list, entry, price = won
-        explanation = Explanation(
-            lambda: tuple(self._full(product_id, quantity, tax_rate, sku).candidates)
-        )
-        won_by = (price_list.prices_include_tax, price_list.id, entry.id, entry.min_quantity)
-        # positional, in field order: the cheapest call, made once per line
-        return Resolution(
-            product_id, quantity, at, self.currency, self.mode, price, *won_by, explanation
-        )
+            price_list, entry, price = won
+            # positional, in field order: the cheapest call, made once per line
+            resolutions.append(
+                Resolution(
+                    product_id,
+                    quantity,
+                    at,
+                    currency,
+                    mode,
+                    price,
+                    price_list.prices_include_tax,
+                    price_list.id,
+                    entry.id,
+                    entry.min_quantity,
+                    Explanation(partial(self._verdicts, product_id, quantity, tax_rate, sku)),
+                )
+            )
+        return resolutions
+
+    def _verdicts(
+        self, product_id: ProductId, quantity: Decimal, tax_rate: Decimal, sku: str | None
+    ) -> tuple[ListVerdict, ...]:
+        return tuple(self._full(product_id, quantity, tax_rate, sku).candidates)
 
     def _full(
         self, product_id: ProductId, quantity: Decimal, tax_rate: Decimal, sku: str | None

@@ -39,6 +39,7 @@ PERCENT_STEP = Decimal("0.0001")
 """Percentages carry at most four decimals (12.5 means 12.5%)."""
 MAX_PRICE = Decimal(10) ** 15
 MAX_QUANTITY = Decimal(10) ** 12
+_ONE, _ZERO = Decimal(1), Decimal(0)
 
 
 def _checked_step(value: object, what: str, step: Decimal) -> Decimal:
@@ -75,7 +76,15 @@ def quantity(value: object, what: str = "quantity", *, positive: bool = True) ->
         FloatNotAllowed: a float was given.
         ValidationError: out of range or too many decimals.
     """
-    amount = normal_quantity(_checked_step(value, what, QUANTITY_STEP))
+    number = to_decimal(value, what)
+    if number == number.to_integral_value() and number < MAX_QUANTITY:
+        # The common quantity, a whole number: always on the step, and normalised as
+        # normal_quantity does; anything else (and every refusal) takes the path below.
+        if number > 0:
+            return number.quantize(_ONE)
+        if not positive and number == 0:
+            return _ZERO
+    amount = normal_quantity(_checked_step(number, what, QUANTITY_STEP))
     low_ok = amount > 0 if positive else amount >= 0
     if not low_ok or amount >= MAX_QUANTITY:
         bound = "greater than 0" if positive else "at least 0"

@@ -183,10 +183,15 @@ class Explanation(Sequence[ListVerdict]):
 def _verdicts(value: Iterable[ListVerdict]) -> Sequence[ListVerdict]:
     """A resolution's verdicts as given: an :class:`Explanation` kept as it is (still lazy),
     anything else as a tuple."""
-    return value if isinstance(value, Explanation | tuple) else tuple(value)
+    # the exact types first: an ABC's isinstance is slow, and this runs once per line
+    if type(value) is Explanation or type(value) is tuple:
+        return value
+    if isinstance(value, Explanation | tuple):
+        return value
+    return tuple(value)
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # a __dict__ class: its attrs __init__ is twice as fast (per line)
 class Resolution:
     """A resolved unit price and why it is what it is."""
 

@@ -60,6 +60,7 @@ def checked_calls(cls: C) -> C:
 
 def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
     signature = inspect.signature(method)
+    binder = _binder(signature)
     checks: dict[str, Check] | None = None
 
     @functools.wraps(method)
@@ -67,21 +68,60 @@ def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
         nonlocal checks
         if checks is None:  # resolved on first use: annotations may name later classes
             checks = _parameter_checks(method, signature)
-        try:
-            bound = signature.bind(*args, **kwargs)
-        except TypeError as error:
-            raise ValidationError(f"{method.__name__}: {error}.") from None
-        for name, value in bound.arguments.items():
-            check = checks.get(name)
-            if check is not None:
-                try:
-                    bound.arguments[name] = check(value, name)
-                except CrmkitError as error:
-                    error.details.setdefault("field", name)  # the argument refused
-                    raise
-        return method(*bound.args, **bound.kwargs)
+        arguments = binder(args, kwargs) if binder is not None else None
+        if arguments is None:  # a call the fast binding does not take: inspect's binding
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError as error:
+                raise ValidationError(f"{method.__name__}: {error}.") from None
+            _check_arguments(checks, bound.arguments)
+            return method(*bound.args, **bound.kwargs)
+        _check_arguments(checks, arguments)
+        return method(**arguments)
 
     return call
+
+
+def _check_arguments(checks: dict[str, Check], arguments: dict[str, Any]) -> None:
+    for name, value in arguments.items():
+        check = checks.get(name)
+        if check is not None:
+            try:
+                arguments[name] = check(value, name)
+            except CrmkitError as error:
+                error.details.setdefault("field", name)  # the argument refused
+                raise
+
+
+Binder = Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any] | None]
+
+
+def _binder(signature: inspect.Signature) -> Binder | None:
+    """What ``signature.bind(*args, **kwargs).arguments`` gives (the arguments given, by name,
+    in the parameters' order) for a call that binds, None for any other call; None for a
+    signature with positional-only or variadic parameters. Binding runs on every service
+    call, and ``Signature.bind`` takes as long as pricing a few lines."""
+    parameters = signature.parameters.values()
+    if any(p.kind not in {p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY} for p in parameters):
+        return None
+    names = tuple(signature.parameters)
+    positional = tuple(p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD)
+    required = frozenset(p.name for p in parameters if p.default is p.empty)
+    allowed = frozenset(names)
+
+    def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
+        if len(args) > len(positional):
+            return None
+        given = dict(zip(positional, args, strict=False))
+        for name in kwargs:
+            if name in given or name not in allowed:
+                return None
+        given.update(kwargs)
+        if not required <= given.keys():
+            return None
+        return {name: given[name] for name in names if name in given}
+
+    return bind
 
 
 def _parameter_checks(method: Callable[..., Any], signature: inspect.Signature) -> dict[str, Check]:
@@ -102,12 +142,12 @@ def check_for(annotation: object, name: str) -> Check:  # noqa: PLR0911, PLR0912
         return _anything
     supertype = getattr(annotation, "__supertype__", None)
     if supertype is str and getattr(annotation, "__name__", "").endswith("Id"):
-        return _an_id
+        return record_id  # its (value, what) signature is a check's: no call in between
     if annotation is str:
         if name in KEY_NAMES:
             return _a_key
         if name in ID_NAMES or name.endswith("_id"):
-            return _an_id
+            return record_id
         return _a_text
     if annotation is bool:
         return _a_bool
@@ -138,10 +178,6 @@ def _refuse(what: str, expected: str, value: object) -> ValidationError:
     return ValidationError(
         f"{what} must be {expected}, not {type(value).__name__} {shown(value)}.", what=what
     )
-
-
-def _an_id(value: object, what: str) -> object:
-    return record_id(value, what)
 
 
 def _a_key(value: object, what: str) -> object:
@@ -280,7 +316,8 @@ def _items(origin: object, item_check: Check) -> Check:
             raise ValidationError(f"{what} has more than {MAX_ITEMS} items.", what=what)
         if sets and not isinstance(value, set | frozenset):
             raise _refuse(what, "a set", value)
-        items = [item_check(item, f"{what} item") for item in value]
+        label = f"{what} item"
+        items = [item_check(item, label) for item in value]
         if sets:
             return frozenset(items)
         return items if isinstance(value, list) else tuple(items)

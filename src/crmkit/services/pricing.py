@@ -82,11 +82,9 @@ def price_items(
     )
     if index.sources:
         index.load(uow.price_lists.tiers(index.sources, set(products)))
-    resolve, priced = index.resolve, []
-    for pid, amount in wanted:
-        product = products[pid]
-        priced.append((product, amount, resolve(pid, amount, product.tax_rate, product.sku)))
-    return priced
+    lines = [(products[pid], amount) for pid, amount in wanted]
+    resolutions = index.resolve_all([(p.id, q, p.tax_rate, p.sku) for p, q in lines])
+    return [(p, q, r) for (p, q), r in zip(lines, resolutions, strict=True)]
 
 
 @checked_calls

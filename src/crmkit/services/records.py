@@ -154,9 +154,12 @@ class RecordRepository(Generic[R]):
                 f"get_many of {self.record_type.entity} takes a collection of at most "
                 f"{MAX_GET_MANY} ids."
             )
-        wanted = sorted({self._key(k) for k in keys})
+        what = f"{self.record_type.entity} {self.record_type.key}"  # as _key names it
+        wanted = sorted({record_id(k, what) for k in keys})
         found = self._store.get_many(wanted) if wanted else []
         key = self.record_type.key
+        if not self.record_type.fixed:  # every record of the table is of this type
+            return {getattr(r, key): r for r in found}
         return {getattr(r, key): r for r in found if self._own(r)}
 
     def update(self, record: R) -> R:

@@ -196,11 +196,14 @@ class InMemoryPriceListRepository(_Records[PriceList]):
         table = self._entry_tx.table
         assert isinstance(table, EntryTable)
         found: dict[TierKey, tuple[PriceEntry, ...]] = {}
-        tenant = self._tenant
+        tenant, products, groups = self._tenant, set(product_ids), table.sorted
         with self._entry_tx.lock:
             for list_id in set(price_list_ids):
-                for product_id in set(product_ids):
-                    tiers = table.tiers((tenant, list_id, product_id))
+                for product_id in products:
+                    group = (tenant, list_id, product_id)
+                    tiers = groups.get(group)  # sorted already unless a commit changed it
+                    if tiers is None:
+                        tiers = table.tiers(group)
                     if tiers:
                         found[(list_id, product_id)] = tiers
         return found

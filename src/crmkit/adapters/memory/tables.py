@@ -94,9 +94,10 @@ class TableTransaction(Generic[K, R]):
         with self.lock:
             committed = self.table.rows
             for key in keys:
-                if not _hashable(key):
-                    continue  # names no row (as in :meth:`get`)
-                row = staged.get(key) if key in staged else committed.get(key)
+                try:
+                    row = staged[key] if key in staged else committed.get(key)
+                except TypeError:  # an unhashable key names no row (as in :meth:`get`)
+                    continue
                 if row is not None:
                     found.append(row)
         return found

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any, Self, TypeVar
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, Self, TypeVar, overload
 
-from crmkit.adapters.guard import guard_repositories
+from crmkit.adapters.guard import guard_repositories, scalar_arguments
 from crmkit.adapters.memory.accounts import (
     InMemoryCustomerAccountRepository,
     InMemoryDeductionPolicyRepository,
@@ -43,6 +43,41 @@ from crmkit.services.records import RecordRepository, RecordStore
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R", bound=Versioned)
 R2 = TypeVar("R2")
+T = TypeVar("T")
+
+
+class _Repository(Generic[T]):
+    """A repository of a unit of work, made on first use: a unit of work uses a few of its
+    eighteen repositories, and makes each at most once. One made inside the ``with`` block
+    is guarded at once, as :func:`guard_repositories` guards those made before it."""
+
+    def __init__(self, make: Callable[[InMemoryUnitOfWork], T]) -> None:
+        self._make = make
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, uow: InMemoryUnitOfWork, owner: type) -> T: ...
+    def __get__(self, uow: InMemoryUnitOfWork | None, owner: type) -> Self | T:
+        if uow is None:
+            return self
+        repository = self._make(uow)
+        if uow._entered:
+            repository = scalar_arguments(repository)
+        vars(uow)[self._name] = repository  # read from the instance from now on
+        return repository
+
+
+def _table(
+    kind: Callable[[TenantId, TableTransaction[Any, Any], Callable[[], None]], T],
+    table: Callable[[MemoryStore], MemoryTable[Any, Any]],
+) -> _Repository[T]:
+    """A repository of ``kind`` over one table of the store."""
+    return _Repository(lambda uow: kind(uow.tenant_id, uow._over(table(uow._store)), uow.rollback))
 
 
 class InMemoryUnitOfWork:
@@ -52,59 +87,50 @@ class InMemoryUnitOfWork:
     of work that change the same record cannot both commit.
     """
 
+    tenant_id: TenantId
+    _store: MemoryStore
+
+    products = _Repository(
+        lambda uow: RecordProductRepository(uow.records(PRODUCTS), uow.tenant_id)
+    )
+    requests = _table(InMemoryProcessedRequestRepository, lambda store: store.requests)
+    warehouses = _Repository(lambda uow: RecordWarehouseRepository(uow.records(WAREHOUSES)))
+    stock_levels = _table(InMemoryStockLevelRepository, lambda store: store.stock_levels)
+    movements = _table(InMemoryMovementRepository, lambda store: store.movements)
+    reservations = _table(InMemoryReservationRepository, lambda store: store.reservations)
+    stock_documents = _table(InMemoryStockDocumentRepository, lambda store: store.stock_documents)
+    price_lists = _Repository(
+        lambda uow: InMemoryPriceListRepository(
+            uow.tenant_id,
+            uow._over(uow._store.price_lists),
+            uow._over(uow._store.price_entries),
+            uow.rollback,
+        )
+    )
+    quotes = _table(InMemoryQuoteRepository, lambda store: store.quotes)
+    sales_orders = _table(InMemorySalesOrderRepository, lambda store: store.sales_orders)
+    customer_accounts = _table(
+        InMemoryCustomerAccountRepository, lambda store: store.customer_accounts
+    )
+    rebate_grants = _table(InMemoryRebateGrantRepository, lambda store: store.rebate_grants)
+    holds = _table(InMemoryHoldRepository, lambda store: store.holds)
+    journal = _table(InMemoryJournalRepository, lambda store: store.journal)
+    deduction_policies = _table(
+        InMemoryDeductionPolicyRepository, lambda store: store.deduction_policies
+    )
+    counters = _table(InMemoryDocumentCounterRepository, lambda store: store.counters)
+    outbox = _table(InMemoryOutboxRepository, lambda store: store.outbox)
+    outbox_consumers = _table(
+        InMemoryOutboxConsumerRepository, lambda store: store.outbox_consumers
+    )
+
     def __init__(self, store: MemoryStore, tenant_id: TenantId) -> None:
         self.tenant_id = tenant_id
         self._store = store
+        self._entered = False
         self._transactions: list[TableTransaction[Any, Any]] = []
         self._record_stores: dict[str, RecordStore[Any]] = {}
         self._record_tables: dict[str, TableTransaction[Any, Any]] = {}
-        self.products = RecordProductRepository(self.records(PRODUCTS), tenant_id)
-        self.requests = InMemoryProcessedRequestRepository(
-            tenant_id, self._over(store.requests), self.rollback
-        )
-        self.warehouses = RecordWarehouseRepository(self.records(WAREHOUSES))
-        self.stock_levels = InMemoryStockLevelRepository(
-            tenant_id, self._over(store.stock_levels), self.rollback
-        )
-        self.movements = InMemoryMovementRepository(
-            tenant_id, self._over(store.movements), self.rollback
-        )
-        self.reservations = InMemoryReservationRepository(
-            tenant_id, self._over(store.reservations), self.rollback
-        )
-        self.stock_documents = InMemoryStockDocumentRepository(
-            tenant_id, self._over(store.stock_documents), self.rollback
-        )
-        self.price_lists = InMemoryPriceListRepository(
-            tenant_id,
-            self._over(store.price_lists),
-            self._over(store.price_entries),
-            self.rollback,
-        )
-        self.quotes = InMemoryQuoteRepository(tenant_id, self._over(store.quotes), self.rollback)
-        self.sales_orders = InMemorySalesOrderRepository(
-            tenant_id, self._over(store.sales_orders), self.rollback
-        )
-        self.customer_accounts = InMemoryCustomerAccountRepository(
-            tenant_id, self._over(store.customer_accounts), self.rollback
-        )
-        self.rebate_grants = InMemoryRebateGrantRepository(
-            tenant_id, self._over(store.rebate_grants), self.rollback
-        )
-        self.holds = InMemoryHoldRepository(tenant_id, self._over(store.holds), self.rollback)
-        self.journal = InMemoryJournalRepository(
-            tenant_id, self._over(store.journal), self.rollback
-        )
-        self.deduction_policies = InMemoryDeductionPolicyRepository(
-            tenant_id, self._over(store.deduction_policies), self.rollback
-        )
-        self.counters = InMemoryDocumentCounterRepository(
-            tenant_id, self._over(store.counters), self.rollback
-        )
-        self.outbox = InMemoryOutboxRepository(tenant_id, self._over(store.outbox), self.rollback)
-        self.outbox_consumers = InMemoryOutboxConsumerRepository(
-            tenant_id, self._over(store.outbox_consumers), self.rollback
-        )
 
     def records(self, record_type: RecordType[R2]) -> RecordRepository[R2]:
         """The records of a declared type in this unit of work."""
@@ -127,6 +153,7 @@ class InMemoryUnitOfWork:
         return transaction
 
     def __enter__(self) -> Self:
+        self._entered = True
         guard_repositories(self)  # no mapping or bytes reaches a repository, as on the servers
         return self
 
