@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 
 import attrs
@@ -24,9 +25,9 @@ from crmkit.services.account_steps import (
     open_ledger,
     save_ledger,
 )
-from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.idempotency import run_once
 from crmkit.services.ports import Clock, UnitOfWork
-from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 MOVEMENT_ATTEMPTS = 30
 MOVEMENT_MAX_DELAY_S = 0.5
@@ -60,7 +61,7 @@ class Movement:
 Act = Callable[[UnitOfWork, Ledger], Sequence[str]]
 
 
-class AccountsBase:
+class AccountsBase(TenantService):
     """The state and plumbing of :class:`~crmkit.services.accounts.CustomerAccountService`."""
 
     def __init__(
@@ -70,8 +71,7 @@ class AccountsBase:
         *,
         default_policy: DeductionPolicy | None = None,
     ) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
+        super().__init__(unit_of_work, clock)
         self._default_policy = default_policy or DeductionPolicy()
 
     # -- machinery ----------------------------------------------------------------------
@@ -85,29 +85,32 @@ class AccountsBase:
         act: Act,
     ) -> Movement:
         the_key = request_key(key)
-        digest = fingerprint(operation, payload)
 
-        def attempt() -> Movement:
-            with self._uow() as uow:
-                done = replay(uow, the_key, operation, digest)
-                if done is not None:
-                    return _replayed(uow, the_key, done)
-                account_id = account if isinstance(account, str) else account(uow)
-                ledger = open_ledger(uow, account_id, the_key, self._clock.now())
-                stored = ledger.account
-                explanation = act(uow, ledger)
-                save_ledger(uow, ledger)
-                result = {
-                    "account": account_id,
-                    "first": stored.last_seq + 1,
-                    "last": ledger.account.last_seq,
-                    "explanation": list(explanation),
-                }
-                remember(uow, the_key, operation, digest, result=json.dumps(result), now=ledger.now)
-                uow.commit()
-                return Movement(the_key, account_id, tuple(ledger.entries), tuple(explanation))
+        def work(uow: UnitOfWork) -> tuple[Movement, str, datetime]:
+            account_id = account if isinstance(account, str) else account(uow)
+            ledger = open_ledger(uow, account_id, the_key, self._clock.now())
+            stored = ledger.account
+            explanation = act(uow, ledger)
+            save_ledger(uow, ledger)
+            result = {
+                "account": account_id,
+                "first": stored.last_seq + 1,
+                "last": ledger.account.last_seq,
+                "explanation": list(explanation),
+            }
+            movement = Movement(the_key, account_id, tuple(ledger.entries), tuple(explanation))
+            return movement, json.dumps(result), ledger.now
 
-        return retrying(attempt, attempts=MOVEMENT_ATTEMPTS, max_delay=MOVEMENT_MAX_DELAY_S)
+        return run_once(
+            self._uow,
+            the_key,
+            operation,
+            payload,
+            work,
+            replayed=lambda uow, done: _replayed(uow, the_key, done),
+            attempts=MOVEMENT_ATTEMPTS,
+            max_delay=MOVEMENT_MAX_DELAY_S,
+        )
 
     def _policy(self, uow: UnitOfWork, account_id: str) -> DeductionPolicy:
         stored = uow.deduction_policies.get(account_id) or uow.deduction_policies.get(DEFAULT_SCOPE)

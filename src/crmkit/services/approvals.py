@@ -31,7 +31,7 @@ from crmkit.domain.approvals import (
     condition_text,
 )
 from crmkit.domain.conditions import InvalidCondition, is_condition
-from crmkit.domain.errors import NotFound, ValidationError
+from crmkit.domain.errors import ValidationError
 from crmkit.domain.front_office.people import USERS
 from crmkit.domain.ids import new_id, record_id
 from crmkit.domain.outbox import OutboxEvent
@@ -41,14 +41,12 @@ from crmkit.domain.timestamps import utc_millis
 from crmkit.services.approval_actions import HeldAction, held_actions
 from crmkit.services.approval_steps import decision_event, resolve_approvers
 from crmkit.services.boundary import checked_calls
-from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.idempotency import run_once
 from crmkit.services.order_confirm import ConfirmRules
 from crmkit.services.order_steps import PendingEvent, claim_outbox, write_events
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.retry import retrying
-from crmkit.services.tenant_service import TenantService
-
-MAX_LISTED = 500
+from crmkit.services.tenant_service import MAX_LISTED, TenantService
 
 
 @attrs.frozen
@@ -132,8 +130,7 @@ class ApprovalService(TenantService):
 
     def flows(self) -> list[ApprovalFlow]:
         """The tenant's flows, by code (at most 500)."""
-        with self._uow() as uow:
-            return list(uow.records(APPROVAL_FLOWS).find(order_by="code", limit=MAX_LISTED).items)
+        return self._listed(APPROVAL_FLOWS, order_by="code")
 
     # -- delegation ---------------------------------------------------------------------
 
@@ -260,17 +257,13 @@ class ApprovalService(TenantService):
         Raises:
             NotFound: no such instance.
         """
-        with self._uow() as uow:
-            return uow.records(APPROVAL_INSTANCES).get(instance_id)
+        return self._record(APPROVAL_INSTANCES, instance_id)
 
     def instances_of(self, record_type: str, subject_id: str) -> list[ApprovalInstance]:
         """Every approval instance of a record, oldest first."""
         the_id = record_id(subject_id, "record id")
-        with self._uow() as uow:
-            page = uow.records(APPROVAL_INSTANCES).find(
-                Equals("subject_id", the_id), limit=MAX_LISTED
-            )
-        found = [i for i in page.items if i.record_type == record_type]
+        listed = self._listed(APPROVAL_INSTANCES, Equals("subject_id", the_id))
+        found = [i for i in listed if i.record_type == record_type]
         return sorted(found, key=lambda i: (i.created_at, i.id))
 
     def waiting_for(self, user_id: str) -> list[ApprovalInstance]:
@@ -296,10 +289,7 @@ class ApprovalService(TenantService):
 
     @staticmethod
     def _flow(uow: UnitOfWork, code: str) -> ApprovalFlow:
-        found = uow.records(APPROVAL_FLOWS).find(Equals("code", code), limit=1).items
-        if not found:
-            raise NotFound("ApprovalFlow", "code", code, uow.tenant_id)
-        return found[0]
+        return uow.records(APPROVAL_FLOWS).get_by("code", code)
 
     def _action(self, inst: ApprovalInstance) -> HeldAction:
         return self._actions[(inst.record_type, inst.action)]
@@ -335,31 +325,28 @@ class ApprovalService(TenantService):
     def _decision(
         self, key: str, operation: str, content: Mapping[str, object], the_id: str, decide: Decide
     ) -> ApprovalOutcome:
+
+        def replayed(uow: UnitOfWork, done: str) -> ApprovalOutcome:
+            result = json.loads(done)
+            positions = result["positions"]
+            events = uow.outbox.after(positions[0] - 1, len(positions)) if positions else []
+            inst = uow.records(APPROVAL_INSTANCES).get(result["instance"])
+            return ApprovalOutcome(inst, tuple(events))
+
+        def run(uow: UnitOfWork) -> tuple[ApprovalOutcome, str, datetime]:
+            now = self._now()
+            pending: list[PendingEvent] = []
+            inst = decide(uow, now, uow.records(APPROVAL_INSTANCES).get(the_id), pending)
+            stored = uow.records(APPROVAL_INSTANCES).update(inst)
+            write_events(uow, [decision_event(stored)], now)
+            written = write_events(uow, pending, now)
+            result = {"instance": stored.id, "positions": [e.position for e in written]}
+            return ApprovalOutcome(stored, written), json.dumps(result), now
+
         the_key = record_id(key, "request key")
-        digest = fingerprint(operation, content)
-
-        def attempt() -> ApprovalOutcome:
-            with self._uow() as uow:
-                claim_outbox(uow)
-                done = replay(uow, the_key, operation, digest)
-                if done is not None:
-                    result = json.loads(done)
-                    positions = result["positions"]
-                    events = uow.outbox.after(positions[0] - 1, len(positions)) if positions else []
-                    inst = uow.records(APPROVAL_INSTANCES).get(result["instance"])
-                    return ApprovalOutcome(inst, tuple(events))
-                now = self._now()
-                pending: list[PendingEvent] = []
-                inst = decide(uow, now, uow.records(APPROVAL_INSTANCES).get(the_id), pending)
-                stored = uow.records(APPROVAL_INSTANCES).update(inst)
-                write_events(uow, [decision_event(stored)], now)
-                written = write_events(uow, pending, now)
-                result = {"instance": stored.id, "positions": [e.position for e in written]}
-                remember(uow, the_key, operation, digest, result=json.dumps(result), now=now)
-                uow.commit()
-                return ApprovalOutcome(stored, written)
-
-        return retrying(attempt)
+        return run_once(
+            self._uow, the_key, operation, content, run, replayed=replayed, before=claim_outbox
+        )
 
     def _time_out(self, the_id: str) -> ApprovalInstance | None:
         with self._uow() as uow:

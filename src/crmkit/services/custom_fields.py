@@ -13,7 +13,7 @@ from crmkit.domain.custom_fields import (
 )
 from crmkit.domain.records import RecordType
 from crmkit.services.boundary import checked_calls
-from crmkit.services.retry import retrying
+from crmkit.services.ports import UnitOfWork
 from crmkit.services.tenant_service import TenantService
 
 
@@ -51,25 +51,23 @@ class CustomFieldService(TenantService):
         if reference_to is not None and not isinstance(reference_to, RecordType):
             raise ValidationError("reference_to must be the declared record type referred to.")
 
-        def define() -> CustomFieldDefinition:
-            with self._uow() as uow:
-                definition = CustomFieldDefinition.new(
-                    uow.tenant_id,
-                    record_type=record_type.scope,
-                    key=key,
-                    label=label,
-                    kind=kind,
-                    now=self._clock.now(),
-                    choices=choices,
-                    decimal_places=decimal_places,
-                    reference_to=None if reference_to is None else reference_to.scope,
-                    required=required,
-                )
-                uow.records(CUSTOM_FIELD_DEFINITIONS).add(definition)
-                uow.commit()
+        def define(uow: UnitOfWork) -> CustomFieldDefinition:
+            definition = CustomFieldDefinition.new(
+                uow.tenant_id,
+                record_type=record_type.scope,
+                key=key,
+                label=label,
+                kind=kind,
+                now=self._clock.now(),
+                choices=choices,
+                decimal_places=decimal_places,
+                reference_to=None if reference_to is None else reference_to.scope,
+                required=required,
+            )
+            uow.records(CUSTOM_FIELD_DEFINITIONS).add(definition)
             return definition
 
-        return retrying(define)
+        return self._retried(define)
 
     def fields_of(self, record_type: RecordType[Any]) -> list[CustomFieldDefinition]:
         """The active custom fields of ``record_type``, by key."""

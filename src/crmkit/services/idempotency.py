@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import TypeVar
 
 from crmkit.domain import ConcurrencyConflict, DuplicateRecord, DuplicateRequest, ValidationError
+from crmkit.domain.records import RecordType
 from crmkit.domain.requests import ProcessedRequest, request_key
 from crmkit.services.ports import UnitOfWork
+from crmkit.services.retry import DEFAULT_ATTEMPTS, DEFAULT_MAX_DELAY_S, retrying
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def fingerprint(operation: str, payload: Mapping[str, object]) -> str:
@@ -81,3 +87,52 @@ def remember(
         raise ConcurrencyConflict(
             "ProcessedRequest", key, uow.tenant_id, "a concurrent request used the same key"
         ) from None
+
+
+def run_once(
+    unit_of_work: Callable[[], UnitOfWork],
+    key: str,
+    operation: str,
+    payload: Mapping[str, object],
+    work: Callable[[UnitOfWork], tuple[T, str, datetime]],
+    *,
+    replayed: Callable[[UnitOfWork, str], T],
+    before: Callable[[UnitOfWork], object] | None = None,
+    attempts: int = DEFAULT_ATTEMPTS,
+    max_delay: float = DEFAULT_MAX_DELAY_S,
+) -> T:
+    """Run the keyed command ``operation`` once per ``key``, in one unit of work.
+
+    ``work`` does the command in the unit of work it is given and returns its value, the
+    text to remember as its result and the time it ran at; both are committed together. A
+    repeated request does no work: ``replayed`` reads its value back from the remembered
+    result. ``before``, if given, runs first in every attempt's unit of work, before the
+    request is looked up (a command that writes outbox events claims the counter there).
+    After a concurrency conflict the whole unit of work runs again (see
+    :func:`~crmkit.services.retry.retrying`). ``key`` is used as given: validate it with
+    :func:`~crmkit.domain.requests.request_key` first where the caller's key is unchecked.
+
+    Raises:
+        DuplicateRequest: ``key`` was used for another operation or other content.
+        ConcurrencyConflict: the last attempt still conflicted.
+    """
+    digest = fingerprint(operation, payload)
+
+    def attempt() -> T:
+        with unit_of_work() as uow:
+            if before is not None:
+                before(uow)
+            done = replay(uow, key, operation, digest)
+            if done is not None:
+                return replayed(uow, done)
+            value, result, now = work(uow)
+            remember(uow, key, operation, digest, result=result, now=now)
+            uow.commit()
+            return value
+
+    return retrying(attempt, attempts=attempts, max_delay=max_delay)
+
+
+def record_loader(record_type: RecordType[R]) -> Callable[[UnitOfWork, str], R]:
+    """How a keyed command whose result is the id of a ``record_type`` record reads it back."""
+    return lambda uow, done: uow.records(record_type).get(done)

@@ -11,10 +11,9 @@ from typing import TypeVar
 from crmkit.domain import ProductId, TenantId
 from crmkit.domain.inventory import InboundOrder, StockCount, StockDocument, WarehouseId
 from crmkit.domain.requests import request_key
-from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.idempotency import run_once
 from crmkit.services.inventory_steps import products_exist
 from crmkit.services.ports import Clock, UnitOfWork
-from crmkit.services.retry import retrying
 from crmkit.services.tenant_service import TenantService
 
 T = TypeVar("T")
@@ -52,21 +51,21 @@ class InventoryBase(TenantService):
         work: Callable[[UnitOfWork, datetime], tuple[str, T]],
         load: Callable[[UnitOfWork, str], T],
     ) -> T:
-        checked = request_key(key)
-        digest = fingerprint(operation, payload)
 
-        def attempt() -> T:
-            with self._uow() as uow:
-                done = replay(uow, checked, operation, digest)
-                if done is not None:
-                    return load(uow, done)
-                now = self._clock.now()
-                result, value = work(uow, now)
-                remember(uow, checked, operation, digest, result=result, now=now)
-                uow.commit()
-                return value
+        def done(uow: UnitOfWork) -> tuple[T, str, datetime]:
+            now = self._clock.now()
+            result, value = work(uow, now)
+            return value, result, now
 
-        return retrying(attempt, attempts=self._attempts)
+        return run_once(
+            self._uow,
+            request_key(key),
+            operation,
+            payload,
+            done,
+            replayed=load,
+            attempts=self._attempts,
+        )
 
     def _document(self, kind: type[Document], document_id: str) -> Document:
         """The stock document of type ``kind`` with this id (NotFound if there is none)."""

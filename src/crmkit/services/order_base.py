@@ -21,12 +21,11 @@ from crmkit.domain.record_data import from_data, to_data
 from crmkit.domain.requests import request_key
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
 from crmkit.services.boundary import checked_calls
-from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.idempotency import run_once
 from crmkit.services.order_confirm import ConfirmRules
 from crmkit.services.order_reads import OrderReads
 from crmkit.services.order_steps import PendingEvent, claim_outbox, write_events
 from crmkit.services.ports import Clock, UnitOfWork
-from crmkit.services.retry import retrying
 
 ORDER_ATTEMPTS = 100
 NOTE_MAX_LENGTH = 200
@@ -90,29 +89,30 @@ class OrderBase(OrderReads):
     def _command(
         self, key: str, operation: str, content: Mapping[str, object], work: Work
     ) -> OrderOutcome:
-        the_key = request_key(key)
-        digest = fingerprint(operation, content)
 
-        def attempt() -> OrderOutcome:
-            with self._uow() as uow:
-                claim_outbox(uow)
-                done = replay(uow, the_key, operation, digest)
-                if done is not None:
-                    return _replayed(uow, done)
-                now = utc_millis(self._clock.now())
-                pending: list[PendingEvent] = []
-                order = work(uow, now, pending)
-                stored = write_events(uow, pending, now)
-                result = {
-                    "order": order.id,
-                    "positions": [e.position for e in stored],
-                    "as_returned": to_data(order),
-                }
-                remember(uow, the_key, operation, digest, result=json.dumps(result), now=now)
-                uow.commit()
-                return OrderOutcome(order, stored)
+        def run(uow: UnitOfWork) -> tuple[OrderOutcome, str, datetime]:
+            now = utc_millis(self._clock.now())
+            pending: list[PendingEvent] = []
+            order = work(uow, now, pending)
+            stored = write_events(uow, pending, now)
+            result = {
+                "order": order.id,
+                "positions": [e.position for e in stored],
+                "as_returned": to_data(order),
+            }
+            return OrderOutcome(order, stored), json.dumps(result), now
 
-        return retrying(attempt, attempts=ORDER_ATTEMPTS, max_delay=ORDER_MAX_DELAY_S)
+        return run_once(
+            self._uow,
+            request_key(key),
+            operation,
+            content,
+            run,
+            replayed=_replayed,
+            before=claim_outbox,
+            attempts=ORDER_ATTEMPTS,
+            max_delay=ORDER_MAX_DELAY_S,
+        )
 
 
 def _replayed(uow: UnitOfWork, done: str) -> OrderOutcome:

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from crmkit.domain import NotFound, ValidationError
+from crmkit.domain import ValidationError
 from crmkit.domain.conditions import InvalidCondition, condition_from_json, evaluate
 from crmkit.domain.front_office.people import USERS, Role
 from crmkit.domain.ids import new_id
@@ -114,8 +114,7 @@ class ProcessService(TenantService):
         Raises:
             NotFound: no such instance.
         """
-        with self._uow() as uow:
-            return uow.records(PROCESS_INSTANCES).get(instance_id)
+        return self._record(PROCESS_INSTANCES, instance_id)
 
     def complete_task(self, instance_id: str, task_no: int, *, user_id: str) -> ProcessInstance:
         """Mark open task ``task_no`` of the instance's current stage done by a user who
@@ -237,10 +236,7 @@ class ProcessService(TenantService):
 
 def _definition(uow: UnitOfWork, code: object) -> ProcessDefinition:
     the_code = clean_text(code, "process code", max_length=32)
-    found = uow.records(PROCESS_DEFINITIONS).find(Equals("code", the_code), limit=1).items
-    if not found:
-        raise NotFound("ProcessDefinition", "code", the_code, uow.tenant_id)
-    return found[0]
+    return uow.records(PROCESS_DEFINITIONS).get_by("code", the_code)
 
 
 def _refused(instance: ProcessInstance, reason: str) -> ProcessStepRefused:

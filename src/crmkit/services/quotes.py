@@ -8,17 +8,17 @@ from decimal import Decimal
 
 import attrs
 
-from crmkit.domain import ProductId, ValidationError, to_decimal
+from crmkit.domain import Product, ProductId, ValidationError, to_decimal
 from crmkit.domain.outbox import EventName, NumberPatterns, payload
-from crmkit.domain.pricing import PricingCustomer, PricingPolicy
+from crmkit.domain.pricing import PricingCustomer, PricingPolicy, Resolution
 from crmkit.domain.quote import Quote, QuoteId, QuoteLine
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
 from crmkit.services.boundary import checked_calls
-from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.idempotency import run_once
 from crmkit.services.order_steps import PendingEvent, claim_outbox, take_number, write_events
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.pricing import price_items
-from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 CONVERT = "quote.convert"
 
@@ -33,7 +33,7 @@ class LineInput:
 
 
 @checked_calls
-class QuoteService:
+class QuoteService(TenantService):
     """Prices quotes, moves them through their lifecycle and converts them to orders."""
 
     def __init__(
@@ -43,8 +43,7 @@ class QuoteService:
         policy: PricingPolicy | None = None,
         numbers: NumberPatterns | None = None,
     ) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
+        super().__init__(unit_of_work, clock)
         self.policy = policy or PricingPolicy()
         self._numbers = numbers or NumberPatterns()
 
@@ -90,40 +89,30 @@ class QuoteService:
                 f"no lines were given for quote {quote_id!r}; give at least one line."
             )
 
-        def attempt() -> Quote:
-            with self._uow() as uow:
-                quote = uow.quotes.get(quote_id)
-                quote.with_lines((), self._clock.now())  # refuses early if not a draft
-                now = self._clock.now()
-                priced = price_items(
-                    uow,
-                    PricingCustomer(quote.account_id, quote.account_groups),
-                    [(line.product_id, line.quantity) for line in lines],
-                    currency=quote.currency,
-                    at=now,
-                    policy=quote.policy,
+        def add(uow: UnitOfWork) -> Quote:
+            quote = uow.quotes.get(quote_id)
+            quote.with_lines((), self._clock.now())  # refuses early if not a draft
+            now = self._clock.now()
+            priced = _priced(uow, quote, [(line.product_id, line.quantity) for line in lines], now)
+            first = quote.next_line_no
+            new_lines = tuple(
+                QuoteLine(
+                    line_no=first + n,
+                    product_id=product.id,
+                    sku=product.sku,
+                    unit=product.unit,
+                    quantity=amount,
+                    tax_rate=product.tax_rate,
+                    discount_percent=given.discount_percent,
+                    resolution=resolution,
                 )
-                first = quote.next_line_no
-                new_lines = tuple(
-                    QuoteLine(
-                        line_no=first + n,
-                        product_id=product.id,
-                        sku=product.sku,
-                        unit=product.unit,
-                        quantity=amount,
-                        tax_rate=product.tax_rate,
-                        discount_percent=given.discount_percent,
-                        resolution=resolution,
-                    )
-                    for n, ((product, amount, resolution), given) in enumerate(
-                        zip(priced, lines, strict=True)
-                    )
+                for n, ((product, amount, resolution), given) in enumerate(
+                    zip(priced, lines, strict=True)
                 )
-                saved = uow.quotes.update(quote.with_lines(new_lines, now))
-                uow.commit()
-            return saved
+            )
+            return uow.quotes.update(quote.with_lines(new_lines, now))
 
-        return retrying(attempt)
+        return self._retried(add)
 
     def add_line(
         self,
@@ -181,28 +170,20 @@ class QuoteService:
             NoPriceFound: a line's product has no applicable price any more.
         """
 
-        def attempt() -> Quote:
-            with self._uow() as uow:
-                quote = uow.quotes.get(quote_id)
-                quote.repriced({}, self._clock.now())  # refuses early if not a draft
-                now = self._clock.now()
-                priced = price_items(
-                    uow,
-                    PricingCustomer(quote.account_id, quote.account_groups),
-                    [(line.product_id, line.quantity) for line in quote.lines],
-                    currency=quote.currency,
-                    at=now,
-                    policy=quote.policy,
+        def reprice(uow: UnitOfWork) -> Quote:
+            quote = uow.quotes.get(quote_id)
+            quote.repriced({}, self._clock.now())  # refuses early if not a draft
+            now = self._clock.now()
+            items = [(line.product_id, line.quantity) for line in quote.lines]
+            resolutions = {
+                line.line_no: resolution
+                for line, (_, _, resolution) in zip(
+                    quote.lines, _priced(uow, quote, items, now), strict=True
                 )
-                resolutions = {
-                    line.line_no: resolution
-                    for line, (_, _, resolution) in zip(quote.lines, priced, strict=True)
-                }
-                saved = uow.quotes.update(quote.repriced(resolutions, now))
-                uow.commit()
-            return saved
+            }
+            return uow.quotes.update(quote.repriced(resolutions, now))
 
-        return retrying(attempt)
+        return self._retried(reprice)
 
     def send(self, quote_id: QuoteId) -> Quote:
         """Send a draft quote.
@@ -282,49 +263,46 @@ class QuoteService:
             if quantities is None
             else {str(k): to_decimal(v, "quantity to convert") for k, v in quantities.items()}
         )
-        digest = fingerprint(
-            CONVERT, {"quote": quote_id, "quantities": asked, "override": expiry_override}
-        )
+        content = {"quote": quote_id, "quantities": asked, "override": expiry_override}
         wanted_input = (
             None
             if quantities is None
             else {int(k): to_decimal(v, "quantity to convert") for k, v in quantities.items()}
         )
 
-        def attempt() -> SalesOrder:
-            with self._uow() as uow:
-                claim_outbox(uow)
-                done = replay(uow, request_key, CONVERT, digest)
-                if done is not None:
-                    return uow.sales_orders.get(SalesOrderId(done))
-                now = self._clock.now()
-                quote = uow.quotes.get(quote_id)
-                wanted = quote.conversion(wanted_input)
-                order = SalesOrder.from_quote(
-                    quote,
-                    wanted,
-                    now=now,
-                    request_key=request_key,
-                    expiry_override=expiry_override,
-                )
-                uow.quotes.update(quote.converted(wanted, now))
-                order = attrs.evolve(
-                    order, number=take_number(uow, self._numbers, "sales_order", now)
-                )
-                uow.sales_orders.add(order)
-                created = payload(
-                    order_id=order.id,
-                    number=order.number,
-                    status=order.status.value,
-                    quote_id=quote.id,
-                    total=order.totals().gross,
-                )
-                write_events(uow, [PendingEvent(EventName.ORDER_CREATED, order.id, created)], now)
-                remember(uow, request_key, CONVERT, digest, result=order.id, now=now)
-                uow.commit()
-            return order
+        def work(uow: UnitOfWork) -> tuple[SalesOrder, str, datetime]:
+            now = self._clock.now()
+            quote = uow.quotes.get(quote_id)
+            wanted = quote.conversion(wanted_input)
+            order = SalesOrder.from_quote(
+                quote,
+                wanted,
+                now=now,
+                request_key=request_key,
+                expiry_override=expiry_override,
+            )
+            uow.quotes.update(quote.converted(wanted, now))
+            order = attrs.evolve(order, number=take_number(uow, self._numbers, "sales_order", now))
+            uow.sales_orders.add(order)
+            created = payload(
+                order_id=order.id,
+                number=order.number,
+                status=order.status.value,
+                quote_id=quote.id,
+                total=order.totals().gross,
+            )
+            write_events(uow, [PendingEvent(EventName.ORDER_CREATED, order.id, created)], now)
+            return order, order.id, now
 
-        return retrying(attempt)
+        return run_once(
+            self._uow,
+            request_key,
+            CONVERT,
+            content,
+            work,
+            replayed=lambda uow, done: uow.sales_orders.get(SalesOrderId(done)),
+            before=claim_outbox,
+        )
 
     def get_order(self, order_id: SalesOrderId) -> SalesOrder:
         """The sales order with this id.
@@ -341,11 +319,23 @@ class QuoteService:
             return uow.sales_orders.for_quote(quote_id)
 
     def _change(self, quote_id: QuoteId, change: Callable[[Quote, datetime], Quote]) -> Quote:
-        def attempt() -> Quote:
-            with self._uow() as uow:
-                quote = uow.quotes.get(quote_id)
-                saved = uow.quotes.update(change(quote, self._clock.now()))
-                uow.commit()
-            return saved
+        return self._retried(
+            lambda uow: uow.quotes.update(change(uow.quotes.get(quote_id), self._clock.now()))
+        )
 
-        return retrying(attempt)
+
+def _priced(
+    uow: UnitOfWork,
+    quote: Quote,
+    items: Sequence[tuple[ProductId, Decimal | int | str]],
+    now: datetime,
+) -> list[tuple[Product, Decimal, Resolution]]:
+    """``items`` (product, quantity) priced for the quote's customer, currency and policy."""
+    return price_items(
+        uow,
+        PricingCustomer(quote.account_id, quote.account_groups),
+        items,
+        currency=quote.currency,
+        at=now,
+        policy=quote.policy,
+    )

@@ -14,7 +14,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from crmkit.domain import NotFound, TenantId, ValidationError, WrongTenant
+from crmkit.domain import DuplicateRecord, NotFound, TenantId, ValidationError, WrongTenant
 from crmkit.domain.custom_fields import (
     CUSTOM_FIELD_DEFINITIONS,
     CustomFieldDefinition,
@@ -86,6 +86,23 @@ StoreFactory = Callable[[RecordType[Any]], RecordStore[Any]]
 def attribute(record: object, name: str) -> Any:
     """The value of ``name`` in ``record`` (declared records are attrs classes)."""
     return getattr(record, name)
+
+
+def duplicate_error(
+    record_type: RecordType[R],
+    record: R,
+    tenant_id: TenantId,
+    taken: Callable[[tuple[str, ...]], bool],
+) -> DuplicateRecord:
+    """The error for a ``record`` the storage refused as a duplicate: about the first
+    unique key of its type that ``taken`` says the storage named, else about its key."""
+    entity = record_type.entity
+    for names in record_type.unique:
+        if taken(names):
+            value = tuple(plain(attribute(record, n)) for n in names)
+            shown = value[0] if len(value) == 1 else value
+            return DuplicateRecord(entity, ", ".join(names), shown, tenant_id)
+    return DuplicateRecord(entity, record_type.key, attribute(record, record_type.key), tenant_id)
 
 
 def sort_values(record: object, plan: QueryPlan) -> tuple[Scalar, ...]:
@@ -161,6 +178,18 @@ class RecordRepository(Generic[R]):
         if not self.record_type.fixed:  # every record of the table is of this type
             return {getattr(r, key): r for r in found}
         return {getattr(r, key): r for r in found if self._own(r)}
+
+    def get_by(self, field: str, value: object) -> R:
+        """The record whose indexed ``field`` is ``value`` (the first by key if several).
+
+        Raises:
+            ValidationError: ``field`` is not indexed, or ``value`` does not fit it.
+            NotFound: no such record in this tenant.
+        """
+        found = self.find(Equals(field, value), limit=1).items
+        if not found:
+            raise NotFound(self.record_type.entity, field, value, self._tenant)
+        return found[0]
 
     def update(self, record: R) -> R:
         """Store a changed record; return it with its version incremented.

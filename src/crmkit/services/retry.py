@@ -14,6 +14,8 @@ T = TypeVar("T")
 
 DEFAULT_ATTEMPTS = 10
 """The fewest attempts a command makes before it may give up, however slow they are."""
+DEFAULT_MAX_DELAY_S = 0.2
+"""The longest sleep between two attempts (the sleeps grow exponentially up to it)."""
 DEFAULT_BUDGET_S = 30.0
 """How long (seconds from the first attempt) a conflicting command is retried.
 
@@ -33,7 +35,7 @@ def retrying(
     attempts: int = DEFAULT_ATTEMPTS,
     budget_s: float = DEFAULT_BUDGET_S,
     base_delay: float = 0.002,
-    max_delay: float = 0.2,
+    max_delay: float = DEFAULT_MAX_DELAY_S,
 ) -> T:
     """Run ``operation`` (which opens its own unit of work) until it does not conflict.
 

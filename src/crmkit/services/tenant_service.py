@@ -14,6 +14,9 @@ from crmkit.services.store_ports import RecordStore
 T = TypeVar("T")
 R = TypeVar("R")
 
+MAX_LISTED = 500
+"""The most records a listing returns (the first ones in its order)."""
+
 
 def expect_version(
     uow: UnitOfWork, entity: str, record_id: str, version: int, expected: int | None
@@ -64,6 +67,24 @@ class TenantService:
     def _add_record(self, kind: RecordType[R], make: Callable[[UnitOfWork], R]) -> R:
         """Store the record ``make`` builds in the unit of work, and return it as stored."""
         return self._committed(lambda uow: uow.records(kind).add(make(uow)))
+
+    def _record(self, kind: RecordType[R], key: str) -> R:
+        """The record of ``kind`` with this key, read in a unit of work of its own.
+
+        Raises:
+            NotFound: no such record in the tenant.
+        """
+        with self._uow() as uow:
+            return uow.records(kind).get(key)
+
+    def _listed(
+        self, kind: RecordType[R], *filters: object, order_by: str | None = None
+    ) -> list[R]:
+        """The first :data:`MAX_LISTED` records of ``kind`` matching every filter, in the
+        order of ``order_by`` (by key if not given)."""
+        with self._uow() as uow:
+            page = uow.records(kind).find(*filters, order_by=order_by, limit=MAX_LISTED)
+        return list(page.items)
 
     def _update_record(self, kind: RecordType[R], change: Callable[[UnitOfWork], R]) -> R:
         """Store the changed record ``change`` returns (retried after a conflict)."""

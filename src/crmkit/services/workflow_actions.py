@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from crmkit.domain import ValidationError
+from crmkit.domain import ConcurrencyConflict, CrmkitError, StorageError, ValidationError
 from crmkit.domain.conditions import (
     CUSTOM_PREFIX,
     InvalidCondition,
@@ -226,6 +226,24 @@ class Firing:
     now: datetime
     tag: str = ""
     """The firing's prefix of call keys (``""``: the event position, 12 digits)."""
+
+
+def apply_all(uow: UnitOfWork, firing: Firing) -> str | None:
+    """Apply the actions of the firing's rule in order, in ``uow``: why the first refused
+    one was refused (its number, kind and error), or ``None`` once all are applied.
+
+    Raises:
+        ConcurrencyConflict, StorageError: as an action raised it (the firing is not
+            recorded as failed: the unit of work is retried, or the command fails).
+    """
+    for n, action in enumerate(firing.rule.actions, 1):
+        try:
+            apply(uow, firing, n, action)
+        except (ConcurrencyConflict, StorageError):
+            raise
+        except CrmkitError as error:
+            return f"action {n} ({action.kind.value}): {error}"
+    return None
 
 
 def apply(uow: UnitOfWork, firing: Firing, n: int, action: RuleAction) -> None:

@@ -19,11 +19,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from crmkit.domain import (
-    ConcurrencyConflict,
-    CrmkitError,
     DuplicateRecord,
     NotFound,
-    StorageError,
 )
 from crmkit.domain.conditions import CUSTOM_PREFIX, condition_from_json, evaluate, record_values
 from crmkit.domain.errors import ValidationError
@@ -42,7 +39,7 @@ from crmkit.domain.workflows import (
 )
 from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
-from crmkit.services.workflow_actions import Firing, apply, rule_fields
+from crmkit.services.workflow_actions import Firing, apply_all, rule_fields
 
 MAX_RULES = 200
 FIRING_BATCH = 500
@@ -165,14 +162,9 @@ def fire_due(  # noqa: PLR0911 - one return per reason not to fire
                                outcome))  # fmt: skip
     if failure is not None:
         return True
-    context = Firing(rule, event, subject, key, values, now, tag=firing_key)
-    for n, action in enumerate(rule.actions, 1):
-        try:
-            apply(uow, context, n, action)
-        except (ConcurrencyConflict, StorageError):
-            raise
-        except CrmkitError as error:
-            raise TimeRuleFailed(f"action {n} ({action.kind.value}): {error}") from None
+    refused = apply_all(uow, Firing(rule, event, subject, key, values, now, tag=firing_key))
+    if refused is not None:
+        raise TimeRuleFailed(refused)
     return True
 
 

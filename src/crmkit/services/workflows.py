@@ -28,11 +28,8 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from crmkit.domain import (
-    ConcurrencyConflict,
-    CrmkitError,
     DuplicateRecord,
     NotFound,
-    StorageError,
     ValidationError,
 )
 from crmkit.domain.conditions import (
@@ -63,11 +60,11 @@ from crmkit.domain.workflows import (
 from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import UnitOfWork
 from crmkit.services.retry import retrying
-from crmkit.services.tenant_service import TenantService
+from crmkit.services.tenant_service import MAX_LISTED, TenantService
 from crmkit.services.workflow_actions import (
     Firing,
     RuleFailed,
-    apply,
+    apply_all,
     check_actions,
     rule_fields,
     stored_condition,
@@ -81,7 +78,6 @@ CONSUMER = "crmkit.workflows"
 """The outbox consumer name of the workflow rules."""
 MAX_BATCH = 1000
 MAX_RULES = 200
-MAX_LISTED = 500
 
 
 @attrs.frozen
@@ -244,19 +240,11 @@ class WorkflowService(TenantService):
     def firings(self, rule_id: str) -> list[WorkflowFiring]:
         """The firings of a rule (the first 500), in event order."""
         key = record_id(rule_id, "rule id")
-        with self._uow() as uow:
-            found = uow.records(WORKFLOW_FIRINGS).find(
-                Equals("rule_id", key), order_by="position", limit=MAX_LISTED
-            )
-        return list(found.items)
+        return self._listed(WORKFLOW_FIRINGS, Equals("rule_id", key), order_by="position")
 
     def pending_calls(self) -> list[WorkflowCall]:
         """Calls out not delivered yet (the first 500), in delivery order."""
-        with self._uow() as uow:
-            found = uow.records(WORKFLOW_CALLS).find(
-                Equals("status", CallStatus.PENDING.value), limit=MAX_LISTED
-            )
-        return list(found.items)
+        return self._listed(WORKFLOW_CALLS, Equals("status", CallStatus.PENDING.value))
 
     def position(self) -> int:
         """The outbox position up to which the rules have run."""
@@ -376,12 +364,6 @@ class WorkflowService(TenantService):
         uow.records(WORKFLOW_FIRINGS).add(firing)
         if failure is not None:
             return
-        context = Firing(rule, event, subject, key, values, now)
-        for n, action in enumerate(rule.actions, 1):
-            try:
-                apply(uow, context, n, action)
-            except (ConcurrencyConflict, StorageError):
-                raise
-            except CrmkitError as error:
-                reason = f"action {n} ({action.kind.value}): {error}"
-                raise RuleFailed(event.position, rule.id, reason) from None
+        refused = apply_all(uow, Firing(rule, event, subject, key, values, now))
+        if refused is not None:
+            raise RuleFailed(event.position, rule.id, refused)

@@ -14,7 +14,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import attrs
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -22,7 +21,6 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 
 from crmkit.adapters.clock import FixedClock
@@ -32,6 +30,7 @@ from crmkit.domain.deduction import DeductionPolicy, OrderLine, TradeMode
 from crmkit.services import Storage
 from crmkit.services.accounts import CustomerAccountService, Movement
 from crmkit.testing.ledger import T0, AccountState, account_state, check_ledger, cny
+from crmkit.testing.running import run_machine
 from crmkit.testing.tenants import fresh_tenant
 
 AMOUNTS = st.integers(1, 40_000).map(lambda n: Money(Decimal(n).scaleb(-2), "CNY"))
@@ -300,12 +299,4 @@ def ledger_machine(storage: Storage) -> type[RuleBasedStateMachine]:
 
 def run_ledger_machine(storage: Storage, *, max_examples: int, steps: int) -> None:
     """Run the ledger machine against ``storage`` with the given bounds."""
-    run_state_machine_as_test(
-        ledger_machine(storage),
-        settings=settings(
-            max_examples=max_examples,
-            stateful_step_count=steps,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+    run_machine(ledger_machine(storage), examples=max_examples, steps=steps)

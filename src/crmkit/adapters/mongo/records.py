@@ -18,11 +18,11 @@ from pymongo.database import Database
 
 from crmkit.adapters.mongo.converters import converter
 from crmkit.adapters.mongo.session import MongoSession
-from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound
+from crmkit.domain import ConcurrencyConflict, NotFound
 from crmkit.domain.errors import ConfigurationError, CrmkitError
 from crmkit.domain.record_query import Condition, Op, QueryPlan, Scalar
 from crmkit.domain.records import CUSTOM_FIELD, RecordType
-from crmkit.services.records import attribute, plain
+from crmkit.services.records import attribute, duplicate_error, plain
 
 R = TypeVar("R")
 CUSTOM_INDEX = "cv"
@@ -263,13 +263,10 @@ class MongoRecordStore(Generic[R]):
 
     def _duplicate(self, record: R) -> Callable[[str], CrmkitError]:
         def error(index: str) -> CrmkitError:
-            for names in self._type.unique:
-                if all(f"'{n}'" in index for n in names):
-                    value = tuple(plain(attribute(record, n)) for n in names)
-                    shown = value[0] if len(value) == 1 else value
-                    return DuplicateRecord(self._type.entity, ", ".join(names), shown, self._tenant)
-            key = attribute(record, self._type.key)
-            return DuplicateRecord(self._type.entity, self._type.key, key, self._tenant)
+            def named(names: tuple[str, ...]) -> bool:
+                return all(f"'{n}'" in index for n in names)
+
+            return duplicate_error(self._type, record, self._tenant, named)
 
         return error
 

@@ -29,11 +29,11 @@ from crmkit.adapters.sql.pricing import body_converter
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import select_where
 from crmkit.adapters.sql.tables.records import VALUE_COLUMNS, custom_values, table_of
-from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound
+from crmkit.domain import ConcurrencyConflict, NotFound
 from crmkit.domain.errors import CrmkitError
 from crmkit.domain.record_query import Condition, Op, QueryPlan, Target
 from crmkit.domain.records import CUSTOM_FIELD, FieldKind, RecordType
-from crmkit.services.records import attribute, plain
+from crmkit.services.records import attribute, duplicate_error, plain
 
 R = TypeVar("R")
 IN_BATCH = 500
@@ -255,13 +255,9 @@ class SqlRecordStore(Generic[R]):
 
     def _duplicate(self, record: R) -> Callable[[str], CrmkitError]:
         def error(constraint: str) -> CrmkitError:
-            for names in self._type.unique:
-                if _names_constraint(constraint, names):
-                    value = tuple(plain(attribute(record, n)) for n in names)
-                    shown = value[0] if len(value) == 1 else value
-                    return DuplicateRecord(self._type.entity, ", ".join(names), shown, self._tenant)
-            key = attribute(record, self._type.key)
-            return DuplicateRecord(self._type.entity, self._type.key, key, self._tenant)
+            return duplicate_error(
+                self._type, record, self._tenant, lambda names: _names_constraint(constraint, names)
+            )
 
         return error
 

@@ -26,8 +26,7 @@ from crmkit.domain.field_work.shelf import (
 from crmkit.domain.ids import record_id
 from crmkit.domain.record_query import Equals
 from crmkit.services.ports import UnitOfWork
-
-MAX_LISTED = 500
+from crmkit.services.tenant_service import MAX_LISTED
 
 
 @attrs.frozen

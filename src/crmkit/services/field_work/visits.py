@@ -24,10 +24,8 @@ from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import UnitOfWork
-from crmkit.services.retry import retrying
-from crmkit.services.tenant_service import TenantService
+from crmkit.services.tenant_service import MAX_LISTED, TenantService
 
-MAX_LISTED = 500
 PERCENT_STEP = Decimal("0.01")
 
 
@@ -237,29 +235,27 @@ class VisitService(TenantService):
         """Mark missed every planned visit not checked in by its start plus grace (up to 500
         a call, earliest first); returns the visits marked."""
 
-        def run() -> list[Visit]:
+        def run(uow: UnitOfWork) -> list[Visit]:
             now = utc_millis(self._clock.now())
             marked = []
-            with self._uow() as uow:
-                page = uow.records(VISITS).find(
-                    Equals("status", VisitStatus.PLANNED.value),
-                    Between("planned_at", None, now),
-                    order_by="planned_at",
-                    limit=MAX_LISTED,
-                )
-                templates: dict[str, VisitActionTemplate] = {}
-                for visit in page.items:
-                    if visit.template_id not in templates:
-                        templates[visit.template_id] = uow.records(VISIT_ACTION_TEMPLATES).get(
-                            visit.template_id
-                        )
-                    template = templates[visit.template_id]
-                    if visit.is_overdue(template, now):
-                        marked.append(uow.records(VISITS).update(visit.missed(template, now)))
-                uow.commit()
+            page = uow.records(VISITS).find(
+                Equals("status", VisitStatus.PLANNED.value),
+                Between("planned_at", None, now),
+                order_by="planned_at",
+                limit=MAX_LISTED,
+            )
+            templates: dict[str, VisitActionTemplate] = {}
+            for visit in page.items:
+                if visit.template_id not in templates:
+                    templates[visit.template_id] = uow.records(VISIT_ACTION_TEMPLATES).get(
+                        visit.template_id
+                    )
+                template = templates[visit.template_id]
+                if visit.is_overdue(template, now):
+                    marked.append(uow.records(VISITS).update(visit.missed(template, now)))
             return marked
 
-        return retrying(run)
+        return self._retried(run)
 
     def day_plan(self, rep_id: str, day: date, time_zone: str = "UTC") -> list[Visit]:
         """The rep's visits planned on a local day, by planned time (at most 500).
@@ -276,23 +272,17 @@ class VisitService(TenantService):
             raise ValidationError(f"unknown time zone {time_zone!r}.") from None
         start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
         end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-        with self._uow() as uow:
-            page = uow.records(VISITS).find(
-                Equals("rep_id", rep),
-                Between("planned_at", start, end - timedelta(milliseconds=1)),
-                order_by="planned_at",
-                limit=MAX_LISTED,
-            )
-        return list(page.items)
+        return self._listed(
+            VISITS,
+            Equals("rep_id", rep),
+            Between("planned_at", start, end - timedelta(milliseconds=1)),
+            order_by="planned_at",
+        )
 
     def visits_of(self, customer_id: str) -> list[Visit]:
         """The customer's visits by planned time (at most 500)."""
         customer = record_id(customer_id, "customer id")
-        with self._uow() as uow:
-            page = uow.records(VISITS).find(
-                Equals("customer_id", customer), order_by="planned_at", limit=MAX_LISTED
-            )
-        return list(page.items)
+        return self._listed(VISITS, Equals("customer_id", customer), order_by="planned_at")
 
     def completion_rate(self, rep_id: str, start: datetime, end: datetime) -> Decimal | None:
         """Percent of the rep's visits planned in [start, end) that were completed, cancelled

@@ -280,15 +280,9 @@ def _same(order: WorkOrder, wanted: dict[str, object]) -> WorkOrder:
 
 
 def _calendar(uow: UnitOfWork, code: str) -> BusinessCalendar:
-    found = uow.records(BUSINESS_CALENDARS).find(Equals("code", code), limit=1).items
-    if not found:
-        raise NotFound("BusinessCalendar", "code", code, uow.tenant_id)
-    return found[0]
+    return uow.records(BUSINESS_CALENDARS).get_by("code", code)
 
 
 def _by_number(uow: UnitOfWork, number: object) -> WorkOrder:
     code = clean_text(number, "work order number", max_length=32)
-    found = uow.records(WORK_ORDERS).find(Equals("number", code), limit=1).items
-    if not found:
-        raise NotFound("WorkOrder", "number", code, uow.tenant_id)
-    return found[0]
+    return uow.records(WORK_ORDERS).get_by("number", code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from crmkit.domain import NotFound, ValidationError
+from crmkit.domain import ValidationError
 from crmkit.domain.front_office.contacts import CONTACTS, Contact
 from crmkit.domain.front_office.customers import CUSTOMERS, Customer, CustomerStatus
 from crmkit.domain.front_office.errors import DuplicateCustomer, InactiveCustomer
@@ -24,10 +24,7 @@ def customer_by_code(uow: UnitOfWork, code: object) -> Customer:
         NotFound: no such customer in the tenant.
     """
     wanted = clean_text(code, "customer code", max_length=32)
-    found = uow.records(CUSTOMERS).find(Equals("code", wanted), limit=1).items
-    if not found:
-        raise NotFound("Customer", "code", wanted, uow.tenant_id)
-    return found[0]
+    return uow.records(CUSTOMERS).get_by("code", wanted)
 
 
 def pricing_customer(uow: UnitOfWork, code: object) -> PricingCustomer:

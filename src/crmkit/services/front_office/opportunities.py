@@ -45,10 +45,10 @@ def process_by_code(uow: UnitOfWork, code: object) -> SalesProcess:
         NotFound: no such active process.
     """
     wanted = clean_text(code, "sales process code", max_length=32)
-    found = uow.records(SALES_PROCESSES).find(Equals("code", wanted), limit=1).items
-    if not found or not found[0].active:
+    process = uow.records(SALES_PROCESSES).get_by("code", wanted)
+    if not process.active:
         raise NotFound("SalesProcess", "code", wanted, uow.tenant_id)
-    return found[0]
+    return process
 
 
 def open_opportunity(

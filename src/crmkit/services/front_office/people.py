@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from crmkit.domain import NotFound, ValidationError
+from crmkit.domain import ValidationError
 from crmkit.domain.front_office.people import TEAMS, USERS, Team, User
 from crmkit.domain.record_query import Equals
 from crmkit.services.boundary import checked_calls
@@ -82,11 +82,9 @@ class DirectoryService(TenantService):
             NotFound: no such team.
         """
         with self._uow() as uow:
-            found = uow.records(TEAMS).find(Equals("code", team_code), limit=1).items
-            if not found:
-                raise NotFound("Team", "code", team_code, uow.tenant_id)
+            team = uow.records(TEAMS).get_by("code", team_code)
             members = uow.records(USERS).find(
-                Equals("team_id", found[0].id), Equals("active", True), order_by="name", limit=500
+                Equals("team_id", team.id), Equals("active", True), order_by="name", limit=500
             )
             return list(members.items)
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import attrs
 
-from crmkit.domain import NotFound
 from crmkit.domain.front_office.customers import CUSTOMERS, Customer
 from crmkit.domain.front_office.leads import LEADS, Lead
 from crmkit.domain.front_office.pools import (
@@ -50,10 +49,7 @@ def pool_by_code(uow: UnitOfWork, code: object) -> Pool:
         NotFound: no such pool.
     """
     wanted = clean_text(code, "pool code", max_length=32)
-    found = uow.records(POOLS).find(Equals("code", wanted), limit=1).items
-    if not found:
-        raise NotFound("Pool", "code", wanted, uow.tenant_id)
-    return found[0]
+    return uow.records(POOLS).get_by("code", wanted)
 
 
 def pooled(

@@ -316,16 +316,14 @@ class PoolService(TenantService):
         """Store what ``step`` makes of the pool's record ``key`` and write it into the
         history as ``action`` by ``user`` and ``actor``, retried after a conflict."""
 
-        def run() -> Pooled:
+        def run(uow: UnitOfWork) -> Pooled:
             now = self._now()
-            with self._uow() as uow:
-                pool, records, record = pooled(uow, pool_code, key)
-                moved: Pooled = records.update(step(uow, pool, record, now))
-                self._event(uow, pool, moved, action, user=user, actor=actor, why=reason, at=now)
-                uow.commit()
-                return moved
+            pool, records, record = pooled(uow, pool_code, key)
+            moved: Pooled = records.update(step(uow, pool, record, now))
+            self._event(uow, pool, moved, action, user=user, actor=actor, why=reason, at=now)
+            return moved
 
-        return retrying(run)
+        return self._retried(run)
 
     def _add_seat(self, uow: UnitOfWork, pool: Pool, user_id: str) -> None:
         seat = PoolSeat(PoolSeat.key(pool.id, user_id), uow.tenant_id, pool.id, user_id, 0)

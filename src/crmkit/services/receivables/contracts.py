@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import attrs
@@ -24,10 +24,9 @@ from crmkit.domain.sales_order import SalesOrderStatus
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
-from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.idempotency import record_loader, run_once
 from crmkit.services.ports import UnitOfWork
 from crmkit.services.receivables.payment_steps import figures, label, order_of
-from crmkit.services.retry import retrying
 from crmkit.services.tenant_service import TenantService
 
 ZERO = Decimal(0)
@@ -68,27 +67,22 @@ class ContractService(TenantService):
             )
         content = {"c": customer, "n": the_number, "m": (amount.amount, amount.currency),
                    "f": valid_from.isoformat(), "u": valid_until.isoformat()}  # fmt: skip
-        digest = fingerprint("contract.create", content)
 
-        def attempt() -> Contract:
-            with self._uow() as uow:
-                done = replay(uow, key, "contract.create", digest)
-                if done is not None:
-                    return uow.records(CONTRACTS).get(done)
-                now = utc_millis(self._clock.now())
-                contract = Contract(
-                    id=new_id(), tenant_id=uow.tenant_id, number=the_number,
-                    customer_id=customer, currency=amount.currency, amount=amount.amount,
-                    committed=ZERO, valid_from=valid_from, valid_until=valid_until,
-                    stored_status=ContractStatus.DRAFT, termination_reason=None,
-                    created_at=now, updated_at=now, orders=(),
-                )  # fmt: skip
-                stored = uow.records(CONTRACTS).add(contract)
-                remember(uow, key, "contract.create", digest, result=stored.id, now=now)
-                uow.commit()
-                return stored
+        def work(uow: UnitOfWork) -> tuple[Contract, str, datetime]:
+            now = utc_millis(self._clock.now())
+            contract = Contract(
+                id=new_id(), tenant_id=uow.tenant_id, number=the_number,
+                customer_id=customer, currency=amount.currency, amount=amount.amount,
+                committed=ZERO, valid_from=valid_from, valid_until=valid_until,
+                stored_status=ContractStatus.DRAFT, termination_reason=None,
+                created_at=now, updated_at=now, orders=(),
+            )  # fmt: skip
+            stored = uow.records(CONTRACTS).add(contract)
+            return stored, stored.id, now
 
-        return retrying(attempt)
+        return run_once(
+            self._uow, key, "contract.create", content, work, replayed=record_loader(CONTRACTS)
+        )
 
     def activate(self, contract_id: str, *, key: str) -> Contract:
         """Activate a draft contract.
@@ -172,8 +166,7 @@ class ContractService(TenantService):
         Raises:
             NotFound: no such contract.
         """
-        with self._uow() as uow:
-            return uow.records(CONTRACTS).get(contract_id)
+        return self._record(CONTRACTS, contract_id)
 
     def status(self, contract_id: str) -> ContractStatus:
         """The contract's status today by the clock.
@@ -217,19 +210,12 @@ class ContractService(TenantService):
     def _run(
         self, key: str, operation: str, payload: Mapping[str, object], contract_id: str, step: Step
     ) -> Contract:
-        digest = fingerprint(operation, payload)
 
-        def attempt() -> Contract:
-            with self._uow() as uow:
-                done = replay(uow, key, operation, digest)
-                if done is not None:
-                    return uow.records(CONTRACTS).get(done)
-                contract = uow.records(CONTRACTS).get(contract_id)
-                now = utc_millis(self._clock.now())
-                changed = attrs.evolve(step(uow, contract), updated_at=now)
-                stored = uow.records(CONTRACTS).update(changed)
-                remember(uow, key, operation, digest, result=stored.id, now=now)
-                uow.commit()
-                return stored
+        def work(uow: UnitOfWork) -> tuple[Contract, str, datetime]:
+            contract = uow.records(CONTRACTS).get(contract_id)
+            now = utc_millis(self._clock.now())
+            changed = attrs.evolve(step(uow, contract), updated_at=now)
+            stored = uow.records(CONTRACTS).update(changed)
+            return stored, stored.id, now
 
-        return retrying(attempt)
+        return run_once(self._uow, key, operation, payload, work, replayed=record_loader(CONTRACTS))

@@ -35,10 +35,10 @@ from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.approval_steps import add_held_request, refuse_if_held
 from crmkit.services.boundary import checked_calls
-from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.idempotency import record_loader, run_once
 from crmkit.services.ports import Clock, UnitOfWork
 from crmkit.services.receivables.payment_steps import label, order_of
-from crmkit.services.retry import retrying
+from crmkit.services.tenant_service import TenantService
 
 INVOICE_SERIES = "invoice_request"
 Step = Callable[[UnitOfWork, InvoiceRequest], InvoiceRequest]
@@ -62,7 +62,7 @@ def gross_by_rate(order: SalesOrder) -> dict[Decimal, Decimal]:
 
 
 @checked_calls
-class InvoiceService:
+class InvoiceService(TenantService):
     """Invoice requests (开票申请) within what the policy lets an order be invoiced for.
 
     Every command is one unit of work, idempotent under ``key``, changing nothing when it
@@ -75,8 +75,7 @@ class InvoiceService:
         clock: Clock,
         basis: InvoiceBasis = InvoiceBasis.DELIVERED,
     ) -> None:
-        self._uow = unit_of_work
-        self._clock = clock
+        super().__init__(unit_of_work, clock)
         self._basis = basis
 
     def invoiceable(self, order_id: str) -> Decimal:
@@ -215,8 +214,7 @@ class InvoiceService:
         Raises:
             NotFound: no such request.
         """
-        with self._uow() as uow:
-            return uow.records(INVOICE_REQUESTS).get(request_id)
+        return self._record(INVOICE_REQUESTS, request_id)
 
     def _request(
         self,
@@ -274,19 +272,14 @@ class InvoiceService:
     ) -> InvoiceRequest:
         """Run ``work`` once per ``key``: a repeated request returns the request stored
         by the first, remembered at the time ``work`` gives."""
-        digest = fingerprint(operation, payload)
 
-        def attempt() -> InvoiceRequest:
-            with self._uow() as uow:
-                done = replay(uow, key, operation, digest)
-                if done is not None:
-                    return uow.records(INVOICE_REQUESTS).get(done)
-                stored, now = work(uow)
-                remember(uow, key, operation, digest, result=stored.id, now=now)
-                uow.commit()
-                return stored
+        def done(uow: UnitOfWork) -> tuple[InvoiceRequest, str, datetime]:
+            stored, now = work(uow)
+            return stored, stored.id, now
 
-        return retrying(attempt)
+        return run_once(
+            self._uow, key, operation, payload, done, replayed=record_loader(INVOICE_REQUESTS)
+        )
 
     def _requested(self, uow: UnitOfWork, order_id: str) -> Decimal:
         found = uow.records(ORDER_INVOICING).get_many([order_id]).get(order_id)

@@ -7,13 +7,15 @@ from decimal import Decimal
 
 import attrs
 
-from crmkit.domain.accounts import EntryKind, Fund, Ledger
+from crmkit.domain.accounts import CustomerAccount, EntryKind, Fund, Ledger, positive_amount
 from crmkit.domain.errors import (
     ConcurrencyConflict,
     DuplicateRecord,
     InvalidStateTransition,
+    NotFound,
     ValidationError,
 )
+from crmkit.domain.money import Money
 from crmkit.domain.order_lifecycle import share
 from crmkit.domain.receivables.errors import (
     AllocationExceedsOpenAmount,
@@ -32,6 +34,22 @@ from crmkit.domain.receivables.payments import (
 from crmkit.domain.receivables.plans import PAYMENT_PLANS, apply_payment, shares_of, undo_payment
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId, SalesOrderStatus
 from crmkit.services.ports import UnitOfWork
+
+
+def customer_funds(
+    uow: UnitOfWork, customer_id: str, amount: Money, what: str
+) -> tuple[CustomerAccount, Decimal]:
+    """The customer's account in the currency of ``amount``, and ``amount`` checked as
+    ``what`` (positive, in whole minor units) for it.
+
+    Raises:
+        NotFound: the customer has no account in that currency.
+        ValidationError: the amount is not positive in whole minor units.
+    """
+    account = uow.customer_accounts.find(customer_id, amount.currency)
+    if account is None:
+        raise NotFound("CustomerAccount", "customer", customer_id, uow.tenant_id)
+    return account, positive_amount(amount, account.currency, account.id, what)
 
 
 @attrs.frozen

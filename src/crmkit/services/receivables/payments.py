@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import attrs
 
-from crmkit.domain import Money, NotFound, ValidationError
-from crmkit.domain.accounts import EntryKind, Fund, Ledger, positive_amount
+from crmkit.domain import Money, ValidationError
+from crmkit.domain.accounts import EntryKind, Fund, Ledger
 from crmkit.domain.currency import minor_unit
 from crmkit.domain.ids import new_id, record_id
 from crmkit.domain.receivables.errors import AllocationExceedsPayment, PaymentReversed
@@ -23,16 +23,16 @@ from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.account_steps import open_ledger, require_available, save_ledger
 from crmkit.services.boundary import checked_calls
-from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.idempotency import record_loader, run_once
 from crmkit.services.ports import UnitOfWork
 from crmkit.services.receivables.payment_steps import (
     OrderFigures,
     allocate_to_order,
+    customer_funds,
     figures,
     order_of,
     undo_allocation,
 )
-from crmkit.services.retry import retrying
 from crmkit.services.tenant_service import TenantService
 
 Act = Callable[[UnitOfWork, Ledger, Payment], Payment]
@@ -76,40 +76,38 @@ class PaymentService(TenantService):
             "ref": reference,
         }
 
-        def attempt() -> Payment:
-            with self._uow() as uow:
-                done = replay(uow, key, "payment.record", fingerprint("payment.record", payload))
-                if done is not None:
-                    return uow.records(PAYMENTS).get(done)
-                account = uow.customer_accounts.find(customer_id, amount.currency)
-                if account is None:
-                    raise NotFound("CustomerAccount", "customer", customer_id, uow.tenant_id)
-                value = positive_amount(amount, account.currency, account.id, "the payment")
-                now = utc_millis(self._clock.now())
-                payment = Payment(
-                    id=new_id(),
-                    tenant_id=uow.tenant_id,
-                    account_id=account.id,
-                    customer_id=account.customer_id,
-                    reference=clean_text(reference, "payment reference", max_length=200),
-                    amount=value,
-                    currency=account.currency,
-                    method=clean_text(method, "payment method", max_length=32),
-                    received_on=received_on,
-                    status=PaymentStatus.RECEIVED,
-                    to_prepayment=ZERO,
-                    reversal_reason=None,
-                    created_at=now,
-                    updated_at=now,
-                    allocations=(),
-                )
-                stored = uow.records(PAYMENTS).add(payment)
-                digest = fingerprint("payment.record", payload)
-                remember(uow, key, "payment.record", digest, result=stored.id, now=now)
-                uow.commit()
-                return stored
+        def work(uow: UnitOfWork) -> tuple[Payment, str, datetime]:
+            account, value = customer_funds(uow, customer_id, amount, "the payment")
+            now = utc_millis(self._clock.now())
+            payment = Payment(
+                id=new_id(),
+                tenant_id=uow.tenant_id,
+                account_id=account.id,
+                customer_id=account.customer_id,
+                reference=clean_text(reference, "payment reference", max_length=200),
+                amount=value,
+                currency=account.currency,
+                method=clean_text(method, "payment method", max_length=32),
+                received_on=received_on,
+                status=PaymentStatus.RECEIVED,
+                to_prepayment=ZERO,
+                reversal_reason=None,
+                created_at=now,
+                updated_at=now,
+                allocations=(),
+            )
+            stored = uow.records(PAYMENTS).add(payment)
+            return stored, stored.id, now
 
-        return retrying(attempt, attempts=ATTEMPTS)
+        return run_once(
+            self._uow,
+            key,
+            "payment.record",
+            payload,
+            work,
+            replayed=record_loader(PAYMENTS),
+            attempts=ATTEMPTS,
+        )
 
     def allocate(
         self, payment_id: str, amounts: Mapping[str, Decimal | int | str], *, key: str
@@ -248,8 +246,7 @@ class PaymentService(TenantService):
         Raises:
             NotFound: no such payment.
         """
-        with self._uow() as uow:
-            return uow.records(PAYMENTS).get(payment_id)
+        return self._record(PAYMENTS, payment_id)
 
     def order_figures(self, order_id: str) -> OrderFigures:
         """The order's receivable figures: gross, returns, postings, received, open.
@@ -270,27 +267,28 @@ class PaymentService(TenantService):
         action: str,
         act: Act,
     ) -> Payment:
-        digest = fingerprint(operation, payload)
 
-        def attempt() -> Payment:
-            with self._uow() as uow:
-                done = replay(uow, key, operation, digest)
-                if done is not None:
-                    return uow.records(PAYMENTS).get(done)
-                known = uow.records(PAYMENTS).get(payment_id)
-                now = utc_millis(self._clock.now())
-                ledger = open_ledger(uow, known.account_id, key, now)
-                payment = uow.records(PAYMENTS).get(payment_id)  # read after the lock
-                if payment.status is PaymentStatus.REVERSED:
-                    raise PaymentReversed(payment.reference, action)
-                changed = act(uow, ledger, payment)
-                save_ledger(uow, ledger)
-                stored = uow.records(PAYMENTS).update(attrs.evolve(changed, updated_at=now))
-                remember(uow, key, operation, digest, result=stored.id, now=now)
-                uow.commit()
-                return stored
+        def work(uow: UnitOfWork) -> tuple[Payment, str, datetime]:
+            known = uow.records(PAYMENTS).get(payment_id)
+            now = utc_millis(self._clock.now())
+            ledger = open_ledger(uow, known.account_id, key, now)
+            payment = uow.records(PAYMENTS).get(payment_id)  # read after the lock
+            if payment.status is PaymentStatus.REVERSED:
+                raise PaymentReversed(payment.reference, action)
+            changed = act(uow, ledger, payment)
+            save_ledger(uow, ledger)
+            stored = uow.records(PAYMENTS).update(attrs.evolve(changed, updated_at=now))
+            return stored, stored.id, now
 
-        return retrying(attempt, attempts=ATTEMPTS)
+        return run_once(
+            self._uow,
+            key,
+            operation,
+            payload,
+            work,
+            replayed=record_loader(PAYMENTS),
+            attempts=ATTEMPTS,
+        )
 
 
 def _rounded(value: Decimal, payment: Payment) -> Decimal:

@@ -29,7 +29,7 @@ from crmkit.domain.receivables.plans import (
 from crmkit.domain.sales_order import SalesOrderStatus
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
-from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.idempotency import record_loader, run_once
 from crmkit.services.order_steps import PendingEvent, write_events
 from crmkit.services.ports import UnitOfWork
 from crmkit.services.receivables.payment_steps import figures, label, order_of
@@ -136,21 +136,15 @@ class PaymentPlanService(TenantService):
         values = [Decimal(p) for p in parts]
         content = {"o": the_order, "d": [d.isoformat() for d in dues], "v": values,
                    "pct": percents is not None, "r": offsets}  # fmt: skip
-        digest = fingerprint("plan.create", content)
 
-        def attempt() -> PaymentPlan:
-            with self._uow() as uow:
-                done = replay(uow, key, "plan.create", digest)
-                if done is not None:
-                    return uow.records(PAYMENT_PLANS).get(done)
-                now = utc_millis(self._clock.now())
-                plan = new_plan(uow, the_order, dues, values, percents is not None, offsets, now)
-                stored = uow.records(PAYMENT_PLANS).add(plan)
-                remember(uow, key, "plan.create", digest, result=plan.order_id, now=now)
-                uow.commit()
-                return stored
+        def work(uow: UnitOfWork) -> tuple[PaymentPlan, str, datetime]:
+            now = utc_millis(self._clock.now())
+            plan = new_plan(uow, the_order, dues, values, percents is not None, offsets, now)
+            return uow.records(PAYMENT_PLANS).add(plan), plan.order_id, now
 
-        return retrying(attempt)
+        return run_once(
+            self._uow, key, "plan.create", content, work, replayed=record_loader(PAYMENT_PLANS)
+        )
 
     def get_plan(self, order_id: str) -> PaymentPlan:
         """The payment plan of the order.
@@ -158,8 +152,7 @@ class PaymentPlanService(TenantService):
         Raises:
             NotFound: the order has no plan.
         """
-        with self._uow() as uow:
-            return uow.records(PAYMENT_PLANS).get(order_id)
+        return self._record(PAYMENT_PLANS, order_id)
 
     def due_instalments(
         self, within_days: int, *, as_of: date | None = None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 
 import attrs
 
-from crmkit.domain import Money, NotFound, ValidationError
-from crmkit.domain.accounts import EntryKind, Fund, Ledger, positive_amount
+from crmkit.domain import Money, ValidationError
+from crmkit.domain.accounts import EntryKind, Fund, Ledger
 from crmkit.domain.approval_triggers import REFUND_REQUEST
 from crmkit.domain.ids import new_id, record_id
 from crmkit.domain.receivables.errors import RefundExceedsReceived
@@ -18,10 +19,9 @@ from crmkit.domain.timestamps import utc_millis
 from crmkit.services.account_steps import open_ledger, require_available, save_ledger
 from crmkit.services.approval_steps import add_held_request, refuse_if_held
 from crmkit.services.boundary import checked_calls
-from crmkit.services.idempotency import fingerprint, remember, replay
+from crmkit.services.idempotency import record_loader, run_once
 from crmkit.services.ports import UnitOfWork
-from crmkit.services.receivables.payment_steps import figures, label, order_of
-from crmkit.services.retry import retrying
+from crmkit.services.receivables.payment_steps import customer_funds, figures, label, order_of
 from crmkit.services.tenant_service import TenantService
 
 REFUND_SERIES = "refund"
@@ -68,35 +68,27 @@ class RefundService(TenantService):
                                       "r": why, "o": the_order}  # fmt: skip
         if submitter is not None:
             content["s"] = submitter
-        digest = fingerprint("refund.request", content)
 
-        def attempt() -> Refund:
-            with self._uow() as uow:
-                done = replay(uow, key, "refund.request", digest)
-                if done is not None:
-                    return uow.records(REFUNDS).get(done)
-                account = uow.customer_accounts.find(customer_id, amount.currency)
-                if account is None:
-                    raise NotFound("CustomerAccount", "customer", customer_id, uow.tenant_id)
-                value = positive_amount(amount, account.currency, account.id, "the refund")
-                now = utc_millis(self._clock.now())
-                number = f"RF-{now.year}-{uow.counters.take(REFUND_SERIES):06d}"
-                refund = Refund(
-                    id=new_id(), tenant_id=uow.tenant_id, number=number,
-                    account_id=account.id, customer_id=account.customer_id,
-                    order_id=the_order, order_number=None, amount=value,
-                    currency=account.currency, reason=why, status=RefundStatus.REQUESTED,
-                    rejection_reason=None, created_at=now, updated_at=now,
-                )  # fmt: skip
-                refund = attrs.evolve(refund, order_number=self._check_source(uow, refund))
-                stored = add_held_request(
-                    uow, now, REFUNDS, REFUND_REQUEST, refund, submitted_by=submitter
-                )
-                remember(uow, key, "refund.request", digest, result=stored.id, now=now)
-                uow.commit()
-                return stored
+        def work(uow: UnitOfWork) -> tuple[Refund, str, datetime]:
+            account, value = customer_funds(uow, customer_id, amount, "the refund")
+            now = utc_millis(self._clock.now())
+            number = f"RF-{now.year}-{uow.counters.take(REFUND_SERIES):06d}"
+            refund = Refund(
+                id=new_id(), tenant_id=uow.tenant_id, number=number,
+                account_id=account.id, customer_id=account.customer_id,
+                order_id=the_order, order_number=None, amount=value,
+                currency=account.currency, reason=why, status=RefundStatus.REQUESTED,
+                rejection_reason=None, created_at=now, updated_at=now,
+            )  # fmt: skip
+            refund = attrs.evolve(refund, order_number=self._check_source(uow, refund))
+            stored = add_held_request(
+                uow, now, REFUNDS, REFUND_REQUEST, refund, submitted_by=submitter
+            )
+            return stored, stored.id, now
 
-        return retrying(attempt)
+        return run_once(
+            self._uow, key, "refund.request", content, work, replayed=record_loader(REFUNDS)
+        )
 
     def approve(self, refund_id: str, *, key: str) -> Refund:
         """Approve a requested refund that no approval flow holds.
@@ -180,8 +172,7 @@ class RefundService(TenantService):
         Raises:
             NotFound: no such refund.
         """
-        with self._uow() as uow:
-            return uow.records(REFUNDS).get(refund_id)
+        return self._record(REFUNDS, refund_id)
 
     def _check_source(self, uow: UnitOfWork, refund: Refund) -> str | None:
         """The order's number if the source holds the refund's amount now.
@@ -211,22 +202,15 @@ class RefundService(TenantService):
     def _run(
         self, key: str, operation: str, payload: Mapping[str, object], refund_id: str, step: Step
     ) -> Refund:
-        digest = fingerprint(operation, payload)
 
-        def attempt() -> Refund:
-            with self._uow() as uow:
-                done = replay(uow, key, operation, digest)
-                if done is not None:
-                    return uow.records(REFUNDS).get(done)
-                known = uow.records(REFUNDS).get(refund_id)
-                now = utc_millis(self._clock.now())
-                ledger = open_ledger(uow, known.account_id, key, now)
-                refund = uow.records(REFUNDS).get(refund_id)
-                changed = step(uow, ledger, refund)
-                save_ledger(uow, ledger)
-                stored = uow.records(REFUNDS).update(changed)
-                remember(uow, key, operation, digest, result=stored.id, now=now)
-                uow.commit()
-                return stored
+        def work(uow: UnitOfWork) -> tuple[Refund, str, datetime]:
+            known = uow.records(REFUNDS).get(refund_id)
+            now = utc_millis(self._clock.now())
+            ledger = open_ledger(uow, known.account_id, key, now)
+            refund = uow.records(REFUNDS).get(refund_id)
+            changed = step(uow, ledger, refund)
+            save_ledger(uow, ledger)
+            stored = uow.records(REFUNDS).update(changed)
+            return stored, stored.id, now
 
-        return retrying(attempt)
+        return run_once(self._uow, key, operation, payload, work, replayed=record_loader(REFUNDS))

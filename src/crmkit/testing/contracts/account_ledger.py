@@ -16,6 +16,7 @@ from crmkit.domain.account_errors import (
 from crmkit.services import Storage
 from crmkit.testing.contracts.account_repositories import lines
 from crmkit.testing.ledger import account_state, accounts_service, check_ledger, cny
+from crmkit.testing.running import run_threads
 from crmkit.testing.tenants import fresh_tenant
 
 
@@ -52,11 +53,7 @@ class CustomerAccountLedgerContract:
                 except InsufficientFunds as error:
                     refused.append(error)
 
-        threads = [threading.Thread(target=writer, args=(n,)) for n in range(self.writers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        run_threads(writer, self.writers, timeout=120)
         state = account_state(storage, tenant, account.id)
         check_ledger(state)
         assert len(placed) + len(refused) == self.writers * 4

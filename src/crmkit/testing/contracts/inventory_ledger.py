@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -15,7 +14,6 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 
 from crmkit.domain import DuplicateRequest, InvalidStateTransition, new_id
@@ -34,6 +32,7 @@ from crmkit.domain.inventory import (
 from crmkit.services import Storage
 from crmkit.services.inventory import ReservationRequest
 from crmkit.testing.inventory_support import Shop, check_invariants, open_shop, quantities
+from crmkit.testing.running import run_machine
 
 PRODUCTS = 2
 WAREHOUSES = 2
@@ -288,12 +287,4 @@ class InventoryLedgerContract:
     def test_invariants_hold_under_random_operations(self, storage: Storage) -> None:
         """A hypothesis state machine keeps every inventory invariant (see the machine)."""
         machine = type("BoundLedgerMachine", (InventoryLedgerMachine,), {"storage": storage})
-        run_state_machine_as_test(
-            machine,
-            settings=settings(
-                max_examples=self.stateful_examples,
-                stateful_step_count=self.stateful_steps,
-                deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-            ),
-        )
+        run_machine(machine, examples=self.stateful_examples, steps=self.stateful_steps)

@@ -46,6 +46,7 @@ from crmkit.testing.inventory_support import (
     check_invariants,
     open_shop,
 )
+from crmkit.testing.running import run_threads
 
 
 def _ship_and_release_at_once(shop: Shop, order: str, rid: ReservationId) -> list[str]:
@@ -343,11 +344,7 @@ class InventoryMovementContract:
             except InsufficientStock:
                 outcomes.append("short")
 
-        threads = [threading.Thread(target=buy, args=(n,)) for n in range(self.writers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        run_threads(buy, self.writers, timeout=120)
         assert len(outcomes) == self.writers
         assert outcomes.count("reserved") == min(self.writers, 4)
         stock = shop.inventory.availability([shop.products[0].id])[shop.products[0].id]

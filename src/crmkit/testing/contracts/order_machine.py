@@ -9,14 +9,12 @@ import os
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 
 from crmkit.adapters.memory import InMemoryStorage
@@ -24,6 +22,7 @@ from crmkit.domain import CrmkitError
 from crmkit.services import Storage
 from crmkit.services.orders import OrderOutcome
 from crmkit.testing.order_support import OrderWorld, WorldState, check_world, open_world
+from crmkit.testing.running import run_machine
 
 THOROUGH_SCALE = 10
 """Under ``HYPOTHESIS_PROFILE=thorough`` every backend runs ten times the examples."""
@@ -173,14 +172,10 @@ class OrderLifecycleMachineContract:
     def test_lifecycle_matches_the_reference(self, storage: Storage) -> None:
         """Random creates, confirms, deliveries, returns, cancels, closes and repeats."""
         scale = THOROUGH_SCALE if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1
-        run_state_machine_as_test(
+        run_machine(
             order_machine(storage),
-            settings=settings(
-                max_examples=self.stateful_examples * scale,
-                stateful_step_count=self.stateful_steps,
-                deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-            ),
+            examples=self.stateful_examples * scale,
+            steps=self.stateful_steps,
         )
 
 

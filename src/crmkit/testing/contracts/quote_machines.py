@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import ClassVar
 
 import pytest
-from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -18,7 +17,6 @@ from hypothesis.stateful import (
     initialize,
     invariant,
     rule,
-    run_state_machine_as_test,
 )
 
 from crmkit.domain import (
@@ -36,6 +34,7 @@ from crmkit.services import Storage
 from crmkit.testing.contracts.pricing_repositories import RELAXED
 from crmkit.testing.contracts.pricing_support import ACME, PricedWorld
 from crmkit.testing.contracts.support import T0
+from crmkit.testing.running import run_machine
 
 
 class QuoteMachineContract:
@@ -122,14 +121,11 @@ class QuoteMachineContract:
                     for order_line in order.lines:
                         assert order_line.unit_price == self.frozen[order_line.quote_line_no]
 
-        run_state_machine_as_test(
+        run_machine(
             ConversionMachine,
-            settings=settings(
-                max_examples=contract.stateful_examples,
-                stateful_step_count=contract.stateful_steps,
-                deadline=None,
-                suppress_health_check=RELAXED,
-            ),
+            examples=contract.stateful_examples,
+            steps=contract.stateful_steps,
+            checks=RELAXED,
         )
 
     def test_lifecycle_machine(self, storage: Storage) -> None:
@@ -239,12 +235,9 @@ class QuoteMachineContract:
                     assert [line.unit_price for line in stored.lines] == self.frozen
                 assert stored.totals().gross == sum((a.gross for a in stored.amounts()), Decimal(0))
 
-        run_state_machine_as_test(
+        run_machine(
             LifecycleMachine,
-            settings=settings(
-                max_examples=contract.stateful_examples,
-                stateful_step_count=contract.stateful_steps,
-                deadline=None,
-                suppress_health_check=RELAXED,
-            ),
+            examples=contract.stateful_examples,
+            steps=contract.stateful_steps,
+            checks=RELAXED,
         )

@@ -30,6 +30,7 @@ from crmkit.services.quotes import LineInput
 from crmkit.testing.contracts.pricing_support import ACME, PricedWorld
 from crmkit.testing.contracts.quote_machines import QuoteMachineContract
 from crmkit.testing.contracts.support import T0
+from crmkit.testing.running import run_threads
 
 
 class QuoteServiceContract(QuoteMachineContract):
@@ -210,11 +211,7 @@ class QuoteServiceContract(QuoteMachineContract):
             except ConversionExceedsRemaining:
                 outcomes.append("refused")
 
-        threads = [threading.Thread(target=convert, args=(n,)) for n in range(self.writers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        run_threads(convert, self.writers, timeout=120)
         stored, orders = world.snapshot(quote)
         assert len(outcomes) == self.writers
         assert outcomes.count("converted") == min(2, self.writers) == len(orders)

@@ -13,6 +13,7 @@ from crmkit.services import Storage
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.retry import retrying
 from crmkit.testing.contracts.support import T0
+from crmkit.testing.running import run_threads
 from crmkit.testing.tenants import fresh_tenant
 
 
@@ -113,13 +114,9 @@ class ProcessedRequestContract:
                 uow.commit()
                 return result
 
-        def send() -> None:
+        def send(_: int) -> None:
             results.append(retrying(command))
 
-        threads = [threading.Thread(target=send) for _ in range(self.writers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        run_threads(send, self.writers, timeout=60)
         assert len(results) == self.writers
         assert len(set(results)) == 1

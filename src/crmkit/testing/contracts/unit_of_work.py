@@ -11,6 +11,7 @@ import pytest
 from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound
 from crmkit.services import Storage
 from crmkit.testing.contracts.support import a_product, all_products, store
+from crmkit.testing.running import run_threads
 from crmkit.testing.tenants import fresh_tenant
 
 
@@ -133,11 +134,7 @@ class UnitOfWorkContract:
             except ConcurrencyConflict:
                 outcomes.append("conflict")
 
-        threads = [threading.Thread(target=write, args=(n,)) for n in range(self.writers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        run_threads(write, self.writers, timeout=60)
         wins = [o for o in outcomes if o.startswith("won")]
         [stored] = all_products(storage, tenant)
         assert len(outcomes) == self.writers
