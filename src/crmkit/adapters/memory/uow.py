@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any, Self, TypeVar
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, Self, TypeVar
 
-from crmkit.adapters.guard import guard_repositories
+from crmkit.adapters.guard import scalar_arguments
 from crmkit.adapters.memory.accounts import (
     InMemoryCustomerAccountRepository,
     InMemoryDeductionPolicyRepository,
@@ -43,6 +43,32 @@ from crmkit.services.records import RecordRepository, RecordStore
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R", bound=Versioned)
 R2 = TypeVar("R2")
+T = TypeVar("T")
+
+
+class _Made(Generic[T]):
+    """A repository of the unit of work, made on first use (a command touches only some of
+    them) and guarded there by :func:`~crmkit.adapters.guard.scalar_arguments`, so no
+    mapping or bytes reaches a repository, as on the servers."""
+
+    def __init__(self, make: Callable[[InMemoryUnitOfWork], T]) -> None:
+        self._make = make
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, uow: InMemoryUnitOfWork, owner: type | None = None) -> T:
+        made = scalar_arguments(self._make(uow))
+        uow.__dict__[self._name] = made  # the instance's attribute answers from now on
+        return made
+
+
+def _over(
+    kind: Callable[[TenantId, TableTransaction[Any, Any], Callable[[], None]], T], table: str
+) -> _Made[T]:
+    """The repository ``kind`` over the store's table ``table``."""
+    return _Made(lambda uow: kind(uow.tenant_id, uow.over(table), uow.rollback))
 
 
 class InMemoryUnitOfWork:
@@ -52,59 +78,41 @@ class InMemoryUnitOfWork:
     of work that change the same record cannot both commit.
     """
 
+    tenant_id: TenantId
+    products = _Made(lambda uow: RecordProductRepository(uow.records(PRODUCTS), uow.tenant_id))
+    requests = _over(InMemoryProcessedRequestRepository, "requests")
+    warehouses = _Made(lambda uow: RecordWarehouseRepository(uow.records(WAREHOUSES)))
+    stock_levels = _over(InMemoryStockLevelRepository, "stock_levels")
+    movements = _over(InMemoryMovementRepository, "movements")
+    reservations = _over(InMemoryReservationRepository, "reservations")
+    stock_documents = _over(InMemoryStockDocumentRepository, "stock_documents")
+    price_lists = _Made(
+        lambda uow: InMemoryPriceListRepository(
+            uow.tenant_id, uow.over("price_lists"), uow.over("price_entries"), uow.rollback
+        )
+    )
+    quotes = _over(InMemoryQuoteRepository, "quotes")
+    sales_orders = _over(InMemorySalesOrderRepository, "sales_orders")
+    customer_accounts = _over(InMemoryCustomerAccountRepository, "customer_accounts")
+    rebate_grants = _over(InMemoryRebateGrantRepository, "rebate_grants")
+    holds = _over(InMemoryHoldRepository, "holds")
+    journal = _over(InMemoryJournalRepository, "journal")
+    deduction_policies = _over(InMemoryDeductionPolicyRepository, "deduction_policies")
+    counters = _over(InMemoryDocumentCounterRepository, "counters")
+    outbox = _over(InMemoryOutboxRepository, "outbox")
+    outbox_consumers = _over(InMemoryOutboxConsumerRepository, "outbox_consumers")
+
     def __init__(self, store: MemoryStore, tenant_id: TenantId) -> None:
         self.tenant_id = tenant_id
         self._store = store
         self._transactions: list[TableTransaction[Any, Any]] = []
         self._record_stores: dict[str, RecordStore[Any]] = {}
         self._record_tables: dict[str, TableTransaction[Any, Any]] = {}
-        self.products = RecordProductRepository(self.records(PRODUCTS), tenant_id)
-        self.requests = InMemoryProcessedRequestRepository(
-            tenant_id, self._over(store.requests), self.rollback
-        )
-        self.warehouses = RecordWarehouseRepository(self.records(WAREHOUSES))
-        self.stock_levels = InMemoryStockLevelRepository(
-            tenant_id, self._over(store.stock_levels), self.rollback
-        )
-        self.movements = InMemoryMovementRepository(
-            tenant_id, self._over(store.movements), self.rollback
-        )
-        self.reservations = InMemoryReservationRepository(
-            tenant_id, self._over(store.reservations), self.rollback
-        )
-        self.stock_documents = InMemoryStockDocumentRepository(
-            tenant_id, self._over(store.stock_documents), self.rollback
-        )
-        self.price_lists = InMemoryPriceListRepository(
-            tenant_id,
-            self._over(store.price_lists),
-            self._over(store.price_entries),
-            self.rollback,
-        )
-        self.quotes = InMemoryQuoteRepository(tenant_id, self._over(store.quotes), self.rollback)
-        self.sales_orders = InMemorySalesOrderRepository(
-            tenant_id, self._over(store.sales_orders), self.rollback
-        )
-        self.customer_accounts = InMemoryCustomerAccountRepository(
-            tenant_id, self._over(store.customer_accounts), self.rollback
-        )
-        self.rebate_grants = InMemoryRebateGrantRepository(
-            tenant_id, self._over(store.rebate_grants), self.rollback
-        )
-        self.holds = InMemoryHoldRepository(tenant_id, self._over(store.holds), self.rollback)
-        self.journal = InMemoryJournalRepository(
-            tenant_id, self._over(store.journal), self.rollback
-        )
-        self.deduction_policies = InMemoryDeductionPolicyRepository(
-            tenant_id, self._over(store.deduction_policies), self.rollback
-        )
-        self.counters = InMemoryDocumentCounterRepository(
-            tenant_id, self._over(store.counters), self.rollback
-        )
-        self.outbox = InMemoryOutboxRepository(tenant_id, self._over(store.outbox), self.rollback)
-        self.outbox_consumers = InMemoryOutboxConsumerRepository(
-            tenant_id, self._over(store.outbox_consumers), self.rollback
-        )
+
+    def over(self, table: str) -> TableTransaction[Any, Any]:
+        """A transaction of this unit of work over the store's table ``table``."""
+        found: MemoryTable[Any, Any] = getattr(self._store, table)
+        return self._over(found)
 
     def records(self, record_type: RecordType[R2]) -> RecordRepository[R2]:
         """The records of a declared type in this unit of work."""
@@ -127,26 +135,27 @@ class InMemoryUnitOfWork:
         return transaction
 
     def __enter__(self) -> Self:
-        guard_repositories(self)  # no mapping or bytes reaches a repository, as on the servers
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.rollback()
 
     def commit(self) -> None:
+        written = [t for t in self._transactions if t.expected]  # the tables written to
         with self._store.lock:
             try:
-                for transaction in self._transactions:
+                for transaction in written:
                     transaction.validate()
             except Exception:
                 self.rollback()
                 raise
-            for transaction in self._transactions:
+            for transaction in written:
                 transaction.apply()
 
     def rollback(self) -> None:
         for transaction in self._transactions:
-            transaction.clear()
+            if transaction.staged or transaction.expected:
+                transaction.clear()
 
 
 class InMemoryStorage:
