@@ -61,27 +61,59 @@ def checked_calls(cls: C) -> C:
 def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
     signature = inspect.signature(method)
     checks: dict[str, Check] | None = None
+    bind = _binder(signature)
 
     @functools.wraps(method)
     def call(*args: Any, **kwargs: Any) -> Any:
         nonlocal checks
         if checks is None:  # resolved on first use: annotations may name later classes
             checks = _parameter_checks(method, signature)
-        try:
-            bound = signature.bind(*args, **kwargs)
-        except TypeError as error:
-            raise ValidationError(f"{method.__name__}: {error}.") from None
-        for name, value in bound.arguments.items():
+        arguments = None if bind is None else bind(args, kwargs)
+        if arguments is None:  # bound by inspect (which also says what is wrong)
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError as error:
+                raise ValidationError(f"{method.__name__}: {error}.") from None
+            arguments = bound.arguments
+        for name, value in arguments.items():
             check = checks.get(name)
             if check is not None:
                 try:
-                    bound.arguments[name] = check(value, name)
+                    arguments[name] = check(value, name)
                 except CrmkitError as error:
                     error.details.setdefault("field", name)  # the argument refused
                     raise
-        return method(*bound.args, **bound.kwargs)
+        return method(**arguments)
 
     return call
+
+
+def _binder(
+    signature: inspect.Signature,
+) -> Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any] | None] | None:
+    """What ``signature.bind`` does for a method whose parameters can all be given by name:
+    the arguments by name in parameter order, or ``None`` when they do not fit (then
+    ``signature.bind`` says why). ``None`` for other signatures."""
+    parameters = list(signature.parameters.values())
+    if any(p.kind not in {p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY} for p in parameters):
+        return None
+    positional = [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
+    order = [p.name for p in parameters]
+    names = frozenset(order)
+    required = {p.name for p in parameters if p.default is p.empty}
+
+    def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
+        if len(args) > len(positional):
+            return None
+        arguments = dict(zip(positional, args, strict=False))
+        if kwargs:
+            if not kwargs.keys().isdisjoint(arguments) or not kwargs.keys() <= names:
+                return None
+            given = arguments | kwargs
+            arguments = {name: given[name] for name in order if name in given}
+        return arguments if required <= arguments.keys() else None
+
+    return bind
 
 
 def _parameter_checks(method: Callable[..., Any], signature: inspect.Signature) -> dict[str, Check]:

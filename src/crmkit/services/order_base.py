@@ -17,12 +17,13 @@ from crmkit.domain.ids import ProductId
 from crmkit.domain.inventory import AllocationStrategy
 from crmkit.domain.outbox import NumberPatterns, OutboxEvent
 from crmkit.domain.pricing import PricingPolicy
-from crmkit.domain.record_data import from_data, to_data
+from crmkit.domain.record_data import from_data
 from crmkit.domain.requests import request_key
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import fingerprint, remember, replay
 from crmkit.services.order_confirm import ConfirmRules
+from crmkit.services.order_data import order_data
 from crmkit.services.order_reads import OrderReads
 from crmkit.services.order_steps import PendingEvent, claim_outbox, write_events
 from crmkit.services.ports import Clock, UnitOfWork
@@ -106,9 +107,10 @@ class OrderBase(OrderReads):
                 result = {
                     "order": order.id,
                     "positions": [e.position for e in stored],
-                    "as_returned": to_data(order),
+                    "as_returned": order_data(order),
                 }
-                remember(uow, the_key, operation, digest, result=json.dumps(result), now=now)
+                text = json.dumps(result, check_circular=False)  # plain data, made above
+                remember(uow, the_key, operation, digest, result=text, now=now)
                 uow.commit()
                 return OrderOutcome(order, stored)
 
