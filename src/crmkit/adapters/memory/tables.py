@@ -168,7 +168,8 @@ class TableTransaction(Generic[K, R]):
             with self.lock:
                 if self.get(key) is not None:
                     raise WriteRejected("exists", key)
-                self._check_unique(row, key, staged_too=True)
+                if self.table.unique:
+                    self._check_unique(row, key, staged_too=True)
         except WriteRejected as rejected:
             raise self.table.error(rejected, row) from None
         self._stage(key, row)
@@ -189,7 +190,8 @@ class TableTransaction(Generic[K, R]):
                     raise WriteRejected("missing", key)
                 if current.version != row.version - 1:
                     raise WriteRejected("stale", key)
-                self._check_unique(row, key, staged_too=True)
+                if self.table.unique:
+                    self._check_unique(row, key, staged_too=True)
         except WriteRejected as rejected:
             raise self.table.error(rejected, row) from None
         self._stage(key, row)
@@ -201,6 +203,7 @@ class TableTransaction(Generic[K, R]):
         Raises:
             Exception: the table's crmkit error for the first write that no longer fits.
         """
+        unique = bool(self.table.unique)
         for key, version in self.expected.items():
             current = self.table.rows.get(key)
             try:
@@ -208,7 +211,8 @@ class TableTransaction(Generic[K, R]):
                     raise WriteRejected("exists", key)
                 if version is not None and (current is None or current.version != version):
                     raise WriteRejected("stale", key)
-                self._check_unique(self.staged[key], key, staged_too=False)
+                if unique:
+                    self._check_unique(self.staged[key], key, staged_too=False)
             except WriteRejected as rejected:
                 raise self.table.error(rejected, self.staged[key]) from None
 
@@ -227,6 +231,9 @@ class TableTransaction(Generic[K, R]):
             values.clear()
 
     def _stage(self, key: K, row: R) -> None:
+        if not self.table.unique:
+            self.staged[key] = row
+            return
         old = self.staged.get(key)
         for name, of in self.table.unique.items():
             values = self.staged_values[name]
