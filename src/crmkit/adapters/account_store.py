@@ -15,8 +15,6 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Generic, NamedTuple, TypeVar
 
-import attrs
-
 from crmkit.domain import (
     ConcurrencyConflict,
     CrmkitError,
@@ -33,6 +31,7 @@ from crmkit.domain.accounts import (
     JournalEntry,
     RebateGrant,
 )
+from crmkit.domain.versioning import next_version
 from crmkit.services.account_ports import StoredPolicy
 
 R = TypeVar("R")
@@ -121,7 +120,7 @@ class AccountRecords(Generic[R]):
 
     def _update(self, record: Any) -> Any:
         self._check_tenant(record)
-        saved = attrs.evolve(record, version=record.version + 1)
+        saved = next_version(record)
         if not self._write(saved, expected=record.version):
             raise self._fail(
                 ConcurrencyConflict(

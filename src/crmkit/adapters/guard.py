@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from crmkit.domain import ValidationError
@@ -23,26 +22,32 @@ R = TypeVar("R")
 
 
 def _check(value: object, where: str) -> None:
+    kind = type(value)
+    if kind in _PLAIN:
+        return
     if isinstance(value, Mapping | bytes | bytearray | memoryview):
         raise ValidationError(
-            f"{where} was given a {type(value).__name__}; repositories accept only the "
+            f"{where} was given a {kind.__name__}; repositories accept only the "
             f"validated values crmkit's services pass (text ids, numbers, records).",
         )
     if isinstance(value, list | tuple | set | frozenset):
         for item in value:
-            if type(item) not in _SCALARS:  # ids and numbers: nothing to look into
-                _check(item, where)
+            _check(item, where)
+    else:  # neither refused nor a container: every value of its type passes too
+        _PLAIN.add(kind)
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
+_PLAIN: set[type] = {str, int, float, bool, type(None)}
+"""Types whose values pass :func:`_check` by their type alone: the scalars, and each type
+found to be neither refused nor a container (records, decimals, datetimes), remembered."""
 
 
 def _check_all(args: tuple[Any, ...], kwargs: dict[str, Any], where: str) -> None:
     for value in args:
-        if type(value) not in _SCALARS:
+        if type(value) not in _PLAIN:
             _check(value, where)
     for value in kwargs.values():
-        if type(value) not in _SCALARS:
+        if type(value) not in _PLAIN:
             _check(value, where)
 
 

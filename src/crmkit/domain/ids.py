@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import os
 from typing import NewType
 
 from crmkit.domain.text import clean_text
@@ -13,9 +13,14 @@ TenantId = NewType("TenantId", str)
 ProductId = NewType("ProductId", str)
 
 
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (4 << 76) | (0x8000 << 48)
+
+
 def new_id() -> str:
-    """A new random identifier (32 lower-case hex digits)."""
-    return uuid.uuid4().hex
+    """A new random identifier (32 lower-case hex digits): a version 4 UUID's hex, made
+    without building the ``uuid.UUID``."""
+    return f"{int.from_bytes(os.urandom(16)) & _UUID4_CLEAR | _UUID4_SET:032x}"
 
 
 def tenant_id(value: str) -> TenantId:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -234,19 +235,34 @@ def take_back(
     )
 
 
-def to_status(order: SalesOrder, status: Status, action: str, now: datetime) -> SalesOrder:
-    """The order moved to ``status`` by ``action`` if the lifecycle allows it.
+_ALLOWED: dict[Status, frozenset[Status]] = {
+    Status.PENDING_APPROVAL: frozenset({Status.DRAFT}),
+    Status.CONFIRMED: frozenset({Status.DRAFT, Status.PENDING_APPROVAL}),
+    Status.DRAFT: frozenset({Status.PENDING_APPROVAL}),
+    Status.CANCELLED: CANCELLABLE,
+    Status.CLOSED: CLOSABLE,
+}
+"""The statuses an order may move to each status from (by :func:`to_status`)."""
+
+
+def check_status_move(order: SalesOrder, status: Status, action: str) -> None:
+    """Refuse ``action`` unless the lifecycle lets the order move to ``status``.
 
     Raises:
         OrderTransitionNotAllowed: the order's status does not allow ``action``.
     """
-    allowed = {
-        Status.PENDING_APPROVAL: {Status.DRAFT},
-        Status.CONFIRMED: {Status.DRAFT, Status.PENDING_APPROVAL},
-        Status.DRAFT: {Status.PENDING_APPROVAL},
-        Status.CANCELLED: CANCELLABLE,
-        Status.CLOSED: CLOSABLE,
-    }
-    if order.status not in allowed.get(status, set()):
+    if order.status not in _ALLOWED.get(status, ()):
         raise OrderTransitionNotAllowed(order, action)
-    return attrs.evolve(order, status=status, updated_at=now)
+
+
+def to_status(
+    order: SalesOrder, status: Status, action: str, now: datetime, **changes: Any
+) -> SalesOrder:
+    """The order moved to ``status`` by ``action`` if the lifecycle allows it, with
+    ``changes`` to its other fields made in the same step.
+
+    Raises:
+        OrderTransitionNotAllowed: the order's status does not allow ``action``.
+    """
+    check_status_move(order, status, action)
+    return attrs.evolve(order, status=status, updated_at=now, **changes)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import attrs
@@ -21,7 +22,7 @@ import attrs
 T = TypeVar("T")
 
 
-def to_data(value: object) -> Any:  # noqa: PLR0911 -- one return per kind of value
+def to_data(value: object) -> Any:
     """``value`` (a record, or what a record field holds) as JSON-ready data.
 
     Raises:
@@ -30,37 +31,71 @@ def to_data(value: object) -> Any:  # noqa: PLR0911 -- one return per kind of va
     kind = type(value)
     if kind in _PLAIN:  # the common leaves first, by exact type (not str-based enums)
         return value
-    if kind is Decimal:
-        return str(value)
-    names = _field_names(kind)
-    if names is not None:
-        return _record_data(value, names)
-    if isinstance(value, enum.Enum):
-        return to_data(value.value)
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [to_data(v) for v in value]
-    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
-        return [to_data(v) for v in value]  # a lazy sequence (a price's explanation)
-    if isinstance(value, frozenset | set):
-        return sorted(to_data(v) for v in value)
-    if isinstance(value, dict):
-        return {str(k): to_data(v) for k, v in value.items()}
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    raise TypeError(f"a record does not hold a {type(value).__name__}")
+    convert = _CONVERTERS.get(kind)
+    if convert is None:
+        convert = _CONVERTERS[kind] = _converter(kind)
+    return convert(value)
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
+"""How the values of each type met so far become data (see :func:`_converter`)."""
 
 
-def _record_data(record: object, names: tuple[str, ...]) -> dict[str, Any]:
+def _converter(kind: type) -> Callable[[Any], Any]:  # noqa: PLR0911 -- one return per kind
+    """How a value of ``kind`` becomes data, decided once per type, in this order: a
+    decimal, an attrs record, an enum, a decimal subclass, a datetime, a tuple or list,
+    another sequence, a set, a dict, a str/int/bool subclass."""
+    if kind is Decimal:
+        return str
+    if attrs.has(kind):
+        names = tuple(f.name for f in attrs.fields(kind))
+        get = _getter(names)
+        return lambda record: _record_data(names, get(record))
+    if issubclass(kind, enum.Enum):
+        return lambda value: to_data(value.value)
+    if issubclass(kind, Decimal):
+        return str
+    if issubclass(kind, datetime):
+        return lambda value: value.isoformat()
+    if issubclass(kind, tuple | list) or (
+        issubclass(kind, Sequence) and not issubclass(kind, str | bytes)
+    ):
+        return lambda value: [to_data(v) for v in value]  # or a lazy sequence (explanations)
+    if issubclass(kind, frozenset | set):
+        return lambda value: sorted(to_data(v) for v in value)
+    if issubclass(kind, dict):
+        return lambda value: {str(k): to_data(v) for k, v in value.items()}
+    if issubclass(kind, str | int | bool):
+        return lambda value: value
+    return _refused
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function reading the attributes ``names`` of a record, as a tuple."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    return lambda record: tuple(getattr(record, n) for n in names)
+
+
+def _refused(value: object) -> Any:
+    raise TypeError(f"a record does not hold a {type(value).__name__}")
+
+
+def record_data(record: Any, given: Mapping[str, Any]) -> dict[str, Any]:
+    """``to_data(record)`` of an attrs record, but with the data of the fields named in
+    ``given`` taken from it as it is (the caller turned them already)."""
+    names = tuple(f.name for f in attrs.fields(type(record)))
+    data = _record_data(names, tuple(None if n in given else getattr(record, n) for n in names))
+    for name in names:
+        if name in given:
+            data[name] = given[name]
+    return data
+
+
+def _record_data(names: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
     data = {}
-    for name in names:  # the common leaves inline, as to_data turns them
-        field = getattr(record, name)
+    for name, field in zip(names, values, strict=True):  # the common leaves inline
         leaf = type(field)
         if leaf in _PLAIN:
             data[name] = field
@@ -71,17 +106,6 @@ def _record_data(record: object, names: tuple[str, ...]) -> dict[str, Any]:
         else:
             data[name] = to_data(field)
     return data
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
-
-
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    """The attribute names of an attrs class, in definition order; ``None`` for others
-    (remembered per class)."""
-    if kind not in _FIELD_NAMES:
-        _FIELD_NAMES[kind] = tuple(f.name for f in attrs.fields(kind)) if attrs.has(kind) else None
-    return _FIELD_NAMES[kind]
 
 
 def from_data(data: Any, cls: type[T]) -> T:

@@ -228,7 +228,7 @@ def _target(
                 field=name,
             )
         return Target(key, CUSTOM_STORAGE_KINDS[custom_kinds[key]], custom=True)
-    declared = next((f for f in record_type.fields if f.name == name), None)
+    declared = record_type.declared(name)
     if declared is None or not (declared.indexed or declared.name == record_type.key):
         usable = [*sorted(f.name for f in record_type.fields if f.indexed), record_type.key]
         raise ValidationError(

@@ -15,7 +15,6 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from crmkit.domain.errors import ConfigurationError
-from crmkit.domain.lookup import the_one
 
 R = TypeVar("R")
 
@@ -118,8 +117,13 @@ class RecordType(Generic[R]):
     prefix: str = "crmkit_"
     scope: str = ""
     fixed: tuple[tuple[str, str], ...] = ()
+    _by_name: dict[str, Field] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        by_name: dict[str, Field] = {}
+        for declared in self.fields:
+            by_name.setdefault(declared.name, declared)
+        object.__setattr__(self, "_by_name", by_name)
         if not self.plural:
             object.__setattr__(self, "plural", self.name + "s")
         if not self.scope:
@@ -148,11 +152,14 @@ class RecordType(Generic[R]):
         Raises:
             ConfigurationError: no such field.
         """
-        return the_one(
-            self.fields,
-            lambda declared: declared.name == name,
-            lambda: ConfigurationError(f"{self.entity} declares no field {name!r}."),
-        )
+        found = self.declared(name)
+        if found is None:
+            raise ConfigurationError(f"{self.entity} declares no field {name!r}.")
+        return found
+
+    def declared(self, name: str) -> Field | None:
+        """The declared scalar field ``name``, or ``None``."""
+        return self._by_name.get(name)
 
     def attribute_types(self) -> dict[str, Any]:
         """The resolved type of every attrs field of the record class."""

@@ -17,6 +17,8 @@ def utc_millis(moment: datetime) -> datetime:
     Raises:
         ValidationError: ``moment`` is naive (has no time zone).
     """
+    if moment.tzinfo is UTC and not moment.microsecond % 1000 and not moment.fold:
+        return moment  # already clean (every stored record's own timestamps): as is
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValidationError(
             f"timestamp {moment.isoformat()} has no time zone; pass an aware datetime "

@@ -4,7 +4,7 @@ chart, and find the instance holding a record."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -131,11 +131,13 @@ def hold_for_approval(
     action: str,
     subject_id: str,
     subject_label: str,
-    values: Mapping[str, object],
+    values: Mapping[str, object] | Callable[[], Mapping[str, object]],
     submitted_by: str | None,
 ) -> ApprovalInstance | None:
     """Start an approval instance for the record if an active flow's condition matches
     its ``values`` (the first matching flow applies); ``None`` if none matches.
+    ``values`` may be a function giving them, called only if the tenant has an active
+    flow of the trigger.
 
     Raises:
         NotFound: ``submitted_by`` names no user of the tenant.
@@ -143,8 +145,12 @@ def hold_for_approval(
     """
     if submitted_by is not None:
         uow.records(USERS).get(submitted_by)
-    for flow in active_flows(uow, record_type, action):
-        if not evaluate(flow.condition, values, now=now):
+    flows = active_flows(uow, record_type, action)
+    if not flows:
+        return None
+    given = values() if callable(values) else values
+    for flow in flows:
+        if not evaluate(flow.condition, given, now=now):
             continue
         first = flow.steps[0]
         approvers = resolve_approvers(uow, flow.code, 1, first, submitted_by)

@@ -17,12 +17,13 @@ from crmkit.domain.ids import ProductId
 from crmkit.domain.inventory import AllocationStrategy
 from crmkit.domain.outbox import NumberPatterns, OutboxEvent
 from crmkit.domain.pricing import PricingPolicy
-from crmkit.domain.record_data import from_data, to_data
+from crmkit.domain.record_data import from_data
 from crmkit.domain.requests import request_key
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import run_once
 from crmkit.services.order_confirm import ConfirmRules
+from crmkit.services.order_data import order_data
 from crmkit.services.order_reads import OrderReads
 from crmkit.services.order_steps import PendingEvent, claim_outbox, write_events
 from crmkit.services.ports import Clock, UnitOfWork
@@ -98,9 +99,10 @@ class OrderBase(OrderReads):
             result = {
                 "order": order.id,
                 "positions": [e.position for e in stored],
-                "as_returned": to_data(order),
+                "as_returned": order_data(order),
             }
-            return OrderOutcome(order, stored), json.dumps(result), now
+            text = json.dumps(result, check_circular=False)  # plain data, made above
+            return OrderOutcome(order, stored), text, now
 
         return run_once(
             self._uow,

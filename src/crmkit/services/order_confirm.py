@@ -17,6 +17,7 @@ from crmkit.domain.inventory import AllocationStrategy, ShortagePolicy
 from crmkit.domain.order_lifecycle import (
     EmptyOrder,
     OrderTransitionNotAllowed,
+    check_status_move,
     label,
     to_status,
 )
@@ -74,7 +75,7 @@ def confirm_order(
         raise OrderTransitionNotAllowed(order, "approve" if approving else "confirm")
     if approving and not by_flow:
         refuse_if_held(uow, ORDER_CONFIRM[0], order.id, "order", label(order))
-    to_status(order, Status.CONFIRMED, "confirm", now)
+    check_status_move(order, Status.CONFIRMED, "confirm")
     if not order.lines:
         raise EmptyOrder(f"order {label(order)} has no lines; it cannot be confirmed.")
     products = uow.products.get_many([line.product_id for line in order.lines])
@@ -120,15 +121,18 @@ def confirm_order(
         held = hold_for_approval(
             uow, now, record_type=ORDER_CONFIRM[0], action=ORDER_CONFIRM[1], subject_id=order.id,
             subject_label=label(order), submitted_by=submitted_by,
-            values=order_values(order, credit, account.credit_limit),
+            values=lambda: order_values(order, credit, account.credit_limit),
         )  # fmt: skip
         if held is not None:
             reasons = [flow_reason(held.flow_code)]
         else:
             reasons = rules.approval.reasons(order, credit, account.credit_limit)
         if reasons:
-            pending = attrs.evolve(
-                to_status(order, Status.PENDING_APPROVAL, "confirm", now),
+            pending = to_status(
+                order,
+                Status.PENDING_APPROVAL,
+                "confirm",
+                now,
                 approval_reasons=tuple(dict.fromkeys((*order.approval_reasons, *reasons))),
             )
             saved = uow.sales_orders.update(pending)
@@ -150,7 +154,7 @@ def confirm_order(
         expiry=stock_end,
         products_known=True,
     )
-    confirmed = attrs.evolve(to_status(order, Status.CONFIRMED, "confirm", now), approved=approving)
+    confirmed = to_status(order, Status.CONFIRMED, "confirm", now, approved=approving)
     saved = uow.sales_orders.update(confirmed)
     events.append(
         order_event(

@@ -22,13 +22,13 @@ from crmkit.domain.custom_fields import (
 )
 from crmkit.domain.errors import CrmkitError
 from crmkit.domain.ids import record_id
+from crmkit.domain.query_plans import planned
 from crmkit.domain.record_query import (
     Equals,
     QueryPlan,
     Scalar,
     check_scalar,
     encode_cursor,
-    plan_query,
 )
 from crmkit.domain.records import CUSTOM_FIELD, FieldKind, RecordType
 from crmkit.services.pagination import Page
@@ -229,7 +229,7 @@ class RecordRepository(Generic[R]):
             ValidationError: an unknown or unindexed field, a value of the wrong type, a
                 bad limit, or a cursor not made for this listing.
         """
-        plan = plan_query(
+        plan = planned(
             self.record_type,
             {d.key: d.kind.value for d in self.custom_definitions()},
             [*filters, *(Equals(name, value) for name, value in self.record_type.fixed)],
@@ -266,7 +266,7 @@ class RecordRepository(Generic[R]):
         if not self.record_type.custom_fields:
             return []
         store: RecordStore[CustomFieldDefinition] = self._stores(CUSTOM_FIELD_DEFINITIONS)
-        plan = plan_query(
+        plan = planned(
             CUSTOM_FIELD_DEFINITIONS,
             {},
             [Equals("record_type", self.record_type.scope), Equals("active", True)],

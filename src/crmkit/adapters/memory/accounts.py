@@ -14,7 +14,7 @@ from crmkit.adapters import account_store as shared
 from crmkit.adapters.account_store import Cond, Order
 from crmkit.adapters.memory.tables import GuardedRepository, TableTransaction, WriteRejected
 from crmkit.domain import ConcurrencyConflict, CrmkitError, DuplicateRecord, NotFound, TenantId
-from crmkit.domain.accounts import CustomerAccount, Hold, JournalEntry, RebateGrant
+from crmkit.domain.accounts import CustomerAccount, Hold, HoldStatus, JournalEntry, RebateGrant
 from crmkit.services.account_ports import StoredPolicy
 
 AccountKey = tuple[TenantId, str]
@@ -52,12 +52,30 @@ class _Rows(GuardedRepository, shared.AccountRecords[R]):
         if all(name in keyed for name in self.key):  # the key names one row: no scan
             row = self._tx.get((self._tenant, *(keyed[name] for name in self.key)))
             rows: list[Any] = [] if row is None else [row]
+        elif "account_id" in keyed and ACCOUNT in self._tx.table.group_of:
+            group = EXPIRING if _expiring(keyed, where, self._tx) else ACCOUNT
+            rows = self._tx.rows_in(group, (self._tenant, keyed["account_id"]))
         else:
             rows = [r for r in self._tx.rows() if r.tenant_id == self._tenant]
         found = [r for r in rows if all(_meets(r, c) for c in where)]
         for name, descending in reversed(order):
             found.sort(key=attrgetter(name), reverse=descending)
         return found[:limit] if limit else found
+
+
+ACCOUNT = "account"
+"""The group of an account's rows (grants, holds, journal entries): (tenant, account id)."""
+EXPIRING = "expiring"
+"""The group of an account's pending holds that expire: (tenant, account id)."""
+
+
+def _expiring(keyed: dict[str, Any], where: Sequence[Cond], tx: TableTransaction[Any, Any]) -> bool:
+    """Whether the query asks only for pending holds that expire (the holds' second group)."""
+    return (
+        EXPIRING in tx.table.group_of
+        and keyed.get("status") is HoldStatus.PENDING
+        and any(c.field == "expires_at" and c.op == "!=" and c.value is None for c in where)
+    )
 
 
 def _meets(row: Any, cond: Cond) -> bool:

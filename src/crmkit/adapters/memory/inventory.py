@@ -6,8 +6,6 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-import attrs
-
 from crmkit.adapters.memory.tables import GuardedRepository, TableTransaction, WriteRejected
 from crmkit.domain import (
     ConcurrencyConflict,
@@ -27,6 +25,7 @@ from crmkit.domain.inventory import (
     Warehouse,
     WarehouseId,
 )
+from crmkit.domain.versioning import next_version
 from crmkit.services.inventory_ports import StockKey
 
 LevelKey = tuple[TenantId, ProductId, WarehouseId]
@@ -54,7 +53,7 @@ class _Repository(GuardedRepository):
         self._guarded(write)
 
     def _update(self, record: V, entity: str, record_id: object) -> V:
-        saved = attrs.evolve(record, version=record.version + 1)
+        saved = next_version(record)
 
         def write() -> None:
             if record.tenant_id != self._tenant:
@@ -86,7 +85,7 @@ class InMemoryStockLevelRepository(_Repository):
         return [self.save(level) for level in levels]
 
     def save(self, level: StockLevel) -> StockLevel:
-        saved = attrs.evolve(level, version=level.version + 1)
+        saved = next_version(level)
 
         def write() -> None:
             if level.tenant_id != self._tenant:
@@ -151,7 +150,8 @@ class InMemoryReservationRepository(_Repository):
         return self._update(reservation, "Reservation", reservation.id)
 
     def for_order(self, order_id: str, *, open_only: bool) -> list[Reservation]:
-        rows = [r for r in self._mine() if r.order_id == order_id and (r.is_open or not open_only)]
+        mine = self._tx.rows_in("order", (self._tenant, order_id))
+        rows = [r for r in mine if r.is_open or not open_only]
         return sorted(rows, key=lambda r: (r.line_id, r.id))
 
     def open_for_stock(self, product_id: ProductId, warehouse_id: WarehouseId) -> list[Reservation]:
@@ -164,11 +164,8 @@ class InMemoryReservationRepository(_Repository):
         return rows
 
     def expired(self, now: datetime, limit: int) -> list[Reservation]:
-        rows = [  # most reservations never expire: that test first
-            r
-            for r in self._tx.rows()
-            if r.expires_at is not None and r.tenant_id == self._tenant and r.is_expired(now)
-        ]
+        # the open reservations that expire, by their group (most never expire)
+        rows = [r for r in self._tx.rows_in("expiring", self._tenant) if r.is_expired(now)]
         rows.sort(key=lambda r: (r.expires_at, r.id))
         return rows[:limit]
 

@@ -10,6 +10,7 @@ import attrs
 from crmkit.adapters.memory.tables import GuardedRepository, TableTransaction, WriteRejected
 from crmkit.domain import ConcurrencyConflict, TenantId, WrongTenant
 from crmkit.domain.outbox import ConsumerPosition, DocumentCounter, OutboxEvent
+from crmkit.domain.versioning import next_version
 
 CounterKey = tuple[TenantId, str]
 EventKey = tuple[TenantId, int]
@@ -100,7 +101,7 @@ class InMemoryOutboxConsumerRepository(_Repository):
         self._guarded(write)
 
     def update(self, position: ConsumerPosition) -> ConsumerPosition:
-        saved = attrs.evolve(position, version=position.version + 1)
+        saved = next_version(position)
 
         def write() -> None:
             if position.tenant_id != self._tenant:

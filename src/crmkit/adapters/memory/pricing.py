@@ -6,8 +6,6 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-import attrs
-
 from crmkit.adapters.memory.tables import MemoryTable, TableTransaction, WriteRejected
 from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, TenantId, WrongTenant
 from crmkit.domain.ids import ProductId
@@ -16,6 +14,7 @@ from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceL
 from crmkit.domain.price_resolution import entry_order
 from crmkit.domain.quote import Quote, QuoteId
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
+from crmkit.domain.versioning import next_version
 from crmkit.services.pricing_ports import OrderFilter
 
 EntryKey = tuple[TenantId, PriceEntryId]
@@ -114,7 +113,7 @@ class _Records(Generic[R]):
         return found
 
     def _update(self, record: R) -> R:
-        saved = attrs.evolve(record, version=record.version + 1)  # type: ignore[misc]
+        saved = next_version(record)
         try:
             if record.tenant_id != self._tenant:
                 raise WrongTenant(self.entity, record.id, record.tenant_id, self._tenant)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Hashable
 from typing import Any
 
 from crmkit.adapters.memory.accounts import (
+    ACCOUNT,
+    EXPIRING,
     AccountKey,
     EntryKey,
     PolicyKey,
@@ -27,10 +30,11 @@ from crmkit.adapters.memory.records import RecordKey, record_table
 from crmkit.adapters.memory.requests import RequestKey, request_write_error
 from crmkit.adapters.memory.tables import MemoryTable
 from crmkit.domain import Product
-from crmkit.domain.accounts import CustomerAccount, Hold, JournalEntry, RebateGrant
+from crmkit.domain.accounts import CustomerAccount, Hold, HoldStatus, JournalEntry, RebateGrant
 from crmkit.domain.inventory import (
     Movement,
     Reservation,
+    ReservationStatus,
     StockDocument,
     StockLevel,
     Warehouse,
@@ -44,6 +48,24 @@ from crmkit.domain.records import RecordType
 from crmkit.domain.requests import ProcessedRequest
 from crmkit.domain.sales_order import SalesOrder
 from crmkit.services.account_ports import StoredPolicy
+
+
+def _account(row: RebateGrant | Hold | JournalEntry) -> Hashable:
+    return (row.tenant_id, row.account_id)
+
+
+def _expiring_hold(hold: Hold) -> Hashable | None:
+    """An account's pending holds that expire (what voiding expired holds reads)."""
+    if hold.status is HoldStatus.PENDING and hold.expires_at is not None:
+        return (hold.tenant_id, hold.account_id)
+    return None
+
+
+def _expiring(reservation: Reservation) -> Hashable | None:
+    """A tenant's open reservations that expire (what expiring reservations reads)."""
+    if reservation.status is ReservationStatus.OPEN and reservation.expires_at is not None:
+        return reservation.tenant_id
+    return None
 
 
 class MemoryStore:
@@ -65,7 +87,9 @@ class MemoryStore:
             unique={"request_key_line": lambda m: (m.tenant_id, m.request_key, m.line)},
         )
         self.reservations: MemoryTable[ReservationKey, Reservation] = MemoryTable(
-            key=lambda r: (r.tenant_id, r.id), error=reservation_write_error
+            key=lambda r: (r.tenant_id, r.id),
+            error=reservation_write_error,
+            groups={"order": lambda r: (r.tenant_id, r.order_id), "expiring": _expiring},
         )
         self.stock_documents: MemoryTable[DocumentKey, StockDocument] = MemoryTable(
             key=lambda d: (d.tenant_id, d.KIND, d.id), error=document_write_error
@@ -97,14 +121,19 @@ class MemoryStore:
             unique={"customer": lambda a: (a.tenant_id, a.customer_id, a.currency)},
         )
         self.rebate_grants: MemoryTable[AccountKey, RebateGrant] = MemoryTable(
-            key=lambda g: (g.tenant_id, g.id), error=account_write_error("RebateGrant")
+            key=lambda g: (g.tenant_id, g.id),
+            error=account_write_error("RebateGrant"),
+            groups={ACCOUNT: _account},
         )
         self.holds: MemoryTable[AccountKey, Hold] = MemoryTable(
-            key=lambda h: (h.tenant_id, h.id), error=account_write_error("Hold")
+            key=lambda h: (h.tenant_id, h.id),
+            error=account_write_error("Hold"),
+            groups={ACCOUNT: _account, EXPIRING: _expiring_hold},
         )
         self.journal: MemoryTable[EntryKey, JournalEntry] = MemoryTable(
             key=lambda e: (e.tenant_id, e.account_id, e.seq),
             error=account_write_error("JournalEntry"),
+            groups={ACCOUNT: _account},
         )
         self.deduction_policies: MemoryTable[PolicyKey, StoredPolicy] = MemoryTable(
             key=lambda p: (p.tenant_id, p.scope), error=account_write_error("DeductionPolicy")

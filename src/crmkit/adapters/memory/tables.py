@@ -35,7 +35,9 @@ class WriteRejected(Exception):
 
 
 class MemoryTable(Generic[K, R]):
-    """Committed rows by key, with unique indexes given as functions of a row.
+    """Committed rows by key, with unique indexes given as functions of a row, and groups:
+    functions of a row giving the value it is found by (``None``: in no group), so that a
+    query of one group's rows reads those, not the whole table.
 
     ``error`` turns a rejected write of a row into the crmkit error the repository raises.
     """
@@ -45,12 +47,16 @@ class MemoryTable(Generic[K, R]):
         key: Callable[[R], K],
         error: Callable[[WriteRejected, R], Exception],
         unique: dict[str, Callable[[R], Hashable]] | None = None,
+        groups: dict[str, Callable[[R], Hashable | None]] | None = None,
     ) -> None:
         self.key = key
         self.error = error
         self.unique = unique or {}
+        self.group_of = groups or {}
         self.rows: dict[K, R] = {}
         self.indexes: dict[str, dict[Hashable, K]] = {name: {} for name in self.unique}
+        # group name -> value -> the keys of the committed rows in it (a dict keeps order)
+        self.members: dict[str, dict[Hashable, dict[K, None]]] = {n: {} for n in self.group_of}
 
     def owner_of(self, index: str, value: Hashable) -> K | None:
         return self.indexes[index].get(value)
@@ -62,6 +68,18 @@ class MemoryTable(Generic[K, R]):
             if old is not None:
                 del self.indexes[name][of(old)]
             self.indexes[name][of(row)] = key
+        for name, among in self.group_of.items():
+            was, now = None if old is None else among(old), among(row)
+            if was == now and old is not None:
+                continue
+            members = self.members[name]
+            if was is not None:
+                held = members[was]
+                del held[key]
+                if not held:
+                    del members[was]
+            if now is not None:
+                members.setdefault(now, {})[key] = None
         self.rows[key] = row
 
 
@@ -81,10 +99,12 @@ class TableTransaction(Generic[K, R]):
         )
 
     def get(self, key: K) -> R | None:
-        if not _hashable(key):
+        try:
+            row = self.staged.get(key)
+        except TypeError:
             return None  # a key holding a list or dict names no row (and cannot crash)
-        if key in self.staged:
-            return self.staged[key]
+        if row is not None:
+            return row
         with self.lock:
             return self.table.rows.get(key)
 
@@ -109,6 +129,23 @@ class TableTransaction(Generic[K, R]):
         merged.update(self.staged)
         return iter(list(merged.values()))
 
+    def rows_in(self, group: str, value: Hashable) -> list[R]:
+        """The rows of the group ``group`` holding ``value``, as this transaction sees them:
+        the rows :meth:`rows` gives whose group value is ``value``."""
+        among = self.table.group_of[group]
+        try:
+            with self.lock:
+                committed = self.table.rows
+                found = {k: committed[k] for k in self.table.members[group].get(value, ())}
+        except TypeError:
+            return []  # a value holding a list or dict is no row's
+        for key, row in self.staged.items():  # our writes may move rows in or out
+            if among(row) == value:
+                found[key] = row
+            else:
+                found.pop(key, None)
+        return list(found.values())
+
     def find_unique(self, index: str, value: Hashable) -> R | None:
         if not _hashable(value):
             return None
@@ -132,7 +169,8 @@ class TableTransaction(Generic[K, R]):
             with self.lock:
                 if self.get(key) is not None:
                     raise WriteRejected("exists", key)
-                self._check_unique(row, key, staged_too=True)
+                if self.table.unique:
+                    self._check_unique(row, key, staged_too=True)
         except WriteRejected as rejected:
             raise self.table.error(rejected, row) from None
         self._stage(key, row)
@@ -153,7 +191,8 @@ class TableTransaction(Generic[K, R]):
                     raise WriteRejected("missing", key)
                 if current.version != row.version - 1:
                     raise WriteRejected("stale", key)
-                self._check_unique(row, key, staged_too=True)
+                if self.table.unique:
+                    self._check_unique(row, key, staged_too=True)
         except WriteRejected as rejected:
             raise self.table.error(rejected, row) from None
         self._stage(key, row)
@@ -165,6 +204,7 @@ class TableTransaction(Generic[K, R]):
         Raises:
             Exception: the table's crmkit error for the first write that no longer fits.
         """
+        unique = bool(self.table.unique)
         for key, version in self.expected.items():
             current = self.table.rows.get(key)
             try:
@@ -172,7 +212,8 @@ class TableTransaction(Generic[K, R]):
                     raise WriteRejected("exists", key)
                 if version is not None and (current is None or current.version != version):
                     raise WriteRejected("stale", key)
-                self._check_unique(self.staged[key], key, staged_too=False)
+                if unique:
+                    self._check_unique(self.staged[key], key, staged_too=False)
             except WriteRejected as rejected:
                 raise self.table.error(rejected, self.staged[key]) from None
 
@@ -191,6 +232,9 @@ class TableTransaction(Generic[K, R]):
             values.clear()
 
     def _stage(self, key: K, row: R) -> None:
+        if not self.table.unique:
+            self.staged[key] = row
+            return
         old = self.staged.get(key)
         for name, of in self.table.unique.items():
             values = self.staged_values[name]

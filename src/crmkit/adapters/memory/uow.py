@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, Self, TypeVar, overload
+from typing import Any, Generic, Self, TypeVar
 
-from crmkit.adapters.guard import guard_repositories, scalar_arguments
+from crmkit.adapters.guard import scalar_arguments
 from crmkit.adapters.memory.accounts import (
     InMemoryCustomerAccountRepository,
     InMemoryDeductionPolicyRepository,
@@ -46,10 +46,10 @@ R2 = TypeVar("R2")
 T = TypeVar("T")
 
 
-class _Repository(Generic[T]):
-    """A repository of a unit of work, made on first use: a unit of work uses a few of its
-    eighteen repositories, and makes each at most once. One made inside the ``with`` block
-    is guarded at once, as :func:`guard_repositories` guards those made before it."""
+class _Made(Generic[T]):
+    """A repository of the unit of work, made on first use (a command touches only some of
+    them) and guarded there by :func:`~crmkit.adapters.guard.scalar_arguments`, so no
+    mapping or bytes reaches a repository, as on the servers."""
 
     def __init__(self, make: Callable[[InMemoryUnitOfWork], T]) -> None:
         self._make = make
@@ -58,26 +58,17 @@ class _Repository(Generic[T]):
     def __set_name__(self, owner: type, name: str) -> None:
         self._name = name
 
-    @overload
-    def __get__(self, uow: None, owner: type) -> Self: ...
-    @overload
-    def __get__(self, uow: InMemoryUnitOfWork, owner: type) -> T: ...
-    def __get__(self, uow: InMemoryUnitOfWork | None, owner: type) -> Self | T:
-        if uow is None:
-            return self
-        repository = self._make(uow)
-        if uow._entered:
-            repository = scalar_arguments(repository)
-        vars(uow)[self._name] = repository  # read from the instance from now on
-        return repository
+    def __get__(self, uow: InMemoryUnitOfWork, owner: type | None = None) -> T:
+        made = scalar_arguments(self._make(uow))
+        uow.__dict__[self._name] = made  # the instance's attribute answers from now on
+        return made
 
 
-def _table(
-    kind: Callable[[TenantId, TableTransaction[Any, Any], Callable[[], None]], T],
-    table: Callable[[MemoryStore], MemoryTable[Any, Any]],
-) -> _Repository[T]:
-    """A repository of ``kind`` over one table of the store."""
-    return _Repository(lambda uow: kind(uow.tenant_id, uow._over(table(uow._store)), uow.rollback))
+def _over(
+    kind: Callable[[TenantId, TableTransaction[Any, Any], Callable[[], None]], T], table: str
+) -> _Made[T]:
+    """The repository ``kind`` over the store's table ``table``."""
+    return _Made(lambda uow: kind(uow.tenant_id, uow.over(table), uow.rollback))
 
 
 class InMemoryUnitOfWork:
@@ -88,49 +79,40 @@ class InMemoryUnitOfWork:
     """
 
     tenant_id: TenantId
-    _store: MemoryStore
-
-    products = _Repository(
-        lambda uow: RecordProductRepository(uow.records(PRODUCTS), uow.tenant_id)
-    )
-    requests = _table(InMemoryProcessedRequestRepository, lambda store: store.requests)
-    warehouses = _Repository(lambda uow: RecordWarehouseRepository(uow.records(WAREHOUSES)))
-    stock_levels = _table(InMemoryStockLevelRepository, lambda store: store.stock_levels)
-    movements = _table(InMemoryMovementRepository, lambda store: store.movements)
-    reservations = _table(InMemoryReservationRepository, lambda store: store.reservations)
-    stock_documents = _table(InMemoryStockDocumentRepository, lambda store: store.stock_documents)
-    price_lists = _Repository(
+    products = _Made(lambda uow: RecordProductRepository(uow.records(PRODUCTS), uow.tenant_id))
+    requests = _over(InMemoryProcessedRequestRepository, "requests")
+    warehouses = _Made(lambda uow: RecordWarehouseRepository(uow.records(WAREHOUSES)))
+    stock_levels = _over(InMemoryStockLevelRepository, "stock_levels")
+    movements = _over(InMemoryMovementRepository, "movements")
+    reservations = _over(InMemoryReservationRepository, "reservations")
+    stock_documents = _over(InMemoryStockDocumentRepository, "stock_documents")
+    price_lists = _Made(
         lambda uow: InMemoryPriceListRepository(
-            uow.tenant_id,
-            uow._over(uow._store.price_lists),
-            uow._over(uow._store.price_entries),
-            uow.rollback,
+            uow.tenant_id, uow.over("price_lists"), uow.over("price_entries"), uow.rollback
         )
     )
-    quotes = _table(InMemoryQuoteRepository, lambda store: store.quotes)
-    sales_orders = _table(InMemorySalesOrderRepository, lambda store: store.sales_orders)
-    customer_accounts = _table(
-        InMemoryCustomerAccountRepository, lambda store: store.customer_accounts
-    )
-    rebate_grants = _table(InMemoryRebateGrantRepository, lambda store: store.rebate_grants)
-    holds = _table(InMemoryHoldRepository, lambda store: store.holds)
-    journal = _table(InMemoryJournalRepository, lambda store: store.journal)
-    deduction_policies = _table(
-        InMemoryDeductionPolicyRepository, lambda store: store.deduction_policies
-    )
-    counters = _table(InMemoryDocumentCounterRepository, lambda store: store.counters)
-    outbox = _table(InMemoryOutboxRepository, lambda store: store.outbox)
-    outbox_consumers = _table(
-        InMemoryOutboxConsumerRepository, lambda store: store.outbox_consumers
-    )
+    quotes = _over(InMemoryQuoteRepository, "quotes")
+    sales_orders = _over(InMemorySalesOrderRepository, "sales_orders")
+    customer_accounts = _over(InMemoryCustomerAccountRepository, "customer_accounts")
+    rebate_grants = _over(InMemoryRebateGrantRepository, "rebate_grants")
+    holds = _over(InMemoryHoldRepository, "holds")
+    journal = _over(InMemoryJournalRepository, "journal")
+    deduction_policies = _over(InMemoryDeductionPolicyRepository, "deduction_policies")
+    counters = _over(InMemoryDocumentCounterRepository, "counters")
+    outbox = _over(InMemoryOutboxRepository, "outbox")
+    outbox_consumers = _over(InMemoryOutboxConsumerRepository, "outbox_consumers")
 
     def __init__(self, store: MemoryStore, tenant_id: TenantId) -> None:
         self.tenant_id = tenant_id
         self._store = store
-        self._entered = False
         self._transactions: list[TableTransaction[Any, Any]] = []
         self._record_stores: dict[str, RecordStore[Any]] = {}
         self._record_tables: dict[str, TableTransaction[Any, Any]] = {}
+
+    def over(self, table: str) -> TableTransaction[Any, Any]:
+        """A transaction of this unit of work over the store's table ``table``."""
+        found: MemoryTable[Any, Any] = getattr(self._store, table)
+        return self._over(found)
 
     def records(self, record_type: RecordType[R2]) -> RecordRepository[R2]:
         """The records of a declared type in this unit of work."""
@@ -153,27 +135,27 @@ class InMemoryUnitOfWork:
         return transaction
 
     def __enter__(self) -> Self:
-        self._entered = True
-        guard_repositories(self)  # no mapping or bytes reaches a repository, as on the servers
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.rollback()
 
     def commit(self) -> None:
+        written = [t for t in self._transactions if t.expected]  # the tables written to
         with self._store.lock:
             try:
-                for transaction in self._transactions:
+                for transaction in written:
                     transaction.validate()
             except Exception:
                 self.rollback()
                 raise
-            for transaction in self._transactions:
+            for transaction in written:
                 transaction.apply()
 
     def rollback(self) -> None:
         for transaction in self._transactions:
-            transaction.clear()
+            if transaction.staged or transaction.expected:
+                transaction.clear()
 
 
 class InMemoryStorage:
