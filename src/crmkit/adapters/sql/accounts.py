@@ -18,6 +18,7 @@ from crmkit.adapters import account_store as shared
 from crmkit.adapters.account_store import Cond, Order
 from crmkit.adapters.session_uow import SessionRepository
 from crmkit.adapters.sql.converters import converter, from_row, to_row
+from crmkit.adapters.sql.direct import remember
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import insert_into, set_columns, update_params, versioned_update
 from crmkit.adapters.sql.tables import (
@@ -90,7 +91,7 @@ class _Records(SessionRepository[SqlSession], shared.AccountRecords[R]):
         )
         query = _BUILT.get(shape)
         if query is None:
-            query = _BUILT[shape] = _build(self.table, where, order, bool(limit), lock)
+            query = _BUILT[shape] = remember(_build(self.table, where, order, bool(limit), lock))
         return query, params
 
     def _find(self, where: Sequence[Cond], order: Order = (), limit: int = 0) -> list[R]:
