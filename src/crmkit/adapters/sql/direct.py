@@ -19,13 +19,14 @@ inserts; a connection with execution options) take the ordinary path.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from contextlib import suppress
 from functools import cache, wraps
 from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
 from sqlalchemy import Connection, Dialect, Executable
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
-from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
 P = ParamSpec("P")
@@ -33,6 +34,9 @@ S = TypeVar("S", bound=Executable)
 
 _BUILT_ONCE: dict[int, Executable] = {}
 """The statements built once, by id (kept referenced, so an id is never reused)."""
+
+_EXPANSIONS = 64
+"""IN-list lengths whose expanded SQL a plan keeps."""
 
 _PLANS: weakref.WeakKeyDictionary[Dialect, dict[Any, _Plan]] = weakref.WeakKeyDictionary()
 
@@ -89,7 +93,16 @@ def plans_for(dialect: Dialect) -> dict[Any, _Plan]:
 class _Plan:
     """One statement compiled for one dialect and parameter key set."""
 
-    __slots__ = ("compiled", "expanding", "fetch", "keys", "processors", "row_processors")
+    __slots__ = (
+        "compiled",
+        "expanded",
+        "expanding",
+        "fetch",
+        "keys",
+        "lists",
+        "processors",
+        "row_processors",
+    )
 
     def __init__(self, statement: Executable, dialect: Dialect, keys: list[str], many: bool):
         compiled = cast(ClauseElement, statement).compile(
@@ -98,6 +111,15 @@ class _Plan:
         assert isinstance(compiled, SQLCompiler)
         self.compiled = compiled
         self.expanding = bool(compiled.literal_execute_params or compiled.post_compile_params)
+        # IN lists whose expansion depends only on their lengths (no literal rendering, no
+        # tuples): their expanded SQL is kept by lengths.
+        simple = not compiled.literal_execute_params and not any(
+            p.type._is_tuple_type or p.literal_execute for p in compiled.post_compile_params
+        )
+        self.lists = (
+            tuple(compiled.bind_names[p] for p in compiled.post_compile_params) if simple else None
+        )
+        self.expanded: dict[tuple[int, ...], ExpandedState] = {}
         self.processors: Mapping[str, Any] = compiled._bind_processors
         self.fetch = bool(compiled._result_columns)
         self.keys = tuple(entry.keyname for entry in compiled._result_columns)
@@ -113,7 +135,7 @@ class _Plan:
         sql = compiled.string
         positiontup: Sequence[str] | None = compiled.positiontup if compiled.positional else None
         if self.expanding:
-            expanded = compiled._process_parameters_for_postcompile(params)
+            expanded = self._expand(params)
             sql = expanded.statement
             processors = {**processors, **expanded.processors}
             positiontup = expanded.positiontup
@@ -130,6 +152,25 @@ class _Plan:
             )
             for key, value in params.items()
         }
+
+    def _expand(self, params: MutableMapping[str, Any]) -> ExpandedState:
+        """SQLAlchemy's expansion of the IN lists in ``params`` (which it updates in place,
+        as SQLAlchemy does: each list replaced by its numbered elements)."""
+        shape = None
+        if self.lists is not None:
+            try:
+                shape = tuple(len(params[name]) for name in self.lists)
+            except (TypeError, KeyError):  # SQLAlchemy's own expansion says what is wrong
+                shape = None
+            known = None if shape is None else self.expanded.get(shape)
+            if known is not None:
+                for name, names in known.parameter_expansion.items():
+                    params.update(zip(names, params.pop(name), strict=True))
+                return known
+        expanded = self.compiled._process_parameters_for_postcompile(params)
+        if shape is not None and len(self.expanded) < _EXPANSIONS:
+            self.expanded[shape] = expanded
+        return expanded
 
     def rows(self, cursor: Any, dialect: Dialect) -> list[DirectRow]:
         """The processed rows of ``cursor`` (its result processors found on first use)."""
@@ -213,9 +254,45 @@ class DirectResult:
         return (row[0] for row in self._rows)
 
 
+class Cursors:
+    """The driver cursor a session's direct statements reuse (one at a time).
+
+    A cursor is handed back only after a statement ran and its rows were read; after an
+    error it is closed and the next statement opens a new one (as on a new connection).
+    """
+
+    __slots__ = ("_connection", "_cursor")
+
+    def __init__(self) -> None:
+        self._cursor: Any = None
+        self._connection: Any = None
+
+    def take(self, dbapi_connection: Any) -> Any:
+        cursor, self._cursor = self._cursor, None
+        if cursor is not None and self._connection is dbapi_connection:
+            return cursor
+        if cursor is not None:
+            _close(cursor)
+        return dbapi_connection.cursor()
+
+    def give_back(self, cursor: Any, dbapi_connection: Any) -> None:
+        self._cursor, self._connection = cursor, dbapi_connection
+
+    def close(self) -> None:
+        cursor, self._cursor, self._connection = self._cursor, None, None
+        if cursor is not None:
+            _close(cursor)
+
+
+def _close(cursor: Any) -> None:
+    with suppress(Exception):  # a cursor of a lost connection: nothing left to release
+        cursor.close()
+
+
 def run(
     connection: Connection,
     plans: dict[Any, _Plan],
+    cursors: Cursors,
     statement: Executable,
     parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
 ) -> DirectResult | None:
@@ -241,20 +318,30 @@ def run(
         return None
     dbapi_connection = connection.connection.dbapi_connection
     assert dbapi_connection is not None
-    cursor = dbapi_connection.cursor()
+    cursor = cursors.take(dbapi_connection)
     try:
         if many:
             batch = cast(Sequence[Mapping[str, Any]], parameters)
-            return _run_many(connection, plan, cursor, batch)
-        try:
-            sql, driver_parameters = plan.driver_parameters(first, None)
-        except BaseException as error:  # wrapped (or passed on) as SQLAlchemy would
-            connection._handle_dbapi_exception(error, plan.compiled.string, first, None, None)
-        connection._cursor_execute(cursor, sql, driver_parameters)
-        rows = plan.rows(cursor, connection.dialect) if plan.fetch else []
-        return DirectResult(rows, cursor.rowcount)
-    finally:
-        cursor.close()
+            result = _run_many(connection, plan, cursor, batch)
+        else:
+            result = _run_one(connection, plan, cursor, first)
+    except BaseException:
+        _close(cursor)
+        raise
+    cursors.give_back(cursor, dbapi_connection)
+    return result
+
+
+def _run_one(
+    connection: Connection, plan: _Plan, cursor: Any, values: Mapping[str, Any]
+) -> DirectResult:
+    try:
+        sql, driver_parameters = plan.driver_parameters(values, None)
+    except BaseException as error:  # wrapped (or passed on) as SQLAlchemy would
+        connection._handle_dbapi_exception(error, plan.compiled.string, values, None, None)
+    connection._cursor_execute(cursor, sql, driver_parameters)
+    rows = plan.rows(cursor, connection.dialect) if plan.fetch else []
+    return DirectResult(rows, cursor.rowcount)
 
 
 def _run_many(

@@ -42,6 +42,7 @@ class SqlSession:
             if self._connection.get_execution_options()
             else direct.plans_for(self._connection.dialect)
         )
+        self._cursors = direct.Cursors()
 
     @property
     def dialect(self) -> Dialect:
@@ -92,7 +93,7 @@ class SqlSession:
 
     def _run(self, statement: Executable, parameters: Any) -> direct.Rows:
         if self._plans is not None and direct.is_built_once(statement):
-            result = direct.run(self._connection, self._plans, statement, parameters)
+            result = direct.run(self._connection, self._plans, self._cursors, statement, parameters)
             if result is not None:
                 return result
         return self._connection.execute(statement, parameters)
@@ -120,6 +121,7 @@ class SqlSession:
             _quietly(transaction.rollback)
 
     def close(self) -> None:
+        self._cursors.close()
         self.rollback()
         if self._owns_connection:
             _quietly(self._connection.close)
