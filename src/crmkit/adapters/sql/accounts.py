@@ -18,8 +18,16 @@ from crmkit.adapters import account_store as shared
 from crmkit.adapters.account_store import Cond, Order
 from crmkit.adapters.session_uow import SessionRepository
 from crmkit.adapters.sql.converters import converter, from_row, to_row
+from crmkit.adapters.sql.direct import remember
 from crmkit.adapters.sql.session import SqlSession
-from crmkit.adapters.sql.statements import insert_into, set_columns, update_params, versioned_update
+from crmkit.adapters.sql.statements import (
+    insert_into,
+    keyed,
+    select_where,
+    set_columns,
+    update_params,
+    versioned_update,
+)
 from crmkit.adapters.sql.tables import (
     account_holds,
     customer_accounts,
@@ -28,7 +36,7 @@ from crmkit.adapters.sql.tables import (
     rebate_grants,
 )
 from crmkit.domain.accounts import CustomerAccount, Fund, Hold, JournalEntry, RebateGrant
-from crmkit.services.account_ports import StoredPolicy
+from crmkit.services.account_ports import DEFAULT_SCOPE, StoredPolicy
 
 R = TypeVar("R")
 
@@ -90,7 +98,7 @@ class _Records(SessionRepository[SqlSession], shared.AccountRecords[R]):
         )
         query = _BUILT.get(shape)
         if query is None:
-            query = _BUILT[shape] = _build(self.table, where, order, bool(limit), lock)
+            query = _BUILT[shape] = remember(_build(self.table, where, order, bool(limit), lock))
         return query, params
 
     def _find(self, where: Sequence[Cond], order: Order = (), limit: int = 0) -> list[R]:
@@ -159,4 +167,34 @@ class SqlJournalRepository(_Records[JournalEntry], shared.Journal):
 
 
 class SqlDeductionPolicyRepository(_Records[StoredPolicy], shared.DeductionPolicies):
+    """An account's policy is read together with the tenant default, in one query; the
+    default is kept for the next ``get`` only (``policy_for`` reads the account's, then
+    the default's) and forgotten on any write."""
+
     table = deduction_policies
+
+    def __init__(self, session: SqlSession) -> None:
+        super().__init__(session)
+        self._default: tuple[StoredPolicy | None] | None = None
+
+    def get(self, scope: str) -> StoredPolicy | None:
+        kept, self._default = self._default, None
+        if kept is not None and scope == DEFAULT_SCOPE:
+            return kept[0]
+        if scope == DEFAULT_SCOPE or not isinstance(scope, str):
+            return super().get(scope)
+        rows = self._session.execute(
+            select_where(self.table, ("tenant_id",), among="scope"),
+            keyed(tenant_id=self._tenant, scope=[scope, DEFAULT_SCOPE]),
+        )
+        found = {policy.scope: policy for policy in map(self._load, rows)}
+        self._default = (found.get(DEFAULT_SCOPE),)
+        return found.get(scope)
+
+    def add(self, record: StoredPolicy) -> None:
+        self._default = None
+        super().add(record)
+
+    def update(self, record: StoredPolicy) -> StoredPolicy:
+        self._default = None
+        return super().update(record)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 
 from sqlalchemy import Select, Update, bindparam, insert, select, update
 
 from crmkit.adapters.session_uow import SessionRepository
 from crmkit.adapters.sql.converters import from_row, to_row
+from crmkit.adapters.sql.direct import built_once
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import insert_into
 from crmkit.adapters.sql.tables import counters, outbox_consumers, outbox_events
@@ -39,7 +39,7 @@ class SqlDocumentCounterRepository(_Repository):
         return count
 
 
-@cache
+@built_once
 def _advance(*, returning: bool) -> Update:
     t = counters.c
     advance = (
@@ -50,7 +50,7 @@ def _advance(*, returning: bool) -> Update:
     return advance.returning(t.value) if returning else advance
 
 
-@cache
+@built_once
 def _current() -> Select[tuple[int]]:
     t = counters.c
     return select(t.value).where(

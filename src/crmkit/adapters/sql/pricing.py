@@ -218,7 +218,8 @@ class _SqlRecords(SessionRepository[SqlSession]):
         row = self._session.execute(select_where(table, ("tenant_id", "id")), params).one_or_none()
         if row is None:
             raise NotFound(entity, "id", record_id, self._tenant)
-        return row._mapping
+        mapping: Mapping[Any, Any] = row._mapping
+        return mapping
 
     def _update(self, table: Table, entity: str, record: Any, values: dict[str, Any]) -> None:
         """Write ``values`` over ``record`` if its stored version is still ``record.version``."""

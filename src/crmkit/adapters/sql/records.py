@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement as Column
 
 from crmkit.adapters.sql.converters import batched, converter
+from crmkit.adapters.sql.direct import remember
 from crmkit.adapters.sql.pricing import body_converter
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import select_where
@@ -165,8 +166,26 @@ class SqlRecordStore(Generic[R]):
         self._write_custom(record, replace=True)
 
     def find(self, plan: QueryPlan) -> list[R]:
-        rows = self._session.execute(self.statement(plan))
+        rows = self._session.execute(self._built(plan))
         return [self._load(row._mapping) for row in rows]
+
+    def _built(self, plan: QueryPlan) -> Select[Any]:
+        """:meth:`statement`, kept for a first page's plan (the same plan, tenant and value
+        types give the same statement) so that SQLAlchemy neither rebuilds it nor its cache
+        key; at most ``_PLANNED_MAX`` are kept, later ones are built per call."""
+        if plan.after is not None:
+            return self.statement(plan)
+        types = tuple(type(value) for c in plan.conditions for value in c.values)
+        key = (self._table, self._type.scope, self._tenant, plan, types)
+        try:
+            query = _PLANNED.get(key)
+        except TypeError:  # a value that cannot be hashed
+            return self.statement(plan)
+        if query is None:
+            query = self.statement(plan)
+            if len(_PLANNED) < _PLANNED_MAX:
+                _PLANNED[key] = remember(query)
+        return query
 
     def statement(self, plan: QueryPlan) -> Select[Any]:
         """The SELECT running ``plan`` (exposed so tests can check its query plan)."""
@@ -260,6 +279,10 @@ class SqlRecordStore(Generic[R]):
             )
 
         return error
+
+
+_PLANNED: dict[tuple[Any, ...], Select[Any]] = {}
+_PLANNED_MAX = 512
 
 
 def _names_constraint(constraint: str, names: tuple[str, ...]) -> bool:

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable, RootTransaction
+from sqlalchemy import Connection, Dialect, Engine, Executable, RootTransaction
 from sqlalchemy.engine import NestedTransaction
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from crmkit.adapters.sql import direct
 from crmkit.adapters.sql.errors import translated
 from crmkit.adapters.sql.guards import check_isolation, require_transaction
 from crmkit.domain import ConcurrencyConflict, CrmkitError, TenantId
@@ -34,6 +35,15 @@ class SqlSession:
         with translated():
             self._connection = source.connect() if isinstance(source, Engine) else source
         self._transaction: RootTransaction | NestedTransaction | None = None
+        # Statements built once run on the driver's cursor (see direct.py), unless the
+        # connection carries execution options (schema translation and the like) or the
+        # SQLAlchemy installed is not of the series the direct path was written against.
+        self._plans = (
+            None
+            if not direct.SUPPORTED or self._connection.get_execution_options()
+            else direct.plans_for(self._connection.dialect)
+        )
+        self._cursors = direct.Cursors()
 
     @property
     def dialect(self) -> Dialect:
@@ -59,7 +69,7 @@ class SqlSession:
         *,
         on_unique: Callable[[str], CrmkitError] | None = None,
         on_conflict: Callable[[], CrmkitError] | None = None,
-    ) -> CursorResult[Any]:
+    ) -> direct.Rows:
         """Execute ``statement``; on any error roll the whole unit of work back and raise.
 
         The unit of work's first statement, if it finds its pooled connection dropped (the
@@ -71,16 +81,23 @@ class SqlSession:
             self._begin()
             with translated(on_unique, on_conflict or self._conflict):
                 try:
-                    return self._connection.execute(statement, parameters)
+                    return self._run(statement, parameters)
                 except DBAPIError as error:
                     if not (first and error.connection_invalidated):
                         raise
                 self.rollback()  # lets the connection reconnect on its next use
                 self._begin()
-                return self._connection.execute(statement, parameters)
+                return self._run(statement, parameters)
         except BaseException:
             self.rollback()
             raise
+
+    def _run(self, statement: Executable, parameters: Any) -> direct.Rows:
+        if self._plans is not None and direct.is_built_once(statement):
+            result = direct.run(self._connection, self._plans, self._cursors, statement, parameters)
+            if result is not None:
+                return result
+        return self._connection.execute(statement, parameters)
 
     def fail(self, error: CrmkitError) -> CrmkitError:
         """Roll the unit of work back and return ``error`` for the caller to raise."""
@@ -105,6 +122,7 @@ class SqlSession:
             _quietly(transaction.rollback)
 
     def close(self) -> None:
+        self._cursors.close()
         self.rollback()
         if self._owns_connection:
             _quietly(self._connection.close)

@@ -10,19 +10,20 @@ run with one parameter set per row (an executemany where several rows change).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Insert, Integer, Select, Table, Update, bindparam, insert, select, update
 
+from crmkit.adapters.sql.direct import built_once
 
-@cache
+
+@built_once
 def insert_into(table: Table) -> Insert:
     """``INSERT INTO table`` taking every column from the parameters."""
     return insert(table)
 
 
-@cache
+@built_once
 def versioned_update(table: Table, keys: tuple[str, ...], columns: tuple[str, ...]) -> Update:
     """``UPDATE table SET columns WHERE keys AND version`` (see :func:`update_params`)."""
     c = table.c
@@ -46,7 +47,7 @@ def set_columns(row: Iterable[str], keys: Sequence[str]) -> tuple[str, ...]:
     return tuple(name for name in row if name not in keys)
 
 
-@cache
+@built_once
 def select_where(
     table: Table,
     equal: tuple[str, ...],

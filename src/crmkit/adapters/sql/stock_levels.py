@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from functools import cache
 from typing import Any
 
 import attrs
 from sqlalchemy import Select, and_, bindparam, or_, select
 
 from crmkit.adapters.sql.converters import batched, from_row, to_row
+from crmkit.adapters.sql.direct import built_once
 from crmkit.adapters.sql.inventory import IN_BATCH, LOCK_BATCH, _SqlRepository
 from crmkit.adapters.sql.statements import (
     insert_into,
@@ -106,7 +106,7 @@ class SqlStockLevelRepository(_SqlRepository):
 _LEVEL_KEYS = ("tenant_id", "product_id", "warehouse_id")
 
 
-@cache
+@built_once
 def _lock_grid() -> Select[Any]:
     c = stock_levels.c
     return (

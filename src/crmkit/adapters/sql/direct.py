@@ -1,0 +1,371 @@
+"""Statements built once, run on the driver's cursor below SQLAlchemy's execution layer.
+
+A command sends about twenty statements; each one through ``Connection.execute`` costs
+SQLAlchemy's execution context, parameter dictionaries, result metadata and event checks:
+about half of the client's CPU in a confirm. The statements built once
+(:func:`built_once`, used by ``statements.py``) are compiled here once per dialect and
+parameter key set, and then run on the unit of work's driver connection with the
+compiled SQL text and the column types' bind and result processors, which SQLAlchemy
+would apply: the same SQL, the same values (``Code``, ``UtcDateTime`` and ``ExactDecimal``
+checks and conversions included) and the same rows.
+
+Errors go through SQLAlchemy's own handling (``_cursor_execute`` and
+``_handle_dbapi_exception``): the driver error is wrapped as SQLAlchemy would wrap it,
+a lost connection is invalidated, and cursor events still fire. Statements that need
+more than this (an executemany ``INSERT``, which SQLAlchemy turns into multi-row
+inserts; a connection with execution options) take the ordinary path.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from contextlib import suppress
+from functools import cache, wraps
+from typing import Any, ParamSpec, Protocol, TypeVar, cast
+
+import sqlalchemy
+from sqlalchemy import Connection, Dialect, Executable
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+
+P = ParamSpec("P")
+S = TypeVar("S", bound=Executable)
+
+SUPPORTED = sqlalchemy.__version__.startswith("2.1.")
+"""Whether this SQLAlchemy is of the series whose private execution API the direct path was
+written and tested against (2.1); with any other the ordinary path runs every statement."""
+
+_BUILT_ONCE: dict[int, Executable] = {}
+"""The statements built once, by id (kept referenced, so an id is never reused)."""
+
+_EXPANSIONS = 64
+"""IN-list lengths whose expanded SQL a plan keeps."""
+
+_PLANS: weakref.WeakKeyDictionary[Dialect, dict[Any, _Plan]] = weakref.WeakKeyDictionary()
+
+
+class Rows(Protocol):
+    """What the SQL repositories use of a statement's result (SQLAlchemy's or ours)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def one_or_none(self) -> Any: ...
+
+    def scalar_one(self) -> Any: ...
+
+    def scalar_one_or_none(self) -> Any: ...
+
+    def scalars(self) -> Any: ...
+
+
+def built_once(build: Callable[P, S]) -> Callable[P, S]:
+    """Cache ``build`` (as ``functools.cache``) and run what it builds on the direct path."""
+    cached = cast(Callable[P, S], cache(build))
+
+    @wraps(build)
+    def once(*args: P.args, **kwargs: P.kwargs) -> S:
+        statement = cached(*args, **kwargs)
+        _BUILT_ONCE.setdefault(id(statement), statement)
+        return statement
+
+    return once
+
+
+def remember(statement: S) -> S:
+    """Run ``statement``, which its caller builds once and keeps, on the direct path."""
+    _BUILT_ONCE.setdefault(id(statement), statement)
+    return statement
+
+
+def is_built_once(statement: Executable) -> bool:
+    """Whether ``statement`` was built by a :func:`built_once` function."""
+    return id(statement) in _BUILT_ONCE
+
+
+def plans_for(dialect: Dialect) -> dict[Any, _Plan]:
+    """The compiled plans of ``dialect`` (dropped with the dialect's engine)."""
+    plans = _PLANS.get(dialect)
+    if plans is None:
+        plans = _PLANS[dialect] = {}
+    return plans
+
+
+class _Plan:
+    """One statement compiled for one dialect and parameter key set."""
+
+    __slots__ = (
+        "compiled",
+        "expanded",
+        "expanding",
+        "fetch",
+        "keys",
+        "lists",
+        "processors",
+        "row_processors",
+    )
+
+    def __init__(self, statement: Executable, dialect: Dialect, keys: list[str], many: bool):
+        compiled = cast(ClauseElement, statement).compile(
+            dialect=dialect, column_keys=keys, for_executemany=many
+        )
+        assert isinstance(compiled, SQLCompiler)
+        self.compiled = compiled
+        self.expanding = bool(compiled.literal_execute_params or compiled.post_compile_params)
+        # IN lists whose expansion depends only on their lengths (no literal rendering, no
+        # tuples): their expanded SQL is kept by lengths.
+        simple = not compiled.literal_execute_params and not any(
+            p.type._is_tuple_type or p.literal_execute for p in compiled.post_compile_params
+        )
+        self.lists = (
+            tuple(compiled.bind_names[p] for p in compiled.post_compile_params) if simple else None
+        )
+        self.expanded: dict[tuple[int, ...], ExpandedState] = {}
+        self.processors: Mapping[str, Any] = compiled._bind_processors
+        self.fetch = bool(compiled._result_columns)
+        self.keys = tuple(entry.keyname for entry in compiled._result_columns)
+        self.row_processors: list[Callable[[Any], Any] | None] | None = None
+
+    def driver_parameters(self, values: Mapping[str, Any], group: int | None) -> tuple[str, Any]:
+        """The SQL text and driver parameters for ``values`` (as SQLAlchemy's
+        ``DefaultExecutionContext._init_compiled`` makes them)."""
+        compiled = self.compiled
+        params = compiled.construct_params(values, escape_names=False, _group_number=group)
+        assert params is not None
+        processors = self.processors
+        sql = compiled.string
+        positiontup: Sequence[str] | None = compiled.positiontup if compiled.positional else None
+        if self.expanding:
+            expanded = self._expand(params)
+            sql = expanded.statement
+            processors = {**processors, **expanded.processors}
+            positiontup = expanded.positiontup
+        if positiontup is not None:
+            ordered = [
+                processors[key](params[key]) if key in processors else params[key]
+                for key in positiontup
+            ]
+            return sql, compiled.dialect.execute_sequence_format(ordered)
+        escaped = compiled.escaped_bind_names
+        return sql, {
+            (escaped.get(key, key) if escaped else key): (
+                processors[key](value) if key in processors else value
+            )
+            for key, value in params.items()
+        }
+
+    def _expand(self, params: MutableMapping[str, Any]) -> ExpandedState:
+        """SQLAlchemy's expansion of the IN lists in ``params`` (which it updates in place,
+        as SQLAlchemy does: each list replaced by its numbered elements)."""
+        shape = None
+        if self.lists is not None:
+            try:
+                shape = tuple(len(params[name]) for name in self.lists)
+            except (TypeError, KeyError):  # SQLAlchemy's own expansion says what is wrong
+                shape = None
+            known = None if shape is None else self.expanded.get(shape)
+            if known is not None:
+                for name, names in known.parameter_expansion.items():
+                    params.update(zip(names, params.pop(name), strict=True))
+                return known
+        expanded = self.compiled._process_parameters_for_postcompile(params)
+        if shape is not None and len(self.expanded) < _EXPANSIONS:
+            self.expanded[shape] = expanded
+        return expanded
+
+    def rows(self, cursor: Any, dialect: Dialect) -> list[DirectRow]:
+        """The processed rows of ``cursor`` (its result processors found on first use)."""
+        processors = self.row_processors
+        if processors is None:
+            columns = self.compiled._result_columns
+            processors = self.row_processors = [
+                entry.type._cached_result_processor(dialect, described[1])
+                for entry, described in zip(columns, cursor.description, strict=True)
+            ]
+        keys = self.keys
+        made = []
+        for raw in cursor.fetchall():
+            values = tuple(
+                value if process is None else process(value)
+                for process, value in zip(processors, raw, strict=True)
+            )
+            made.append(DirectRow(dict(zip(keys, values, strict=True)), values))
+        return made
+
+
+class DirectRow:
+    """A result row: ``row._mapping[key]``, ``row.key`` and ``row[index]``."""
+
+    __slots__ = ("_mapping", "_values")
+
+    def __init__(self, mapping: dict[str, Any], values: tuple[Any, ...]) -> None:
+        self._mapping = mapping
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._mapping[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, index: int) -> Any:
+        return self._values[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+class DirectResult:
+    """The rows (all fetched) and row count of a statement run on the direct path."""
+
+    __slots__ = ("_rows", "rowcount")
+
+    def __init__(self, rows: list[DirectRow], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def __iter__(self) -> Iterator[DirectRow]:
+        return iter(self._rows)
+
+    def all(self) -> list[DirectRow]:
+        return list(self._rows)
+
+    def first(self) -> DirectRow | None:
+        return self._rows[0] if self._rows else None
+
+    def one_or_none(self) -> DirectRow | None:
+        if len(self._rows) > 1:
+            raise MultipleResultsFound("Multiple rows were found when one or none was required")
+        return self.first()
+
+    def scalar_one(self) -> Any:
+        row = self.one_or_none()
+        if row is None:
+            raise NoResultFound("No row was found when one was required")
+        return row[0]
+
+    def scalar_one_or_none(self) -> Any:
+        row = self.one_or_none()
+        return None if row is None else row[0]
+
+    def scalars(self) -> Iterator[Any]:
+        return (row[0] for row in self._rows)
+
+
+class Cursors:
+    """The driver cursor a session's direct statements reuse (one at a time).
+
+    A cursor is handed back only after a statement ran and its rows were read; after an
+    error it is closed and the next statement opens a new one (as on a new connection).
+    """
+
+    __slots__ = ("_connection", "_cursor")
+
+    def __init__(self) -> None:
+        self._cursor: Any = None
+        self._connection: Any = None
+
+    def take(self, dbapi_connection: Any) -> Any:
+        cursor, self._cursor = self._cursor, None
+        if cursor is not None and self._connection is dbapi_connection:
+            return cursor
+        if cursor is not None:
+            _close(cursor)
+        return dbapi_connection.cursor()
+
+    def give_back(self, cursor: Any, dbapi_connection: Any) -> None:
+        self._cursor, self._connection = cursor, dbapi_connection
+
+    def close(self) -> None:
+        cursor, self._cursor, self._connection = self._cursor, None, None
+        if cursor is not None:
+            _close(cursor)
+
+
+def _close(cursor: Any) -> None:
+    with suppress(Exception):  # a cursor of a lost connection: nothing left to release
+        cursor.close()
+
+
+def run(
+    connection: Connection,
+    plans: dict[Any, _Plan],
+    cursors: Cursors,
+    statement: Executable,
+    parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+) -> DirectResult | None:
+    """Run ``statement`` on ``connection``'s driver cursor; ``None`` if it needs SQLAlchemy's
+    own path (an executemany ``INSERT``, an empty parameter list)."""
+    many = isinstance(parameters, Sequence)
+    first: Mapping[str, Any]
+    if many:
+        batch = cast(Sequence[Mapping[str, Any]], parameters)
+        if not batch:
+            return None
+        first = batch[0]
+        if len(batch) == 1:
+            many = False
+    else:
+        first = cast(Mapping[str, Any], parameters) or {}
+    keys = sorted(first)
+    key = (id(statement), many, *keys)
+    plan = plans.get(key)
+    if plan is None:
+        plan = plans[key] = _Plan(statement, connection.dialect, keys, many)
+    if many and (plan.compiled.isinsert or plan.expanding or plan.fetch):
+        return None
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None
+    cursor = cursors.take(dbapi_connection)
+    try:
+        if many:
+            batch = cast(Sequence[Mapping[str, Any]], parameters)
+            result = _run_many(connection, plan, cursor, batch)
+        else:
+            result = _run_one(connection, plan, cursor, first)
+    except BaseException:
+        _close(cursor)
+        raise
+    cursors.give_back(cursor, dbapi_connection)
+    return result
+
+
+def _run_one(
+    connection: Connection, plan: _Plan, cursor: Any, values: Mapping[str, Any]
+) -> DirectResult:
+    try:
+        sql, driver_parameters = plan.driver_parameters(values, None)
+    except BaseException as error:  # wrapped (or passed on) as SQLAlchemy would
+        connection._handle_dbapi_exception(error, plan.compiled.string, values, None, None)
+    connection._cursor_execute(cursor, sql, driver_parameters)
+    rows = plan.rows(cursor, connection.dialect) if plan.fetch else []
+    return DirectResult(rows, cursor.rowcount)
+
+
+def _run_many(
+    connection: Connection, plan: _Plan, cursor: Any, batch: Sequence[Mapping[str, Any]]
+) -> DirectResult:
+    sql = plan.compiled.string
+    try:
+        sets = [plan.driver_parameters(values, group)[1] for group, values in enumerate(batch)]
+    except BaseException as error:  # wrapped (or passed on) as SQLAlchemy would
+        connection._handle_dbapi_exception(error, sql, batch, None, None)
+    dialect = connection.dialect
+    try:
+        events = connection._has_events or connection.engine._has_events
+        if events:
+            for listener in connection.dispatch.before_cursor_execute:
+                sql, sets = listener(connection, cursor, sql, sets, None, True)
+        dialect.do_executemany(cursor, sql, sets, None)
+        if events:
+            connection.dispatch.after_cursor_execute(connection, cursor, sql, sets, None, True)
+    except BaseException as error:
+        connection._handle_dbapi_exception(error, sql, sets, cursor, None)
+    return DirectResult([], cursor.rowcount)
