@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import random
 from collections.abc import Callable
 from datetime import timedelta
@@ -464,6 +465,18 @@ class TestLineAmounts:
             for value in (amount.net, amount.tax, amount.gross):
                 assert isinstance(value, Decimal)
                 assert value == value.quantize(step)
+
+    def test_a_result_too_large_to_round_is_refused_by_name(self) -> None:
+        """10^70 x 10^15 has more digits than the exact context keeps at cents: the
+        rounding rule's ValidationError, not a raw decimal error."""
+        with pytest.raises(ValidationError, match="too large to round"):
+            amounts("1E+70", "1E+15")
+
+    def test_the_callers_decimal_context_changes_nothing(self) -> None:
+        """A caller working at 3 digits and rounding down gets the same line amounts."""
+        expected = amounts("123.456", "7", line="10", doc="5", include_tax=True)
+        with decimal.localcontext(decimal.Context(prec=3, rounding=decimal.ROUND_DOWN)):
+            assert amounts("123.456", "7", line="10", doc="5", include_tax=True) == expected
 
 
 class TestNoFloats:

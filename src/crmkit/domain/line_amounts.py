@@ -15,10 +15,8 @@ from crmkit.domain.pricing_terms import EXACT_PRECISION, HUNDRED, Resolution
 from crmkit.domain.rounding import Rounding
 
 _EXACT = decimal.Context(prec=EXACT_PRECISION)
-"""The context of line arithmetic (copied on entry, so never changed by a caller)."""
-_LINE = decimal.Context(prec=EXACT_PRECISION)
-"""The same context, used only through its methods by :func:`line_amounts` (its flags are
-never read)."""
+"""The context of line arithmetic, used through its methods (never made the thread's
+context, so a caller's context changes nothing; its flags are never read)."""
 _MODES = {rule: rule.value for rule in Rounding}
 """Each rule's ``decimal`` rounding mode, read without the enum's descriptor."""
 _TEN_THOUSAND = HUNDRED * HUNDRED
@@ -46,42 +44,32 @@ def line_amounts(
 ) -> LineAmounts:
     """The amounts of one line, rounded only at the named steps (see the module docstring)."""
     step = minor_unit(currency)
-    # The arithmetic of the block below in the same exact context, called through the
-    # context's methods instead of switching the thread's context per line.
-    mode, ctx = _MODES[rounding], _LINE
+    ctx = _EXACT
+    exact = ctx.multiply(unit_price, quantity)
+    if line_discount_percent or document_discount_percent:
+        exact = ctx.divide(
+            ctx.multiply(
+                ctx.multiply(exact, ctx.subtract(HUNDRED, line_discount_percent)),
+                ctx.subtract(HUNDRED, document_discount_percent),
+            ),
+            _TEN_THOUSAND,
+        )
+    amount = _rounded(exact, step, rounding)  # RoundingStep.LINE_AMOUNT
+    if prices_include_tax:
+        net = _rounded(ctx.divide(amount, ctx.add(1, tax_rate)), step, rounding)  # LINE_TAX
+        return LineAmounts(net, ctx.subtract(amount, net), amount)
+    tax = _rounded(ctx.multiply(amount, tax_rate), step, rounding)  # RoundingStep.LINE_TAX
+    return LineAmounts(amount, tax, ctx.add(amount, tax))
+
+
+def _rounded(value: Decimal, step: Decimal, rounding: Rounding) -> Decimal:
+    """``rounding.apply(value, step)`` in the exact context; a result too large to round
+    raises the error :meth:`Rounding.apply` names."""
     try:
-        exact = ctx.multiply(unit_price, quantity)
-        if line_discount_percent or document_discount_percent:
-            exact = ctx.divide(
-                ctx.multiply(
-                    ctx.multiply(exact, ctx.subtract(HUNDRED, line_discount_percent)),
-                    ctx.subtract(HUNDRED, document_discount_percent),
-                ),
-                _TEN_THOUSAND,
-            )
-        amount = exact.quantize(step, mode, ctx)
-        if prices_include_tax:
-            net = ctx.divide(amount, ctx.add(1, tax_rate)).quantize(step, mode, ctx)
-            return LineAmounts(net, ctx.subtract(amount, net), amount)
-        tax = ctx.multiply(amount, tax_rate).quantize(step, mode, ctx)
-        return LineAmounts(amount, tax, ctx.add(amount, tax))
-    except decimal.DecimalException:
-        pass  # worked again below, which raises the error the rules name
-    with decimal.localcontext(_EXACT):
-        exact = unit_price * quantity
-        if line_discount_percent or document_discount_percent:
-            exact = (
-                exact
-                * (HUNDRED - line_discount_percent)
-                * (HUNDRED - document_discount_percent)
-                / (HUNDRED * HUNDRED)
-            )
-        amount = rounding.apply(exact, step)  # RoundingStep.LINE_AMOUNT
-        if prices_include_tax:
-            net = rounding.apply(amount / (1 + tax_rate), step)  # RoundingStep.LINE_TAX
-            return LineAmounts(net=net, tax=amount - net, gross=amount)
-        tax = rounding.apply(amount * tax_rate, step)  # RoundingStep.LINE_TAX
-        return LineAmounts(net=amount, tax=tax, gross=amount + tax)
+        return value.quantize(step, _MODES[rounding], _EXACT)
+    except decimal.InvalidOperation:
+        with decimal.localcontext(_EXACT):
+            return rounding.apply(value, step)
 
 
 class PricedLine:
