@@ -212,7 +212,7 @@ def unfired(uow: UnitOfWork, due: list[tuple[str, str, date]]) -> list[tuple[str
     firings = uow.records(WORKFLOW_FIRINGS)
     left: list[tuple[str, str, date]] = []
     for start in range(0, len(due), FIRING_BATCH):
-        batch = due[start : start + FIRING_BATCH]
-        stored = firings.get_many([time_firing_id(*candidate) for candidate in batch])
-        left += [c for c in batch if time_firing_id(*c) not in stored]
+        keyed = {time_firing_id(*c): c for c in due[start : start + FIRING_BATCH]}
+        stored = firings.get_many(keyed)
+        left += [c for key, c in keyed.items() if key not in stored]
     return left
