@@ -32,6 +32,7 @@ from crmkit.testing.hostile_seeds import (
     seed_custom_fields,
     seed_field_work,
     seed_front_office,
+    seed_shelf_checks,
 )
 
 SQL_TEXTS = (
@@ -101,17 +102,40 @@ WRONG_TYPES: tuple[object, ...] = (
 )
 
 
+MADE_SERVICES: dict[str, Callable[[TenantServices], object]] = {
+    "shelf_checks": lambda services: services.shelf_checks(
+        currency="CNY", store_of_order=lambda _uow, _order_id: None
+    ),
+}
+"""Services :class:`TenantServices` makes on request (a method taking their settings), each
+made here with well-formed settings so their calls are covered too."""
+
+
+def service_of(services: TenantServices, name: str) -> Any:
+    """The service ``name`` of ``services``: a field, or one of :data:`MADE_SERVICES`."""
+    made = MADE_SERVICES.get(name)
+    return made(services) if made is not None else getattr(services, name)
+
+
+def service_type(name: str) -> Any:
+    """The class of the service ``name`` (a field's annotation, or the making method's
+    return annotation)."""
+    if name in MADE_SERVICES:
+        return typing.get_type_hints(getattr(TenantServices, name))["return"]
+    return typing.get_type_hints(TenantServices)[name]
+
+
 def service_calls() -> list[tuple[str, str]]:
-    """(service attribute, method name) of every public call of :class:`TenantServices`."""
-    hints = typing.get_type_hints(TenantServices)
+    """(service, method name) of every public call of :class:`TenantServices`' services,
+    those it makes on request included."""
     calls = []
-    for field in attrs.fields(TenantServices):
-        service = hints[field.name]
+    for name in [f.name for f in attrs.fields(TenantServices)] + list(MADE_SERVICES):
+        service = service_type(name)
         if not isinstance(service, type) or not service.__module__.startswith("crmkit."):
             continue
-        for name, _member in inspect.getmembers(service, inspect.isfunction):
-            if not name.startswith("_"):
-                calls.append((field.name, name))
+        for method, _member in inspect.getmembers(service, inspect.isfunction):
+            if not method.startswith("_"):
+                calls.append((name, method))
     return calls
 
 
@@ -143,6 +167,7 @@ SEEDERS: dict[str, Callable[[TenantServices], Seeded]] = {
         seed_front_office,
     ),
     "visits": seed_field_work,
+    "shelf_checks": seed_shelf_checks,
     "work_orders": seed_field_work,
     "custom_fields": seed_custom_fields,
     "approvals": lambda services: _also(services, seed_approvals),

@@ -17,6 +17,7 @@ import attrs
 
 from crmkit.domain.custom_fields import CustomFieldKind
 from crmkit.domain.field_work.calendar import Priority
+from crmkit.domain.field_work.shelf import SHELF_CHECKS, ShelfCheck, ShelfLine
 from crmkit.domain.front_office.contacts import Contact
 from crmkit.domain.front_office.customers import CUSTOMERS, Customer
 from crmkit.domain.front_office.follow_ups import FollowUpKind, FollowUpSubject
@@ -176,6 +177,30 @@ def seed_field_work(services: TenantServices) -> Seeded:
     seeded.by_type[type(calendar(services.tenant_id))] = attrs.evolve(
         calendar(services.tenant_id), code="CAL-NEW"
     )
+    return seeded
+
+
+def seed_shelf_checks(services: TenantServices) -> Seeded:
+    """Field work's records, then two shelf checks of the store a week apart (stored
+    directly: the service's clock stands still, and a check's figures need two moments)."""
+    seeded = seed_field_work(services)
+    customer_id, visit_id = str(seeded.by_name["customer_id"]), str(seeded.by_name["visit_id"])
+    counted = (Decimal(10), Decimal(7))
+    with services.unit_of_work() as uow:
+        checks = [
+            uow.records(SHELF_CHECKS).add(
+                ShelfCheck.new(
+                    services.tenant_id,
+                    customer_id=customer_id,
+                    visit_id=visit_id,
+                    lines=[ShelfLine("p-a", 2, on_shelf, Decimal("5.5"))],
+                    now=T0 + timedelta(days=7 * n),
+                )
+            )
+            for n, on_shelf in enumerate(counted)
+        ]
+        uow.commit()
+    seeded.by_name |= {"previous_id": checks[0].id, "current_id": checks[1].id}
     return seeded
 
 

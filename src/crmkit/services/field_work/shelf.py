@@ -25,6 +25,7 @@ from crmkit.domain.field_work.shelf import (
 )
 from crmkit.domain.ids import record_id
 from crmkit.domain.record_query import Equals
+from crmkit.services.boundary import checked_calls
 from crmkit.services.ports import UnitOfWork
 from crmkit.services.tenant_service import MAX_LISTED
 
@@ -69,6 +70,7 @@ class ShelfFigures:
     price_deviations: list[PriceDeviation]
 
 
+@checked_calls
 class ShelfCheckService:
     """Shelf checks (盘点动作) of one tenant's stores and their derived figures."""
 

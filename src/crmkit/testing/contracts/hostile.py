@@ -40,6 +40,7 @@ from crmkit.testing.hostile import (
     parameters,
     plain_value,
     service_calls,
+    service_of,
 )
 from crmkit.testing.state import State, tenant_state
 
@@ -311,7 +312,7 @@ def _seeded(
     tenant = TenantId(f"hostile-{new_id()[:8]}")
     services = Crm(storage, FixedClock(T0)).tenant(tenant)
     world = World.seed(services, service)
-    call = getattr(getattr(services, service), method)
+    call = getattr(service_of(services, service), method)
     return tenant, world, call, parameters(call)
 
 
