@@ -181,9 +181,13 @@ def seed_field_work(services: TenantServices) -> Seeded:
 
 
 def seed_shelf_checks(services: TenantServices) -> Seeded:
-    """Field work's records, then two shelf checks of the store a week apart (stored
-    directly: the service's clock stands still, and a check's figures need two moments)."""
+    """Field work's records and a product, then two shelf checks of the store a week
+    apart (stored directly: the service's clock stands still, and figures need two
+    moments)."""
     seeded = seed_field_work(services)
+    product = services.catalog.create_product(
+        sku="SHELF-1", name="Cola", unit="pcs", tax_rate="0.13"
+    )
     customer_id, visit_id = str(seeded.by_name["customer_id"]), str(seeded.by_name["visit_id"])
     counted = (Decimal(10), Decimal(7))
     with services.unit_of_work() as uow:
@@ -193,7 +197,7 @@ def seed_shelf_checks(services: TenantServices) -> Seeded:
                     services.tenant_id,
                     customer_id=customer_id,
                     visit_id=visit_id,
-                    lines=[ShelfLine("p-a", 2, on_shelf, Decimal("5.5"))],
+                    lines=[ShelfLine(product.id, 2, on_shelf, Decimal("5.5"))],
                     now=T0 + timedelta(days=7 * n),
                 )
             )
