@@ -11,6 +11,7 @@ from crmkit.domain import (
     InvalidStateTransition,
     NotFound,
     TenantId,
+    WrongTenant,
 )
 from crmkit.domain.records import RecordType
 from crmkit.services.records import RecordRepository, RecordStore
@@ -37,6 +38,12 @@ class SessionRepository(Generic[T]):
     def _fail(self, error: CrmkitError) -> CrmkitError:
         """``error``, after the session rolled the unit of work back."""
         return self._session.fail(error)
+
+    def _same_tenant(self, entity: str, record_id: object, tenant_id: str) -> None:
+        """Refuse a record of another tenant than the session's (:class:`WrongTenant`, after
+        the rollback)."""
+        if tenant_id != self._tenant:
+            raise self._fail(WrongTenant(entity, record_id, tenant_id, self._tenant))
 
     def _lost_update(
         self, entity: str, record_id: object, stored: int | None, expected: int

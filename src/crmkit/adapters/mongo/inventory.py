@@ -19,7 +19,7 @@ from crmkit.adapters.mongo.indexes import (
 )
 from crmkit.adapters.mongo.session import MongoSession
 from crmkit.adapters.session_uow import SessionRepository
-from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, ProductId, WrongTenant
+from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, ProductId
 from crmkit.domain.inventory import (
     Movement,
     MovementId,
@@ -48,8 +48,7 @@ class _MongoRepository(SessionRepository[MongoSession]):
         self._collection: MongoCollection[dict[str, Any]] = session.database[self.collection_name]
 
     def _insert(self, record: Any, entity: str, key: str, value: object) -> None:
-        if record.tenant_id != self._tenant:
-            raise self._session.fail(WrongTenant(entity, value, record.tenant_id, self._tenant))
+        self._same_tenant(entity, value, record.tenant_id)
         document = to_document(record)
         if hasattr(record, "KIND"):
             document["kind"] = record.KIND
@@ -77,8 +76,7 @@ class _MongoRepository(SessionRepository[MongoSession]):
         return from_document(document, cls)
 
     def _replace(self, record: Any, filter_: dict[str, Any], entity: str, record_id: object) -> Any:
-        if record.tenant_id != self._tenant:
-            raise self._session.fail(WrongTenant(entity, record_id, record.tenant_id, self._tenant))
+        self._same_tenant(entity, record_id, record.tenant_id)
         saved = attrs.evolve(record, version=record.version + 1)
         document = to_document(saved)
         where = {"tenant_id": self._tenant, **filter_}
@@ -124,10 +122,7 @@ class MongoStockLevelRepository(_MongoRepository):
         return [self.save(level) for level in levels]
 
     def save(self, level: StockLevel) -> StockLevel:
-        if level.tenant_id != self._tenant:
-            raise self._session.fail(
-                WrongTenant("StockLevel", level.product_id, level.tenant_id, self._tenant)
-            )
+        self._same_tenant("StockLevel", level.product_id, level.tenant_id)
         saved = attrs.evolve(level, version=level.version + 1)
         document = to_document(saved)
         conflict = ConcurrencyConflict(

@@ -15,7 +15,7 @@ from crmkit.adapters.mongo.converters import converter as base_converter
 from crmkit.adapters.mongo.indexes import PRICE_ENTRIES, PRICE_LISTS, QUOTES, SALES_ORDERS
 from crmkit.adapters.mongo.session import MongoSession
 from crmkit.adapters.session_uow import SessionRepository
-from crmkit.domain import DuplicateRecord, NotFound, WrongTenant
+from crmkit.domain import DuplicateRecord, NotFound
 from crmkit.domain.ids import ProductId
 from crmkit.domain.price_index import TierKey, tiers_of
 from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceListId
@@ -52,10 +52,7 @@ class _MongoRecords(SessionRepository[MongoSession]):
 
     def _insert(self, collection: str, entity: str, records: Sequence[Any]) -> None:
         for record in records:
-            if record.tenant_id != self._tenant:
-                raise self._session.fail(
-                    WrongTenant(entity, record.id, record.tenant_id, self._tenant)
-                )
+            self._same_tenant(entity, record.id, record.tenant_id)
         if not records:
             return
         documents = [to_document(r) for r in records]
@@ -92,8 +89,7 @@ class _MongoRecords(SessionRepository[MongoSession]):
         return from_document(document, cls)
 
     def _update(self, collection: str, entity: str, record: Any) -> Any:
-        if record.tenant_id != self._tenant:
-            raise self._session.fail(WrongTenant(entity, record.id, record.tenant_id, self._tenant))
+        self._same_tenant(entity, record.id, record.tenant_id)
         saved = attrs.evolve(record, version=record.version + 1)
         table = self._session.database[collection]
         result = self._session.run(

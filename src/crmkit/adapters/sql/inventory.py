@@ -33,7 +33,6 @@ from crmkit.domain import (
     DuplicateRecord,
     NotFound,
     ProductId,
-    WrongTenant,
 )
 from crmkit.domain.inventory import (
     Movement,
@@ -68,8 +67,7 @@ class _SqlRepository(SessionRepository[SqlSession]):
         return mine
 
     def _insert(self, record: Any, entity: str, key: str, value: object) -> None:
-        if record.tenant_id != self._tenant:
-            raise self._session.fail(WrongTenant(entity, value, record.tenant_id, self._tenant))
+        self._same_tenant(entity, value, record.tenant_id)
         self._session.execute(
             insert_into(self.table),
             to_row(record),
@@ -78,10 +76,7 @@ class _SqlRepository(SessionRepository[SqlSession]):
 
     def _insert_many(self, added: Sequence[Any], entity: str, key: str) -> None:
         for record in added:
-            if record.tenant_id != self._tenant:
-                raise self._session.fail(
-                    WrongTenant(entity, record.id, record.tenant_id, self._tenant)
-                )
+            self._same_tenant(entity, record.id, record.tenant_id)
         if not added:
             return
         self._session.execute(
@@ -95,8 +90,7 @@ class _SqlRepository(SessionRepository[SqlSession]):
     def _update(
         self, record: V, entity: str, on_unique: Callable[[str], CrmkitError] | None = None
     ) -> V:
-        if record.tenant_id != self._tenant:
-            raise self._session.fail(WrongTenant(entity, record.id, record.tenant_id, self._tenant))
+        self._same_tenant(entity, record.id, record.tenant_id)
         saved = attrs.evolve(record, version=record.version + 1)
         row = to_row(saved)
         keys = ("tenant_id", "id")
@@ -162,10 +156,7 @@ class SqlReservationRepository(_SqlRepository):
         if len(changed) == 1:
             return [self.update(changed[0])]
         for record in changed:
-            if record.tenant_id != self._tenant:
-                raise self._session.fail(
-                    WrongTenant("Reservation", record.id, record.tenant_id, self._tenant)
-                )
+            self._same_tenant("Reservation", record.id, record.tenant_id)
         saved = [attrs.evolve(x, version=x.version + 1) for x in changed]
         rows = [to_row(x) for x in saved]
         keys = ("tenant_id", "id")
@@ -257,10 +248,7 @@ class SqlStockDocumentRepository(_SqlRepository):
     table = stock_documents
 
     def add(self, document: StockDocument) -> None:
-        if document.tenant_id != self._tenant:
-            raise self._session.fail(
-                WrongTenant(document.KIND, document.id, document.tenant_id, self._tenant)
-            )
+        self._same_tenant(document.KIND, document.id, document.tenant_id)
         self._session.execute(
             insert_into(stock_documents),
             _document_row(document),
@@ -280,10 +268,7 @@ class SqlStockDocumentRepository(_SqlRepository):
 
     def update(self, document: D) -> D:
         entity = type(document).__name__
-        if document.tenant_id != self._tenant:
-            raise self._session.fail(
-                WrongTenant(entity, document.id, document.tenant_id, self._tenant)
-            )
+        self._same_tenant(entity, document.id, document.tenant_id)
         saved = attrs.evolve(document, version=document.version + 1)
         values = _document_row(saved)
         c = stock_documents.c

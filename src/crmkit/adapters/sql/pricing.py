@@ -23,7 +23,7 @@ from crmkit.adapters.sql.statements import (
     versioned_update,
 )
 from crmkit.adapters.sql.tables import price_entries, price_lists, quotes, sales_orders
-from crmkit.domain import DuplicateRecord, NotFound, TenantId, WrongTenant
+from crmkit.domain import DuplicateRecord, NotFound, TenantId
 from crmkit.domain.ids import ProductId
 from crmkit.domain.price_index import TierKey, tiers_of
 from crmkit.domain.price_list import (
@@ -195,10 +195,7 @@ class _SqlRecords(SessionRepository[SqlSession]):
 
     def _insert(self, table: Table, entity: str, rows: Sequence[dict[str, Any]]) -> None:
         for row in rows:
-            if row["tenant_id"] != self._tenant:
-                raise self._session.fail(
-                    WrongTenant(entity, row["id"], row["tenant_id"], self._tenant)
-                )
+            self._same_tenant(entity, row["id"], row["tenant_id"])
         if not rows:
             return
         first = rows[0]
@@ -224,8 +221,7 @@ class _SqlRecords(SessionRepository[SqlSession]):
     def _update(self, table: Table, entity: str, record: Any, values: dict[str, Any]) -> None:
         """Write ``values`` over ``record`` if its stored version is still ``record.version``."""
         record_id, version, tenant = record.id, record.version, record.tenant_id
-        if tenant != self._tenant:
-            raise self._session.fail(WrongTenant(entity, record_id, tenant, self._tenant))
+        self._same_tenant(entity, record_id, tenant)
         keys = ("tenant_id", "id")
         result = self._session.execute(
             versioned_update(table, keys, set_columns(values, keys)),
