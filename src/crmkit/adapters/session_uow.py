@@ -9,12 +9,11 @@ from crmkit.domain import (
     ConcurrencyConflict,
     CrmkitError,
     InvalidStateTransition,
-    NotFound,
     TenantId,
     WrongTenant,
 )
 from crmkit.domain.records import RecordType
-from crmkit.services.records import RecordRepository, RecordStore
+from crmkit.services.records import RecordRepository, RecordStore, stale_error
 
 
 class TenantSession(Protocol):
@@ -50,12 +49,8 @@ class SessionRepository(Generic[T]):
     ) -> CrmkitError:
         """The error of a version-checked write that matched nothing, after the rollback: the
         record is gone (``stored`` is None) or another writer moved it on to ``stored``."""
-        if stored is None:
-            return self._fail(NotFound(entity, "id", record_id, self._tenant))
         return self._fail(
-            ConcurrencyConflict(
-                entity, record_id, self._tenant, f"its stored version is {stored}, not {expected}"
-            )
+            stale_error(entity, "id", record_id, self._tenant, stored=stored, expected=expected)
         )
 
     def _taken(self, entity: str, key: object) -> CrmkitError:

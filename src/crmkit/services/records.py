@@ -14,7 +14,14 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from crmkit.domain import DuplicateRecord, NotFound, TenantId, ValidationError, WrongTenant
+from crmkit.domain import (
+    ConcurrencyConflict,
+    DuplicateRecord,
+    NotFound,
+    TenantId,
+    ValidationError,
+    WrongTenant,
+)
 from crmkit.domain.custom_fields import (
     CUSTOM_FIELD_DEFINITIONS,
     CustomFieldDefinition,
@@ -103,6 +110,23 @@ def duplicate_error(
             shown = value[0] if len(value) == 1 else value
             return DuplicateRecord(entity, ", ".join(names), shown, tenant_id)
     return DuplicateRecord(entity, record_type.key, attribute(record, record_type.key), tenant_id)
+
+
+def stale_error(
+    entity: str,
+    key_name: str,
+    key: object,
+    tenant_id: TenantId,
+    *,
+    stored: int | None,
+    expected: int,
+) -> CrmkitError:
+    """The error for a version-checked write that matched nothing: the record is gone
+    (``stored`` is None) or another writer moved it on to version ``stored``."""
+    if stored is None:
+        return NotFound(entity, key_name, key, tenant_id)
+    reason = f"its stored version is {stored}, not {expected}"
+    return ConcurrencyConflict(entity, key, tenant_id, reason)
 
 
 def sort_values(record: object, plan: QueryPlan) -> tuple[Scalar, ...]:

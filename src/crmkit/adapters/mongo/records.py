@@ -18,11 +18,10 @@ from pymongo.database import Database
 
 from crmkit.adapters.mongo.converters import converter
 from crmkit.adapters.mongo.session import MongoSession
-from crmkit.domain import ConcurrencyConflict, NotFound
 from crmkit.domain.errors import ConfigurationError, CrmkitError
 from crmkit.domain.record_query import Condition, Op, QueryPlan, Scalar
 from crmkit.domain.records import CUSTOM_FIELD, RecordType
-from crmkit.services.records import attribute, duplicate_error, plain
+from crmkit.services.records import attribute, duplicate_error, plain, stale_error
 
 R = TypeVar("R")
 CUSTOM_INDEX = "cv"
@@ -174,15 +173,15 @@ class MongoRecordStore(Generic[R]):
             stored = self._session.run(
                 lambda s: self._collection.find_one(mine, {"version": 1}, session=s)
             )
-            entity = self._type.entity
-            if stored is None:
-                raise self._session.fail(NotFound(entity, self._type.key, key, self._tenant))
+            number = None if stored is None else stored["version"]
             raise self._session.fail(
-                ConcurrencyConflict(
-                    entity,
+                stale_error(
+                    self._type.entity,
+                    self._type.key,
                     key,
                     self._tenant,
-                    f"its stored version is {stored['version']}, not {version - 1}",
+                    stored=number,
+                    expected=version - 1,
                 )
             )
 
