@@ -49,9 +49,7 @@ class SessionRepository(Generic[T]):
     ) -> CrmkitError:
         """The error of a version-checked write that matched nothing, after the rollback: the
         record is gone (``stored`` is None) or another writer moved it on to ``stored``."""
-        return self._fail(
-            stale_error(entity, "id", record_id, self._tenant, stored=stored, expected=expected)
-        )
+        return self._fail(stale_error(entity, record_id, self._tenant, stored, expected))
 
     def _taken(self, entity: str, key: object) -> CrmkitError:
         """The error of a write another unit of work made first."""

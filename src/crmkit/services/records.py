@@ -14,20 +14,13 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from crmkit.domain import (
-    ConcurrencyConflict,
-    DuplicateRecord,
-    NotFound,
-    TenantId,
-    ValidationError,
-    WrongTenant,
-)
+from crmkit.domain import DuplicateRecord, NotFound, TenantId, ValidationError, WrongTenant
 from crmkit.domain.custom_fields import (
     CUSTOM_FIELD_DEFINITIONS,
     CustomFieldDefinition,
     check_custom_values,
 )
-from crmkit.domain.errors import CrmkitError
+from crmkit.domain.errors import ConcurrencyConflict, CrmkitError
 from crmkit.domain.ids import record_id
 from crmkit.domain.query_plans import planned
 from crmkit.domain.record_query import (
@@ -114,12 +107,12 @@ def duplicate_error(
 
 def stale_error(
     entity: str,
-    key_name: str,
     key: object,
     tenant_id: TenantId,
-    *,
     stored: int | None,
     expected: int,
+    *,
+    key_name: str = "id",
 ) -> CrmkitError:
     """The error for a version-checked write that matched nothing: the record is gone
     (``stored`` is None) or another writer moved it on to version ``stored``."""

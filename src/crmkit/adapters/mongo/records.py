@@ -174,16 +174,9 @@ class MongoRecordStore(Generic[R]):
                 lambda s: self._collection.find_one(mine, {"version": 1}, session=s)
             )
             number = None if stored is None else stored["version"]
-            raise self._session.fail(
-                stale_error(
-                    self._type.entity,
-                    self._type.key,
-                    key,
-                    self._tenant,
-                    stored=number,
-                    expected=version - 1,
-                )
-            )
+            t = self._type
+            error = stale_error(t.entity, key, self._tenant, number, version - 1, key_name=t.key)
+            raise self._session.fail(error)
 
     def find(self, plan: QueryPlan) -> list[R]:
         query: dict[str, Any] = {"tenant_id": self._tenant}

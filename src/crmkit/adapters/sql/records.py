@@ -154,16 +154,9 @@ class SqlRecordStore(Generic[R]):
             stored = self._session.execute(
                 select(self._table.c.version).where(self._mine(), self._key == key)
             ).scalar_one_or_none()
-            raise self._session.fail(
-                stale_error(
-                    self._type.entity,
-                    self._type.key,
-                    key,
-                    self._tenant,
-                    stored=stored,
-                    expected=version - 1,
-                )
-            )
+            t = self._type
+            error = stale_error(t.entity, key, self._tenant, stored, version - 1, key_name=t.key)
+            raise self._session.fail(error)
         self._write_custom(record, replace=True)
 
     def find(self, plan: QueryPlan) -> list[R]:
