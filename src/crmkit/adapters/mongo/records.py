@@ -63,6 +63,12 @@ def attach_indexes(record_type: RecordType[Any], indexes: list[IndexModel]) -> l
     return indexes
 
 
+def tenant_index(*fields: str, name: str, unique: bool = False) -> IndexModel:
+    """An ascending index on the tenant, then ``fields``."""
+    keys = [("tenant_id", ASCENDING), *((field, ASCENDING) for field in fields)]
+    return IndexModel(keys, name=name, unique=True) if unique else IndexModel(keys, name=name)
+
+
 def record_indexes(record_type: RecordType[Any]) -> list[IndexModel]:
     """The indexes of a record type's collection, each starting with the tenant (the
     attached ones if :func:`attach_indexes` gave them)."""
@@ -70,22 +76,13 @@ def record_indexes(record_type: RecordType[Any]) -> list[IndexModel]:
     if attached is not None:
         return attached
     key = record_type.key
-    indexes = [
-        IndexModel([("tenant_id", ASCENDING), (key, ASCENDING)], name=f"tenant_{key}", unique=True)
-    ]
+    indexes = [tenant_index(key, name=f"tenant_{key}", unique=True)]
     indexes += [
-        IndexModel(
-            [("tenant_id", ASCENDING), *((n, ASCENDING) for n in names)],
-            name="unique_tenant_" + "_".join(names),
-            unique=True,
-        )
+        tenant_index(*names, name="unique_tenant_" + "_".join(names), unique=True)
         for names in record_type.unique
     ]
     indexes += [
-        IndexModel(
-            [("tenant_id", ASCENDING), (f.name, ASCENDING), (key, ASCENDING)],
-            name=f"tenant_{f.name}_{key}",
-        )
+        tenant_index(f.name, key, name=f"tenant_{f.name}_{key}")
         for f in record_type.fields
         if f.indexed and f.name != key
     ]
