@@ -12,9 +12,8 @@ import attrs
 import cattrs
 from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 
-from crmkit.adapters.session_uow import SessionRepository
 from crmkit.adapters.sql.converters import batched, from_row, to_row
-from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.repository import SqlRepository
 from crmkit.adapters.sql.statements import (
     insert_into,
     select_where,
@@ -59,7 +58,7 @@ _json.register_structure_hook(Decimal, lambda v, _: Decimal(v))
 _json.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
 
 
-class _SqlRepository(SessionRepository[SqlSession]):
+class _SqlRepository(SqlRepository):
     table: Table
 
     def _mine(self) -> ColumnElement[bool]:
@@ -90,26 +89,9 @@ class _SqlRepository(SessionRepository[SqlSession]):
     def _update(
         self, record: V, entity: str, on_unique: Callable[[str], CrmkitError] | None = None
     ) -> V:
-        self._same_tenant(entity, record.id, record.tenant_id)
         saved = attrs.evolve(record, version=record.version + 1)
-        row = to_row(saved)
-        keys = ("tenant_id", "id")
-        result = self._session.execute(
-            versioned_update(self.table, keys, set_columns(row, keys)),
-            update_params(row, keys, record.version),
-            on_unique=on_unique,
-        )
-        if result.rowcount != 1:
-            self._stale(entity, record.id, record.version, self.table.c.id == record.id)
+        self._write_over(self.table, entity, record, to_row(saved), on_unique)
         return saved
-
-    def _stale(
-        self, entity: str, record_id: object, version: int, where: ColumnElement[bool]
-    ) -> None:
-        stored = self._session.execute(
-            select(self.table.c.version).where(self._mine(), where)
-        ).scalar_one_or_none()
-        raise self._lost_update(entity, record_id, stored, version)
 
 
 class SqlMovementRepository(_SqlRepository):
@@ -289,6 +271,7 @@ class SqlStockDocumentRepository(_SqlRepository):
         )
         if result.rowcount != 1:
             self._stale(
+                stock_documents,
                 entity,
                 document.id,
                 document.version,
