@@ -9,11 +9,11 @@ from crmkit.domain import (
     ConcurrencyConflict,
     CrmkitError,
     InvalidStateTransition,
-    NotFound,
     TenantId,
+    WrongTenant,
 )
 from crmkit.domain.records import RecordType
-from crmkit.services.records import RecordRepository, RecordStore
+from crmkit.services.records import RecordRepository, RecordStore, stale_error
 
 
 class TenantSession(Protocol):
@@ -38,18 +38,18 @@ class SessionRepository(Generic[T]):
         """``error``, after the session rolled the unit of work back."""
         return self._session.fail(error)
 
+    def _same_tenant(self, entity: str, record_id: object, tenant_id: str) -> None:
+        """Refuse a record of another tenant than the session's (:class:`WrongTenant`, after
+        the rollback)."""
+        if tenant_id != self._tenant:
+            raise self._fail(WrongTenant(entity, record_id, tenant_id, self._tenant))
+
     def _lost_update(
         self, entity: str, record_id: object, stored: int | None, expected: int
     ) -> CrmkitError:
         """The error of a version-checked write that matched nothing, after the rollback: the
         record is gone (``stored`` is None) or another writer moved it on to ``stored``."""
-        if stored is None:
-            return self._fail(NotFound(entity, "id", record_id, self._tenant))
-        return self._fail(
-            ConcurrencyConflict(
-                entity, record_id, self._tenant, f"its stored version is {stored}, not {expected}"
-            )
-        )
+        return self._fail(stale_error(entity, record_id, self._tenant, stored, expected))
 
     def _taken(self, entity: str, key: object) -> CrmkitError:
         """The error of a write another unit of work made first."""

@@ -11,6 +11,8 @@ from decimal import Decimal
 import attrs
 
 from crmkit.domain.currency import minor_unit
+from crmkit.domain.ids import ProductId
+from crmkit.domain.price_list import percent, quantity
 from crmkit.domain.pricing_terms import EXACT_PRECISION, HUNDRED, Resolution
 from crmkit.domain.rounding import Rounding
 
@@ -72,14 +74,27 @@ def _rounded(value: Decimal, step: Decimal, rounding: Rounding) -> Decimal:
             return rounding.apply(value, step)
 
 
+def discount(value: object, what: str = "discount") -> Decimal:
+    """A discount percentage from 0 to 100 with at most four decimals.
+
+    Raises:
+        FloatNotAllowed: a float was given.
+        ValidationError: outside 0..100 or too many decimals.
+    """
+    return percent(value, what, low=Decimal(0), high=HUNDRED)
+
+
+@attrs.frozen(kw_only=True)
 class PricedLine:
     """A document line whose price and explanation are frozen in its ``resolution``: the
-    lines of quotes (报价单) and sales orders (销售订单) share its money."""
+    lines of quotes (报价单) and sales orders (销售订单) share its fields and its money."""
 
-    __slots__ = ()
-    quantity: Decimal
+    product_id: ProductId
+    sku: str
+    unit: str
+    quantity: Decimal = attrs.field(converter=quantity)
     tax_rate: Decimal
-    discount_percent: Decimal
+    discount_percent: Decimal = attrs.field(converter=discount)
     resolution: Resolution
 
     @property

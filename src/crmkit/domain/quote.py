@@ -18,8 +18,8 @@ import attrs
 
 from crmkit.domain.currency import check_currency
 from crmkit.domain.errors import ValidationError
-from crmkit.domain.ids import ProductId, TenantId, new_id
-from crmkit.domain.line_amounts import PricedLine
+from crmkit.domain.ids import TenantId, new_id
+from crmkit.domain.line_amounts import PricedLine, discount
 from crmkit.domain.lookup import the_one
 from crmkit.domain.price_list import quantity
 from crmkit.domain.pricing import (
@@ -39,7 +39,6 @@ from crmkit.domain.quote_terms import (
     QuoteTransitionNotAllowed,
     _account,
     _converted,
-    discount,
     document_discount,
 )
 from crmkit.domain.timestamps import utc_millis
@@ -66,13 +65,6 @@ class QuoteLine(PricedLine):
     """A priced line: its unit price and explanation are frozen in ``resolution``."""
 
     line_no: int
-    product_id: ProductId
-    sku: str
-    unit: str
-    quantity: Decimal = attrs.field(converter=quantity)
-    tax_rate: Decimal
-    discount_percent: Decimal = attrs.field(converter=discount)
-    resolution: Resolution
     converted_quantity: Decimal = attrs.field(default=Decimal(0), converter=_converted)
 
     @property

@@ -9,23 +9,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from crmkit.domain.errors import InvalidStateTransition, ValidationError
-from crmkit.domain.price_list import percent, quantity
-from crmkit.domain.pricing import (
-    HUNDRED,
-)
+from crmkit.domain.line_amounts import discount
+from crmkit.domain.price_list import quantity
 from crmkit.domain.text import clean_text
 
 ACCOUNT_MAX_LENGTH = 64
-
-
-def discount(value: object, what: str = "discount") -> Decimal:
-    """A discount percentage from 0 to 100 with at most four decimals.
-
-    Raises:
-        FloatNotAllowed: a float was given.
-        ValidationError: outside 0..100 or too many decimals.
-    """
-    return percent(value, what, low=Decimal(0), high=HUNDRED)
 
 
 def document_discount(value: object) -> Decimal:

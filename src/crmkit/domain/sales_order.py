@@ -18,11 +18,11 @@ import attrs
 
 from crmkit.domain.currency import check_currency
 from crmkit.domain.errors import ValidationError
-from crmkit.domain.ids import ProductId, TenantId, new_id
+from crmkit.domain.ids import TenantId, new_id
 from crmkit.domain.line_amounts import PricedLine
 from crmkit.domain.price_list import quantity
-from crmkit.domain.pricing import DocumentTotals, LineAmounts, Resolution
-from crmkit.domain.quote import Quote, QuoteExpired, QuoteId, discount, document_discount
+from crmkit.domain.pricing import DocumentTotals, LineAmounts
+from crmkit.domain.quote import Quote, QuoteExpired, QuoteId, document_discount
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.text import clean_optional_text
 from crmkit.domain.timestamps import utc_millis
@@ -67,13 +67,6 @@ class SalesOrderLine(PricedLine):
 
     line_no: int
     quote_line_no: int
-    product_id: ProductId
-    sku: str
-    unit: str
-    quantity: Decimal = attrs.field(converter=quantity)
-    tax_rate: Decimal
-    discount_percent: Decimal = attrs.field(converter=discount)
-    resolution: Resolution
     delivered: Decimal = attrs.field(default=Decimal(0), converter=_count)
     returned: Decimal = attrs.field(default=Decimal(0), converter=_count)
 

@@ -31,8 +31,8 @@ from crmkit.services.boundary import checked_calls
 from crmkit.services.inventory_base import InventoryBase, document_loader
 from crmkit.services.inventory_steps import (
     lock_levels,
-    post_movement,
     products_exist,
+    receive_lines,
     save_levels,
 )
 from crmkit.services.ports import UnitOfWork
@@ -133,26 +133,11 @@ class StockReceiving(InventoryBase):
 
         def work(uow: UnitOfWork, now: datetime) -> tuple[str, InboundOrder]:
             order = uow.stock_documents.get(InboundOrder, order_id).confirmed(now)
-            levels = lock_levels(
-                uow, [(x.product_id, order.warehouse_id) for x in order.lines], now
-            )
-            for n, line in enumerate(order.lines, 1):
-                stock_key = (line.product_id, order.warehouse_id)
-                levels[stock_key] = levels[stock_key].received(
-                    line.quantity, StockBucket.SELLABLE, now
-                )
-                post_movement(
-                    uow,
-                    level=levels[stock_key],
-                    quantity=line.quantity,
-                    bucket=StockBucket.SELLABLE,
-                    kind=MovementKind.RECEIPT,
-                    document=order,
-                    key=key,
-                    line=n,
-                    now=now,
-                )
-            save_levels(uow, levels)
+            lines = [(x.product_id, x.quantity) for x in order.lines]
+            receive_lines(
+                uow, lines, order.warehouse_id, StockBucket.SELLABLE,
+                kind=MovementKind.RECEIPT, document=order, key=key, now=now,
+            )  # fmt: skip
             return order.id, uow.stock_documents.update(order)
 
         payload: dict[str, object] = {"order": order_id}

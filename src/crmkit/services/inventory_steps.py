@@ -260,22 +260,11 @@ def receive_return_lines(
         now,
         now,
     )
-    levels = lock_levels(uow, [(x.product_id, warehouse_id) for x in returned], now)
-    for n, back in enumerate(returned, first_line):
-        stock_key = (back.product_id, warehouse_id)
-        levels[stock_key] = levels[stock_key].received(back.quantity, bucket, now)
-        post_movement(
-            uow,
-            level=levels[stock_key],
-            quantity=back.quantity,
-            bucket=bucket,
-            kind=MovementKind.RETURN,
-            document=order,
-            key=key,
-            line=n,
-            now=now,
-        )
-    save_levels(uow, levels)
+    lines = [(x.product_id, x.quantity) for x in returned]
+    receive_lines(
+        uow, lines, warehouse_id, bucket,
+        kind=MovementKind.RETURN, document=order, key=key, now=now, first_line=first_line,
+    )  # fmt: skip
     uow.stock_documents.add(order)
     return order
 
@@ -309,6 +298,38 @@ def save_levels(uow: UnitOfWork, levels: Levels) -> None:
     changed = [levels[k] for k in sorted(levels) if levels[k] != levels.before[k]]
     if changed:
         uow.stock_levels.save_many(changed)
+
+
+def receive_lines(
+    uow: UnitOfWork,
+    lines: Sequence[tuple[ProductId, Decimal]],
+    warehouse_id: WarehouseId,
+    bucket: StockBucket,
+    *,
+    kind: MovementKind,
+    document: InboundOrder | ReturnOrder,
+    key: str,
+    now: datetime,
+    first_line: int = 1,
+) -> None:
+    """Add each line's quantity to ``bucket`` in ``warehouse_id``, posting one ``kind``
+    movement per line (numbered from ``first_line``) under ``document``."""
+    levels = lock_levels(uow, [(product_id, warehouse_id) for product_id, _ in lines], now)
+    for n, (product_id, quantity) in enumerate(lines, first_line):
+        stock_key = (product_id, warehouse_id)
+        levels[stock_key] = levels[stock_key].received(quantity, bucket, now)
+        post_movement(
+            uow,
+            level=levels[stock_key],
+            quantity=quantity,
+            bucket=bucket,
+            kind=kind,
+            document=document,
+            key=key,
+            line=n,
+            now=now,
+        )
+    save_levels(uow, levels)
 
 
 def post_movement(

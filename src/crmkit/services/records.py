@@ -20,7 +20,7 @@ from crmkit.domain.custom_fields import (
     CustomFieldDefinition,
     check_custom_values,
 )
-from crmkit.domain.errors import CrmkitError
+from crmkit.domain.errors import ConcurrencyConflict, CrmkitError
 from crmkit.domain.ids import record_id
 from crmkit.domain.query_plans import planned
 from crmkit.domain.record_query import (
@@ -103,6 +103,23 @@ def duplicate_error(
             shown = value[0] if len(value) == 1 else value
             return DuplicateRecord(entity, ", ".join(names), shown, tenant_id)
     return DuplicateRecord(entity, record_type.key, attribute(record, record_type.key), tenant_id)
+
+
+def stale_error(
+    entity: str,
+    key: object,
+    tenant_id: TenantId,
+    stored: int | None,
+    expected: int,
+    *,
+    key_name: str = "id",
+) -> CrmkitError:
+    """The error for a version-checked write that matched nothing: the record is gone
+    (``stored`` is None) or another writer moved it on to version ``stored``."""
+    if stored is None:
+        return NotFound(entity, key_name, key, tenant_id)
+    reason = f"its stored version is {stored}, not {expected}"
+    return ConcurrencyConflict(entity, key, tenant_id, reason)
 
 
 def sort_values(record: object, plan: QueryPlan) -> tuple[Scalar, ...]:

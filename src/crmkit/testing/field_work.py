@@ -21,7 +21,7 @@ from crmkit.services import Storage
 from crmkit.services.field_work.shelf import ShelfCheckService, StoreMovements
 from crmkit.services.field_work.visits import VisitService
 from crmkit.services.field_work.work_orders import WorkOrderService
-from crmkit.testing.tenants import fresh_tenant
+from crmkit.testing.tenants import TenantWorld, fresh_tenant
 
 T0 = datetime(2026, 9, 25, 1, 0, tzinfo=UTC)
 """Friday 25 September 2026, 09:00 in Shanghai."""
@@ -89,22 +89,15 @@ class FixedPrices:
 
 
 @attrs.define
-class Field:
+class Field(TenantWorld):
     """The field-work services of one fresh tenant, a rep, a store and a calendar."""
 
-    storage: Storage
-    tenant: TenantId
-    clock: FixedClock
     visits: VisitService
     work_orders: WorkOrderService
     shelf: ShelfCheckService
     deliveries: FixedDeliveries
     rep: User
     store: Customer
-
-    def uow(self) -> Any:
-        """A unit of work of the tenant."""
-        return self.storage.unit_of_work(self.tenant)
 
 
 def calendar(tenant: TenantId) -> BusinessCalendar:

@@ -22,27 +22,20 @@ from crmkit.services.front_office.customers import CustomerService
 from crmkit.services.front_office.leads import LeadService
 from crmkit.services.front_office.opportunities import OpportunityService
 from crmkit.services.front_office.pools import PoolService
-from crmkit.testing.tenants import fresh_tenant
+from crmkit.testing.tenants import TenantWorld, fresh_tenant
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @attrs.define
-class Office:
+class Office(TenantWorld):
     """The front-office services of one fresh tenant on one storage, with a controlled clock."""
 
-    storage: Storage
-    tenant: TenantId
-    clock: FixedClock
     pools: PoolService
     customers: CustomerService
     activity: ActivityService
     leads: LeadService
     opportunities: OpportunityService
-
-    def uow(self) -> Any:
-        """A unit of work of the tenant."""
-        return self.storage.unit_of_work(self.tenant)
 
 
 def office(storage: Storage, start: datetime = T0, tenant: TenantId | None = None) -> Office:

@@ -23,18 +23,15 @@ from crmkit.domain.inventory import (
 )
 from crmkit.services import CatalogService, Storage, UnitOfWork
 from crmkit.services.inventory import InventoryService
-from crmkit.testing.tenants import fresh_tenant, numbered_products, units_of
+from crmkit.testing.tenants import TenantWorld, fresh_tenant, numbered_products, units_of
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
 @attrs.frozen
-class Shop:
+class Shop(TenantWorld):
     """A tenant with products and warehouses, and its services over a storage."""
 
-    storage: Storage
-    tenant: TenantId
-    clock: FixedClock
     inventory: InventoryService
     products: tuple[Product, ...]
     warehouses: tuple[Warehouse, ...]

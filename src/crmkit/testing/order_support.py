@@ -26,7 +26,7 @@ from crmkit.services.pricing import PricingService
 from crmkit.services.pricing_ports import OrderFilter
 from crmkit.services.quotes import QuoteService
 from crmkit.testing.ledger import AccountState, account_state, check_ledger
-from crmkit.testing.tenants import fresh_tenant, numbered_products, units_of
+from crmkit.testing.tenants import TenantWorld, fresh_tenant, numbered_products, units_of
 
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 CUSTOMER = PricingCustomer("C-ACME")
@@ -34,13 +34,10 @@ PRICES = ("10.00", "3.35", "7.99", "12.50", "0.99")
 
 
 @attrs.frozen
-class OrderWorld:
+class OrderWorld(TenantWorld):
     """A tenant with products priced in a CNY list, two stocked warehouses and a funded
     customer account, and every service over one storage and a fixed clock."""
 
-    storage: Storage
-    tenant: TenantId
-    clock: FixedClock
     catalog: CatalogService
     pricing: PricingService
     quotes: QuoteService

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import attrs
+
+from crmkit.adapters.clock import FixedClock
 from crmkit.domain import Product, TenantId, new_id
 from crmkit.services import CatalogService, Storage, UnitOfWork
 
@@ -11,6 +14,19 @@ from crmkit.services import CatalogService, Storage, UnitOfWork
 def fresh_tenant() -> TenantId:
     """A tenant id no other test uses."""
     return TenantId(f"t-{new_id()[:20]}")
+
+
+@attrs.define
+class TenantWorld:
+    """A fresh tenant of a suite, the storage it lives in and the clock its services read."""
+
+    storage: Storage
+    tenant: TenantId
+    clock: FixedClock
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work of the tenant."""
+        return self.storage.unit_of_work(self.tenant)
 
 
 def units_of(storage: Storage, tenant: TenantId) -> Callable[[], UnitOfWork]:

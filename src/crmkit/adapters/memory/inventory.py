@@ -6,14 +6,13 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from crmkit.adapters.memory.tables import GuardedRepository, TableTransaction, WriteRejected
+from crmkit.adapters.memory.tables import TableRepository, WriteRejected
 from crmkit.domain import (
     ConcurrencyConflict,
     DuplicateRecord,
     NotFound,
     ProductId,
     TenantId,
-    WrongTenant,
 )
 from crmkit.domain.inventory import (
     Movement,
@@ -22,7 +21,6 @@ from crmkit.domain.inventory import (
     ReservationId,
     StockDocument,
     StockLevel,
-    Warehouse,
     WarehouseId,
 )
 from crmkit.domain.versioning import next_version
@@ -34,40 +32,15 @@ ReservationKey = tuple[TenantId, ReservationId]
 DocumentKey = tuple[TenantId, str, str]
 
 D = TypeVar("D", bound=StockDocument)
-V = TypeVar("V", Warehouse, Reservation, StockLevel, Movement, StockDocument)
+R = TypeVar("R", Reservation, StockLevel, Movement, StockDocument)
 
 
-class _Repository(GuardedRepository):
-    def __init__(
-        self, tenant_id: TenantId, tx: TableTransaction[Any, Any], rollback: Callable[[], None]
-    ) -> None:
-        super().__init__(tenant_id, rollback)
-        self._tx = tx
-
-    def _insert(self, record: Any, entity: str, record_id: object) -> None:
-        def write() -> None:
-            if record.tenant_id != self._tenant:
-                raise WrongTenant(entity, record_id, record.tenant_id, self._tenant)
-            self._tx.insert(record)
-
-        self._guarded(write)
-
-    def _update(self, record: V, entity: str, record_id: object) -> V:
-        saved = next_version(record)
-
-        def write() -> None:
-            if record.tenant_id != self._tenant:
-                raise WrongTenant(entity, record_id, record.tenant_id, self._tenant)
-            self._tx.update(saved)
-
-        self._guarded(write)
-        return saved
-
-    def _mine(self) -> list[Any]:
+class _Repository(TableRepository[Any, R]):
+    def _mine(self) -> list[R]:
         return [r for r in self._tx.rows() if r.tenant_id == self._tenant]
 
 
-class InMemoryStockLevelRepository(_Repository):
+class InMemoryStockLevelRepository(_Repository[StockLevel]):
     def lock(self, keys: Collection[StockKey]) -> dict[StockKey, StockLevel]:
         found: dict[StockKey, StockLevel] = {}
         for product_id, warehouse_id in sorted(set(keys)):
@@ -88,8 +61,7 @@ class InMemoryStockLevelRepository(_Repository):
         saved = next_version(level)
 
         def write() -> None:
-            if level.tenant_id != self._tenant:
-                raise WrongTenant("StockLevel", level.product_id, level.tenant_id, self._tenant)
+            self._same_tenant("StockLevel", level.product_id, level.tenant_id)
             if level.version == 0:
                 self._tx.insert(saved)
             else:
@@ -99,7 +71,7 @@ class InMemoryStockLevelRepository(_Repository):
         return saved
 
 
-class InMemoryMovementRepository(_Repository):
+class InMemoryMovementRepository(_Repository[Movement]):
     def add_many(self, added: Sequence[Movement]) -> None:
         for movement in added:
             self.add(movement)
@@ -125,7 +97,7 @@ class InMemoryMovementRepository(_Repository):
         return rows[:limit]
 
 
-class InMemoryReservationRepository(_Repository):
+class InMemoryReservationRepository(_Repository[Reservation]):
     def update_many(self, changed: Sequence[Reservation]) -> list[Reservation]:
         return [self.update(reservation) for reservation in changed]
 
@@ -170,7 +142,7 @@ class InMemoryReservationRepository(_Repository):
         return rows[:limit]
 
 
-class InMemoryStockDocumentRepository(_Repository):
+class InMemoryStockDocumentRepository(_Repository[StockDocument]):
     def add(self, document: StockDocument) -> None:
         self._insert(document, document.KIND, document.id)
 

@@ -7,10 +7,9 @@ from typing import Any
 
 import attrs
 
-from crmkit.adapters.memory.tables import GuardedRepository, TableTransaction, WriteRejected
-from crmkit.domain import ConcurrencyConflict, TenantId, WrongTenant
+from crmkit.adapters.memory.tables import TableRepository, WriteRejected
+from crmkit.domain import ConcurrencyConflict, TenantId
 from crmkit.domain.outbox import ConsumerPosition, DocumentCounter, OutboxEvent
-from crmkit.domain.versioning import next_version
 
 CounterKey = tuple[TenantId, str]
 EventKey = tuple[TenantId, int]
@@ -29,19 +28,7 @@ def conflict_error(entity: str) -> Callable[[WriteRejected, Any], Exception]:
     return error
 
 
-_Repository = GuardedRepository
-
-
-class InMemoryDocumentCounterRepository(_Repository):
-    def __init__(
-        self,
-        tenant_id: TenantId,
-        tx: TableTransaction[CounterKey, DocumentCounter],
-        rollback: Callable[[], None],
-    ) -> None:
-        super().__init__(tenant_id, rollback)
-        self._tx = tx
-
+class InMemoryDocumentCounterRepository(TableRepository[CounterKey, DocumentCounter]):
     def claim(self, series: str) -> None:
         """Nothing: conflicts are found at commit, whatever the order of the writes."""
 
@@ -55,21 +42,11 @@ class InMemoryDocumentCounterRepository(_Repository):
         return saved.value
 
 
-class InMemoryOutboxRepository(_Repository):
-    def __init__(
-        self,
-        tenant_id: TenantId,
-        tx: TableTransaction[EventKey, OutboxEvent],
-        rollback: Callable[[], None],
-    ) -> None:
-        super().__init__(tenant_id, rollback)
-        self._tx = tx
-
+class InMemoryOutboxRepository(TableRepository[EventKey, OutboxEvent]):
     def append(self, events: Sequence[OutboxEvent]) -> None:
         def write() -> None:
             for event in events:
-                if event.tenant_id != self._tenant:
-                    raise WrongTenant("OutboxEvent", event.position, event.tenant_id, self._tenant)
+                self._same_tenant("OutboxEvent", event.position, event.tenant_id)
                 self._tx.insert(event)
 
         self._guarded(write)
@@ -79,34 +56,12 @@ class InMemoryOutboxRepository(_Repository):
         return sorted(mine, key=lambda e: e.position)[:limit]
 
 
-class InMemoryOutboxConsumerRepository(_Repository):
-    def __init__(
-        self,
-        tenant_id: TenantId,
-        tx: TableTransaction[CounterKey, ConsumerPosition],
-        rollback: Callable[[], None],
-    ) -> None:
-        super().__init__(tenant_id, rollback)
-        self._tx = tx
-
+class InMemoryOutboxConsumerRepository(TableRepository[CounterKey, ConsumerPosition]):
     def get(self, name: str) -> ConsumerPosition | None:
         return self._tx.get((self._tenant, name))
 
     def add(self, position: ConsumerPosition) -> None:
-        def write() -> None:
-            if position.tenant_id != self._tenant:
-                raise WrongTenant("OutboxConsumer", position.name, position.tenant_id, self._tenant)
-            self._tx.insert(position)
-
-        self._guarded(write)
+        self._insert(position, "OutboxConsumer", position.name)
 
     def update(self, position: ConsumerPosition) -> ConsumerPosition:
-        saved = next_version(position)
-
-        def write() -> None:
-            if position.tenant_id != self._tenant:
-                raise WrongTenant("OutboxConsumer", position.name, position.tenant_id, self._tenant)
-            self._tx.update(saved)
-
-        self._guarded(write)
-        return saved
+        return self._update(position, "OutboxConsumer", position.name)

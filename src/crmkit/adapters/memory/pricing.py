@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from crmkit.adapters.memory.tables import MemoryTable, TableTransaction, WriteRejected
-from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, TenantId, WrongTenant
+from crmkit.adapters.memory.tables import (
+    MemoryTable,
+    TableRepository,
+    TableTransaction,
+    WriteRejected,
+)
+from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, TenantId
 from crmkit.domain.ids import ProductId
 from crmkit.domain.price_index import TierKey, tiers_of
 from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceListId
 from crmkit.domain.price_resolution import entry_order
 from crmkit.domain.quote import Quote, QuoteId
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
-from crmkit.domain.versioning import next_version
 from crmkit.services.pricing_ports import OrderFilter
 
 EntryKey = tuple[TenantId, PriceEntryId]
@@ -85,26 +89,13 @@ class EntryTable(MemoryTable[EntryKey, PriceEntry]):
         return found
 
 
-class _Records(Generic[R]):
+class _Records(TableRepository[Any, R]):
     """add / get / update of versioned records keyed by (tenant, id)."""
 
     entity = ""
 
-    def __init__(
-        self, tenant_id: TenantId, tx: TableTransaction[Any, R], rollback: Callable[[], None]
-    ) -> None:
-        self._tenant = tenant_id
-        self._tx = tx
-        self._rollback = rollback
-
     def _add(self, record: R) -> None:
-        try:
-            if record.tenant_id != self._tenant:
-                raise WrongTenant(self.entity, record.id, record.tenant_id, self._tenant)
-            self._tx.insert(record)
-        except Exception:
-            self._rollback()
-            raise
+        self._insert(record, self.entity, record.id)
 
     def _get(self, record_id: str) -> R:
         found = self._tx.get((self._tenant, record_id))
@@ -112,16 +103,8 @@ class _Records(Generic[R]):
             raise NotFound(self.entity, "id", record_id, self._tenant)
         return found
 
-    def _update(self, record: R) -> R:
-        saved = next_version(record)
-        try:
-            if record.tenant_id != self._tenant:
-                raise WrongTenant(self.entity, record.id, record.tenant_id, self._tenant)
-            self._tx.update(saved)
-        except Exception:
-            self._rollback()
-            raise
-        return saved
+    def _save(self, record: R) -> R:
+        return self._update(record, self.entity, record.id)
 
 
 class InMemoryPriceListRepository(_Records[PriceList]):
@@ -146,7 +129,7 @@ class InMemoryPriceListRepository(_Records[PriceList]):
         return self._get(price_list_id)
 
     def update(self, price_list: PriceList) -> PriceList:
-        return self._update(price_list)
+        return self._save(price_list)
 
     def all(self) -> list[PriceList]:
         mine = [p for p in self._tx.rows() if p.tenant_id == self._tenant]
@@ -160,7 +143,7 @@ class InMemoryPriceListRepository(_Records[PriceList]):
         return self._entries._get(entry_id)
 
     def update_entry(self, entry: PriceEntry) -> PriceEntry:
-        return self._entries._update(entry)
+        return self._entries._save(entry)
 
     def entries_for(
         self, price_list_ids: Collection[PriceListId], product_ids: Collection[ProductId]
@@ -218,7 +201,7 @@ class InMemoryQuoteRepository(_Records[Quote]):
         return self._get(quote_id)
 
     def update(self, quote: Quote) -> Quote:
-        return self._update(quote)
+        return self._save(quote)
 
 
 class InMemorySalesOrderRepository(_Records[SalesOrder]):
@@ -231,7 +214,7 @@ class InMemorySalesOrderRepository(_Records[SalesOrder]):
         return self._get(order_id)
 
     def update(self, order: SalesOrder) -> SalesOrder:
-        return self._update(order)
+        return self._save(order)
 
     def for_quote(self, quote_id: QuoteId) -> list[SalesOrder]:
         mine = [

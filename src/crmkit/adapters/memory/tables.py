@@ -12,7 +12,8 @@ import threading
 from collections.abc import Callable, Hashable, Iterator
 from typing import Generic, Protocol, TypeVar
 
-from crmkit.domain import TenantId
+from crmkit.domain import TenantId, WrongTenant
+from crmkit.domain.versioning import next_version
 
 
 class Versioned(Protocol):
@@ -277,3 +278,46 @@ class GuardedRepository:
         except Exception:
             self._rollback()
             raise
+
+
+class TenantRow(Versioned, Protocol):
+    @property
+    def tenant_id(self) -> str: ...
+
+
+T = TypeVar("T", bound=TenantRow)
+
+
+class TableRepository(GuardedRepository, Generic[K, T]):
+    """A guarded repository over one table of the unit of work (``tx``)."""
+
+    def __init__(
+        self, tenant_id: TenantId, tx: TableTransaction[K, T], rollback: Callable[[], None]
+    ) -> None:
+        super().__init__(tenant_id, rollback)
+        self._tx = tx
+
+    def _insert(self, record: T, entity: str, record_id: object) -> None:
+        """Insert ``record``, a record of this tenant."""
+
+        def write() -> None:
+            self._same_tenant(entity, record_id, record.tenant_id)
+            self._tx.insert(record)
+
+        self._guarded(write)
+
+    def _update(self, record: T, entity: str, record_id: object) -> T:
+        """Store the next version of ``record``, a record of this tenant, and return it."""
+        saved = next_version(record)
+
+        def write() -> None:
+            self._same_tenant(entity, record_id, record.tenant_id)
+            self._tx.update(saved)
+
+        self._guarded(write)
+        return saved
+
+    def _same_tenant(self, entity: str, record_id: object, tenant_id: str) -> None:
+        """Refuse a record of another tenant than the unit of work's (:class:`WrongTenant`)."""
+        if tenant_id != self._tenant:
+            raise WrongTenant(entity, record_id, tenant_id, self._tenant)

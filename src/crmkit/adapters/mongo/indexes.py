@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import IndexModel
 from pymongo.database import Database
 
 from crmkit.adapters.mongo.backfill import backfill_posted_totals
 from crmkit.adapters.mongo.errors import translated
-from crmkit.adapters.mongo.records import attach_indexes, record_indexes
+from crmkit.adapters.mongo.records import attach_indexes, record_indexes, tenant_index
 from crmkit.domain import custom_fields, custom_objects, product
 from crmkit.domain.approvals import APPROVAL_TYPES
 from crmkit.domain.field_work.types import FIELD_WORK_TYPES
@@ -42,201 +42,81 @@ INDEXES: dict[str, list[IndexModel]] = {
     PRODUCTS: attach_indexes(
         product.PRODUCTS,
         [
-            IndexModel(
-                [("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True
-            ),
-            IndexModel(
-                [("tenant_id", ASCENDING), ("sku", ASCENDING)], name="tenant_sku", unique=True
-            ),
-            IndexModel(
-                [("tenant_id", ASCENDING), ("category", ASCENDING), ("sku", ASCENDING)],
-                name="tenant_category_sku",
-            ),
-            IndexModel(
-                [("tenant_id", ASCENDING), ("active", ASCENDING), ("sku", ASCENDING)],
-                name="tenant_active_sku",
-            ),
+            tenant_index("id", name="tenant_id", unique=True),
+            tenant_index("sku", name="tenant_sku", unique=True),
+            tenant_index("category", "sku", name="tenant_category_sku"),
+            tenant_index("active", "sku", name="tenant_active_sku"),
         ],
     ),
     PROCESSED_REQUESTS: [
-        IndexModel([("tenant_id", ASCENDING), ("key", ASCENDING)], name="tenant_key", unique=True),
+        tenant_index("key", name="tenant_key", unique=True),
     ],
     WAREHOUSES: attach_indexes(
         warehouse.WAREHOUSES,
         [
-            IndexModel(
-                [("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True
-            ),
-            IndexModel(
-                [("tenant_id", ASCENDING), ("code", ASCENDING)], name="tenant_code", unique=True
-            ),
+            tenant_index("id", name="tenant_id", unique=True),
+            tenant_index("code", name="tenant_code", unique=True),
         ],
     ),
     STOCK_LEVELS: [
-        IndexModel(
-            [("tenant_id", ASCENDING), ("product_id", ASCENDING), ("warehouse_id", ASCENDING)],
-            name="tenant_product_warehouse",
-            unique=True,
-        ),
+        tenant_index("product_id", "warehouse_id", name="tenant_product_warehouse", unique=True),
     ],
     STOCK_MOVEMENTS: [
-        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("request_key", ASCENDING), ("line", ASCENDING)],
-            name="tenant_request_key_line",
-            unique=True,
-        ),
-        IndexModel(
-            [
-                ("tenant_id", ASCENDING),
-                ("product_id", ASCENDING),
-                ("occurred_at", ASCENDING),
-                ("id", ASCENDING),
-            ],
-            name="tenant_product_occurred",
-        ),
+        tenant_index("id", name="tenant_id", unique=True),
+        tenant_index("request_key", "line", name="tenant_request_key_line", unique=True),
+        tenant_index("product_id", "occurred_at", "id", name="tenant_product_occurred"),
     ],
     RESERVATIONS: [
-        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("order_id", ASCENDING), ("status", ASCENDING)],
-            name="tenant_order_status",
-        ),
-        IndexModel(
-            [
-                ("tenant_id", ASCENDING),
-                ("product_id", ASCENDING),
-                ("warehouse_id", ASCENDING),
-                ("status", ASCENDING),
-            ],
-            name="tenant_stock_status",
-        ),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("status", ASCENDING), ("expires_at", ASCENDING)],
-            name="tenant_status_expiry",
-        ),
+        tenant_index("id", name="tenant_id", unique=True),
+        tenant_index("order_id", "status", name="tenant_order_status"),
+        tenant_index("product_id", "warehouse_id", "status", name="tenant_stock_status"),
+        tenant_index("status", "expires_at", name="tenant_status_expiry"),
     ],
     STOCK_DOCUMENTS: [
-        IndexModel(
-            [("tenant_id", ASCENDING), ("kind", ASCENDING), ("id", ASCENDING)],
-            name="tenant_kind_id",
-            unique=True,
-        ),
+        tenant_index("kind", "id", name="tenant_kind_id", unique=True),
     ],
     PRICE_LISTS: [
-        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        tenant_index("id", name="tenant_id", unique=True),
     ],
     PRICE_ENTRIES: [
-        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("price_list_id", ASCENDING), ("product_id", ASCENDING)],
-            name="tenant_list_product",
-        ),
+        tenant_index("id", name="tenant_id", unique=True),
+        tenant_index("price_list_id", "product_id", name="tenant_list_product"),
     ],
     QUOTES: [
-        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
+        tenant_index("id", name="tenant_id", unique=True),
     ],
     SALES_ORDERS: [
-        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("quote_id", ASCENDING), ("created_at", ASCENDING)],
-            name="tenant_quote_created",
-        ),
-        IndexModel([("tenant_id", ASCENDING), ("number", ASCENDING)], name="tenant_number"),
-        IndexModel(
-            [
-                ("tenant_id", ASCENDING),
-                ("account_id", ASCENDING),
-                ("created_at", ASCENDING),
-                ("id", ASCENDING),
-            ],
-            name="tenant_account_created",
-        ),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("created_at", ASCENDING), ("id", ASCENDING)],
-            name="tenant_created",
-        ),
+        tenant_index("id", name="tenant_id", unique=True),
+        tenant_index("quote_id", "created_at", name="tenant_quote_created"),
+        tenant_index("number", name="tenant_number"),
+        tenant_index("account_id", "created_at", "id", name="tenant_account_created"),
+        tenant_index("created_at", "id", name="tenant_created"),
     ],
     CUSTOMER_ACCOUNTS: [
-        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("customer_id", ASCENDING), ("currency", ASCENDING)],
-            name="tenant_customer_currency",
-            unique=True,
-        ),
+        tenant_index("id", name="tenant_id", unique=True),
+        tenant_index("customer_id", "currency", name="tenant_customer_currency", unique=True),
     ],
     REBATE_GRANTS: [
-        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("account_id", ASCENDING), ("id", ASCENDING)],
-            name="tenant_account_id",
-        ),
+        tenant_index("id", name="tenant_id", unique=True),
+        tenant_index("account_id", "id", name="tenant_account_id"),
     ],
     ACCOUNT_HOLDS: [
-        IndexModel([("tenant_id", ASCENDING), ("id", ASCENDING)], name="tenant_id", unique=True),
-        IndexModel(
-            [
-                ("tenant_id", ASCENDING),
-                ("account_id", ASCENDING),
-                ("order_id", ASCENDING),
-                ("id", ASCENDING),
-            ],
-            name="tenant_account_order_id",
-        ),
-        IndexModel(
-            [("tenant_id", ASCENDING), ("status", ASCENDING), ("expires_at", ASCENDING)],
-            name="tenant_status_expires_at",
-        ),
-        IndexModel(
-            [
-                ("tenant_id", ASCENDING),
-                ("account_id", ASCENDING),
-                ("status", ASCENDING),
-                ("expires_at", ASCENDING),
-            ],
-            name="tenant_account_status_expires_at",
-        ),
+        tenant_index("id", name="tenant_id", unique=True),
+        tenant_index("account_id", "order_id", "id", name="tenant_account_order_id"),
+        tenant_index("status", "expires_at", name="tenant_status_expires_at"),
+        tenant_index("account_id", "status", "expires_at", name="tenant_account_status_expires_at"),
     ],
     JOURNAL_ENTRIES: [
-        IndexModel(
-            [("tenant_id", ASCENDING), ("account_id", ASCENDING), ("seq", ASCENDING)],
-            name="tenant_account_seq",
-            unique=True,
-        ),
-        IndexModel(
-            [
-                ("tenant_id", ASCENDING),
-                ("account_id", ASCENDING),
-                ("fund", ASCENDING),
-                ("seq", ASCENDING),
-            ],
-            name="tenant_account_fund_seq",
-        ),
+        tenant_index("account_id", "seq", name="tenant_account_seq", unique=True),
+        tenant_index("account_id", "fund", "seq", name="tenant_account_fund_seq"),
         # a statement's opening balance and first page by time: one probe, not a walk by seq
-        IndexModel(
-            [
-                ("tenant_id", ASCENDING),
-                ("account_id", ASCENDING),
-                ("created_at", ASCENDING),
-                ("seq", ASCENDING),
-            ],
-            name="tenant_account_time_seq",
-        ),
-        IndexModel(
-            [
-                ("tenant_id", ASCENDING),
-                ("account_id", ASCENDING),
-                ("fund", ASCENDING),
-                ("created_at", ASCENDING),
-                ("seq", ASCENDING),
-            ],
-            name="tenant_account_fund_time_seq",
+        tenant_index("account_id", "created_at", "seq", name="tenant_account_time_seq"),
+        tenant_index(
+            "account_id", "fund", "created_at", "seq", name="tenant_account_fund_time_seq"
         ),
     ],
     DEDUCTION_POLICIES: [
-        IndexModel(
-            [("tenant_id", ASCENDING), ("scope", ASCENDING)], name="tenant_scope", unique=True
-        ),
+        tenant_index("scope", name="tenant_scope", unique=True),
     ],
     CUSTOM_FIELD_DEFINITIONS: record_indexes(custom_fields.CUSTOM_FIELD_DEFINITIONS),
     CUSTOM_OBJECTS: record_indexes(custom_objects.CUSTOM_OBJECTS),
@@ -248,21 +128,13 @@ INDEXES: dict[str, list[IndexModel]] = {
     invoices.INVOICE_REQUESTS.collection_name: record_indexes(invoices.INVOICE_REQUESTS),
     invoices.ORDER_INVOICING.collection_name: record_indexes(invoices.ORDER_INVOICING),
     COUNTERS: [
-        IndexModel(
-            [("tenant_id", ASCENDING), ("series", ASCENDING)], name="tenant_series", unique=True
-        ),
+        tenant_index("series", name="tenant_series", unique=True),
     ],
     OUTBOX_EVENTS: [
-        IndexModel(
-            [("tenant_id", ASCENDING), ("position", ASCENDING)],
-            name="tenant_position",
-            unique=True,
-        ),
+        tenant_index("position", name="tenant_position", unique=True),
     ],
     OUTBOX_CONSUMERS: [
-        IndexModel(
-            [("tenant_id", ASCENDING), ("name", ASCENDING)], name="tenant_name", unique=True
-        ),
+        tenant_index("name", name="tenant_name", unique=True),
     ],
 }
 INDEXES.update({t.collection_name: record_indexes(t) for t in FRONT_OFFICE_TYPES})

@@ -17,9 +17,9 @@ from crmkit.adapters.mongo.indexes import (
     STOCK_LEVELS,
     STOCK_MOVEMENTS,
 )
+from crmkit.adapters.mongo.repository import MongoRepository
 from crmkit.adapters.mongo.session import MongoSession
-from crmkit.adapters.session_uow import SessionRepository
-from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, ProductId, WrongTenant
+from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, ProductId
 from crmkit.domain.inventory import (
     Movement,
     MovementId,
@@ -40,7 +40,7 @@ T = TypeVar("T")
 OPEN = ReservationStatus.OPEN.value
 
 
-class _MongoRepository(SessionRepository[MongoSession]):
+class _MongoRepository(MongoRepository):
     collection_name: str
 
     def __init__(self, session: MongoSession) -> None:
@@ -48,8 +48,7 @@ class _MongoRepository(SessionRepository[MongoSession]):
         self._collection: MongoCollection[dict[str, Any]] = session.database[self.collection_name]
 
     def _insert(self, record: Any, entity: str, key: str, value: object) -> None:
-        if record.tenant_id != self._tenant:
-            raise self._session.fail(WrongTenant(entity, value, record.tenant_id, self._tenant))
+        self._same_tenant(entity, value, record.tenant_id)
         document = to_document(record)
         if hasattr(record, "KIND"):
             document["kind"] = record.KIND
@@ -76,26 +75,18 @@ class _MongoRepository(SessionRepository[MongoSession]):
             raise NotFound(entity, "id", value, self._tenant)
         return from_document(document, cls)
 
-    def _replace(self, record: Any, filter_: dict[str, Any], entity: str, record_id: object) -> Any:
-        if record.tenant_id != self._tenant:
-            raise self._session.fail(WrongTenant(entity, record_id, record.tenant_id, self._tenant))
+    def _replace(self, record: Any, key: dict[str, Any], entity: str) -> Any:
         saved = attrs.evolve(record, version=record.version + 1)
-        document = to_document(saved)
-        where = {"tenant_id": self._tenant, **filter_}
-        result = self._session.run(
-            lambda s: self._collection.update_one(
-                {**where, "version": record.version}, {"$set": document}, session=s
-            ),
-            on_duplicate=lambda index: DuplicateRecord(
-                entity, "code", getattr(record, "code", record_id), self._tenant
+        self._write_over(
+            self._collection,
+            record,
+            to_document(saved),
+            entity=entity,
+            key=key,
+            on_duplicate=lambda _: DuplicateRecord(
+                entity, "code", getattr(record, "code", record.id), self._tenant
             ),
         )
-        if result.matched_count != 1:
-            stored = self._session.run(
-                lambda s: self._collection.find_one(where, {"version": 1}, session=s)
-            )
-            version = None if stored is None else stored["version"]
-            raise self._lost_update(entity, record_id, version, record.version)
         return saved
 
 
@@ -124,10 +115,7 @@ class MongoStockLevelRepository(_MongoRepository):
         return [self.save(level) for level in levels]
 
     def save(self, level: StockLevel) -> StockLevel:
-        if level.tenant_id != self._tenant:
-            raise self._session.fail(
-                WrongTenant("StockLevel", level.product_id, level.tenant_id, self._tenant)
-            )
+        self._same_tenant("StockLevel", level.product_id, level.tenant_id)
         saved = attrs.evolve(level, version=level.version + 1)
         document = to_document(saved)
         conflict = ConcurrencyConflict(
@@ -205,9 +193,7 @@ class MongoReservationRepository(_MongoRepository):
         return {r.id: r for r in found}
 
     def update(self, reservation: Reservation) -> Reservation:
-        saved: Reservation = self._replace(
-            reservation, {"id": reservation.id}, "Reservation", reservation.id
-        )
+        saved: Reservation = self._replace(reservation, {"id": reservation.id}, "Reservation")
         return saved
 
     def for_order(self, order_id: str, *, open_only: bool) -> list[Reservation]:
@@ -242,10 +228,6 @@ class MongoStockDocumentRepository(_MongoRepository):
         return self._one({"kind": kind.KIND, "id": document_id}, kind, kind.__name__, document_id)
 
     def update(self, document: D) -> D:
-        saved: D = self._replace(
-            document,
-            {"kind": document.KIND, "id": document.id},
-            type(document).__name__,
-            document.id,
-        )
+        key = {"kind": document.KIND, "id": document.id}
+        saved: D = self._replace(document, key, type(document).__name__)
         return saved

@@ -14,7 +14,7 @@ from crmkit.adapters.mongo.converters import from_document, to_document
 from crmkit.adapters.mongo.indexes import COUNTERS, OUTBOX_CONSUMERS, OUTBOX_EVENTS
 from crmkit.adapters.mongo.session import MongoSession
 from crmkit.adapters.session_uow import SessionRepository
-from crmkit.domain import ConcurrencyConflict, WrongTenant
+from crmkit.domain import ConcurrencyConflict
 from crmkit.domain.outbox import ConsumerPosition, OutboxEvent
 
 CLAIM_WAIT_S = 2.0
@@ -73,10 +73,7 @@ class MongoDocumentCounterRepository(_Repository):
 class MongoOutboxRepository(_Repository):
     def append(self, events: Sequence[OutboxEvent]) -> None:
         for event in events:
-            if event.tenant_id != self._tenant:
-                raise self._session.fail(
-                    WrongTenant("OutboxEvent", event.position, event.tenant_id, self._tenant)
-                )
+            self._same_tenant("OutboxEvent", event.position, event.tenant_id)
         if not events:
             return
         documents = [to_document(e) for e in events]
@@ -109,10 +106,7 @@ class MongoOutboxConsumerRepository(_Repository):
         return None if document is None else from_document(document, ConsumerPosition)
 
     def add(self, position: ConsumerPosition) -> None:
-        if position.tenant_id != self._tenant:
-            raise self._session.fail(
-                WrongTenant("OutboxConsumer", position.name, position.tenant_id, self._tenant)
-            )
+        self._same_tenant("OutboxConsumer", position.name, position.tenant_id)
         document = to_document(position)
         collection = self._session.database[OUTBOX_CONSUMERS]
         self._session.run(

@@ -13,9 +13,8 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from crmkit.adapters.mongo.converters import converter as base_converter
 from crmkit.adapters.mongo.indexes import PRICE_ENTRIES, PRICE_LISTS, QUOTES, SALES_ORDERS
-from crmkit.adapters.mongo.session import MongoSession
-from crmkit.adapters.session_uow import SessionRepository
-from crmkit.domain import DuplicateRecord, NotFound, WrongTenant
+from crmkit.adapters.mongo.repository import MongoRepository
+from crmkit.domain import DuplicateRecord, NotFound
 from crmkit.domain.ids import ProductId
 from crmkit.domain.price_index import TierKey, tiers_of
 from crmkit.domain.price_list import PriceEntry, PriceEntryId, PriceList, PriceListId
@@ -47,15 +46,12 @@ def from_document(document: dict[str, Any], cls: type[T]) -> T:
     return converter.structure({k: v for k, v in document.items() if k != "_id"}, cls)
 
 
-class _MongoRecords(SessionRepository[MongoSession]):
+class _MongoRecords(MongoRepository):
     """add / load / conditional update of records keyed by (tenant, id) in a collection."""
 
     def _insert(self, collection: str, entity: str, records: Sequence[Any]) -> None:
         for record in records:
-            if record.tenant_id != self._tenant:
-                raise self._session.fail(
-                    WrongTenant(entity, record.id, record.tenant_id, self._tenant)
-                )
+            self._same_tenant(entity, record.id, record.tenant_id)
         if not records:
             return
         documents = [to_document(r) for r in records]
@@ -92,25 +88,9 @@ class _MongoRecords(SessionRepository[MongoSession]):
         return from_document(document, cls)
 
     def _update(self, collection: str, entity: str, record: Any) -> Any:
-        if record.tenant_id != self._tenant:
-            raise self._session.fail(WrongTenant(entity, record.id, record.tenant_id, self._tenant))
         saved = attrs.evolve(record, version=record.version + 1)
         table = self._session.database[collection]
-        result = self._session.run(
-            lambda s: table.update_one(
-                {"tenant_id": self._tenant, "id": record.id, "version": record.version},
-                {"$set": to_document(saved)},
-                session=s,
-            )
-        )
-        if result.matched_count != 1:
-            stored = self._session.run(
-                lambda s: table.find_one(
-                    {"tenant_id": self._tenant, "id": record.id}, {"version": 1}, session=s
-                )
-            )
-            version = None if stored is None else stored["version"]
-            raise self._lost_update(entity, record.id, version, record.version)
+        self._write_over(table, record, to_document(saved), entity=entity, key={"id": record.id})
         return saved
 
 

@@ -18,11 +18,10 @@ from pymongo.database import Database
 
 from crmkit.adapters.mongo.converters import converter
 from crmkit.adapters.mongo.session import MongoSession
-from crmkit.domain import ConcurrencyConflict, NotFound
 from crmkit.domain.errors import ConfigurationError, CrmkitError
 from crmkit.domain.record_query import Condition, Op, QueryPlan, Scalar
 from crmkit.domain.records import CUSTOM_FIELD, RecordType
-from crmkit.services.records import attribute, duplicate_error, plain
+from crmkit.services.records import attribute, duplicate_error, plain, stale_error
 
 R = TypeVar("R")
 CUSTOM_INDEX = "cv"
@@ -64,6 +63,12 @@ def attach_indexes(record_type: RecordType[Any], indexes: list[IndexModel]) -> l
     return indexes
 
 
+def tenant_index(*fields: str, name: str, unique: bool = False) -> IndexModel:
+    """An ascending index on the tenant, then ``fields``."""
+    keys = [("tenant_id", ASCENDING), *((field, ASCENDING) for field in fields)]
+    return IndexModel(keys, name=name, unique=True) if unique else IndexModel(keys, name=name)
+
+
 def record_indexes(record_type: RecordType[Any]) -> list[IndexModel]:
     """The indexes of a record type's collection, each starting with the tenant (the
     attached ones if :func:`attach_indexes` gave them)."""
@@ -71,22 +76,13 @@ def record_indexes(record_type: RecordType[Any]) -> list[IndexModel]:
     if attached is not None:
         return attached
     key = record_type.key
-    indexes = [
-        IndexModel([("tenant_id", ASCENDING), (key, ASCENDING)], name=f"tenant_{key}", unique=True)
-    ]
+    indexes = [tenant_index(key, name=f"tenant_{key}", unique=True)]
     indexes += [
-        IndexModel(
-            [("tenant_id", ASCENDING), *((n, ASCENDING) for n in names)],
-            name="unique_tenant_" + "_".join(names),
-            unique=True,
-        )
+        tenant_index(*names, name="unique_tenant_" + "_".join(names), unique=True)
         for names in record_type.unique
     ]
     indexes += [
-        IndexModel(
-            [("tenant_id", ASCENDING), (f.name, ASCENDING), (key, ASCENDING)],
-            name=f"tenant_{f.name}_{key}",
-        )
+        tenant_index(f.name, key, name=f"tenant_{f.name}_{key}")
         for f in record_type.fields
         if f.indexed and f.name != key
     ]
@@ -174,17 +170,10 @@ class MongoRecordStore(Generic[R]):
             stored = self._session.run(
                 lambda s: self._collection.find_one(mine, {"version": 1}, session=s)
             )
-            entity = self._type.entity
-            if stored is None:
-                raise self._session.fail(NotFound(entity, self._type.key, key, self._tenant))
-            raise self._session.fail(
-                ConcurrencyConflict(
-                    entity,
-                    key,
-                    self._tenant,
-                    f"its stored version is {stored['version']}, not {version - 1}",
-                )
-            )
+            number = None if stored is None else stored["version"]
+            t = self._type
+            error = stale_error(t.entity, key, self._tenant, number, version - 1, key_name=t.key)
+            raise self._session.fail(error)
 
     def find(self, plan: QueryPlan) -> list[R]:
         query: dict[str, Any] = {"tenant_id": self._tenant}

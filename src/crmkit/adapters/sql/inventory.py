@@ -12,9 +12,8 @@ import attrs
 import cattrs
 from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 
-from crmkit.adapters.session_uow import SessionRepository
 from crmkit.adapters.sql.converters import batched, from_row, to_row
-from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.repository import SqlRepository
 from crmkit.adapters.sql.statements import (
     insert_into,
     select_where,
@@ -33,7 +32,6 @@ from crmkit.domain import (
     DuplicateRecord,
     NotFound,
     ProductId,
-    WrongTenant,
 )
 from crmkit.domain.inventory import (
     Movement,
@@ -60,7 +58,7 @@ _json.register_structure_hook(Decimal, lambda v, _: Decimal(v))
 _json.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
 
 
-class _SqlRepository(SessionRepository[SqlSession]):
+class _SqlRepository(SqlRepository):
     table: Table
 
     def _mine(self) -> ColumnElement[bool]:
@@ -68,8 +66,7 @@ class _SqlRepository(SessionRepository[SqlSession]):
         return mine
 
     def _insert(self, record: Any, entity: str, key: str, value: object) -> None:
-        if record.tenant_id != self._tenant:
-            raise self._session.fail(WrongTenant(entity, value, record.tenant_id, self._tenant))
+        self._same_tenant(entity, value, record.tenant_id)
         self._session.execute(
             insert_into(self.table),
             to_row(record),
@@ -78,10 +75,7 @@ class _SqlRepository(SessionRepository[SqlSession]):
 
     def _insert_many(self, added: Sequence[Any], entity: str, key: str) -> None:
         for record in added:
-            if record.tenant_id != self._tenant:
-                raise self._session.fail(
-                    WrongTenant(entity, record.id, record.tenant_id, self._tenant)
-                )
+            self._same_tenant(entity, record.id, record.tenant_id)
         if not added:
             return
         self._session.execute(
@@ -95,27 +89,9 @@ class _SqlRepository(SessionRepository[SqlSession]):
     def _update(
         self, record: V, entity: str, on_unique: Callable[[str], CrmkitError] | None = None
     ) -> V:
-        if record.tenant_id != self._tenant:
-            raise self._session.fail(WrongTenant(entity, record.id, record.tenant_id, self._tenant))
         saved = attrs.evolve(record, version=record.version + 1)
-        row = to_row(saved)
-        keys = ("tenant_id", "id")
-        result = self._session.execute(
-            versioned_update(self.table, keys, set_columns(row, keys)),
-            update_params(row, keys, record.version),
-            on_unique=on_unique,
-        )
-        if result.rowcount != 1:
-            self._stale(entity, record.id, record.version, self.table.c.id == record.id)
+        self._write_over(self.table, entity, record, to_row(saved), on_unique)
         return saved
-
-    def _stale(
-        self, entity: str, record_id: object, version: int, where: ColumnElement[bool]
-    ) -> None:
-        stored = self._session.execute(
-            select(self.table.c.version).where(self._mine(), where)
-        ).scalar_one_or_none()
-        raise self._lost_update(entity, record_id, stored, version)
 
 
 class SqlMovementRepository(_SqlRepository):
@@ -162,10 +138,7 @@ class SqlReservationRepository(_SqlRepository):
         if len(changed) == 1:
             return [self.update(changed[0])]
         for record in changed:
-            if record.tenant_id != self._tenant:
-                raise self._session.fail(
-                    WrongTenant("Reservation", record.id, record.tenant_id, self._tenant)
-                )
+            self._same_tenant("Reservation", record.id, record.tenant_id)
         saved = [attrs.evolve(x, version=x.version + 1) for x in changed]
         rows = [to_row(x) for x in saved]
         keys = ("tenant_id", "id")
@@ -257,10 +230,7 @@ class SqlStockDocumentRepository(_SqlRepository):
     table = stock_documents
 
     def add(self, document: StockDocument) -> None:
-        if document.tenant_id != self._tenant:
-            raise self._session.fail(
-                WrongTenant(document.KIND, document.id, document.tenant_id, self._tenant)
-            )
+        self._same_tenant(document.KIND, document.id, document.tenant_id)
         self._session.execute(
             insert_into(stock_documents),
             _document_row(document),
@@ -280,10 +250,7 @@ class SqlStockDocumentRepository(_SqlRepository):
 
     def update(self, document: D) -> D:
         entity = type(document).__name__
-        if document.tenant_id != self._tenant:
-            raise self._session.fail(
-                WrongTenant(entity, document.id, document.tenant_id, self._tenant)
-            )
+        self._same_tenant(entity, document.id, document.tenant_id)
         saved = attrs.evolve(document, version=document.version + 1)
         values = _document_row(saved)
         c = stock_documents.c
@@ -304,6 +271,7 @@ class SqlStockDocumentRepository(_SqlRepository):
         )
         if result.rowcount != 1:
             self._stale(
+                stock_documents,
                 entity,
                 document.id,
                 document.version,

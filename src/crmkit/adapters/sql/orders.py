@@ -12,7 +12,6 @@ from crmkit.adapters.sql.direct import built_once
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import insert_into
 from crmkit.adapters.sql.tables import counters, outbox_consumers, outbox_events
-from crmkit.domain import WrongTenant
 from crmkit.domain.outbox import ConsumerPosition, OutboxEvent
 
 _Repository = SessionRepository[SqlSession]
@@ -61,10 +60,7 @@ def _current() -> Select[tuple[int]]:
 class SqlOutboxRepository(_Repository):
     def append(self, events: Sequence[OutboxEvent]) -> None:
         for event in events:
-            if event.tenant_id != self._tenant:
-                raise self._session.fail(
-                    WrongTenant("OutboxEvent", event.position, event.tenant_id, self._tenant)
-                )
+            self._same_tenant("OutboxEvent", event.position, event.tenant_id)
         if not events:
             return
         rows = [{k: v for k, v in to_row(e).items() if k != "version"} for e in events]
@@ -94,10 +90,7 @@ class SqlOutboxConsumerRepository(_Repository):
         return None if row is None else from_row(row._mapping, ConsumerPosition)
 
     def add(self, position: ConsumerPosition) -> None:
-        if position.tenant_id != self._tenant:
-            raise self._session.fail(
-                WrongTenant("OutboxConsumer", position.name, position.tenant_id, self._tenant)
-            )
+        self._same_tenant("OutboxConsumer", position.name, position.tenant_id)
         self._session.execute(
             insert(outbox_consumers).values(to_row(position)),
             on_unique=lambda _: self._taken("OutboxConsumer", position.name),

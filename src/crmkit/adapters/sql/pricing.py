@@ -12,18 +12,14 @@ import attrs
 import cattrs
 from sqlalchemy import ColumnElement, Table, and_, or_, select
 
-from crmkit.adapters.session_uow import SessionRepository
 from crmkit.adapters.sql.converters import batched
-from crmkit.adapters.sql.session import SqlSession
+from crmkit.adapters.sql.repository import SqlRepository
 from crmkit.adapters.sql.statements import (
     insert_into,
     select_where,
-    set_columns,
-    update_params,
-    versioned_update,
 )
 from crmkit.adapters.sql.tables import price_entries, price_lists, quotes, sales_orders
-from crmkit.domain import DuplicateRecord, NotFound, TenantId, WrongTenant
+from crmkit.domain import DuplicateRecord, NotFound, TenantId
 from crmkit.domain.ids import ProductId
 from crmkit.domain.price_index import TierKey, tiers_of
 from crmkit.domain.price_list import (
@@ -183,7 +179,7 @@ def order_row(order: SalesOrder) -> dict[str, Any]:
     }
 
 
-class _SqlRecords(SessionRepository[SqlSession]):
+class _SqlRecords(SqlRepository):
     """add / load / conditional update of records keyed by (tenant, id) in one table."""
 
     entity = ""
@@ -195,10 +191,7 @@ class _SqlRecords(SessionRepository[SqlSession]):
 
     def _insert(self, table: Table, entity: str, rows: Sequence[dict[str, Any]]) -> None:
         for row in rows:
-            if row["tenant_id"] != self._tenant:
-                raise self._session.fail(
-                    WrongTenant(entity, row["id"], row["tenant_id"], self._tenant)
-                )
+            self._same_tenant(entity, row["id"], row["tenant_id"])
         if not rows:
             return
         first = rows[0]
@@ -221,22 +214,6 @@ class _SqlRecords(SessionRepository[SqlSession]):
         mapping: Mapping[Any, Any] = row._mapping
         return mapping
 
-    def _update(self, table: Table, entity: str, record: Any, values: dict[str, Any]) -> None:
-        """Write ``values`` over ``record`` if its stored version is still ``record.version``."""
-        record_id, version, tenant = record.id, record.version, record.tenant_id
-        if tenant != self._tenant:
-            raise self._session.fail(WrongTenant(entity, record_id, tenant, self._tenant))
-        keys = ("tenant_id", "id")
-        result = self._session.execute(
-            versioned_update(table, keys, set_columns(values, keys)),
-            update_params(values, keys, version),
-        )
-        if result.rowcount != 1:
-            stored = self._session.execute(
-                select(table.c.version).where(self._mine(table), table.c.id == record_id)
-            ).scalar_one_or_none()
-            raise self._lost_update(entity, record_id, stored, version)
-
 
 class SqlPriceListRepository(_SqlRecords):
     def add(self, price_list: PriceList) -> None:
@@ -247,7 +224,7 @@ class SqlPriceListRepository(_SqlRecords):
 
     def update(self, price_list: PriceList) -> PriceList:
         saved = attrs.evolve(price_list, version=price_list.version + 1)
-        self._update(price_lists, "PriceList", price_list, price_list_row(saved))
+        self._write_over(price_lists, "PriceList", price_list, price_list_row(saved))
         return saved
 
     def all(self) -> list[PriceList]:
@@ -265,7 +242,7 @@ class SqlPriceListRepository(_SqlRecords):
 
     def update_entry(self, entry: PriceEntry) -> PriceEntry:
         saved = attrs.evolve(entry, version=entry.version + 1)
-        self._update(price_entries, "PriceEntry", entry, entry_row(saved))
+        self._write_over(price_entries, "PriceEntry", entry, entry_row(saved))
         return saved
 
     def entries_for(
@@ -300,7 +277,7 @@ class SqlQuoteRepository(_SqlRecords):
 
     def update(self, quote: Quote) -> Quote:
         saved = attrs.evolve(quote, version=quote.version + 1)
-        self._update(quotes, "Quote", quote, quote_row(saved))
+        self._write_over(quotes, "Quote", quote, quote_row(saved))
         return saved
 
 
@@ -313,7 +290,7 @@ class SqlSalesOrderRepository(_SqlRecords):
 
     def update(self, order: SalesOrder) -> SalesOrder:
         saved = attrs.evolve(order, version=order.version + 1)
-        self._update(sales_orders, "SalesOrder", order, order_row(saved))
+        self._write_over(sales_orders, "SalesOrder", order, order_row(saved))
         return saved
 
     def for_quote(self, quote_id: QuoteId) -> list[SalesOrder]:

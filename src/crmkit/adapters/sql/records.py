@@ -30,11 +30,10 @@ from crmkit.adapters.sql.pricing import body_converter
 from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statements import select_where
 from crmkit.adapters.sql.tables.records import VALUE_COLUMNS, custom_values, table_of
-from crmkit.domain import ConcurrencyConflict, NotFound
 from crmkit.domain.errors import CrmkitError
 from crmkit.domain.record_query import Condition, Op, QueryPlan, Target
 from crmkit.domain.records import CUSTOM_FIELD, FieldKind, RecordType
-from crmkit.services.records import attribute, duplicate_error, plain
+from crmkit.services.records import attribute, duplicate_error, plain, stale_error
 
 R = TypeVar("R")
 IN_BATCH = 500
@@ -155,14 +154,9 @@ class SqlRecordStore(Generic[R]):
             stored = self._session.execute(
                 select(self._table.c.version).where(self._mine(), self._key == key)
             ).scalar_one_or_none()
-            entity = self._type.entity
-            if stored is None:
-                raise self._session.fail(NotFound(entity, self._type.key, key, self._tenant))
-            raise self._session.fail(
-                ConcurrencyConflict(
-                    entity, key, self._tenant, f"its stored version is {stored}, not {version - 1}"
-                )
-            )
+            t = self._type
+            error = stale_error(t.entity, key, self._tenant, stored, version - 1, key_name=t.key)
+            raise self._session.fail(error)
         self._write_custom(record, replace=True)
 
     def find(self, plan: QueryPlan) -> list[R]:

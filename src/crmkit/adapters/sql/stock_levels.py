@@ -18,7 +18,7 @@ from crmkit.adapters.sql.statements import (
     versioned_update,
 )
 from crmkit.adapters.sql.tables import stock_levels
-from crmkit.domain import ConcurrencyConflict, ProductId, WrongTenant
+from crmkit.domain import ConcurrencyConflict, ProductId
 from crmkit.domain.inventory import StockLevel
 from crmkit.services.inventory_ports import StockKey
 
@@ -72,10 +72,7 @@ class SqlStockLevelRepository(_SqlRepository):
 
     def save_many(self, levels: Sequence[StockLevel]) -> list[StockLevel]:
         for level in levels:
-            if level.tenant_id != self._tenant:
-                raise self._session.fail(
-                    WrongTenant("StockLevel", level.product_id, level.tenant_id, self._tenant)
-                )
+            self._same_tenant("StockLevel", level.product_id, level.tenant_id)
         saved = [attrs.evolve(x, version=x.version + 1) for x in levels]
         added = [to_row(x) for x in saved if x.version == 1]
         if added:

@@ -11,7 +11,7 @@ import attrs
 from crmkit.domain.custom_fields import CustomValue
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.front_office.matching import company_key, email_key, phone_key
-from crmkit.domain.front_office.pools import POOL_STATE_FIELDS, new_pool_state
+from crmkit.domain.front_office.pools import POOL_STATE_FIELDS, Pooled, new_pool_state
 from crmkit.domain.ids import TenantId, new_id
 from crmkit.domain.records import FieldKind, RecordType, decimal, scalar, text
 from crmkit.domain.text import clean_optional_text, clean_text
@@ -60,12 +60,12 @@ class MapPoint:
 
 
 @attrs.frozen
-class Customer:
+class Customer(Pooled):
     """A customer of the tenant; ``code`` is unique in the tenant.
 
-    ``groups`` are the customer groups price lists are scoped to. The pool state
-    (``pool_id`` .. ``returned_at``) says which public pool (公海) it belongs to and
-    which rep owns it; see :mod:`crmkit.domain.front_office.pools`.
+    ``groups`` are the customer groups price lists are scoped to. Its pool state
+    (:class:`~crmkit.domain.front_office.pools.Pooled`) says which public pool (公海) it
+    belongs to and which rep owns it.
     """
 
     id: str
@@ -83,13 +83,6 @@ class Customer:
     phone_key: str | None
     email_key: str | None
     name_key: str | None
-    pool_id: str | None
-    owner_id: str | None
-    owned_since: datetime | None
-    last_follow_up_at: datetime | None
-    last_won_at: datetime | None
-    returned_by: str | None
-    returned_at: datetime | None
     created_at: datetime
     custom: dict[str, CustomValue]
     version: int = 1

@@ -10,7 +10,7 @@ import attrs
 from crmkit.domain.custom_fields import CustomValue
 from crmkit.domain.errors import ValidationError
 from crmkit.domain.front_office.matching import company_key, email_key, phone_key
-from crmkit.domain.front_office.pools import POOL_STATE_FIELDS, new_pool_state
+from crmkit.domain.front_office.pools import POOL_STATE_FIELDS, Pooled, new_pool_state
 from crmkit.domain.ids import TenantId, new_id
 from crmkit.domain.records import FieldKind, RecordType, scalar, text
 from crmkit.domain.text import clean_optional_text
@@ -49,7 +49,7 @@ LEAD_MOVES: dict[LeadStatus, frozenset[LeadStatus]] = {
 
 
 @attrs.frozen
-class Lead:
+class Lead(Pooled):
     """A lead of the tenant, in a lead pool (线索池) or owned by a rep."""
 
     id: str
@@ -69,13 +69,6 @@ class Lead:
     customer_id: str | None
     contact_id: str | None
     opportunity_id: str | None
-    pool_id: str | None
-    owner_id: str | None
-    owned_since: datetime | None
-    last_follow_up_at: datetime | None
-    last_won_at: datetime | None
-    returned_by: str | None
-    returned_at: datetime | None
     created_at: datetime
     custom: dict[str, CustomValue]
     version: int = 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 
@@ -231,27 +231,17 @@ POOL_EVENTS: RecordType[PoolEvent] = RecordType(
 )
 
 
-class Pooled(Protocol):
-    """The pool state every pooled record carries."""
+@attrs.frozen(kw_only=True)
+class Pooled:
+    """The pool state every pooled record carries (its class derives from this one)."""
 
-    @property
-    def id(self) -> str: ...
-    @property
-    def version(self) -> int: ...
-    @property
-    def pool_id(self) -> str | None: ...
-    @property
-    def owner_id(self) -> str | None: ...
-    @property
-    def owned_since(self) -> datetime | None: ...
-    @property
-    def last_follow_up_at(self) -> datetime | None: ...
-    @property
-    def last_won_at(self) -> datetime | None: ...
-    @property
-    def returned_by(self) -> str | None: ...
-    @property
-    def returned_at(self) -> datetime | None: ...
+    pool_id: str | None
+    owner_id: str | None
+    owned_since: datetime | None
+    last_follow_up_at: datetime | None
+    last_won_at: datetime | None
+    returned_by: str | None
+    returned_at: datetime | None
 
 
 def new_pool_state(pool_id: str | None, owner: str | None, now: datetime) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from crmkit.services import CatalogService, Storage, UnitOfWork
 from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import LineInput, QuoteService
 from crmkit.testing.contracts.support import T0
-from crmkit.testing.tenants import fresh_tenant, numbered_products
+from crmkit.testing.tenants import TenantWorld, fresh_tenant, numbered_products
 
 ACME = PricingCustomer("acme", frozenset({"vip"}))
 
@@ -99,12 +99,9 @@ class CountingUnitOfWork:
 
 
 @attrs.define
-class PricedWorld:
+class PricedWorld(TenantWorld):
     """A tenant with services over one storage, a fixed clock and a few products."""
 
-    storage: Storage
-    tenant: TenantId
-    clock: FixedClock
     catalog: CatalogService
     pricing: PricingService
     quotes: QuoteService
