@@ -70,7 +70,7 @@ class _SqlRepository(SessionRepository[SqlSession]):
     def _insert(self, record: Any, entity: str, key: str, value: object) -> None:
         if record.tenant_id != self._tenant:
             raise self._session.fail(WrongTenant(entity, value, record.tenant_id, self._tenant))
-        self._session.execute(
+        self._session.write(
             insert_into(self.table),
             to_row(record),
             on_unique=lambda _: DuplicateRecord(entity, key, value, record.tenant_id),
@@ -84,7 +84,7 @@ class _SqlRepository(SessionRepository[SqlSession]):
                 )
         if not added:
             return
-        self._session.execute(
+        self._session.write(
             insert_into(self.table),
             [to_row(x) for x in added],
             on_unique=lambda _: DuplicateRecord(
@@ -100,13 +100,17 @@ class _SqlRepository(SessionRepository[SqlSession]):
         saved = attrs.evolve(record, version=record.version + 1)
         row = to_row(saved)
         keys = ("tenant_id", "id")
-        result = self._session.execute(
+
+        def check(count: int) -> None:
+            if count != 1:
+                self._stale(entity, record.id, record.version, self.table.c.id == record.id)
+
+        self._session.write(
             versioned_update(self.table, keys, set_columns(row, keys)),
             update_params(row, keys, record.version),
             on_unique=on_unique,
+            check=check,
         )
-        if result.rowcount != 1:
-            self._stale(entity, record.id, record.version, self.table.c.id == record.id)
         return saved
 
     def _stale(
@@ -171,9 +175,13 @@ class SqlReservationRepository(_SqlRepository):
         keys = ("tenant_id", "id")
         params = [update_params(r, keys, x.version) for x, r in zip(changed, rows, strict=True)]
         if params:
+
+            def check(count: int) -> None:
+                if count != len(params):
+                    self._stale_many(changed)
+
             statement = versioned_update(reservations, keys, set_columns(rows[0], keys))
-            if self._session.execute(statement, params).rowcount != len(params):
-                self._stale_many(changed)
+            self._session.write(statement, params, check=check)
         return saved
 
     def _stale_many(self, changed: Sequence[Reservation]) -> None:

@@ -202,7 +202,7 @@ class _SqlRecords(SessionRepository[SqlSession]):
         if not rows:
             return
         first = rows[0]
-        self._session.execute(
+        self._session.write(
             insert_into(table),
             list(rows),
             on_unique=lambda _: DuplicateRecord(
@@ -227,15 +227,19 @@ class _SqlRecords(SessionRepository[SqlSession]):
         if tenant != self._tenant:
             raise self._session.fail(WrongTenant(entity, record_id, tenant, self._tenant))
         keys = ("tenant_id", "id")
-        result = self._session.execute(
+
+        def check(count: int) -> None:
+            if count != 1:
+                stored = self._session.execute(
+                    select(table.c.version).where(self._mine(table), table.c.id == record_id)
+                ).scalar_one_or_none()
+                raise self._lost_update(entity, record_id, stored, version)
+
+        self._session.write(
             versioned_update(table, keys, set_columns(values, keys)),
             update_params(values, keys, version),
+            check=check,
         )
-        if result.rowcount != 1:
-            stored = self._session.execute(
-                select(table.c.version).where(self._mine(table), table.c.id == record_id)
-            ).scalar_one_or_none()
-            raise self._lost_update(entity, record_id, stored, version)
 
 
 class SqlPriceListRepository(_SqlRecords):
