@@ -107,6 +107,30 @@ def _duplicate_reservation(storage: SqlStorage) -> Outcome:
     return _outcome(raised.value, world, taken.id)
 
 
+def _stale_update_before_duplicate(storage: SqlStorage) -> Outcome:
+    """A stale order update, then a reservation whose id is taken, sent in one pipeline:
+    the update's conflict comes first, though the server refused the insert."""
+    world = open_world(storage)
+    confirmed = world.confirmed("1").order
+    draft = world.order("1")
+    world.orders.confirm(draft.id, key="confirm-stale")
+    with storage.unit_of_work(world.tenant) as uow:
+        taken = uow.reservations.for_order(confirmed.id, open_only=False)[0]
+    before = world.state()
+
+    def work() -> None:
+        with storage.unit_of_work(world.tenant) as uow:
+            uow.customer_accounts.get(world.account_id)
+            uow.sales_orders.update(draft)
+            uow.reservations.add(taken)
+            uow.commit()
+
+    with pytest.raises(ConcurrencyConflict) as raised:
+        work()
+    assert world.state() == before
+    return _outcome(raised.value, world, draft.id)
+
+
 def _own_duplicate_caught(storage: SqlStorage) -> Outcome:
     """A queued account update, then a request key taken already: the handler around the
     key's insert catches that insert's own error, and nothing is committed."""
@@ -149,6 +173,7 @@ class TestWriteBehind:
             _stale_order_update,
             _stale_update_then_error,
             _duplicate_reservation,
+            _stale_update_before_duplicate,
             _own_duplicate_caught,
         ],
     )
