@@ -122,15 +122,20 @@ class AccountRecords(Generic[R]):
         self._check_tenant(record)
         saved = next_version(record)
         if not self._write(saved, expected=record.version):
-            raise self._fail(
-                ConcurrencyConflict(
-                    self.entity,
-                    self._record_id(record),
-                    self._tenant,
-                    f"its stored version is no longer {record.version} (or it is gone)",
-                )
-            )
+            raise self._lost(record)
         return saved
+
+    def _lost(self, record: Any) -> CrmkitError:
+        """The error of an update of ``record`` that matched no stored version, after the
+        rollback."""
+        return self._fail(
+            ConcurrencyConflict(
+                self.entity,
+                self._record_id(record),
+                self._tenant,
+                f"its stored version is no longer {record.version} (or it is gone)",
+            )
+        )
 
     def _one(self, *where: Cond) -> R | None:
         found = self._find(where)

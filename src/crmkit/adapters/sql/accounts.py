@@ -36,6 +36,7 @@ from crmkit.adapters.sql.tables import (
     rebate_grants,
 )
 from crmkit.domain.accounts import CustomerAccount, Fund, Hold, JournalEntry, RebateGrant
+from crmkit.domain.versioning import next_version
 from crmkit.services.account_ports import DEFAULT_SCOPE, StoredPolicy
 
 R = TypeVar("R")
@@ -66,7 +67,7 @@ class _Records(SessionRepository[SqlSession], shared.AccountRecords[R]):
     def _write(self, record: Any, *, expected: int | None) -> bool:
         row = self._row(record)
         if expected is None:
-            self._session.execute(
+            self._session.write(
                 insert_into(self.table),
                 row,
                 on_unique=lambda constraint: self._duplicate(record, constraint),
@@ -78,6 +79,24 @@ class _Records(SessionRepository[SqlSession], shared.AccountRecords[R]):
             update_params(row, keys, expected),
         )
         return bool(result.rowcount == 1)
+
+    def _update(self, record: Any) -> Any:
+        """As the shared one, with the version check after the write (which may be queued)."""
+        self._check_tenant(record)
+        saved = next_version(record)
+        row = self._row(saved)
+        keys = ("tenant_id", *self.key)
+
+        def check(count: int) -> None:
+            if count != 1:
+                raise self._lost(record)
+
+        self._session.write(
+            versioned_update(self.table, keys, set_columns(row, keys)),
+            update_params(row, keys, record.version),
+            check=check,
+        )
+        return saved
 
     def _select(
         self, where: Sequence[Cond], order: Order = (), limit: int = 0, *, lock: bool = False

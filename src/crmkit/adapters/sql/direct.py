@@ -314,11 +314,7 @@ def run(
             many = False
     else:
         first = cast(Mapping[str, Any], parameters) or {}
-    keys = sorted(first)
-    key = (id(statement), many, *keys)
-    plan = plans.get(key)
-    if plan is None:
-        plan = plans[key] = _Plan(statement, connection.dialect, keys, many)
+    plan = plan_for(connection.dialect, plans, statement, first, many)
     if many and (plan.compiled.isinsert or plan.expanding or plan.fetch):
         return None
     dbapi_connection = connection.connection.dbapi_connection
@@ -326,8 +322,8 @@ def run(
     cursor = cursors.take(dbapi_connection)
     try:
         if many:
-            batch = cast(Sequence[Mapping[str, Any]], parameters)
-            result = _run_many(connection, plan, cursor, batch)
+            send_many(connection, plan, cursor, cast(Sequence[Mapping[str, Any]], parameters))
+            result = DirectResult([], cursor.rowcount)
         else:
             result = _run_one(connection, plan, cursor, first)
     except BaseException:
@@ -337,21 +333,43 @@ def run(
     return result
 
 
+def plan_for(
+    dialect: Dialect,
+    plans: dict[Any, _Plan],
+    statement: Executable,
+    first: Mapping[str, Any],
+    many: bool,
+) -> _Plan:
+    """The plan of ``statement`` for the parameter keys of ``first`` (compiled on first use)."""
+    keys = sorted(first)
+    key = (id(statement), many, *keys)
+    plan = plans.get(key)
+    if plan is None:
+        plan = plans[key] = _Plan(statement, dialect, keys, many)
+    return plan
+
+
 def _run_one(
     connection: Connection, plan: _Plan, cursor: Any, values: Mapping[str, Any]
 ) -> DirectResult:
+    send_one(connection, plan, cursor, values)
+    rows = plan.rows(cursor, connection.dialect) if plan.fetch else []
+    return DirectResult(rows, cursor.rowcount)
+
+
+def send_one(connection: Connection, plan: _Plan, cursor: Any, values: Mapping[str, Any]) -> None:
+    """Execute ``plan`` with ``values`` on ``cursor`` (its rows and row count left there)."""
     try:
         sql, driver_parameters = plan.driver_parameters(values, None)
     except BaseException as error:  # wrapped (or passed on) as SQLAlchemy would
         connection._handle_dbapi_exception(error, plan.compiled.string, values, None, None)
     connection._cursor_execute(cursor, sql, driver_parameters)
-    rows = plan.rows(cursor, connection.dialect) if plan.fetch else []
-    return DirectResult(rows, cursor.rowcount)
 
 
-def _run_many(
+def send_many(
     connection: Connection, plan: _Plan, cursor: Any, batch: Sequence[Mapping[str, Any]]
-) -> DirectResult:
+) -> None:
+    """Execute ``plan`` once per parameter set of ``batch`` on ``cursor`` (an executemany)."""
     sql = plan.compiled.string
     try:
         sets = [plan.driver_parameters(values, group)[1] for group, values in enumerate(batch)]
@@ -368,4 +386,3 @@ def _run_many(
             connection.dispatch.after_cursor_execute(connection, cursor, sql, sets, None, True)
     except BaseException as error:
         connection._handle_dbapi_exception(error, sql, sets, cursor, None)
-    return DirectResult([], cursor.rowcount)

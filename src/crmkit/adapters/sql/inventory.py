@@ -67,7 +67,7 @@ class _SqlRepository(SqlRepository):
 
     def _insert(self, record: Any, entity: str, key: str, value: object) -> None:
         self._same_tenant(entity, value, record.tenant_id)
-        self._session.execute(
+        self._session.write(
             insert_into(self.table),
             to_row(record),
             on_unique=lambda _: DuplicateRecord(entity, key, value, record.tenant_id),
@@ -78,7 +78,7 @@ class _SqlRepository(SqlRepository):
             self._same_tenant(entity, record.id, record.tenant_id)
         if not added:
             return
-        self._session.execute(
+        self._session.write(
             insert_into(self.table),
             [to_row(x) for x in added],
             on_unique=lambda _: DuplicateRecord(
@@ -144,9 +144,13 @@ class SqlReservationRepository(_SqlRepository):
         keys = ("tenant_id", "id")
         params = [update_params(r, keys, x.version) for x, r in zip(changed, rows, strict=True)]
         if params:
+
+            def check(count: int) -> None:
+                if count != len(params):
+                    self._stale_many(changed)
+
             statement = versioned_update(reservations, keys, set_columns(rows[0], keys))
-            if self._session.execute(statement, params).rowcount != len(params):
-                self._stale_many(changed)
+            self._session.write(statement, params, check=check)
         return saved
 
     def _stale_many(self, changed: Sequence[Reservation]) -> None:

@@ -64,7 +64,7 @@ class SqlOutboxRepository(_Repository):
         if not events:
             return
         rows = [{k: v for k, v in to_row(e).items() if k != "version"} for e in events]
-        self._session.execute(
+        self._session.write(
             insert_into(outbox_events),
             rows,
             on_unique=lambda _: self._taken("OutboxEvent", events[0].position),

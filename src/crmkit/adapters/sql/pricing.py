@@ -195,7 +195,7 @@ class _SqlRecords(SqlRepository):
         if not rows:
             return
         first = rows[0]
-        self._session.execute(
+        self._session.write(
             insert_into(table),
             list(rows),
             on_unique=lambda _: DuplicateRecord(

@@ -33,13 +33,17 @@ class SqlRepository(SessionRepository[SqlSession]):
             NotFound, ConcurrencyConflict: the record is gone, or another writer changed it.
         """
         self._same_tenant(entity, record.id, record.tenant_id)
-        result = self._session.execute(
+
+        def check(count: int) -> None:
+            if count != 1:
+                self._stale(table, entity, record.id, record.version, table.c.id == record.id)
+
+        self._session.write(  # checked when sent (at once, or queued: see write_behind.py)
             versioned_update(table, _KEYS, set_columns(row, _KEYS)),
             update_params(row, _KEYS, record.version),
             on_unique=on_unique,
+            check=check,
         )
-        if result.rowcount != 1:
-            self._stale(table, entity, record.id, record.version, table.c.id == record.id)
 
     def _stale(
         self, table: Table, entity: str, record_id: object, version: int, where: ColumnElement[bool]

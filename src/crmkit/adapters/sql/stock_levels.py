@@ -76,7 +76,7 @@ class SqlStockLevelRepository(_SqlRepository):
         saved = [attrs.evolve(x, version=x.version + 1) for x in levels]
         added = [to_row(x) for x in saved if x.version == 1]
         if added:
-            self._session.execute(
+            self._session.write(
                 insert_into(stock_levels),
                 added,
                 on_unique=lambda _: self._conflict([x for x in levels if x.version == 0]),
@@ -85,9 +85,12 @@ class SqlStockLevelRepository(_SqlRepository):
         if changed:
             statement = versioned_update(stock_levels, _LEVEL_KEYS, _level_columns(changed))
             params = [update_params(row, _LEVEL_KEYS, x.version) for x, row in changed]
-            result = self._session.execute(statement, params)
-            if result.rowcount != len(params):
-                raise self._session.fail(self._conflict([x for x, _ in changed]))
+
+            def check(count: int) -> None:
+                if count != len(params):
+                    raise self._session.fail(self._conflict([x for x, _ in changed]))
+
+            self._session.write(statement, params, check=check)
         return saved
 
     def _conflict(self, levels: Sequence[StockLevel]) -> ConcurrencyConflict:

@@ -39,6 +39,7 @@ from crmkit.adapters.sql.session import SqlSession
 from crmkit.adapters.sql.statistics import analyze_tables
 from crmkit.adapters.sql.stock_levels import SqlStockLevelRepository
 from crmkit.adapters.sql.tables import VERSION_TABLE
+from crmkit.adapters.sql.write_behind import DeferredWriteFailed
 from crmkit.domain import ConfigurationError, TenantId
 from crmkit.domain.inventory.warehouse import WAREHOUSES
 from crmkit.domain.product import PRODUCTS
@@ -80,6 +81,17 @@ class SqlUnitOfWork(SessionUnitOfWork[SqlSession]):
         self, session: SqlSession, record_type: RecordType[Any]
     ) -> RecordStore[Any]:
         return SqlRecordStore(session, record_type)
+
+    def __exit__(self, *exc: object) -> None:
+        failed = exc[1]
+        try:
+            if self._session is not None and not isinstance(failed, DeferredWriteFailed):
+                self._session.settle()  # a queued write's failure comes before ``failed``
+        finally:
+            super().__exit__(*exc)
+        if isinstance(failed, DeferredWriteFailed):
+            # A queued write failed while flushing for a later statement: its own error.
+            raise failed.error from failed.error.__cause__
 
 
 class SqlStorage:
