@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from crmkit.adapters.sql import SqlStorage, write_behind
 from crmkit.domain import ConcurrencyConflict, CrmkitError, DuplicateRecord
@@ -192,3 +193,21 @@ class TestWriteBehind:
         off = scenario(postgres_storage)
         assert not sent
         assert on == off
+
+    def test_a_callers_connection_sees_each_write_at_once(
+        self, postgres_storage: SqlStorage
+    ) -> None:
+        """Over a caller's connection (crmkit in an ERP's transaction) nothing is queued: the
+        caller's own statement on that connection, inside the unit of work, reads the write."""
+        world = open_world(postgres_storage)
+        with postgres_storage.source.connect() as connection, connection.begin():
+            storage = SqlStorage(connection)
+            with storage.unit_of_work(world.tenant) as uow:
+                account = uow.customer_accounts.get(world.account_id)
+                uow.customer_accounts.update(account)
+                stored = connection.execute(
+                    sa.text("SELECT version FROM crmkit_customer_account WHERE id = :id"),
+                    {"id": account.id},
+                ).scalar_one()
+                assert stored == account.version + 1
+                uow.commit()

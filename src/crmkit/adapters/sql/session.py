@@ -44,9 +44,14 @@ class SqlSession:
             else direct.plans_for(self._connection.dialect)
         )
         self._cursors = direct.Cursors()
-        # Writes queued for one pipeline (see write_behind.py); None: every write at once.
+        # Writes queued for one pipeline (see write_behind.py); None: every write at once,
+        # as on a caller's connection, whose own statements must see crmkit's writes.
         self._pending: list[write_behind.Write] | None = (
-            [] if self._plans is not None and write_behind.available(self._connection) else None
+            []
+            if self._owns_connection
+            and self._plans is not None
+            and write_behind.available(self._connection)
+            else None
         )
 
     @property

@@ -2,7 +2,9 @@
 
 Only PostgreSQL through psycopg 3 (on a libpq with pipeline mode) defers writes; SQLite and
 MariaDB run every write at once (their drivers have no pipeline, and a write there costs no
-network round trip, or a round trip no pipeline can save).
+network round trip, or a round trip no pipeline can save). A storage opened over a caller's
+:class:`~sqlalchemy.Connection` (crmkit embedded in an ERP's transaction) runs every write at
+once too: the caller's own statements on that connection, between crmkit's, must see them.
 
 A write whose outcome its caller does not read (an ``INSERT``, a versioned ``UPDATE``
 checked by its row count) is queued by :meth:`SqlSession.write
