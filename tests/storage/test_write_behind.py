@@ -200,7 +200,9 @@ class TestWriteBehind:
         """Over a caller's connection (crmkit in an ERP's transaction) nothing is queued: the
         caller's own statement on that connection, inside the unit of work, reads the write."""
         world = open_world(postgres_storage)
-        with postgres_storage.source.connect() as connection, connection.begin():
+        engine = postgres_storage.source
+        assert isinstance(engine, sa.Engine)
+        with engine.connect() as connection, connection.begin():
             storage = SqlStorage(connection)
             with storage.unit_of_work(world.tenant) as uow:
                 account = uow.customer_accounts.get(world.account_id)
