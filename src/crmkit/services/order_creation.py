@@ -18,7 +18,7 @@ from crmkit.services.boundary import checked_calls
 from crmkit.services.order_base import OrderBase, OrderLineInput, OrderOutcome
 from crmkit.services.order_steps import PendingEvent, order_event, take_number
 from crmkit.services.ports import UnitOfWork
-from crmkit.services.pricing import price_items
+from crmkit.services.pricing import price_items, priced_line_fields
 
 
 @checked_calls
@@ -86,13 +86,7 @@ class OrderCreation(OrderBase):
                     SalesOrderLine(
                         line_no=n,
                         quote_line_no=0,
-                        product_id=product.id,
-                        sku=product.sku,
-                        unit=product.unit,
-                        quantity=amount,
-                        tax_rate=product.tax_rate,
-                        discount_percent=given.discount_percent,
-                        resolution=resolution,
+                        **priced_line_fields(product, amount, resolution, given.discount_percent),
                     )
                     for n, ((product, amount, resolution), given) in enumerate(
                         zip(priced, lines, strict=True), 1

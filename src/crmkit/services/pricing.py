@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -37,6 +38,26 @@ class EntryInput:
     min_quantity: Decimal | int | str = 0
     valid_from: datetime | None = None
     valid_until: datetime | None = None
+
+
+def priced_line_fields(
+    product: Product,
+    quantity: Decimal,
+    resolution: Resolution,
+    discount_percent: Decimal | int | str,
+) -> dict[str, Any]:
+    """The fields a quote or order line (a :class:`~crmkit.domain.line_amounts.PricedLine`)
+    takes from an item :func:`price_items` priced and the line's discount as given (the
+    line's converter checks it)."""
+    return {
+        "product_id": product.id,
+        "sku": product.sku,
+        "unit": product.unit,
+        "quantity": quantity,
+        "tax_rate": product.tax_rate,
+        "discount_percent": discount_percent,
+        "resolution": resolution,
+    }
 
 
 def price_items(

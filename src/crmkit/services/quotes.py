@@ -17,7 +17,7 @@ from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import run_once
 from crmkit.services.order_steps import PendingEvent, claim_outbox, take_number, write_events
 from crmkit.services.ports import Clock, UnitOfWork
-from crmkit.services.pricing import price_items
+from crmkit.services.pricing import price_items, priced_line_fields
 from crmkit.services.tenant_service import TenantService
 
 CONVERT = "quote.convert"
@@ -98,13 +98,7 @@ class QuoteService(TenantService):
             new_lines = tuple(
                 QuoteLine(
                     line_no=first + n,
-                    product_id=product.id,
-                    sku=product.sku,
-                    unit=product.unit,
-                    quantity=amount,
-                    tax_rate=product.tax_rate,
-                    discount_percent=given.discount_percent,
-                    resolution=resolution,
+                    **priced_line_fields(product, amount, resolution, given.discount_percent),
                 )
                 for n, ((product, amount, resolution), given) in enumerate(
                     zip(priced, lines, strict=True)
