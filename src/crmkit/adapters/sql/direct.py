@@ -99,6 +99,7 @@ class _Plan:
     """One statement compiled for one dialect and parameter key set."""
 
     __slots__ = (
+        "binds",
         "compiled",
         "expanded",
         "expanding",
@@ -126,14 +127,46 @@ class _Plan:
         )
         self.expanded: dict[tuple[int, ...], ExpandedState] = {}
         self.processors: Mapping[str, Any] = compiled._bind_processors
+        self.binds = self._binds(keys)
         self.fetch = bool(compiled._result_columns)
         self.keys = tuple(entry.keyname for entry in compiled._result_columns)
-        self.row_processors: list[Callable[[Any], Any] | None] | None = None
+        self.row_processors: list[tuple[int, Callable[[Any], Any]]] | None = None
+
+    def _binds(self, keys: list[str]) -> tuple[tuple[str, str, Any], ...] | None:
+        """(parameter, driver name, bind processor) in the driver's order, when every bound
+        parameter comes from ``keys`` with nothing to expand: then the driver parameters
+        are the processed values alone, which ``construct_params`` would make (it adds
+        nothing but parameters with values of their own or given elsewhere)."""
+        compiled = self.compiled
+        names = set(compiled.bind_names.values())
+        if self.expanding or names != set(keys):
+            return None
+        order = compiled.positiontup if compiled.positional else sorted(names)
+        if order is None:
+            return None
+        escaped: Mapping[str, str] = compiled.escaped_bind_names or {}
+        processors = self.processors
+        return tuple((name, escaped.get(name, name), processors.get(name)) for name in order)
 
     def driver_parameters(self, values: Mapping[str, Any], group: int | None) -> tuple[str, Any]:
         """The SQL text and driver parameters for ``values`` (as SQLAlchemy's
         ``DefaultExecutionContext._init_compiled`` makes them)."""
         compiled = self.compiled
+        binds = self.binds
+        if binds is not None:
+            try:
+                if compiled.positional:
+                    ordered = [
+                        values[name] if process is None else process(values[name])
+                        for name, _, process in binds
+                    ]
+                    return compiled.string, compiled.dialect.execute_sequence_format(ordered)
+                return compiled.string, {
+                    driver: values[name] if process is None else process(values[name])
+                    for name, driver, process in binds
+                }
+            except KeyError:  # a member of a batch without a key: SQLAlchemy's error below
+                pass
         params = compiled.construct_params(values, escape_names=False, _group_number=group)
         assert params is not None
         processors = self.processors
@@ -182,18 +215,20 @@ class _Plan:
         processors = self.row_processors
         if processors is None:
             columns = self.compiled._result_columns
-            processors = self.row_processors = [
+            found = [
                 entry.type._cached_result_processor(dialect, described[1])
                 for entry, described in zip(columns, cursor.description, strict=True)
+            ]
+            processors = self.row_processors = [
+                (index, process) for index, process in enumerate(found) if process is not None
             ]
         keys = self.keys
         made = []
         for raw in cursor.fetchall():
-            values = tuple(
-                value if process is None else process(value)
-                for process, value in zip(processors, raw, strict=True)
-            )
-            made.append(DirectRow(dict(zip(keys, values, strict=True)), values))
+            values = list(raw)
+            for index, process in processors:
+                values[index] = process(values[index])
+            made.append(DirectRow(dict(zip(keys, values, strict=True)), tuple(values)))
         return made
 
 

@@ -8,7 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-import attrs
 import cattrs
 from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 
@@ -43,6 +42,7 @@ from crmkit.domain.inventory import (
     Warehouse,
     WarehouseId,
 )
+from crmkit.domain.versioning import next_version
 
 IN_BATCH = 500
 LOCK_BATCH = 100
@@ -89,7 +89,7 @@ class _SqlRepository(SqlRepository):
     def _update(
         self, record: V, entity: str, on_unique: Callable[[str], CrmkitError] | None = None
     ) -> V:
-        saved = attrs.evolve(record, version=record.version + 1)
+        saved = next_version(record)
         self._write_over(self.table, entity, record, to_row(saved), on_unique)
         return saved
 
@@ -139,7 +139,7 @@ class SqlReservationRepository(_SqlRepository):
             return [self.update(changed[0])]
         for record in changed:
             self._same_tenant("Reservation", record.id, record.tenant_id)
-        saved = [attrs.evolve(x, version=x.version + 1) for x in changed]
+        saved = [next_version(x) for x in changed]
         rows = [to_row(x) for x in saved]
         keys = ("tenant_id", "id")
         params = [update_params(r, keys, x.version) for x, r in zip(changed, rows, strict=True)]
@@ -255,7 +255,7 @@ class SqlStockDocumentRepository(_SqlRepository):
     def update(self, document: D) -> D:
         entity = type(document).__name__
         self._same_tenant(entity, document.id, document.tenant_id)
-        saved = attrs.evolve(document, version=document.version + 1)
+        saved = next_version(document)
         values = _document_row(saved)
         c = stock_documents.c
         result = self._session.execute(

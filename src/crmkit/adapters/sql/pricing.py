@@ -8,7 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-import attrs
 import cattrs
 from sqlalchemy import ColumnElement, Table, and_, or_, select
 
@@ -34,6 +33,7 @@ from crmkit.domain.price_list import (
 from crmkit.domain.quote import Quote, QuoteId
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.sales_order import SalesOrder, SalesOrderId
+from crmkit.domain.versioning import next_version
 from crmkit.services.pricing_ports import OrderFilter
 
 T = TypeVar("T")
@@ -223,7 +223,7 @@ class SqlPriceListRepository(_SqlRecords):
         return price_list_from(self._row(price_lists, "PriceList", price_list_id))
 
     def update(self, price_list: PriceList) -> PriceList:
-        saved = attrs.evolve(price_list, version=price_list.version + 1)
+        saved = next_version(price_list)
         self._write_over(price_lists, "PriceList", price_list, price_list_row(saved))
         return saved
 
@@ -241,7 +241,7 @@ class SqlPriceListRepository(_SqlRecords):
         return entry_from(self._row(price_entries, "PriceEntry", entry_id))
 
     def update_entry(self, entry: PriceEntry) -> PriceEntry:
-        saved = attrs.evolve(entry, version=entry.version + 1)
+        saved = next_version(entry)
         self._write_over(price_entries, "PriceEntry", entry, entry_row(saved))
         return saved
 
@@ -276,7 +276,7 @@ class SqlQuoteRepository(_SqlRecords):
         return from_body(self._row(quotes, "Quote", quote_id)["body"], Quote)
 
     def update(self, quote: Quote) -> Quote:
-        saved = attrs.evolve(quote, version=quote.version + 1)
+        saved = next_version(quote)
         self._write_over(quotes, "Quote", quote, quote_row(saved))
         return saved
 
@@ -289,7 +289,7 @@ class SqlSalesOrderRepository(_SqlRecords):
         return from_body(self._row(sales_orders, "SalesOrder", order_id)["body"], SalesOrder)
 
     def update(self, order: SalesOrder) -> SalesOrder:
-        saved = attrs.evolve(order, version=order.version + 1)
+        saved = next_version(order)
         self._write_over(sales_orders, "SalesOrder", order, order_row(saved))
         return saved
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-import attrs
 from sqlalchemy import Select, and_, bindparam, or_, select
 
 from crmkit.adapters.sql.converters import batched, from_row, to_row
@@ -20,6 +19,7 @@ from crmkit.adapters.sql.statements import (
 from crmkit.adapters.sql.tables import stock_levels
 from crmkit.domain import ConcurrencyConflict, ProductId
 from crmkit.domain.inventory import StockLevel
+from crmkit.domain.versioning import next_version
 from crmkit.services.inventory_ports import StockKey
 
 
@@ -73,7 +73,7 @@ class SqlStockLevelRepository(_SqlRepository):
     def save_many(self, levels: Sequence[StockLevel]) -> list[StockLevel]:
         for level in levels:
             self._same_tenant("StockLevel", level.product_id, level.tenant_id)
-        saved = [attrs.evolve(x, version=x.version + 1) for x in levels]
+        saved = [next_version(x) for x in levels]
         added = [to_row(x) for x in saved if x.version == 1]
         if added:
             self._session.write(
