@@ -25,9 +25,9 @@ def _pipelines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sent: list[int] = []
     real = write_behind.send
 
-    def counted(connection: Any, plans: Any, writes: Any) -> Any:
+    def counted(connection: Any, plans: Any, writes: Any, *kept: Any) -> Any:
         sent.append(len(writes))
-        return real(connection, plans, writes)
+        return real(connection, plans, writes, *kept)
 
     monkeypatch.setattr(write_behind, "send", counted)
     return sent

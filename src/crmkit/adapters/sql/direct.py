@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
-from contextlib import suppress
 from functools import cache, wraps
 from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
@@ -29,6 +28,8 @@ from sqlalchemy import Connection, Dialect, Executable
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
+
+from crmkit.adapters.sql.cursors import Cursors, close_quietly
 
 P = ParamSpec("P")
 S = TypeVar("S", bound=Executable)
@@ -294,41 +295,6 @@ class DirectResult:
         return (row[0] for row in self._rows)
 
 
-class Cursors:
-    """The driver cursor a session's direct statements reuse (one at a time).
-
-    A cursor is handed back only after a statement ran and its rows were read; after an
-    error it is closed and the next statement opens a new one (as on a new connection).
-    """
-
-    __slots__ = ("_connection", "_cursor")
-
-    def __init__(self) -> None:
-        self._cursor: Any = None
-        self._connection: Any = None
-
-    def take(self, dbapi_connection: Any) -> Any:
-        cursor, self._cursor = self._cursor, None
-        if cursor is not None and self._connection is dbapi_connection:
-            return cursor
-        if cursor is not None:
-            _close(cursor)
-        return dbapi_connection.cursor()
-
-    def give_back(self, cursor: Any, dbapi_connection: Any) -> None:
-        self._cursor, self._connection = cursor, dbapi_connection
-
-    def close(self) -> None:
-        cursor, self._cursor, self._connection = self._cursor, None, None
-        if cursor is not None:
-            _close(cursor)
-
-
-def _close(cursor: Any) -> None:
-    with suppress(Exception):  # a cursor of a lost connection: nothing left to release
-        cursor.close()
-
-
 def run(
     connection: Connection,
     plans: dict[Any, _Plan],
@@ -362,7 +328,7 @@ def run(
         else:
             result = _run_one(connection, plan, cursor, first)
     except BaseException:
-        _close(cursor)
+        close_quietly(cursor)
         raise
     cursors.give_back(cursor, dbapi_connection)
     return result

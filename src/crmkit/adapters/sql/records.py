@@ -82,6 +82,16 @@ class RecordRows:
         self.record_type = record_type
         self.types = record_type.attribute_types()
         self.nested = set(record_type.nested)
+        # Each column's structure hook, looked up once (what ``structure`` dispatches to).
+        self._columns = tuple(
+            (name, kind, row_converter.get_structure_hook(kind))
+            for name, kind in self.types.items()
+            if name not in self.nested and name != CUSTOM_FIELD
+        )
+        self._documents = tuple(
+            (name, kind) for name, kind in self.types.items() if name in self.nested
+        )
+        self._custom = CUSTOM_FIELD in self.types
 
     def to_row(self, record: object) -> dict[str, Any]:
         row: dict[str, Any] = {"tenant_id": attribute(record, "tenant_id")}
@@ -96,15 +106,28 @@ class RecordRows:
         return row
 
     def from_row(self, row: Mapping[Any, Any]) -> Any:
-        values: dict[str, Any] = {}
-        for name, kind in self.types.items():
-            if name in self.nested:
-                values[name] = nested_converter.structure(json.loads(row[name]), kind)
-            elif name == CUSTOM_FIELD:
-                values[name] = custom_from_json(row[name])
-            else:
-                values[name] = row_converter.structure(row[name], kind)
+        values: dict[str, Any] = {name: hook(row[name], kind) for name, kind, hook in self._columns}
+        for name, kind in self._documents:
+            values[name] = nested_converter.structure(json.loads(row[name]), kind)
+        if self._custom:
+            values[CUSTOM_FIELD] = custom_from_json(row[CUSTOM_FIELD])
         return self.record_type.record_class(**values)
+
+
+_ROWS: dict[int, tuple[RecordType[Any], RecordRows]] = {}
+"""The conversions made so far, by the identity of their record type (at most 256 kept)."""
+
+
+def rows_of(record_type: RecordType[Any]) -> RecordRows:
+    """The conversion of ``record_type``'s rows, made once (not per unit of work)."""
+    kept = _ROWS.get(id(record_type))
+    if kept is not None and kept[0] is record_type:
+        return kept[1]
+    if len(_ROWS) >= 256:
+        _ROWS.clear()
+    rows = RecordRows(record_type)
+    _ROWS[id(record_type)] = (record_type, rows)
+    return rows
 
 
 class SqlRecordStore(Generic[R]):
@@ -113,7 +136,7 @@ class SqlRecordStore(Generic[R]):
         self._tenant = session.tenant_id
         self._type = record_type
         self._table: Table = table_of(record_type)
-        self._rows = RecordRows(record_type)
+        self._rows = rows_of(record_type)
         self._key: Column[Any] = self._table.c[record_type.key]
 
     def add(self, record: R) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import NestedTransaction
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from crmkit.adapters.sql import direct, write_behind
+from crmkit.adapters.sql.cursors import Cursors
 from crmkit.adapters.sql.errors import translated
 from crmkit.adapters.sql.guards import check_isolation, require_transaction
 from crmkit.domain import ConcurrencyConflict, CrmkitError, TenantId
@@ -43,7 +44,7 @@ class SqlSession:
             if not direct.SUPPORTED or self._connection.get_execution_options()
             else direct.plans_for(self._connection.dialect)
         )
-        self._cursors = direct.Cursors()
+        self._cursors = Cursors()
         # Writes queued for one pipeline (see write_behind.py); None: every write at once,
         # as on a caller's connection, whose own statements must see crmkit's writes.
         self._pending: list[write_behind.Write] | None = (
@@ -145,7 +146,9 @@ class SqlSession:
         failing: write_behind.Write | None = None
         try:
             with translated(on_conflict=self._conflict):
-                results, failure = write_behind.send(self._connection, self._plans or {}, writes)
+                results, failure = write_behind.send(
+                    self._connection, self._plans or {}, writes, self._cursors
+                )
             if failure is not None:
                 # The transaction is aborted: the checks of the writes before the failed
                 # one, which may read (a version conflict or a row gone), read in a new one.

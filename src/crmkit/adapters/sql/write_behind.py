@@ -33,6 +33,7 @@ from sqlalchemy import Connection, Executable
 from sqlalchemy.exc import SQLAlchemyError
 
 from crmkit.adapters.sql import direct
+from crmkit.adapters.sql.cursors import Cursors
 from crmkit.domain import CrmkitError
 
 ENABLED = True
@@ -99,26 +100,35 @@ class Write:
 
 
 def send(
-    connection: Connection, plans: dict[Any, Any], writes: Sequence[Write]
+    connection: Connection,
+    plans: dict[Any, Any],
+    writes: Sequence[Write],
+    kept: Cursors | None = None,
 ) -> tuple[list[direct.DirectResult], BaseException | None]:
-    """Send ``writes`` in one pipeline (one round trip).
+    """Send ``writes`` in one pipeline (one round trip), on cursors from ``kept`` (those
+    of earlier pipelines of the session), or new ones.
 
     Returns the results (rows and row count) of the statements that ran, in order, up to
     the first that failed, and that one's error (wrapped as SQLAlchemy wraps driver
     errors), or ``None``.
     """
     dbapi_connection: Any = connection.connection.dbapi_connection
+    spare = [] if kept is None else kept.spare(dbapi_connection)
     cursors: list[Any] = []
     sent: list[Any] = []
     try:
         with dbapi_connection.pipeline():
             for write in writes:
-                cursors.append(dbapi_connection.cursor())
+                cursors.append(spare.pop() if spare else dbapi_connection.cursor())
                 sent.append(write.send(connection, plans, cursors[-1]))
     except Exception as error:
-        # The statements before the failed one have their results; it and the rest have none.
-        last = max(len(cursors) - 1, 0)
-        failed = next((n for n, c in enumerate(cursors) if c.pgresult is None), last)
+        # The statements before the failed one have their results; it and the rest have
+        # none. A cursor whose statement was not queued (the last taken) is not looked at:
+        # a cursor of an earlier pipeline still holds that pipeline's result.
+        _close(spare)
+        queued = len(sent)
+        last = min(queued, max(len(cursors) - 1, 0))
+        failed = next((n for n, c in enumerate(cursors[:queued]) if c.pgresult is None), last)
         ran = zip(sent[:failed], cursors, strict=False)
         results = [_result(connection, plan, cursor) for plan, cursor in ran]
         _close(cursors)
@@ -131,9 +141,15 @@ def send(
         except Exception as wrapped:  # what SQLAlchemy made of it
             return results, wrapped
     try:
-        return [_result(connection, plan, c) for plan, c in zip(sent, cursors, strict=True)], None
-    finally:
-        _close(cursors)
+        results = [_result(connection, plan, c) for plan, c in zip(sent, cursors, strict=True)]
+    except BaseException:
+        _close([*cursors, *spare])
+        raise
+    if kept is None:
+        _close([*cursors, *spare])
+    else:
+        kept.keep_spare([*spare, *cursors], dbapi_connection)
+    return results, None
 
 
 def _result(connection: Connection, plan: Any, cursor: Any) -> direct.DirectResult:
