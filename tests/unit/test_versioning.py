@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
 
-from crmkit.domain import ValidationError
-from crmkit.domain.inventory import StockLevel
+from crmkit.domain import ProductId, TenantId, ValidationError
+from crmkit.domain.inventory import StockLevel, WarehouseId
 from crmkit.domain.versioning import evolved
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, 891234, tzinfo=UTC)
+TENANT, PRODUCT, WAREHOUSE = TenantId("t"), ProductId("p"), WarehouseId("w")
 
 
 @attrs.frozen
@@ -33,8 +35,9 @@ class _Hooked:
 
 class TestEvolved:
     def test_changed_fields_are_converted_the_others_kept(self) -> None:
-        level = StockLevel("t", "p", "w", Decimal("10.0"), Decimal(0), Decimal(0), NOW)
-        changes = {"reserved": Decimal("2.50"), "updated_at": NOW.replace(microsecond=5)}
+        level = StockLevel(TENANT, PRODUCT, WAREHOUSE, Decimal("10.0"), Decimal(0), Decimal(0), NOW)
+        later = NOW.replace(microsecond=5)
+        changes: dict[str, Any] = {"reserved": Decimal("2.50"), "updated_at": later}
         made = evolved(level, **changes)
         assert made == attrs.evolve(level, **changes)
         assert str(made.reserved) == "2.5"
@@ -53,6 +56,6 @@ class TestEvolved:
             evolved(_Checked("ab", Decimal(1)), nothing=1)
 
     def test_the_domains_checks_are_not_skipped(self) -> None:
-        level = StockLevel("t", "p", "w", Decimal(1), Decimal(0), Decimal(0), NOW)
+        level = StockLevel(TENANT, PRODUCT, WAREHOUSE, Decimal(1), Decimal(0), Decimal(0), NOW)
         with pytest.raises(ValidationError):
             level.reserve(Decimal(2), NOW)

@@ -60,17 +60,24 @@ def evolved(record: T, **changes: Any) -> T:
     so is a change to a field with a validator, or to no field of the class."""
     kind = type(record)
     converters = _PLANS[kind] if kind in _PLANS else _plan(kind)
-    if converters is None or any(converters.get(n, _VALIDATED) is _VALIDATED for n in changes):
-        return attrs.evolve(record, **changes)  # type: ignore[misc]
-    copy: Any = object.__new__(kind)
-    put = object.__setattr__
-    for name, convert in converters.items():
-        if name in changes:
-            value = changes[name]
-            put(copy, name, value if convert is None else convert(value))
+    if converters is not None:
+        copy: Any = object.__new__(kind)
+        put = object.__setattr__
+        changed = 0
+        for name, convert in converters.items():
+            if name not in changes:
+                put(copy, name, getattr(record, name))
+            elif convert is _VALIDATED:
+                break
+            else:
+                value = changes[name]
+                put(copy, name, value if convert is None else convert(value))
+                changed += 1
         else:
-            put(copy, name, getattr(record, name))
-    return copy  # type: ignore[no-any-return]
+            # every change named a field (else evolve refuses the one that does not)
+            if changed == len(changes):
+                return copy  # type: ignore[no-any-return]
+    return attrs.evolve(record, **changes)  # type: ignore[misc]
 
 
 def _plan(kind: type) -> dict[str, Any] | None:
