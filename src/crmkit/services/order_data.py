@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import json
 import weakref
-from typing import Any
 
-from crmkit.domain.record_data import record_data, to_data
+from crmkit.domain.record_data import data_around, to_data
 from crmkit.domain.sales_order import SalesOrder, SalesOrderLine
 
 MAX_LINES = 4096
@@ -38,15 +37,7 @@ def result_text(order: SalesOrder, positions: list[int]) -> str:
 def order_text(order: SalesOrder) -> str:
     """``json.dumps(to_data(order))``, the texts of lines seen before reused (see the
     module)."""
-    data = record_data(order, {"lines": None})
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-    part = before
-    for name, value in data.items():
-        if name == "lines":
-            part = after
-        else:
-            part[name] = value
+    before, after = data_around(order, "lines")
     lines = "[" + ", ".join([_line_text(line) for line in order.lines]) + "]"
     fields = [_DUMPS(before)[1:-1]] if before else []
     fields.append('"lines": ' + lines)
