@@ -54,15 +54,6 @@ Tuples of types, made once: a ``Mapping | bytes`` union would be built at every 
 _CONTAINERS = frozenset(_CONTAINER_TYPES)
 
 
-def _check_all(args: tuple[Any, ...], kwargs: dict[str, Any], where: str) -> None:
-    for value in args:
-        if type(value) not in _PLAIN:
-            _check(value, where)
-    for value in kwargs.values():
-        if type(value) not in _PLAIN:
-            _check(value, where)
-
-
 class _ScalarArguments:
     """Forwards to a repository after checking the arguments of each method call."""
 
@@ -76,8 +67,16 @@ class _ScalarArguments:
 
 
 def _forwarding(name: str, where: str, original: object) -> Any:
+    plain = _PLAIN  # the arguments checked in line: a call only for one not plain
+
     def call(self: _ScalarArguments, /, *args: Any, **kwargs: Any) -> Any:
-        _check_all(args, kwargs, where)
+        for value in args:
+            if type(value) not in plain:
+                _check(value, where)
+        if kwargs:
+            for value in kwargs.values():
+                if type(value) not in plain:
+                    _check(value, where)
         return getattr(self._repository, name)(*args, **kwargs)
 
     call.__name__ = call.__qualname__ = name
