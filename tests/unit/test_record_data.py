@@ -12,6 +12,7 @@ import pytest
 from crmkit import open_storage
 from crmkit.domain.record_data import from_data, to_data
 from crmkit.domain.sales_order import SalesOrder
+from crmkit.services.order_data import result_text
 from crmkit.testing.order_support import open_world
 
 
@@ -32,6 +33,20 @@ class TestRecordData:
         delivered = world.orders.deliver(draft.id, {1: 1}, key="d").order
         for order in (draft, confirmed, delivered):
             assert from_data(json.loads(json.dumps(to_data(order))), SalesOrder) == order
+
+    def test_a_commands_result_text_is_json_dumps_of_its_data(self) -> None:
+        """The text kept with a request, built from remembered line texts, is exactly
+        ``json.dumps`` of the result's data, whether its lines were seen before or not."""
+        storage = open_storage("memory://")
+        world = open_world(storage)
+        draft = world.order(2, 1)
+        confirmed = world.orders.confirm(draft.id, key="c").order
+        delivered = world.orders.deliver(draft.id, {1: 1}, key="d").order
+        rebuilt = from_data(to_data(confirmed), SalesOrder)  # new line objects
+        for order in (draft, confirmed, delivered, rebuilt, confirmed):
+            for positions in ([], [7], [3, 4, 5]):
+                data = {"order": order.id, "positions": positions, "as_returned": to_data(order)}
+                assert result_text(order, positions) == json.dumps(data)
 
     def test_decimals_and_times_stay_exact(self) -> None:
         """A decimal keeps its digits, a time its offset."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar, cast
 
 from crmkit.domain import ValidationError
@@ -25,30 +25,33 @@ def _check(value: object, where: str) -> None:
     kind = type(value)
     if kind in _PLAIN:
         return
-    if isinstance(value, Mapping | bytes | bytearray | memoryview):
+    if kind in _CONTAINERS:  # exactly a list, tuple or set: neither a mapping nor bytes
+        _check_items(value, where)  # type: ignore[arg-type]
+    elif isinstance(value, _REFUSED):
         raise ValidationError(
             f"{where} was given a {kind.__name__}; repositories accept only the "
             f"validated values crmkit's services pass (text ids, numbers, records).",
         )
-    if isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            _check(item, where)
+    elif isinstance(value, _CONTAINER_TYPES):
+        _check_items(value, where)
     else:  # neither refused nor a container: every value of its type passes too
         _PLAIN.add(kind)
+
+
+def _check_items(items: Iterable[object], where: str) -> None:
+    for item in items:
+        if type(item) not in _PLAIN:
+            _check(item, where)
 
 
 _PLAIN: set[type] = {str, int, float, bool, type(None)}
 """Types whose values pass :func:`_check` by their type alone: the scalars, and each type
 found to be neither refused nor a container (records, decimals, datetimes), remembered."""
-
-
-def _check_all(args: tuple[Any, ...], kwargs: dict[str, Any], where: str) -> None:
-    for value in args:
-        if type(value) not in _PLAIN:
-            _check(value, where)
-    for value in kwargs.values():
-        if type(value) not in _PLAIN:
-            _check(value, where)
+_REFUSED = (Mapping, bytes, bytearray, memoryview)
+_CONTAINER_TYPES = (list, tuple, set, frozenset)
+"""The containers whose items are checked (a mapping is refused even if it is one too).
+Tuples of types, made once: a ``Mapping | bytes`` union would be built at every check."""
+_CONTAINERS = frozenset(_CONTAINER_TYPES)
 
 
 class _ScalarArguments:
@@ -64,8 +67,16 @@ class _ScalarArguments:
 
 
 def _forwarding(name: str, where: str, original: object) -> Any:
+    plain = _PLAIN  # the arguments checked in line: a call only for one not plain
+
     def call(self: _ScalarArguments, /, *args: Any, **kwargs: Any) -> Any:
-        _check_all(args, kwargs, where)
+        for value in args:
+            if type(value) not in plain:
+                _check(value, where)
+        if kwargs:
+            for value in kwargs.values():
+                if type(value) not in plain:
+                    _check(value, where)
         return getattr(self._repository, name)(*args, **kwargs)
 
     call.__name__ = call.__qualname__ = name

@@ -35,6 +35,7 @@ from crmkit.domain.ids import TenantId, new_id
 from crmkit.domain.money import Money
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import optional_utc_millis, utc_millis
+from crmkit.domain.versioning import evolved
 
 __all__ = [
     "AMOUNT_STEP",
@@ -343,7 +344,7 @@ class Ledger:
             if grant_id is None:
                 raise ValidationError("a rebate movement must name its grant.")
             grant = self.grants[grant_id]
-            changed = attrs.evolve(
+            changed = evolved(
                 grant, balance=grant.balance + balance_delta, held=grant.held + held_delta
             )
             self._check(f"rebate grant {grant_id}", changed.balance, changed.held)
@@ -365,7 +366,7 @@ class Ledger:
             # (a credit hold's refund may land on prepayment: it still lowers credit's total)
             name = f"{hold.fund.value}_posted"
             values[name] = getattr(account, name) - balance_delta
-        self.account = attrs.evolve(account, **values)  # type: ignore[arg-type]
+        self.account = evolved(account, **values)
         entry = JournalEntry(
             tenant_id=account.tenant_id,
             account_id=account.id,

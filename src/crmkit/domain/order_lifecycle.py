@@ -21,14 +21,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
 from crmkit.domain.currency import minor_unit
 from crmkit.domain.errors import InvalidStateTransition, ValidationError
 from crmkit.domain.price_list import quantity
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.sales_order import OrderDocument, SalesOrder, SalesOrderLine
 from crmkit.domain.sales_order import SalesOrderStatus as Status
+from crmkit.domain.versioning import evolved
 
 SHARE_ROUNDING = Rounding.HALF_UP
 """The rounding of each line's share of a delivery or a return (to the minor unit)."""
@@ -165,7 +164,7 @@ def _moved(
         if asked > left(line):
             raise limit(order, line, asked)
         lines.append(add(line, asked))
-    return attrs.evolve(
+    return evolved(
         order,
         lines=tuple(lines),
         documents=(*order.documents, document),
@@ -182,11 +181,11 @@ def _returnable(line: SalesOrderLine) -> Decimal:
 
 
 def _shipped(line: SalesOrderLine, asked: Decimal) -> SalesOrderLine:
-    return attrs.evolve(line, delivered=line.delivered + asked)
+    return evolved(line, delivered=line.delivered + asked)
 
 
 def _returned(line: SalesOrderLine, asked: Decimal) -> SalesOrderLine:
-    return attrs.evolve(line, returned=line.returned + asked)
+    return evolved(line, returned=line.returned + asked)
 
 
 def deliver(
@@ -210,7 +209,7 @@ def deliver(
         add=_shipped,
     )
     done = all(line.to_deliver == 0 for line in moved.lines)
-    return attrs.evolve(moved, status=Status.DELIVERED if done else Status.PARTIALLY_DELIVERED)
+    return evolved(moved, status=Status.DELIVERED if done else Status.PARTIALLY_DELIVERED)
 
 
 def take_back(
@@ -265,4 +264,4 @@ def to_status(
         OrderTransitionNotAllowed: the order's status does not allow ``action``.
     """
     check_status_move(order, status, action)
-    return attrs.evolve(order, status=status, updated_at=now, **changes)
+    return evolved(order, status=status, updated_at=now, **changes)

@@ -71,16 +71,19 @@ class OutboxEvent:
 
 def payload(**fields: object) -> str:
     """A JSON payload with ``schema_version``; Decimals become strings (exact)."""
+    return _payload_text({"schema_version": EVENT_SCHEMA_VERSION, **fields})
 
-    def default(value: object) -> object:
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, datetime):
-            return value.isoformat()
-        raise TypeError(f"cannot put {type(value).__name__} in an event")
 
-    body = {"schema_version": EVENT_SCHEMA_VERSION, **fields}
-    return json.dumps(body, default=default, sort_keys=True, ensure_ascii=False)
+def _payload_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot put {type(value).__name__} in an event")
+
+
+_payload_text = json.JSONEncoder(default=_payload_value, sort_keys=True, ensure_ascii=False).encode
+"""``json.dumps`` with these options, its encoder made once (it keeps no state)."""
 
 
 @attrs.frozen

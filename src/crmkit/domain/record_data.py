@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from operator import attrgetter
@@ -82,15 +82,22 @@ def _refused(value: object) -> Any:
     raise TypeError(f"a record does not hold a {type(value).__name__}")
 
 
-def record_data(record: Any, given: Mapping[str, Any]) -> dict[str, Any]:
-    """``to_data(record)`` of an attrs record, but with the data of the fields named in
-    ``given`` taken from it as it is (the caller turned them already)."""
-    names = tuple(f.name for f in attrs.fields(type(record)))
-    data = _record_data(names, tuple(None if n in given else getattr(record, n) for n in names))
-    for name in names:
-        if name in given:
-            data[name] = given[name]
-    return data
+def data_around(record: Any, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The data of the attrs record's fields before the field ``name`` and after it, as
+    ``to_data(record)`` gives them (the field ``name`` is the caller's to turn)."""
+    kind = type(record)
+    around = _AROUND.get((kind, name))
+    if around is None:
+        names = tuple(f.name for f in attrs.fields(kind))
+        at = names.index(name)
+        before, after = names[:at], names[at + 1 :]
+        around = _AROUND[(kind, name)] = (before, _getter(before), after, _getter(after))
+    before, get_before, after, get_after = around
+    return _record_data(before, get_before(record)), _record_data(after, get_after(record))
+
+
+_AROUND: dict[tuple[type, str], tuple[Any, ...]] = {}
+"""Per record class and field: the names and getters of the fields before and after it."""
 
 
 def _record_data(names: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:

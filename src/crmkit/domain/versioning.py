@@ -1,4 +1,5 @@
-"""The next version of a stored record, without rebuilding it.
+"""The next version of a stored record, and a record with a few fields changed, without
+rebuilding it.
 
 Repositories save a record at ``version + 1``. ``attrs.evolve`` would re-run every
 field's converter and validator on values the record already holds clean; a version bump
@@ -43,3 +44,52 @@ def _copyable(kind: type) -> tuple[str, ...] | None:
             names = tuple(name for name in fields if name != "version")
     _FIELDS[kind] = names
     return names
+
+
+_PLANS: dict[type, dict[str, Any] | None] = {}
+"""Per record class: each field's converter (``None``: none), or ``None`` to evolve."""
+_VALIDATED = object()
+"""Marks a field with a validator: a change to it is evolved (the validator runs)."""
+
+
+def evolved(record: T, **changes: Any) -> T:
+    """``attrs.evolve(record, **changes)``, made by copying the fields not changed as they
+    are (their converters, which only normalise values already normal, are not run again)
+    and converting the changed ones. A class :func:`next_version` would evolve, or with a
+    field not set by ``__init__`` or a converter taking more than the value, is evolved;
+    so is a change to a field with a validator, or to no field of the class."""
+    kind = type(record)
+    converters = _PLANS[kind] if kind in _PLANS else _plan(kind)
+    if converters is not None:
+        copy: Any = object.__new__(kind)
+        put = object.__setattr__
+        changed = 0
+        for name, convert in converters.items():
+            if name not in changes:
+                put(copy, name, getattr(record, name))
+            elif convert is _VALIDATED:
+                break
+            else:
+                value = changes[name]
+                put(copy, name, value if convert is None else convert(value))
+                changed += 1
+        else:
+            # every change named a field (else evolve refuses the one that does not)
+            if changed == len(changes):
+                return copy  # type: ignore[no-any-return]
+    return attrs.evolve(record, **changes)  # type: ignore[misc]
+
+
+def _plan(kind: type) -> dict[str, Any] | None:
+    """The converters of ``kind``'s fields, or ``None`` to evolve (remembered)."""
+    plan: dict[str, Any] | None = None
+    hooks = hasattr(kind, "__attrs_post_init__") or hasattr(kind, "__attrs_pre_init__")
+    if attrs.has(kind) and not hooks:
+        fields = attrs.fields(kind)
+        slots = {s for k in kind.__mro__ for s in getattr(k, "__slots__", ())}
+        if slots <= {*(f.name for f in fields), "__weakref__"} and all(
+            f.init and not isinstance(f.converter, attrs.Converter) for f in fields
+        ):
+            plan = {f.name: _VALIDATED if f.validator else f.converter for f in fields}
+    _PLANS[kind] = plan
+    return plan

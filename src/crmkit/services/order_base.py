@@ -23,7 +23,7 @@ from crmkit.domain.sales_order import SalesOrder, SalesOrderId
 from crmkit.services.boundary import checked_calls
 from crmkit.services.idempotency import run_once
 from crmkit.services.order_confirm import ConfirmRules
-from crmkit.services.order_data import order_data
+from crmkit.services.order_data import result_text
 from crmkit.services.order_reads import OrderReads
 from crmkit.services.order_steps import PendingEvent, claim_outbox, write_events
 from crmkit.services.ports import Clock, UnitOfWork
@@ -96,12 +96,7 @@ class OrderBase(OrderReads):
             pending: list[PendingEvent] = []
             order = work(uow, now, pending)
             stored = write_events(uow, pending, now)
-            result = {
-                "order": order.id,
-                "positions": [e.position for e in stored],
-                "as_returned": order_data(order),
-            }
-            text = json.dumps(result, check_circular=False)  # plain data, made above
+            text = result_text(order, [e.position for e in stored])
             return OrderOutcome(order, stored), text, now
 
         return run_once(

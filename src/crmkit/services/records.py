@@ -31,6 +31,7 @@ from crmkit.domain.record_query import (
     encode_cursor,
 )
 from crmkit.domain.records import CUSTOM_FIELD, FieldKind, RecordType
+from crmkit.domain.versioning import evolved
 from crmkit.services.pagination import Page
 
 R = TypeVar("R")
@@ -254,7 +255,7 @@ class RecordRepository(Generic[R]):
             after=after,
             limit=limit,
         )
-        found = self._store.find(attrs.evolve(plan, limit=plan.limit + 1))
+        found = self._store.find(evolved(plan, limit=plan.limit + 1))
         items = found[: plan.limit]
         kinds = [plan.key.kind] if plan.ordered_by_key else [plan.order.kind, plan.key.kind]
         next_cursor = None

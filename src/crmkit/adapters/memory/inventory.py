@@ -59,15 +59,15 @@ class InMemoryStockLevelRepository(_Repository[StockLevel]):
 
     def save(self, level: StockLevel) -> StockLevel:
         saved = next_version(level)
-
-        def write() -> None:
+        try:
             self._same_tenant("StockLevel", level.product_id, level.tenant_id)
             if level.version == 0:
                 self._tx.insert(saved)
             else:
                 self._tx.update(saved)
-
-        self._guarded(write)
+        except Exception:
+            self._rollback()
+            raise
         return saved
 
 

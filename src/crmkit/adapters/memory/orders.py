@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import attrs
-
 from crmkit.adapters.memory.tables import TableRepository, WriteRejected
 from crmkit.domain import ConcurrencyConflict, TenantId
 from crmkit.domain.outbox import ConsumerPosition, DocumentCounter, OutboxEvent
+from crmkit.domain.versioning import evolved
 
 CounterKey = tuple[TenantId, str]
 EventKey = tuple[TenantId, int]
@@ -37,7 +36,7 @@ class InMemoryDocumentCounterRepository(TableRepository[CounterKey, DocumentCoun
         if current is None:
             self._guarded(lambda: self._tx.insert(DocumentCounter(self._tenant, series, count)))
             return count
-        saved = attrs.evolve(current, value=current.value + count, version=current.version + 1)
+        saved = evolved(current, value=current.value + count, version=current.version + 1)
         self._guarded(lambda: self._tx.update(saved))
         return saved.value
 

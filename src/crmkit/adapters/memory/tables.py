@@ -165,17 +165,19 @@ class TableTransaction(Generic[K, R]):
         Raises:
             Exception: the table's crmkit error if the key or a unique value is taken.
         """
-        key = self.table.key(row)
+        table = self.table
+        key = table.key(row)
         try:
             with self.lock:
-                if self.get(key) is not None:
+                if self._current(key) is not None:
                     raise WriteRejected("exists", key)
-                if self.table.unique:
+                if table.unique:
                     self._check_unique(row, key, staged_too=True)
         except WriteRejected as rejected:
-            raise self.table.error(rejected, row) from None
+            raise table.error(rejected, row) from None
         self._stage(key, row)
-        self.expected.setdefault(key, None)
+        if key not in self.expected:
+            self.expected[key] = None
 
     def update(self, row: R) -> None:
         """Stage ``row`` over the current one; the current version must be ``row.version - 1``.
@@ -184,20 +186,30 @@ class TableTransaction(Generic[K, R]):
             Exception: the table's crmkit error if the row is missing, stale or takes a
                 unique value.
         """
-        key = self.table.key(row)
+        table = self.table
+        key = table.key(row)
         try:
             with self.lock:
-                current = self.get(key)
+                current = self._current(key)
                 if current is None:
                     raise WriteRejected("missing", key)
                 if current.version != row.version - 1:
                     raise WriteRejected("stale", key)
-                if self.table.unique:
+                if table.unique:
                     self._check_unique(row, key, staged_too=True)
         except WriteRejected as rejected:
-            raise self.table.error(rejected, row) from None
+            raise table.error(rejected, row) from None
         self._stage(key, row)
-        self.expected.setdefault(key, current.version)
+        if key not in self.expected:
+            self.expected[key] = current.version
+
+    def _current(self, key: K) -> R | None:
+        """:meth:`get` for a caller holding the lock."""
+        try:
+            row = self.staged.get(key)
+        except TypeError:
+            return None  # a key holding a list or dict names no row (and cannot crash)
+        return row if row is not None else self.table.rows.get(key)
 
     def validate(self) -> None:
         """Check the staged writes against the committed rows. Call with the lock held.
@@ -299,22 +311,22 @@ class TableRepository(GuardedRepository, Generic[K, T]):
 
     def _insert(self, record: T, entity: str, record_id: object) -> None:
         """Insert ``record``, a record of this tenant."""
-
-        def write() -> None:
+        try:
             self._same_tenant(entity, record_id, record.tenant_id)
             self._tx.insert(record)
-
-        self._guarded(write)
+        except Exception:
+            self._rollback()
+            raise
 
     def _update(self, record: T, entity: str, record_id: object) -> T:
         """Store the next version of ``record``, a record of this tenant, and return it."""
         saved = next_version(record)
-
-        def write() -> None:
+        try:
             self._same_tenant(entity, record_id, record.tenant_id)
             self._tx.update(saved)
-
-        self._guarded(write)
+        except Exception:
+            self._rollback()
+            raise
         return saved
 
     def _same_tenant(self, entity: str, record_id: object, tenant_id: str) -> None:

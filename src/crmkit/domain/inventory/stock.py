@@ -22,6 +22,7 @@ from crmkit.domain.quantity import normal_quantity
 from crmkit.domain.requests import request_key
 from crmkit.domain.text import clean_optional_text
 from crmkit.domain.timestamps import utc_millis
+from crmkit.domain.versioning import evolved
 
 MovementId = NewType("MovementId", str)
 
@@ -82,8 +83,8 @@ class StockLevel:
     def received(self, quantity: Decimal, bucket: StockBucket, now: datetime) -> StockLevel:
         """Goods came in (receipt, return) as sellable or quarantined."""
         if bucket is StockBucket.QUARANTINE:
-            return attrs.evolve(self, quarantine=self.quarantine + quantity, updated_at=now)
-        return attrs.evolve(self, on_hand=self.on_hand + quantity, updated_at=now)
+            return evolved(self, quarantine=self.quarantine + quantity, updated_at=now)
+        return evolved(self, on_hand=self.on_hand + quantity, updated_at=now)
 
     def reserve(self, quantity: Decimal, now: datetime) -> StockLevel:
         """``quantity`` more is reserved.
@@ -93,19 +94,19 @@ class StockLevel:
         """
         if quantity > self.available:
             raise InsufficientStock(self.product_id, quantity, self.available, self.tenant_id)
-        return attrs.evolve(self, reserved=self.reserved + quantity, updated_at=now)
+        return evolved(self, reserved=self.reserved + quantity, updated_at=now)
 
     def unreserve(self, quantity: Decimal, now: datetime) -> StockLevel:
         """A reservation of ``quantity`` was released."""
         if quantity > self.reserved:
             raise AssertionError(f"releasing {quantity} but only {self.reserved} is reserved")
-        return attrs.evolve(self, reserved=self.reserved - quantity, updated_at=now)
+        return evolved(self, reserved=self.reserved - quantity, updated_at=now)
 
     def shipped(self, quantity: Decimal, now: datetime) -> StockLevel:
         """``quantity`` of reserved stock left the warehouse."""
         if quantity > self.reserved:
             raise AssertionError(f"shipping {quantity} but only {self.reserved} is reserved")
-        return attrs.evolve(
+        return evolved(
             self,
             on_hand=self.on_hand - quantity,
             reserved=self.reserved - quantity,
@@ -124,12 +125,12 @@ class StockLevel:
                 raise NegativeStock(
                     self.product_id, self.warehouse_id, bucket.value, self.quarantine + delta
                 )
-            return attrs.evolve(self, quarantine=self.quarantine + delta, updated_at=now)
+            return evolved(self, quarantine=self.quarantine + delta, updated_at=now)
         if self.on_hand + delta < self.reserved:
             raise BelowReserved(
                 self.product_id, self.warehouse_id, self.on_hand + delta, self.reserved, what
             )
-        return attrs.evolve(self, on_hand=self.on_hand + delta, updated_at=now)
+        return evolved(self, on_hand=self.on_hand + delta, updated_at=now)
 
 
 def _reason(value: object) -> str | None:
