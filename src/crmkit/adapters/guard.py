@@ -32,7 +32,8 @@ def _check(value: object, where: str) -> None:
         )
     if isinstance(value, list | tuple | set | frozenset):
         for item in value:
-            _check(item, where)
+            if type(item) not in _PLAIN:  # ids and numbers pass without a call each
+                _check(item, where)
     else:  # neither refused nor a container: every value of its type passes too
         _PLAIN.add(kind)
 
