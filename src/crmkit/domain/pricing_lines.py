@@ -4,8 +4,9 @@ worked out only when asked for (:meth:`PricedLines.resolution`).
 
 It is what :func:`~crmkit.domain.line_amounts.line_amounts` gives for each line of
 :meth:`PriceIndex.resolve_all <crmkit.domain.price_index.PriceIndex.resolve_all>` (no
-discounts, the product's tax rate), summed as :meth:`DocumentTotals.of
-<crmkit.domain.line_amounts.DocumentTotals.of>` sums: the property tests compare the two.
+discounts, the product's tax rate), with the exact sums of the lines as totals (what
+:meth:`DocumentTotals.of <crmkit.domain.line_amounts.DocumentTotals.of>` gives): the
+property tests compare the two.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import attrs
 
 from crmkit.domain.currency import minor_unit
 from crmkit.domain.ids import ProductId
-from crmkit.domain.line_amounts import _EXACT, _MODES, DocumentTotals, line_amounts
+from crmkit.domain.line_amounts import _EXACT, DocumentTotals, line_amounts
 from crmkit.domain.price_index import Line, PriceIndex
 from crmkit.domain.price_list import PriceEntryId, PriceListId
 from crmkit.domain.pricing_terms import Resolution, ResolutionMode
@@ -51,7 +52,7 @@ class PricedItem(NamedTuple):
     gross: Decimal
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # a __dict__ class: its attrs __init__ is faster
 class PricedLines:
     """A document's lines priced for one customer, currency and moment, with their totals.
 
@@ -104,47 +105,49 @@ def price_lines(index: PriceIndex, lines: Sequence[Line], rounding: Rounding) ->
         ValidationError: an amount is too large to round.
     """
     winners = index.winners(lines)
-    step, mode, ctx = minor_unit(index.currency), _MODES[rounding], _EXACT
-    multiply, divide, add, subtract = ctx.multiply, ctx.divide, ctx.add, ctx.subtract
+    step, mode = minor_unit(index.currency), rounding._value_
     make = tuple.__new__  # a named tuple's own __new__, without its Python-level wrapper
     items: list[PricedItem] = []
     net_total = tax_total = gross_total = Decimal(0)
     try:
-        for (product_id, quantity, tax_rate, sku), (price_list, entry, price) in zip(
-            lines, winners, strict=True
-        ):
-            # line_amounts without discounts: the amount rounded once (LINE_AMOUNT), then
-            # the tax or, for tax-inclusive prices, the net (LINE_TAX)
-            amount = multiply(price, quantity).quantize(step, mode, ctx)
-            included = price_list.prices_include_tax
-            if included:
-                net = divide(amount, add(1, tax_rate)).quantize(step, mode, ctx)
-                tax, gross = subtract(amount, net), amount
-            else:
-                net, tax = amount, multiply(amount, tax_rate).quantize(step, mode, ctx)
-                gross = add(amount, tax)
-            items.append(
-                make(
-                    PricedItem,
-                    (
-                        product_id,
-                        sku,
-                        quantity,
-                        price,
-                        included,
-                        price_list.id,
-                        entry.id,
-                        entry.min_quantity,
-                        tax_rate,
-                        net,
-                        tax,
-                        gross,
-                    ),
+        # line_amounts' exact arithmetic, through the operators in its context (entered once
+        # per call, a copy: the caller's context is back after it)
+        with decimal.localcontext(_EXACT):
+            for (product_id, quantity, tax_rate, sku), (price_list, entry, price) in zip(
+                lines, winners, strict=True
+            ):
+                # no discounts: the amount rounded once (LINE_AMOUNT), then the tax or, for
+                # tax-inclusive prices, the net (LINE_TAX)
+                amount = (price * quantity).quantize(step, mode)
+                included = price_list.prices_include_tax
+                if included:
+                    net = (amount / (1 + tax_rate)).quantize(step, mode)
+                    tax, gross = amount - net, amount
+                else:
+                    net, tax = amount, (amount * tax_rate).quantize(step, mode)
+                    gross = amount + tax
+                items.append(
+                    make(
+                        PricedItem,
+                        (
+                            product_id,
+                            sku,
+                            quantity,
+                            price,
+                            included,
+                            price_list.id,
+                            entry.id,
+                            entry.min_quantity,
+                            tax_rate,
+                            net,
+                            tax,
+                            gross,
+                        ),
+                    )
                 )
-            )
-            net_total += net  # as DocumentTotals.of sums
-            tax_total += tax
-            gross_total += gross
+                net_total += net  # exact sums
+                tax_total += tax
+                gross_total += gross
     except decimal.InvalidOperation:  # too large to round: line_amounts raises its error
         for (_, quantity, tax_rate, _), (price_list, _, price) in zip(lines, winners, strict=True):
             line_amounts(
