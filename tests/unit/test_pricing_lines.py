@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crmkit import serialization
 from crmkit.domain import ValidationError
 from crmkit.domain.price_index import Line
 from crmkit.domain.pricing import (
@@ -151,3 +152,24 @@ class TestPricedLines:
         with pytest.raises(ValidationError) as again:
             price_lines(index, huge, Rounding.HALF_UP)
         assert again.value.message == raised.value.message
+
+
+class TestJson:
+    def test_priced_lines_round_trip_without_their_explanation(self) -> None:
+        """Lines and totals go to JSON as objects (decimals as strings) and come back equal;
+        read back, a line cannot be explained (the index is not kept)."""
+        base = a_list()
+        priced = price_lines(
+            indexed([base], [an_entry(base, "9.50")]),
+            [(PRODUCT, Decimal(3), Decimal("0.13"), "SKU-1")],
+            Rounding.HALF_UP,
+        )
+        data = serialization.to_data(priced)
+        assert data["lines"][0]["gross"] == "32.21"
+        assert "index" not in data
+        assert "_index" not in data
+        back = serialization.from_json(serialization.to_json(priced), PricedLines)
+        assert back == priced
+        assert back.lines == priced.lines
+        with pytest.raises(ValidationError):
+            back.resolution(0)

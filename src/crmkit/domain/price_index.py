@@ -68,7 +68,10 @@ class PriceIndex:
         self.price_lists = tuple(price_lists)
         by_id = {p.id: p for p in self.price_lists}
         self._applicable: list[_Applicable] = []
-        for price_list in sorted(self.price_lists, key=tie_break_key):
+        ordered = self.price_lists  # one list (the common case) is in order already
+        if len(ordered) > 1:
+            ordered = tuple(sorted(ordered, key=tie_break_key))
+        for price_list in ordered:
             if _judge_list(price_list, customer, at, currency, by_id) is None:
                 derivation = price_list.derivation
                 source = derivation.base_list_id if derivation else price_list.id

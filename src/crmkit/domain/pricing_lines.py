@@ -20,6 +20,7 @@ from typing import NamedTuple
 import attrs
 
 from crmkit.domain.currency import minor_unit
+from crmkit.domain.errors import ValidationError
 from crmkit.domain.ids import ProductId
 from crmkit.domain.line_amounts import _EXACT, DocumentTotals, line_amounts
 from crmkit.domain.price_index import Line, PriceIndex
@@ -66,7 +67,8 @@ class PricedLines:
     rounding: Rounding
     lines: tuple[PricedItem, ...]
     totals: DocumentTotals
-    _index: PriceIndex = attrs.field(eq=False, repr=False, alias="index")
+    _index: PriceIndex | None = attrs.field(default=None, eq=False, repr=False, alias="index")
+    """What explains the lines; not kept in JSON (:mod:`crmkit.serialization`)."""
 
     def resolution(self, line: int) -> Resolution:
         """The resolution of ``lines[line]``: what
@@ -75,8 +77,16 @@ class PricedLines:
 
         Raises:
             IndexError: no such line.
+            ValidationError: these lines were read back from JSON, which keeps no
+                explanation.
         """
         item = self.lines[line]
+        if self._index is None:
+            raise ValidationError(
+                "these priced lines were read back from JSON, which keeps their prices and "
+                "amounts but not their explanation; price them again with "
+                "PricingService.price_lines (or resolve) to explain them."
+            )
         return Resolution(
             item.product_id,
             item.quantity,
