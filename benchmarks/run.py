@@ -10,12 +10,13 @@ Each round (``--rounds``, default 3) runs the cases interleaved on fresh tenants
 confirm and confirm + deliver of 5-line orders on memory, SQLite and (with ``--postgres``)
 PostgreSQL beside the fixed hand-written psycopg confirm (``psycopg_baseline.py``), with 1
 and 4 client processes there; on PostgreSQL with 1 client also crmkit's full delivery of
-confirmed orders beside the hand-written one (``psycopg_deliver.py``); and pricing a quote
-on the in-memory storage beside a dict-and-Decimal loop over the same tiers. A row gives
-the median over the rounds. After every run the benchmark checks what it did: no stock
-level oversold and each reserving what its open reservations hold, every account's journal
-adds up to its balances and its holds to its held and posted totals, every order priced
-exactly as the price list says. It exits with status 1 when a check fails. The PostgreSQL
+confirmed orders beside the hand-written one (``psycopg_deliver.py``); and pricing a
+document's lines (``price_lines``) and a quote on the in-memory storage beside a
+dict-and-Decimal loop over the same tiers. A row gives the median over the rounds. After
+every run the benchmark checks what it did: no stock level oversold and each reserving
+what its open reservations hold, every account's journal adds up to its balances and its
+holds to its held and posted totals, every order priced exactly as the price list says.
+It exits with status 1 when a check fails. The PostgreSQL
 database is dropped and migrated.
 """
 
@@ -44,7 +45,7 @@ from benchmarks.orders_bench import (
     client,
     confirm_all,
 )
-from benchmarks.pricing_check import PricingMismatch, pricing_ratios
+from benchmarks.pricing_check import PricingMismatch, pricing_ratios, resolve_ratio
 from crmkit import open_storage
 from crmkit.domain import TenantId
 from crmkit.domain.accounts import Fund, HoldStatus
@@ -187,6 +188,7 @@ def ratio_rows(
     statements: dict[tuple[str, str], float | None] = {}
     pricing: list[float] = []
     quoting: list[float] = []
+    resolving: list[float] = []
     for _ in range(rounds):
         for backend, url in targets.items():
             cases = ["confirm", "confirm+deliver"] + (["baseline"] if backend == "postgres" else [])
@@ -201,6 +203,7 @@ def ratio_rows(
         call, whole_quote = pricing_ratios()
         pricing.append(round(call, 3))
         quoting.append(round(whole_quote, 3))
+        resolving.append(round(resolve_ratio(), 3))
     rows: list[Row] = []
     for (backend, case, n), values in rates.items():
         row = {"case": f"{case} per_s", "backend": backend, "clients": n}
@@ -238,7 +241,7 @@ def ratio_rows(
             pricing,
             goal=0.5,
             met=statistics.median(pricing) >= 0.5,
-            covers="PricingService.resolve_many of 50 lines + line_amounts",
+            covers="PricingService.price_lines of 50 lines (line amounts and totals)",
         )
     )
     rows.append(
@@ -246,6 +249,13 @@ def ratio_rows(
             {"case": "memory quote of 50 lines / dict-and-Decimal loop"},
             quoting,
             covers="create_quote + add_lines + totals",
+        )
+    )
+    rows.append(
+        median_row(
+            {"case": "memory resolve_many + line_amounts / dict-and-Decimal loop"},
+            resolving,
+            covers="the pricing call before price_lines: resolve_many, then line_amounts per line",
         )
     )
     return rows

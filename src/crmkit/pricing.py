@@ -15,6 +15,7 @@ from crmkit.domain.pricing import (
     ResolutionMode,
     RoundingStep,
 )
+from crmkit.domain.pricing_lines import PricedItem, PricedLines
 from crmkit.domain.quote import (
     ConversionExceedsRemaining,
     Quote,
@@ -42,6 +43,8 @@ __all__ = [
     "PriceEntry",
     "PriceList",
     "PriceListScope",
+    "PricedItem",
+    "PricedLines",
     "PricingCustomer",
     "PricingPolicy",
     "PricingService",

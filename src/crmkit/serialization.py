@@ -17,9 +17,12 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import cattrs
+from cattrs.cols import namedtuple_dict_structure_factory, namedtuple_dict_unstructure_factory
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
 
 from crmkit.domain.errors import ValidationError
+from crmkit.domain.pricing_lines import PricedItem, PricedLines
 
 T = TypeVar("T")
 
@@ -30,6 +33,19 @@ converter.register_unstructure_hook(Decimal, str)
 converter.register_structure_hook(Decimal, lambda value, _: Decimal(str(value)))
 converter.register_unstructure_hook(datetime, datetime.isoformat)
 converter.register_structure_hook(datetime, lambda value, _: datetime.fromisoformat(value))
+# priced lines: each line (a named tuple) as an object, without the index explaining them
+converter.register_unstructure_hook(
+    PricedItem, namedtuple_dict_unstructure_factory(PricedItem, converter)
+)
+converter.register_structure_hook(
+    PricedItem, namedtuple_dict_structure_factory(PricedItem, converter)
+)
+converter.register_unstructure_hook(
+    PricedLines, make_dict_unstructure_fn(PricedLines, converter, _index=override(omit=True))
+)
+converter.register_structure_hook(
+    PricedLines, make_dict_structure_fn(PricedLines, converter, _index=override(omit=True))
+)
 
 
 def to_data(record: object) -> Any:

@@ -102,6 +102,7 @@ ALL_LISTS: dict[str, list[str]] = (
  'crmkit.pricing': ['ConversionExceedsRemaining', 'Derivation', 'DocumentTotals', 'EntryInput',
                     'EntryOutcome', 'EntryVerdict', 'LineAmounts', 'LineInput', 'ListOutcome',
                     'ListVerdict', 'NoPriceFound', 'PriceEntry', 'PriceList', 'PriceListScope',
+                    'PricedItem', 'PricedLines',
                     'PricingCustomer', 'PricingPolicy', 'PricingService', 'Quote', 'QuoteExpired',
                     'QuoteLine', 'QuoteService', 'QuoteStatus', 'QuoteTransitionNotAllowed',
                     'Resolution', 'ResolutionMode', 'RoundingStep', 'SalesOrder', 'SalesOrderLine',

@@ -46,4 +46,12 @@ def record_id(value: object, what: str) -> str:
         ValidationError: not text, empty, longer than 128 characters, or with control
             characters.
     """
+    if (  # the common case, printable ASCII with no space at either end: clean as it is
+        type(value) is str
+        and 0 < len(value) <= RECORD_ID_MAX_LENGTH
+        and value.isascii()
+        and value.isprintable()
+        and value[0] != " " != value[-1]
+    ):
+        return value
     return clean_text(value, what, max_length=RECORD_ID_MAX_LENGTH)

@@ -19,8 +19,6 @@ from crmkit.domain.rounding import Rounding
 _EXACT = decimal.Context(prec=EXACT_PRECISION)
 """The context of line arithmetic, used through its methods (never made the thread's
 context, so a caller's context changes nothing; its flags are never read)."""
-_MODES = {rule: rule.value for rule in Rounding}
-"""Each rule's ``decimal`` rounding mode, read without the enum's descriptor."""
 _TEN_THOUSAND = HUNDRED * HUNDRED
 
 
@@ -68,7 +66,7 @@ def _rounded(value: Decimal, step: Decimal, rounding: Rounding) -> Decimal:
     """``rounding.apply(value, step)`` in the exact context; a result too large to round
     raises the error :meth:`Rounding.apply` names."""
     try:
-        return value.quantize(step, _MODES[rounding], _EXACT)
+        return value.quantize(step, rounding._value_, _EXACT)  # the member's mode, read as is
     except decimal.InvalidOperation:
         with decimal.localcontext(_EXACT):
             return rounding.apply(value, step)

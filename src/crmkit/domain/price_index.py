@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 
 from crmkit.domain.ids import ProductId
 from crmkit.domain.price_list import Derivation, PriceEntry, PriceList, PriceListId
@@ -47,6 +46,8 @@ def tiers_of(entries: Iterable[PriceEntry]) -> dict[TierKey, tuple[PriceEntry, .
 
 
 _Applicable = tuple[PriceList, PriceListId, Derivation | None]
+Won = tuple[PriceList, PriceEntry, Decimal]
+"""A line's winning list, the applied entry, and the unit price (after derivation)."""
 
 
 class PriceIndex:
@@ -67,7 +68,10 @@ class PriceIndex:
         self.price_lists = tuple(price_lists)
         by_id = {p.id: p for p in self.price_lists}
         self._applicable: list[_Applicable] = []
-        for price_list in sorted(self.price_lists, key=tie_break_key):
+        ordered = self.price_lists  # one list (the common case) is in order already
+        if len(ordered) > 1:
+            ordered = tuple(sorted(ordered, key=tie_break_key))
+        for price_list in ordered:
             if _judge_list(price_list, customer, at, currency, by_id) is None:
                 derivation = price_list.derivation
                 source = derivation.base_list_id if derivation else price_list.id
@@ -98,12 +102,40 @@ class PriceIndex:
         Raises:
             NoPriceFound: no applicable list prices a line (the first such line).
         """
+        lines = list(lines)
+        at, currency, mode, explain = self.at, self.currency, self.mode, self.explanation
+        return [
+            # positional, in field order: the cheapest call, made once per line
+            Resolution(
+                product_id,
+                quantity,
+                at,
+                currency,
+                mode,
+                price,
+                price_list.prices_include_tax,
+                price_list.id,
+                entry.id,
+                entry.min_quantity,
+                explain(product_id, quantity, tax_rate, sku),
+            )
+            for (product_id, quantity, tax_rate, sku), (price_list, entry, price) in zip(
+                lines, self.winners(lines), strict=True
+            )
+        ]
+
+    def winners(self, lines: Sequence[Line]) -> list[Won]:
+        """The winning list, entry and unit price of each line, in order (what :meth:`resolve`
+        resolves, without its explanation).
+
+        Raises:
+            NoPriceFound: no applicable list prices a line (the first such line).
+        """
         at, tiers, applicable = self.at, self._tiers, self._applicable
-        currency, mode, full = self.currency, self.mode, self._full
-        strict = mode is ResolutionMode.STRICT_PRIORITY
-        resolutions: list[Resolution] = []
+        strict = self.mode is ResolutionMode.STRICT_PRIORITY
+        winners: list[Won] = []
         for product_id, quantity, tax_rate, sku in lines:
-            won: tuple[PriceList, PriceEntry, Decimal] | None = None
+            won: Won | None = None
             lowest = _ZERO
             for price_list, source, derivation in applicable:
                 entry = None
@@ -128,31 +160,19 @@ class PriceIndex:
                 if won is None or comparable < lowest:  # ties: the earlier list in tie-break order
                     won, lowest = (price_list, entry, price), comparable
             if won is None:
-                resolutions.append(full(product_id, quantity, tax_rate, sku))  # NoPriceFound
-                continue
-            price_list, entry, price = won
-            # positional, in field order: the cheapest call, made once per line
-            resolutions.append(
-                Resolution(
-                    product_id,
-                    quantity,
-                    at,
-                    currency,
-                    mode,
-                    price,
-                    price_list.prices_include_tax,
-                    price_list.id,
-                    entry.id,
-                    entry.min_quantity,
-                    Explanation(partial(self._verdicts, product_id, quantity, tax_rate, sku)),
-                )
-            )
-        return resolutions
+                self._full(product_id, quantity, tax_rate, sku)  # raises NoPriceFound
+                raise AssertionError("resolve_price priced a line the index did not")
+            winners.append(won)
+        return winners
 
-    def _verdicts(
+    def explanation(
         self, product_id: ProductId, quantity: Decimal, tax_rate: Decimal, sku: str | None
-    ) -> tuple[ListVerdict, ...]:
-        return tuple(self._full(product_id, quantity, tax_rate, sku).candidates)
+    ) -> Explanation:
+        """The verdicts of every list for this line, worked out when first read."""
+        return Explanation(self._verdicts, (product_id, quantity, tax_rate, sku))
+
+    def _verdicts(self, line: Line) -> tuple[ListVerdict, ...]:
+        return tuple(self._full(*line).candidates)
 
     def _full(
         self, product_id: ProductId, quantity: Decimal, tax_rate: Decimal, sku: str | None

@@ -76,7 +76,13 @@ def quantity(value: object, what: str = "quantity", *, positive: bool = True) ->
         FloatNotAllowed: a float was given.
         ValidationError: out of range or too many decimals.
     """
-    number = to_decimal(value, what)
+    if type(value) is Decimal and value.is_finite() and _ZERO < value < MAX_QUANTITY:
+        # the common input, a Decimal in range: only its step and form are left to check
+        if value == value.to_integral_value():
+            return value.quantize(_ONE)
+        number = value
+    else:
+        number = to_decimal(value, what)
     if number == number.to_integral_value() and number < MAX_QUANTITY:
         # The common quantity, a whole number: always on the step, and normalised as
         # normal_quantity does; anything else (and every refusal) takes the path below.
@@ -132,7 +138,11 @@ class ScopeKind(enum.Enum):
     @property
     def specificity(self) -> int:
         """0 for everyone, 1 for account groups, 2 for specific accounts."""
-        return list(ScopeKind).index(self)
+        return _SPECIFICITY[self._value_]
+
+
+_SPECIFICITY = {kind.value: n for n, kind in enumerate(ScopeKind)}
+"""Each kind's place in the declaration order, by value (read once per list judged)."""
 
 
 def _codes(values: object) -> frozenset[str]:

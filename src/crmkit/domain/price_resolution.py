@@ -29,9 +29,11 @@ from crmkit.domain.pricing_terms import (
     fmt,
 )
 
+_MILLISECOND = timedelta(milliseconds=1)
+
 
 def _millis(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(milliseconds=1)
+    return (moment - EPOCH) // _MILLISECOND
 
 
 def tie_break_key(price_list: PriceList) -> tuple[int, int, int, str]:

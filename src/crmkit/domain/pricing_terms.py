@@ -134,14 +134,21 @@ class ListVerdict:
     entries: tuple[EntryVerdict, ...] = ()
 
 
+_NOTHING = object()
+
+
 class Explanation(Sequence[ListVerdict]):
     """A resolution's verdicts (one per list, in tie-break order), worked out when first
-    read. Equal to the tuple of the same verdicts."""
+    read: ``make()``, or ``make(argument)`` when an argument is given (one object per
+    line instead of a closure and this). Equal to the tuple of the same verdicts."""
 
-    __slots__ = ("_make", "_verdicts")
+    __slots__ = ("_argument", "_make", "_verdicts")
 
-    def __init__(self, make: Callable[[], tuple[ListVerdict, ...]]) -> None:
-        self._make: Callable[[], tuple[ListVerdict, ...]] | None = make
+    def __init__(
+        self, make: Callable[..., tuple[ListVerdict, ...]], argument: object = _NOTHING
+    ) -> None:
+        self._make: Callable[..., tuple[ListVerdict, ...]] | None = make
+        self._argument = argument
         self._verdicts: tuple[ListVerdict, ...] = ()
 
     @property
@@ -149,8 +156,9 @@ class Explanation(Sequence[ListVerdict]):
         """The verdicts as a tuple (worked out now if they were not yet)."""
         make = self._make
         if make is not None:  # set the verdicts before dropping the recipe (thread-safe)
-            self._verdicts = make()
-            self._make = None
+            argument = self._argument
+            self._verdicts = make() if argument is _NOTHING else make(argument)
+            self._make = None  # the argument stays: another thread may be reading it
         return self._verdicts
 
     @overload

@@ -30,11 +30,12 @@ import typing
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
 from crmkit.domain import CrmkitError, FloatNotAllowed, ValidationError, to_decimal
+from crmkit.domain.decimals import MAX_INTEGER_DIGITS
 from crmkit.domain.errors import shown
 from crmkit.domain.ids import record_id
 from crmkit.domain.requests import request_key
@@ -192,7 +193,9 @@ def _a_text(value: object, what: str) -> object:
             f"{what} is {len(value)} characters long; at most {MAX_TEXT_LENGTH} are allowed.",
             what=what,
         )
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+    if "\x00" in value or (  # ASCII text has no surrogates
+        not value.isascii() and any("\ud800" <= ch <= "\udfff" for ch in value)
+    ):
         raise ValidationError(
             f"{what} {shown(value)} contains NUL or unpaired surrogate characters.", what=what
         )
@@ -214,6 +217,8 @@ def _an_int(value: object, what: str) -> object:
 
 
 def _a_number(value: object, what: str) -> object:
+    if type(value) is Decimal and value.is_finite() and value.adjusted() < MAX_INTEGER_DIGITS:
+        return value  # what to_decimal accepts as it is, without the call
     to_decimal(value, what)
     return value
 
@@ -301,23 +306,46 @@ def _tuple(members: tuple[object, ...], name: str) -> Check:
             return (checks[0](value[0], what), checks[1](value[1], what))
         return tuple(item_check(item, what) for item_check, item in zip(checks, value, strict=True))
 
+    if size == 2:
+        _PAIRS[check] = (checks[0], checks[1])
     return check
+
+
+_PAIRS: dict[Check, tuple[Check, Check]] = {}
+"""The member checks of each check of a pair (a 2-tuple such as an (id, quantity) item),
+for :func:`_items` to apply to each plain tuple of a collection without a call between."""
+
+
+_PLAIN_COLLECTIONS = frozenset({list, tuple, set, frozenset})
+"""Collections that are neither text nor mappings, known without an ABC ``isinstance``."""
 
 
 def _items(origin: object, item_check: Check) -> Check:
     sets = origin in {frozenset, set}
+    pair = _PAIRS.get(item_check)
 
-    def check(value: object, what: str) -> object:
-        if isinstance(value, str | bytes | bytearray | Mapping) or not isinstance(
-            value, Collection
+    def check(given: object, what: str) -> object:
+        if type(given) not in _PLAIN_COLLECTIONS and (
+            isinstance(given, str | bytes | bytearray | Mapping)
+            or not isinstance(given, Collection)
         ):
-            raise _refuse(what, "a collection of values", value)
+            raise _refuse(what, "a collection of values", given)
+        value = cast(Collection[object], given)
         if len(value) > MAX_ITEMS:
             raise ValidationError(f"{what} has more than {MAX_ITEMS} items.", what=what)
         if sets and not isinstance(value, set | frozenset):
             raise _refuse(what, "a set", value)
         label = f"{what} item"
-        items = [item_check(item, label) for item in value]
+        if pair is None:
+            items = [item_check(item, label) for item in value]
+        else:  # what item_check does with a plain 2-tuple, inlined
+            first, second = pair
+            items = [
+                (first(item[0], label), second(item[1], label))
+                if type(item) is tuple and len(item) == 2
+                else item_check(item, label)
+                for item in value
+            ]
         if sets:
             return frozenset(items)
         return items if isinstance(value, list) else tuple(items)

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from crmkit.domain import NotFound, Product, ProductId, ValidationError
-from crmkit.domain.price_index import PriceIndex
+from crmkit.domain.price_index import Line, PriceIndex
 from crmkit.domain.price_list import (
     Derivation,
     PriceEntry,
@@ -22,6 +22,7 @@ from crmkit.domain.price_list import (
     unit_price,
 )
 from crmkit.domain.pricing import PricingCustomer, PricingPolicy, Resolution
+from crmkit.domain.pricing_lines import PricedLines, price_lines
 from crmkit.domain.rounding import Rounding
 from crmkit.domain.timestamps import utc_millis
 from crmkit.services.boundary import checked_calls
@@ -81,10 +82,30 @@ def price_items(
         ValidationError: a product is deactivated, or a quantity breaks its rule.
         NoPriceFound: an item has no applicable price.
     """
+    products, lines, index = _indexed(uow, customer, items, currency=currency, at=at, policy=policy)
+    return [
+        (products[line[0]], line[1], resolution)
+        for line, resolution in zip(lines, index.resolve_all(lines), strict=True)
+    ]
+
+
+def _indexed(
+    uow: UnitOfWork,
+    customer: PricingCustomer,
+    items: Sequence[tuple[ProductId, Decimal | int | str]],
+    *,
+    currency: str,
+    at: datetime,
+    policy: PricingPolicy,
+) -> tuple[dict[ProductId, Product], list[Line], PriceIndex]:
+    """The items' products (read and checked active) by id; a line to price per item
+    (product id, quantity, tax rate, SKU); and the index of the lists that apply, with
+    the tiers of these products loaded: the three repository calls of :func:`price_items`."""
     moment = utc_millis(at)
     wanted = [(pid, quantity(q)) for pid, q in items]
     products = uow.products.get_many({pid for pid, _ in wanted})
-    for pid, _ in wanted:
+    lines: list[Line] = []
+    for pid, amount in wanted:
         product = products.get(pid)
         if product is None:
             raise NotFound("Product", "id", pid, uow.tenant_id)
@@ -94,6 +115,7 @@ def price_items(
                 f"activate it first or leave it out.",
                 product_id=pid,
             )
+        lines.append((product.id, amount, product.tax_rate, product.sku))
     index = PriceIndex(
         customer=customer,
         at=moment,
@@ -103,9 +125,7 @@ def price_items(
     )
     if index.sources:
         index.load(uow.price_lists.tiers(index.sources, set(products)))
-    lines = [(products[pid], amount) for pid, amount in wanted]
-    resolutions = index.resolve_all([(p.id, q, p.tax_rate, p.sku) for p, q in lines])
-    return [(p, q, r) for (p, q), r in zip(lines, resolutions, strict=True)]
+    return products, lines, index
 
 
 @checked_calls
@@ -340,3 +360,35 @@ class PricingService(TenantService):
                 policy=self.policy,
             )
         return [resolution for _, _, resolution in priced]
+
+    def price_lines(
+        self,
+        customer: PricingCustomer,
+        items: Sequence[tuple[ProductId, Decimal | int | str]],
+        *,
+        currency: str,
+        at: datetime | None = None,
+    ) -> PricedLines:
+        """Price a document's (product, quantity) items with their amounts, in one call.
+
+        Each line gets its unit price (with the list, entry and tier that gave it) and its
+        net, tax (at the product's tax rate) and gross, rounded per line by the tenant's
+        rule as a quote line without discounts is; the result has their totals. It makes
+        the three repository calls of :meth:`resolve_many` in one unit of work; each
+        line's explanation is worked out when :meth:`PricedLines.resolution` asks for it.
+
+        Raises:
+            NotFound: an unknown product.
+            ValidationError: a product is deactivated, or a quantity breaks its rule.
+            NoPriceFound: an item has no applicable price.
+        """
+        with self._uow() as uow:
+            _, lines, index = _indexed(
+                uow,
+                customer,
+                items,
+                currency=currency,
+                at=at or self._clock.now(),
+                policy=self.policy,
+            )
+            return price_lines(index, lines, self.policy.rounding)

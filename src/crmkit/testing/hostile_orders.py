@@ -92,6 +92,7 @@ def seed_orders(services: TenantServices) -> Seeded:
             "get_inbound_order": inbound_order,
             "get_product_by_sku": {"sku": "SKU-1"},
             "resolve_many": {"items": [(product.id, "1")]},
+            "price_lines": {"items": [(product.id, "1")]},
             "availability": {"product_ids": [product.id]},
             "create_count": {"lines": [(product.id, "1")]},
             "create_inbound_order": {"lines": [(product.id, "1")]},

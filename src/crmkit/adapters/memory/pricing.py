@@ -67,25 +67,32 @@ class EntryTable(MemoryTable[EntryKey, PriceEntry]):
     def __init__(self) -> None:
         super().__init__(key=lambda e: (e.tenant_id, e.id), error=write_error("PriceEntry"))
         self.groups: dict[EntryGroup, set[EntryKey]] = {}
-        self.sorted: dict[EntryGroup, tuple[PriceEntry, ...]] = {}
+        # (tenant, list) -> product -> the group's entries in tier order, sorted when first
+        # read after a commit changed the group
+        self.sorted: dict[tuple[TenantId, PriceListId], dict[ProductId, tuple[PriceEntry, ...]]]
+        self.sorted = {}
 
     def put(self, row: PriceEntry) -> None:
         old = self.rows.get(self.key(row))
         if old is not None:
-            group = (old.tenant_id, old.price_list_id, old.product_id)
-            self.groups[group].discard(self.key(old))
-            self.sorted.pop(group, None)
+            self.groups[(old.tenant_id, old.price_list_id, old.product_id)].discard(self.key(old))
+            self._unsort(old)
         super().put(row)
         group = (row.tenant_id, row.price_list_id, row.product_id)
         self.groups.setdefault(group, set()).add(self.key(row))
-        self.sorted.pop(group, None)
+        self._unsort(row)
+
+    def _unsort(self, row: PriceEntry) -> None:
+        self.sorted.get((row.tenant_id, row.price_list_id), {}).pop(row.product_id, None)
 
     def tiers(self, group: EntryGroup) -> tuple[PriceEntry, ...]:
         """The group's committed entries in tier order. Call with the lock held."""
-        found = self.sorted.get(group)
+        tenant, list_id, product_id = group
+        of_list = self.sorted.setdefault((tenant, list_id), {})
+        found = of_list.get(product_id)
         if found is None:
             rows = (self.rows[key] for key in self.groups.get(group, ()))
-            found = self.sorted[group] = tuple(sorted(rows, key=entry_order))
+            found = of_list[product_id] = tuple(sorted(rows, key=entry_order))
         return found
 
 
@@ -178,14 +185,14 @@ class InMemoryPriceListRepository(_Records[PriceList]):
         table = self._entry_tx.table
         assert isinstance(table, EntryTable)
         found: dict[TierKey, tuple[PriceEntry, ...]] = {}
-        tenant, products, groups = self._tenant, set(product_ids), table.sorted
+        tenant, products = self._tenant, set(product_ids)
         with self._entry_tx.lock:
             for list_id in set(price_list_ids):
+                of_list = table.sorted.get((tenant, list_id), {})
                 for product_id in products:
-                    group = (tenant, list_id, product_id)
-                    tiers = groups.get(group)  # sorted already unless a commit changed it
+                    tiers = of_list.get(product_id)  # sorted already unless a commit changed it
                     if tiers is None:
-                        tiers = table.tiers(group)
+                        tiers = table.tiers((tenant, list_id, product_id))
                     if tiers:
                         found[(list_id, product_id)] = tiers
         return found

@@ -8,15 +8,19 @@ from decimal import Decimal
 import pytest
 
 from crmkit.domain import (
+    CrmkitError,
+    ProductId,
     ValidationError,
 )
 from crmkit.domain.price_list import PriceListScope
 from crmkit.domain.pricing import (
+    DocumentTotals,
     ListOutcome,
     NoPriceFound,
     PricingCustomer,
     PricingPolicy,
     ResolutionMode,
+    line_amounts,
 )
 from crmkit.domain.rounding import Rounding
 from crmkit.services import Storage
@@ -137,3 +141,89 @@ class PricingServiceContract:
         assert world.pricing.resolve(globex, product, 1, currency="CNY").unit_price == 5
         later = T0 + timedelta(days=8)
         assert world.pricing.resolve(ACME, product, 1, currency="CNY", at=later).unit_price == 6
+
+    def test_price_lines_gives_each_resolution_with_its_line_amounts(
+        self, storage: Storage
+    ) -> None:
+        """``price_lines`` prices as ``resolve_many`` and rounds as ``line_amounts`` at the
+        product's tax rate, net and tax-inclusive lists alike; the totals are their sums and
+        each line's resolution, explanation included, is ``resolve``'s."""
+        world = PricedWorld.make(storage, products=3)
+        general, _ = world.price_list("General", 5, ["10.005", "3.333", "7"])
+        world.pricing.add_entry(general.id, world.products[0].id, unit_price="9.5", min_quantity=5)
+        gross = world.pricing.create_price_list(
+            name="Gross only", currency="CNY", priority=1, prices_include_tax=True,
+            valid_from=T0 - timedelta(days=1),
+        )  # fmt: skip
+        world.pricing.add_entry(gross.id, world.products[2].id, unit_price="11.30")
+        items: list[tuple[ProductId, Decimal | int | str]] = [
+            (world.products[0].id, "7"),
+            (world.products[1].id, 3),
+            (world.products[2].id, 2),
+            (world.products[0].id, Decimal("1.5")),
+        ]
+        priced = world.pricing.price_lines(ACME, items, currency="CNY")
+        resolutions = world.pricing.resolve_many(ACME, items, currency="CNY")
+        rounding = PricingPolicy().rounding
+        expected = [
+            line_amounts(
+                unit_price=r.unit_price,
+                quantity=r.quantity,
+                line_discount_percent=Decimal(0),
+                document_discount_percent=Decimal(0),
+                tax_rate=Decimal("0.13"),
+                prices_include_tax=r.prices_include_tax,
+                currency="CNY",
+                rounding=rounding,
+            )
+            for r in resolutions
+        ]
+        assert [(i.net, i.tax, i.gross) for i in priced.lines] == [
+            (a.net, a.tax, a.gross) for a in expected
+        ]
+        assert priced.totals == DocumentTotals.of("CNY", expected)
+        assert [(i.product_id, i.sku, i.quantity) for i in priced.lines] == [
+            (p.id, p.sku, Decimal(q)) for p, q in zip(
+                [world.products[0], world.products[1], world.products[2], world.products[0]],
+                ["7", "3", "2", "1.5"], strict=True,
+            )
+        ]  # fmt: skip
+        assert priced.resolutions() == resolutions
+        assert priced.lines[2].prices_include_tax
+        assert (priced.lines[0].unit_price, priced.lines[0].tier_min_quantity) == (
+            Decimal("9.5"),
+            Decimal(5),
+        )
+        alone = world.pricing.resolve(ACME, world.products[1].id, 3, currency="CNY")
+        assert priced.resolution(1) == alone
+        assert priced.resolution(1).describe() == alone.describe()
+
+    def test_price_lines_makes_the_calls_of_resolve_many_and_refuses_alike(
+        self, storage: Storage
+    ) -> None:
+        """One unit of work with three repository calls for any number of lines; an unknown
+        or deactivated product, a bad quantity or a product without a price is refused with
+        the error ``resolve_many`` gives."""
+        world = PricedWorld.make(storage, products=3)
+        world.price_list("General", 1, ["1", "2"])
+        first, second, unpriced = (p.id for p in world.products)
+        assert world.counting(
+            lambda: world.pricing.price_lines(ACME, [(first, 1), (second, 2)], currency="CNY")
+        ) == {"products.get_many": 1, "price_lists.all": 1, "price_lists.tiers": 1}
+        world.catalog.deactivate_product(second)
+        refused: list[list[tuple[str, object]]] = [
+            [(first, 1), ("no-such-product", 1)],
+            [(first, 1), (second, 1)],
+            [(first, "0")],
+            [(first, "1.00001")],
+            [(first, 1), (unpriced, 1)],
+        ]
+        for items in refused:
+            with pytest.raises(CrmkitError) as raised:
+                world.pricing.resolve_many(ACME, items, currency="CNY")  # type: ignore[arg-type]
+            with pytest.raises(type(raised.value)) as again:
+                world.pricing.price_lines(ACME, items, currency="CNY")  # type: ignore[arg-type]
+            assert (again.value.code, again.value.message) == (
+                raised.value.code,
+                raised.value.message,
+            )
