@@ -56,8 +56,7 @@ __all__ = [
     "positive_amount",
     "stored_amount",
 ]
-"""Defined here, and (the amounts and order ids) kept importable from here since they moved
-to :mod:`crmkit.domain.account_amounts`."""
+"""Defined here, or kept importable from here (amounts, order ids: domain.account_amounts)."""
 
 CUSTOMER_ID_MAX_LENGTH = 64
 
