@@ -12,7 +12,12 @@ from typing import Any, TypeVar
 
 from crmkit.adapters import account_store as shared
 from crmkit.adapters.account_store import Cond, Order
-from crmkit.adapters.memory.tables import GuardedRepository, TableTransaction, WriteRejected
+from crmkit.adapters.memory.tables import (
+    TENANT,
+    GuardedRepository,
+    TableTransaction,
+    WriteRejected,
+)
 from crmkit.domain import ConcurrencyConflict, CrmkitError, DuplicateRecord, NotFound, TenantId
 from crmkit.domain.accounts import CustomerAccount, Hold, HoldStatus, JournalEntry, RebateGrant
 from crmkit.services.account_ports import StoredPolicy
@@ -56,7 +61,7 @@ class _Rows(GuardedRepository, shared.AccountRecords[R]):
             group = EXPIRING if _expiring(keyed, where, self._tx) else ACCOUNT
             rows = self._tx.rows_in(group, (self._tenant, keyed["account_id"]))
         else:
-            rows = [r for r in self._tx.rows() if r.tenant_id == self._tenant]
+            rows = self._tx.rows_in(TENANT, self._tenant)
         found = [r for r in rows if all(_meets(r, c) for c in where)]
         for name, descending in reversed(order):
             found.sort(key=attrgetter(name), reverse=descending)

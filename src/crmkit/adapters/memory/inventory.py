@@ -32,15 +32,9 @@ ReservationKey = tuple[TenantId, ReservationId]
 DocumentKey = tuple[TenantId, str, str]
 
 D = TypeVar("D", bound=StockDocument)
-R = TypeVar("R", Reservation, StockLevel, Movement, StockDocument)
 
 
-class _Repository(TableRepository[Any, R]):
-    def _mine(self) -> list[R]:
-        return [r for r in self._tx.rows() if r.tenant_id == self._tenant]
-
-
-class InMemoryStockLevelRepository(_Repository[StockLevel]):
+class InMemoryStockLevelRepository(TableRepository[Any, StockLevel]):
     def lock(self, keys: Collection[StockKey]) -> dict[StockKey, StockLevel]:
         found: dict[StockKey, StockLevel] = {}
         for product_id, warehouse_id in sorted(set(keys)):
@@ -50,8 +44,7 @@ class InMemoryStockLevelRepository(_Repository[StockLevel]):
         return found
 
     def for_products(self, product_ids: Collection[ProductId]) -> list[StockLevel]:
-        wanted = set(product_ids)
-        rows = [x for x in self._mine() if x.product_id in wanted]
+        rows = [x for p in set(product_ids) for x in self._tx.rows_in("product", (self._tenant, p))]
         return sorted(rows, key=lambda x: (x.product_id, x.warehouse_id))
 
     def save_many(self, levels: Sequence[StockLevel]) -> list[StockLevel]:
@@ -71,7 +64,7 @@ class InMemoryStockLevelRepository(_Repository[StockLevel]):
         return saved
 
 
-class InMemoryMovementRepository(_Repository[Movement]):
+class InMemoryMovementRepository(TableRepository[Any, Movement]):
     def add_many(self, added: Sequence[Movement]) -> None:
         for movement in added:
             self.add(movement)
@@ -90,14 +83,14 @@ class InMemoryMovementRepository(_Repository[Movement]):
     ) -> list[Movement]:
         rows = [
             m
-            for m in self._mine()
-            if m.product_id == product_id and (after is None or (m.occurred_at, m.id) > after)
+            for m in self._tx.rows_in("product", (self._tenant, product_id))
+            if after is None or (m.occurred_at, m.id) > after
         ]
         rows.sort(key=lambda m: (m.occurred_at, m.id))
         return rows[:limit]
 
 
-class InMemoryReservationRepository(_Repository[Reservation]):
+class InMemoryReservationRepository(TableRepository[Any, Reservation]):
     def update_many(self, changed: Sequence[Reservation]) -> list[Reservation]:
         return [self.update(reservation) for reservation in changed]
 
@@ -127,11 +120,7 @@ class InMemoryReservationRepository(_Repository[Reservation]):
         return sorted(rows, key=lambda r: (r.line_id, r.id))
 
     def open_for_stock(self, product_id: ProductId, warehouse_id: WarehouseId) -> list[Reservation]:
-        rows = [
-            r
-            for r in self._mine()
-            if r.is_open and r.product_id == product_id and r.warehouse_id == warehouse_id
-        ]
+        rows = self._tx.rows_in("open", (self._tenant, product_id, warehouse_id))
         rows.sort(key=lambda r: (r.created_at, r.id), reverse=True)
         return rows
 
@@ -142,7 +131,7 @@ class InMemoryReservationRepository(_Repository[Reservation]):
         return rows[:limit]
 
 
-class InMemoryStockDocumentRepository(_Repository[StockDocument]):
+class InMemoryStockDocumentRepository(TableRepository[Any, StockDocument]):
     def add(self, document: StockDocument) -> None:
         self._insert(document, document.KIND, document.id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from crmkit.adapters.memory.tables import TableRepository, WriteRejected
+from crmkit.adapters.memory.tables import TENANT, TableRepository, WriteRejected
 from crmkit.domain import ConcurrencyConflict, TenantId
 from crmkit.domain.outbox import ConsumerPosition, DocumentCounter, OutboxEvent
 from crmkit.domain.versioning import evolved
@@ -51,7 +51,7 @@ class InMemoryOutboxRepository(TableRepository[EventKey, OutboxEvent]):
         self._guarded(write)
 
     def after(self, position: int, limit: int) -> list[OutboxEvent]:
-        mine = [e for e in self._tx.rows() if e.tenant_id == self._tenant and e.position > position]
+        mine = [e for e in self._tx.rows_in(TENANT, self._tenant) if e.position > position]
         return sorted(mine, key=lambda e: e.position)[:limit]
 
 

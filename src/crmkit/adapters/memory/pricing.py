@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from crmkit.adapters.memory.tables import (
+    TENANT,
     MemoryTable,
     TableRepository,
     TableTransaction,
@@ -139,7 +140,7 @@ class InMemoryPriceListRepository(_Records[PriceList]):
         return self._save(price_list)
 
     def all(self) -> list[PriceList]:
-        mine = [p for p in self._tx.rows() if p.tenant_id == self._tenant]
+        mine = self._tx.rows_in(TENANT, self._tenant)
         return sorted(mine, key=lambda p: p.id)
 
     def add_entries(self, entries: Sequence[PriceEntry]) -> None:
@@ -224,9 +225,7 @@ class InMemorySalesOrderRepository(_Records[SalesOrder]):
         return self._save(order)
 
     def for_quote(self, quote_id: QuoteId) -> list[SalesOrder]:
-        mine = [
-            o for o in self._tx.rows() if o.tenant_id == self._tenant and o.quote_id == quote_id
-        ]
+        mine = [o for o in self._tx.rows_in(TENANT, self._tenant) if o.quote_id == quote_id]
         return sorted(mine, key=lambda o: (o.created_at, o.id))
 
     def get_by_number(self, number: str) -> SalesOrder:
@@ -241,9 +240,8 @@ class InMemorySalesOrderRepository(_Records[SalesOrder]):
         f = order_filter
         mine = [
             o
-            for o in self._tx.rows()
-            if o.tenant_id == self._tenant
-            and (f.account_id is None or o.account_id == f.account_id)
+            for o in self._tx.rows_in(TENANT, self._tenant)
+            if (f.account_id is None or o.account_id == f.account_id)
             and (f.status is None or o.status is f.status)
             and (f.since is None or o.created_at >= f.since)
             and (f.until is None or o.created_at < f.until)

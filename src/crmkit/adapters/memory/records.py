@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Hashable
 from typing import Any, Generic, TypeVar
 
-from crmkit.adapters.memory.tables import MemoryTable, TableTransaction, WriteRejected
+from crmkit.adapters.memory.tables import TENANT, MemoryTable, TableTransaction, WriteRejected
 from crmkit.domain import ConcurrencyConflict, DuplicateRecord, NotFound, TenantId
 from crmkit.domain.errors import CrmkitError
 from crmkit.domain.record_query import Condition, Op, QueryPlan, Scalar, Target
@@ -87,9 +87,8 @@ class InMemoryRecordStore(Generic[R]):
     def find(self, plan: QueryPlan) -> list[R]:
         rows: list[R] = [
             r
-            for r in self._tx.rows()
-            if attribute(r, "tenant_id") == self._tenant
-            and all(matches(r, c) for c in plan.conditions)
+            for r in self._tx.rows_in(TENANT, self._tenant)
+            if all(matches(r, c) for c in plan.conditions)
         ]
         rows.sort(key=lambda r: sort_values(r, plan))
         if plan.after is not None:

@@ -61,6 +61,12 @@ def _expiring_hold(hold: Hold) -> Hashable | None:
     return None
 
 
+def _open_at(reservation: Reservation) -> Hashable | None:
+    """The stock an open reservation holds (closed ones are in no group)."""
+    r = reservation
+    return (r.tenant_id, r.product_id, r.warehouse_id) if r.is_open else None
+
+
 def _expiring(reservation: Reservation) -> Hashable | None:
     """A tenant's open reservations that expire (what expiring reservations reads)."""
     if reservation.status is ReservationStatus.OPEN and reservation.expires_at is not None:
@@ -79,17 +85,24 @@ class MemoryStore:
         )
         self.warehouses: MemoryTable[RecordKey, Warehouse] = record_table(WAREHOUSES)
         self.stock_levels: MemoryTable[LevelKey, StockLevel] = MemoryTable(
-            key=lambda x: (x.tenant_id, x.product_id, x.warehouse_id), error=level_write_error
+            key=lambda x: (x.tenant_id, x.product_id, x.warehouse_id),
+            error=level_write_error,
+            groups={"product": lambda x: (x.tenant_id, x.product_id)},
         )
         self.movements: MemoryTable[MovementKey, Movement] = MemoryTable(
             key=lambda m: (m.tenant_id, m.id),
             error=movement_write_error,
             unique={"request_key_line": lambda m: (m.tenant_id, m.request_key, m.line)},
+            groups={"product": lambda m: (m.tenant_id, m.product_id)},
         )
         self.reservations: MemoryTable[ReservationKey, Reservation] = MemoryTable(
             key=lambda r: (r.tenant_id, r.id),
             error=reservation_write_error,
-            groups={"order": lambda r: (r.tenant_id, r.order_id), "expiring": _expiring},
+            groups={
+                "order": lambda r: (r.tenant_id, r.order_id),
+                "expiring": _expiring,
+                "open": _open_at,
+            },
         )
         self.stock_documents: MemoryTable[DocumentKey, StockDocument] = MemoryTable(
             key=lambda d: (d.tenant_id, d.KIND, d.id), error=document_write_error

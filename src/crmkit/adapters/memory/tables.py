@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Iterator
+from operator import attrgetter
 from typing import Generic, Protocol, TypeVar
 
 from crmkit.domain import TenantId, WrongTenant
@@ -35,10 +36,15 @@ class WriteRejected(Exception):
         self.index = index
 
 
+TENANT = "tenant"
+"""The group every table keeps: a tenant's rows (a tenant's query reads no other's)."""
+
+
 class MemoryTable(Generic[K, R]):
     """Committed rows by key, with unique indexes given as functions of a row, and groups:
     functions of a row giving the value it is found by (``None``: in no group), so that a
-    query of one group's rows reads those, not the whole table.
+    query of one group's rows reads those, not the whole table. Every table groups its
+    rows by tenant (:data:`TENANT`).
 
     ``error`` turns a rejected write of a row into the crmkit error the repository raises.
     """
@@ -53,7 +59,8 @@ class MemoryTable(Generic[K, R]):
         self.key = key
         self.error = error
         self.unique = unique or {}
-        self.group_of = groups or {}
+        tenant: Callable[[R], Hashable | None] = attrgetter("tenant_id")
+        self.group_of = {TENANT: tenant, **(groups or {})}
         self.rows: dict[K, R] = {}
         self.indexes: dict[str, dict[Hashable, K]] = {name: {} for name in self.unique}
         # group name -> value -> the keys of the committed rows in it (a dict keeps order)
