@@ -25,6 +25,7 @@ from crmkit.domain.price_list import (
 from crmkit.domain.pricing import (
     DocumentTotals,
     EntryOutcome,
+    LineAmounts,
     ListOutcome,
     NoPriceFound,
     PricingCustomer,
@@ -465,6 +466,18 @@ class TestLineAmounts:
             for value in (amount.net, amount.tax, amount.gross):
                 assert isinstance(value, Decimal)
                 assert value == value.quantize(step)
+
+    def test_totals_are_exact_in_a_callers_low_precision_context(self) -> None:
+        """A caller's context of 6 digits does not round a document's totals."""
+        big = LineAmounts(Decimal("1234567.89"), Decimal("160493.83"), Decimal("1395061.72"))
+        small = LineAmounts(Decimal("0.01"), Decimal("0.00"), Decimal("0.01"))
+        with decimal.localcontext(decimal.Context(prec=6)):
+            totals = DocumentTotals.of("CNY", [big, small])
+        assert (totals.net, totals.tax, totals.gross) == (
+            Decimal("1234567.90"),
+            Decimal("160493.83"),
+            Decimal("1395061.73"),
+        )
 
     def test_a_result_too_large_to_round_is_refused_by_name(self) -> None:
         """10^70 x 10^15 has more digits than the exact context keeps at cents: the

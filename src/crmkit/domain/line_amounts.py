@@ -125,12 +125,13 @@ class DocumentTotals:
 
     @classmethod
     def of(cls, currency: str, lines: Iterable[LineAmounts]) -> DocumentTotals:
-        """The exact sums of ``lines``."""
+        """The exact sums of ``lines`` (in the exact context, whatever the caller's)."""
         net = tax = gross = Decimal(0)
+        add = _EXACT.add
         for line in lines:
-            net += line.net
-            tax += line.tax
-            gross += line.gross
+            net = add(net, line.net)
+            tax = add(tax, line.tax)
+            gross = add(gross, line.gross)
         return cls(currency, net, tax, gross)
 
 
