@@ -52,7 +52,7 @@ class Code(TypeDecorator[str]):
         plain text passed as it is when the dialect has no processor of its own: what the
         check returns for it anyway, without two calls per value."""
         process = super().bind_processor(dialect)
-        if process is None or self.impl_instance.bind_processor(dialect) is not None:
+        if process is None or self.load_dialect_impl(dialect).bind_processor(dialect) is not None:
             return process
         checked = process
 
