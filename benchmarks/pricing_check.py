@@ -29,7 +29,7 @@ from benchmarks.pricing_bench import CUSTOMER, T0, TENANT, TIERS, best_of, fill
 from crmkit import open_storage
 from crmkit.adapters.clock import FixedClock
 from crmkit.domain import Product
-from crmkit.domain.pricing import DocumentTotals, PricingPolicy, line_amounts
+from crmkit.domain.pricing import DocumentTotals, PricingPolicy, resolved_amounts
 from crmkit.services.pricing import PricingService
 from crmkit.services.quotes import LineInput, QuoteService
 
@@ -99,19 +99,7 @@ def resolve_ratio(repeat: int = 5) -> float:
 
     def resolve_and_round() -> Decimal:
         resolutions = pricing.resolve_many(CUSTOMER, items, currency="CNY")
-        amounts = [
-            line_amounts(
-                unit_price=r.unit_price,
-                quantity=r.quantity,
-                line_discount_percent=Decimal(0),
-                document_discount_percent=Decimal(0),
-                tax_rate=TAX,
-                prices_include_tax=r.prices_include_tax,
-                currency="CNY",
-                rounding=rounding,
-            )
-            for r in resolutions
-        ]
+        amounts = [resolved_amounts(r, TAX, rounding) for r in resolutions]
         return DocumentTotals.of("CNY", amounts).gross
 
     price_by_hand = _loop(products, chosen)

@@ -18,6 +18,7 @@ from crmkit.domain.pricing import (
     Resolution,
     ResolutionMode,
     line_amounts,
+    resolved_amounts,
 )
 from crmkit.domain.pricing_lines import PricedLines, price_lines
 from crmkit.domain.pricing_terms import Explanation
@@ -76,16 +77,7 @@ class TestSameAsResolutionsAndLineAmounts:
             return
         priced = price_lines(index, lines, rounding)
         expected = [
-            line_amounts(
-                unit_price=r.unit_price,
-                quantity=r.quantity,
-                line_discount_percent=Decimal(0),
-                document_discount_percent=Decimal(0),
-                tax_rate=rate,
-                prices_include_tax=r.prices_include_tax,
-                currency="CNY",
-                rounding=rounding,
-            )
+            resolved_amounts(r, rate, rounding)
             for r, (_, _, rate, _) in zip(resolutions, lines, strict=True)
         ]
         assert [(i.net, i.tax, i.gross) for i in priced.lines] == [

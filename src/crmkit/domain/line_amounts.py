@@ -17,6 +17,7 @@ from crmkit.domain.pricing_terms import EXACT_PRECISION, HUNDRED, Resolution
 from crmkit.domain.rounding import Rounding
 
 _EXACT = decimal.Context(prec=EXACT_PRECISION)
+_NO_DISCOUNT = Decimal(0)
 """The context of line arithmetic, used through its methods (never made the thread's
 context, so a caller's context changes nothing; its flags are never read)."""
 _TEN_THOUSAND = HUNDRED * HUNDRED
@@ -112,6 +113,21 @@ class PricedLine:
             currency=currency,
             rounding=rounding,
         )
+
+
+def resolved_amounts(resolution: Resolution, tax_rate: Decimal, rounding: Rounding) -> LineAmounts:
+    """The amounts of a resolved price for its quantity with no discounts, as a quote line
+    without discounts gets them (:func:`line_amounts` at ``tax_rate``)."""
+    return line_amounts(
+        unit_price=resolution.unit_price,
+        quantity=resolution.quantity,
+        line_discount_percent=_NO_DISCOUNT,
+        document_discount_percent=_NO_DISCOUNT,
+        tax_rate=tax_rate,
+        prices_include_tax=resolution.prices_include_tax,
+        currency=resolution.currency,
+        rounding=rounding,
+    )
 
 
 @attrs.frozen

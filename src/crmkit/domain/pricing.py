@@ -31,6 +31,7 @@ from crmkit.domain.line_amounts import (
     approval_reasons,
     combined_discount,
     line_amounts,
+    resolved_amounts,
 )
 from crmkit.domain.price_resolution import (
     entry_order,
@@ -78,5 +79,6 @@ __all__ = [
     "fmt",
     "line_amounts",
     "resolve_price",
+    "resolved_amounts",
     "tie_break_key",
 ]

@@ -20,7 +20,7 @@ from crmkit.domain.pricing import (
     PricingCustomer,
     PricingPolicy,
     ResolutionMode,
-    line_amounts,
+    resolved_amounts,
 )
 from crmkit.domain.rounding import Rounding
 from crmkit.services import Storage
@@ -165,19 +165,7 @@ class PricingServiceContract:
         priced = world.pricing.price_lines(ACME, items, currency="CNY")
         resolutions = world.pricing.resolve_many(ACME, items, currency="CNY")
         rounding = PricingPolicy().rounding
-        expected = [
-            line_amounts(
-                unit_price=r.unit_price,
-                quantity=r.quantity,
-                line_discount_percent=Decimal(0),
-                document_discount_percent=Decimal(0),
-                tax_rate=Decimal("0.13"),
-                prices_include_tax=r.prices_include_tax,
-                currency="CNY",
-                rounding=rounding,
-            )
-            for r in resolutions
-        ]
+        expected = [resolved_amounts(r, Decimal("0.13"), rounding) for r in resolutions]
         assert [(i.net, i.tax, i.gross) for i in priced.lines] == [
             (a.net, a.tax, a.gross) for a in expected
         ]
