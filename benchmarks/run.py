@@ -10,7 +10,9 @@ Each round (``--rounds``, default 3) runs the cases interleaved on fresh tenants
 confirm and confirm + deliver of 5-line orders on memory, SQLite and (with ``--postgres``)
 PostgreSQL beside the fixed hand-written psycopg confirm (``psycopg_baseline.py``), with 1
 and 4 client processes there; on PostgreSQL with 1 client also crmkit's full delivery of
-confirmed orders beside the hand-written one (``psycopg_deliver.py``); and pricing a
+confirmed orders beside the hand-written one (``psycopg_deliver.py``), and both commands
+again with crmkit and the hand-written one taking turns in one process (``paired.py``,
+rows without a goal: their ratio does not move with the load between cases); and pricing a
 document's lines (``price_lines``) and a quote on the in-memory storage beside a
 dict-and-Decimal loop over the same tiers. A row gives the median over the rounds. After
 every run the benchmark checks what it did: no stock level oversold and each reserving
@@ -45,6 +47,7 @@ from benchmarks.orders_bench import (
     client,
     confirm_all,
 )
+from benchmarks.paired import BATCH, paired_ratio
 from benchmarks.pricing_check import PricingMismatch, pricing_ratios, resolve_ratio
 from crmkit import open_storage
 from crmkit.domain import TenantId
@@ -188,6 +191,7 @@ def ratio_rows(
     statements: dict[tuple[str, str], float | None] = {}
     pricing: list[float] = []
     quoting: list[float] = []
+    paired: dict[str, list[float]] = {}
     resolving: list[float] = []
     for _ in range(rounds):
         for backend, url in targets.items():
@@ -200,6 +204,10 @@ def ratio_rows(
                     rate, counted = run_orders(url, case, n, orders)
                     rates.setdefault((backend, case, n), []).append(round(rate, 1))
                     statements[(backend, case)] = counted or statements.get((backend, case))
+            if backend == "postgres":
+                for case in ("confirm", "deliver"):
+                    ratio = paired_ratio(url, case, orders, check)
+                    paired.setdefault(case, []).append(round(ratio, 3))
         call, whole_quote = pricing_ratios()
         pricing.append(round(call, 3))
         quoting.append(round(whole_quote, 3))
@@ -230,6 +238,14 @@ def ratio_rows(
             ratios.append(
                 ("postgres gain 1->4 clients / baseline gain", lambda i: _gain(rates, i), 0.8)
             )
+    for case, values in paired.items():
+        rows.append(
+            median_row(
+                {"case": f"postgres {case} / baseline, in turns of {BATCH} orders"},
+                values,
+                covers=f"crmkit's {case} and the hand-written one alternating in one process",
+            )
+        )
     for name, at, goal in ratios:
         values = [round(at(i), 3) for i in range(rounds)]
         rows.append(

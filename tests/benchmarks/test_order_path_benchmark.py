@@ -7,11 +7,14 @@ from decimal import Decimal
 
 import attrs
 import pytest
+from benchmarks.paired import paired_ratio
 from benchmarks.run import CheckFailed, check, main
 
 from crmkit import open_storage
 from crmkit.domain import TenantId
+from crmkit.services import Storage
 from crmkit.testing.order_support import open_world
+from tests.backends import POSTGRES_URL
 
 
 class TestQuickBenchmark:
@@ -31,6 +34,25 @@ class TestQuickBenchmark:
             r for r in rows if r.get("backend") == "sqlite" and r["case"] == "confirm per_s"
         )
         assert sqlite["statements_per_command"] > 0
+
+
+class TestPairedRatio:
+    """crmkit and the hand-written command in turns on PostgreSQL."""
+
+    @pytest.mark.postgres
+    @pytest.mark.parametrize("case", ["confirm", "deliver"])
+    def test_both_sides_run_and_what_they_wrote_is_checked(
+        self, postgres_storage: Storage, case: str
+    ) -> None:
+        """A ratio of two timed sides; the check sees every order of both."""
+        seen: list[int] = []
+
+        def counting_check(storage: Storage, tenant: str, orders: list[str], *rest: object) -> None:
+            seen.append(len(orders))
+            check(storage, tenant, orders, *rest)  # type: ignore[arg-type]
+
+        assert paired_ratio(POSTGRES_URL, case, 3, counting_check) > 0
+        assert seen == [6]
 
 
 class TestChecks:
