@@ -24,6 +24,17 @@ class _Checked:
     version: int = 1
 
 
+def _within_limit(instance: _Bounded, _: object, used: int) -> None:
+    if used > instance.limit:
+        raise ValueError("over the limit")
+
+
+@attrs.frozen
+class _Bounded:
+    limit: int
+    used: int = attrs.field(validator=_within_limit)
+
+
 @attrs.frozen
 class _Hooked:
     value: int
@@ -48,6 +59,16 @@ class TestEvolved:
         assert evolved(record, amount="2.5") == _Checked("ab", Decimal("2.5"))
         with pytest.raises(ValueError, match="Length"):
             evolved(record, code="x")
+
+    def test_a_validator_reading_a_changed_field_runs_though_its_own_field_is_kept(
+        self,
+    ) -> None:
+        """Lowering ``limit`` below ``used`` is refused, as ``attrs.evolve`` refuses it."""
+        with pytest.raises(ValueError, match="over the limit"):
+            attrs.evolve(_Bounded(5, 4), limit=3)
+        with pytest.raises(ValueError, match="over the limit"):
+            evolved(_Bounded(5, 4), limit=3)
+        assert evolved(_Bounded(5, 4), limit=4) == _Bounded(4, 4)
 
     def test_classes_with_hooks_or_unknown_fields_are_evolved(self) -> None:
         with pytest.raises(ValueError, match="negative"):

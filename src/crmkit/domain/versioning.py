@@ -46,43 +46,41 @@ def _copyable(kind: type) -> tuple[str, ...] | None:
     return names
 
 
-_PLANS: dict[type, dict[str, Any] | None] = {}
-"""Per record class: each field's converter (``None``: none), or ``None`` to evolve."""
-_VALIDATED = object()
-"""Marks a field with a validator: a change to it is evolved (the validator runs)."""
+_PLANS: dict[type, tuple[dict[str, Any], tuple[Any, ...]] | None] = {}
+"""Per record class: each field's converter (``None``: none) and the fields with a
+validator, or ``None`` to evolve."""
 
 
 def evolved(record: T, **changes: Any) -> T:
     """``attrs.evolve(record, **changes)``, made by copying the fields not changed as they
     are (their converters, which only normalise values already normal, are not run again)
-    and converting the changed ones. A class :func:`next_version` would evolve, or with a
-    field not set by ``__init__`` or a converter taking more than the value, is evolved;
-    so is a change to a field with a validator, or to no field of the class."""
+    and converting the changed ones; every field's validator runs on the result, as in
+    ``evolve`` (a validator may read other fields). A class :func:`next_version` would
+    evolve, or with a field not set by ``__init__`` or a converter taking more than the
+    value, is evolved; so is a change to no field of the class."""
     kind = type(record)
-    converters = _PLANS[kind] if kind in _PLANS else _plan(kind)
-    if converters is not None:
-        copy: Any = object.__new__(kind)
-        put = object.__setattr__
-        changed = 0
-        for name, convert in converters.items():
-            if name not in changes:
-                put(copy, name, getattr(record, name))
-            elif convert is _VALIDATED:
-                break
-            else:
-                value = changes[name]
-                put(copy, name, value if convert is None else convert(value))
-                changed += 1
+    plan = _PLANS[kind] if kind in _PLANS else _plan(kind)
+    if plan is None or not changes.keys() <= plan[0].keys():
+        return attrs.evolve(record, **changes)  # type: ignore[misc]
+    converters, validated = plan
+    copy: Any = object.__new__(kind)
+    put = object.__setattr__
+    for name, convert in converters.items():
+        if name in changes:
+            value = changes[name]
+            put(copy, name, value if convert is None else convert(value))
         else:
-            # every change named a field (else evolve refuses the one that does not)
-            if changed == len(changes):
-                return copy  # type: ignore[no-any-return]
-    return attrs.evolve(record, **changes)  # type: ignore[misc]
+            put(copy, name, getattr(record, name))
+    if validated and not attrs.validators.get_disabled():
+        for field in validated:
+            field.validator(copy, field, getattr(copy, field.name))
+    return copy  # type: ignore[no-any-return]
 
 
-def _plan(kind: type) -> dict[str, Any] | None:
-    """The converters of ``kind``'s fields, or ``None`` to evolve (remembered)."""
-    plan: dict[str, Any] | None = None
+def _plan(kind: type) -> tuple[dict[str, Any], tuple[Any, ...]] | None:
+    """The converters of ``kind``'s fields and its validated fields, or ``None`` to evolve
+    (remembered)."""
+    plan: tuple[dict[str, Any], tuple[Any, ...]] | None = None
     hooks = hasattr(kind, "__attrs_post_init__") or hasattr(kind, "__attrs_pre_init__")
     if attrs.has(kind) and not hooks:
         fields = attrs.fields(kind)
@@ -90,6 +88,9 @@ def _plan(kind: type) -> dict[str, Any] | None:
         if slots <= {*(f.name for f in fields), "__weakref__"} and all(
             f.init and not isinstance(f.converter, attrs.Converter) for f in fields
         ):
-            plan = {f.name: _VALIDATED if f.validator else f.converter for f in fields}
+            plan = (
+                {f.name: f.converter for f in fields},
+                tuple(f for f in fields if f.validator is not None),
+            )
     _PLANS[kind] = plan
     return plan
