@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
-__all__ = ["Cursors", "close_quietly"]
+__all__ = ["Cursors", "close_all", "close_quietly"]
 
 
 class Cursors:
@@ -42,8 +42,7 @@ class Cursors:
         spare, self._spare = self._spare, []
         if self._spare_connection is dbapi_connection:
             return spare
-        for cursor in spare:
-            close_quietly(cursor)
+        close_all(spare)
         return []
 
     def keep_spare(self, cursors: list[Any], dbapi_connection: Any) -> None:
@@ -56,11 +55,16 @@ class Cursors:
         if cursor is not None:
             close_quietly(cursor)
         spare, self._spare, self._spare_connection = self._spare, [], None
-        for cursor in spare:
-            close_quietly(cursor)
+        close_all(spare)
 
 
 def close_quietly(cursor: Any) -> None:
     """Close ``cursor``, ignoring a lost connection."""
     with suppress(Exception):  # a cursor of a lost connection: nothing left to release
         cursor.close()
+
+
+def close_all(cursors: list[Any]) -> None:
+    """Close each of ``cursors``, ignoring lost connections."""
+    for cursor in cursors:
+        close_quietly(cursor)

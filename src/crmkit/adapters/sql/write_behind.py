@@ -26,14 +26,13 @@ processed-request key, records added with a duplicate fallback) do not use
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import Connection, Executable
 from sqlalchemy.exc import SQLAlchemyError
 
 from crmkit.adapters.sql import direct
-from crmkit.adapters.sql.cursors import Cursors
+from crmkit.adapters.sql.cursors import Cursors, close_all
 from crmkit.domain import CrmkitError
 
 ENABLED = True
@@ -125,13 +124,13 @@ def send(
         # The statements before the failed one have their results; it and the rest have
         # none. A cursor whose statement was not queued (the last taken) is not looked at:
         # a cursor of an earlier pipeline still holds that pipeline's result.
-        _close(spare)
+        close_all(spare)
         queued = len(sent)
         last = min(queued, max(len(cursors) - 1, 0))
         failed = next((n for n, c in enumerate(cursors[:queued]) if c.pgresult is None), last)
         ran = zip(sent[:failed], cursors, strict=False)
         results = [_result(connection, plan, cursor) for plan, cursor in ran]
-        _close(cursors)
+        close_all(cursors)
         if isinstance(error, SQLAlchemyError):
             return results, error
         try:
@@ -143,10 +142,10 @@ def send(
     try:
         results = [_result(connection, plan, c) for plan, c in zip(sent, cursors, strict=True)]
     except BaseException:
-        _close([*cursors, *spare])
+        close_all([*cursors, *spare])
         raise
     if kept is None:
-        _close([*cursors, *spare])
+        close_all([*cursors, *spare])
     else:
         kept.keep_spare([*spare, *cursors], dbapi_connection)
     return results, None
@@ -155,9 +154,3 @@ def send(
 def _result(connection: Connection, plan: Any, cursor: Any) -> direct.DirectResult:
     rows = plan.rows(cursor, connection.dialect) if plan.fetch else []
     return direct.DirectResult(rows, cursor.rowcount)
-
-
-def _close(cursors: list[Any]) -> None:
-    for cursor in cursors:
-        with suppress(Exception):  # a cursor of a lost connection: nothing left to release
-            cursor.close()
