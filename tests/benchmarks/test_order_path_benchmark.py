@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 import pytest
+from benchmarks.flat_cost import flat_rows
 from benchmarks.paired import paired_ratio
 from benchmarks.run import CheckFailed, check, main
+from sqlalchemy import create_engine, text
 
 from crmkit import open_storage
 from crmkit.domain import TenantId
@@ -71,3 +74,34 @@ class TestChecks:
             uow.commit()
         with pytest.raises(CheckFailed, match="oversold"):
             check(storage, tenant, [], [product])
+
+
+OPERATIONS = ("confirm", "pricing", "reserve", "availability", "fund_summaries", "statement")
+
+
+class TestFlatCost:
+    """``--flat``: every measured operation on two loaded sizes, turn about."""
+
+    def test_every_operation_has_a_row_from_both_sizes(self, tmp_path: Path) -> None:
+        """Six rows, each with the sizes asked for and a time from each; the large world
+        holds what was loaded (products priced and stocked, the account's entries)."""
+        urls = [f"sqlite:///{tmp_path / name}.db" for name in ("small", "large")]
+        for url in urls:
+            open_storage(url, upgrade_schema=True).close()
+        rows = flat_rows(urls[0], urls[1], "sqlite", (40, 6), (300, 30), 2)
+        assert [r["case"] for r in rows] == [f"flat cost {name}" for name in OPERATIONS]
+        for row in rows:
+            assert (row["small"]["products"], row["large"]["entries"]) == (40, 30)
+            assert min(row["small"]["ms"], row["large"]["ms"]) > 0
+        loaded = create_engine(urls[1])
+        with loaded.connect() as connection:
+            bulk = "SELECT count(*) FROM crmkit_{} WHERE {} LIKE 'bulk%'"
+            assert connection.scalar(text(bulk.format("product", "id"))) == 300
+            assert connection.scalar(text(bulk.format("price_entry", "product_id"))) == 300
+            assert connection.scalar(text(bulk.format("stock_level", "product_id"))) == 300
+            most = (
+                "SELECT max(n) FROM "
+                "(SELECT count(*) AS n FROM crmkit_journal_entry GROUP BY account_id) AS c"
+            )
+            assert connection.scalar(text(most)) >= 30
+        loaded.dispose()
