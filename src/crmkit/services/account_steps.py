@@ -192,15 +192,18 @@ def expired_by_itself(hold: Hold, now: datetime) -> bool:
     )
 
 
-def current_ledger(uow: UnitOfWork, account_id: str, now: datetime) -> Ledger:
+def current_ledger(
+    uow: UnitOfWork, account_id: str, now: datetime, *, stored: CustomerAccount | None = None
+) -> Ledger:
     """The account and its grants as they stand at ``now`` (for reads; nothing is stored):
     pending holds whose expiry has come no longer hold anything, whether or not a sweep
-    or a command voided them yet.
+    or a command voided them yet. ``stored``: the account as read in this unit of work
+    (else it is read).
 
     Raises:
         NotFound: no such account in this tenant.
     """
-    account = uow.customer_accounts.get(account_id)
+    account = uow.customer_accounts.get(account_id) if stored is None else stored
     ledger = Ledger(account, "read", now, uow.rebate_grants.of_account(account_id))
     after: Hold | None = None
     while True:  # in batches by expiry and id, each through the account's index
@@ -212,15 +215,19 @@ def current_ledger(uow: UnitOfWork, account_id: str, now: datetime) -> Ledger:
         after = due[-1]
 
 
-def current_account(uow: UnitOfWork, account_id: str, now: datetime) -> CustomerAccount:
+def current_account(
+    uow: UnitOfWork, account_id: str, now: datetime, *, stored: CustomerAccount | None = None
+) -> CustomerAccount:
     """The stored account with the held amounts of expired holds released (see
-    :func:`current_ledger`; voiding moves only held amounts).
+    :func:`current_ledger`; voiding moves only held amounts). ``stored``: the account as
+    read in this unit of work (else it is read, once).
 
     Raises:
         NotFound: no such account in this tenant.
     """
-    stored = uow.customer_accounts.get(account_id)
-    moved = current_ledger(uow, account_id, now).account
+    if stored is None:
+        stored = uow.customer_accounts.get(account_id)
+    moved = current_ledger(uow, account_id, now, stored=stored).account
     held: dict[str, Any] = {f"{fund.value}_held": moved.fund(fund).held for fund in Fund}
     return attrs.evolve(stored, **held)
 

@@ -119,7 +119,7 @@ class AccountAdmin(AccountsBase):
             account = uow.customer_accounts.find(customer_id.strip(), currency)
             if account is None:
                 raise NotFound("CustomerAccount", "customer id", customer_id, uow.tenant_id)
-            return current_account(uow, account.id, self._clock.now())
+            return current_account(uow, account.id, self._clock.now(), stored=account)
 
     def rebate_grants(self, account_id: str) -> list[RebateGrant]:
         """The account's rebate grants, by id (held amounts without expired holds)."""
