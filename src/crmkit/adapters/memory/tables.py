@@ -70,19 +70,12 @@ class MemoryTable(Generic[K, R]):
         return self.indexes[index].get(value)
 
     def put(self, row: R) -> None:
-        self._put_rows({self.key(row): row})
+        self.put_rows({self.key(row): row})
 
-    def put_all(self, staged: dict[K, R]) -> None:
-        """:meth:`put` each row of ``staged`` (rows by their keys, as a transaction keeps
-        them: the keys are not worked out again). A subclass that keeps more per row in
-        its own ``put`` has each row put by it."""
-        if type(self).put is not MemoryTable.put:
-            for row in staged.values():
-                self.put(row)
-        else:
-            self._put_rows(staged)
-
-    def _put_rows(self, staged: dict[K, R]) -> None:
+    def put_rows(self, staged: dict[K, R]) -> None:
+        """:meth:`put` each row of ``staged``, rows by their keys as a transaction keeps
+        them (the keys are not worked out again). Only for a table whose class keeps
+        :meth:`put` as it is: a subclass keeping more per row gets each row by its put."""
         rows, unique, indexes, members = self.rows, self.unique, self.indexes, self.members
         groups = self.group_of.items()
         for key, row in staged.items():
@@ -270,8 +263,16 @@ class TableTransaction(Generic[K, R]):
 
     def apply(self) -> None:
         """Publish the staged writes. Call with the lock held, after :meth:`validate`."""
-        self.table.put_all(self.staged)
-        self.clear()
+        table, staged = self.table, self.staged
+        if type(table).put is MemoryTable.put:
+            table.put_rows(staged)
+        else:  # a table keeping more per row in its own put
+            for row in staged.values():
+                table.put(row)
+        staged.clear()  # :meth:`clear`, in line
+        self.expected.clear()
+        for values in self.staged_values.values():
+            values.clear()
 
     def clear(self) -> None:
         if not self.staged and not self.expected:
