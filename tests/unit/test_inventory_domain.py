@@ -9,6 +9,7 @@ import itertools
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -251,6 +252,44 @@ class TestReservation:
             assert reservation.remaining == 0
             with pytest.raises(InvalidStateTransition):
                 reservation.release(NOW)
+
+    @given(
+        first=positive,
+        quantity=st.integers(1, 10**8).map(lambda n: Decimal(n).scaleb(-4)),
+        line=st.sampled_from(["2", " 3 ", "line-4"]),
+        expires=st.none() | st.datetimes(timezones=st.just(UTC)),
+        now=st.datetimes(timezones=st.just(UTC)),
+    )
+    def test_a_sibling_is_what_new_makes_for_its_line(
+        self,
+        first: Decimal,
+        quantity: Decimal,
+        line: str,
+        expires: datetime | None,
+        now: datetime,
+    ) -> None:
+        """A sibling of a new reservation equals ``new`` for the other line, its id aside."""
+
+        def new(line_id: str, product: str, amount: Decimal) -> Reservation:
+            return Reservation.new(
+                TENANT,
+                order_id="o-1",
+                line_id=line_id,
+                product_id=ProductId(product),
+                warehouse_id=W,
+                quantity=amount,
+                expires_at=expires,
+                now=now,
+            )
+
+        made = new("1", "p1", first).sibling(
+            line_id=line, product_id=ProductId("p2"), warehouse_id=W, quantity=quantity
+        )
+        expected = attrs.evolve(new(line, "p2", quantity), id=made.id)
+        assert made == expected
+        assert [str(getattr(made, f.name)) for f in attrs.fields(Reservation)] == [
+            str(getattr(expected, f.name)) for f in attrs.fields(Reservation)
+        ]
 
 
 class TestDeliveryNote:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
 from crmkit.domain import ValidationError
@@ -40,7 +40,14 @@ def _check(value: object, where: str) -> None:
 
 def _check_items(items: Iterable[object], where: str) -> None:
     for item in items:
-        if type(item) not in _PLAIN:
+        kind = type(item)
+        if kind in _PLAIN:
+            continue
+        if kind is tuple:  # a key of plain values (stock keys): its items checked here
+            for value in item:  # type: ignore[attr-defined]
+                if type(value) not in _PLAIN:
+                    _check(value, where)
+        else:
             _check(item, where)
 
 
@@ -68,6 +75,7 @@ class _ScalarArguments:
 
 def _forwarding(name: str, where: str, original: object) -> Any:
     plain = _PLAIN  # the arguments checked in line: a call only for one not plain
+    function = cast(Callable[..., Any], original)
 
     def call(self: _ScalarArguments, /, *args: Any, **kwargs: Any) -> Any:
         for value in args:
@@ -79,18 +87,32 @@ def _forwarding(name: str, where: str, original: object) -> Any:
                     _check(value, where)
         return getattr(self._repository, name)(*args, **kwargs)
 
-    call.__name__ = call.__qualname__ = name
-    if inspect.isfunction(original):  # the repository method's signature and docstring show
-        functools.update_wrapper(call, original)
-    return call
+    def call_function(self: _ScalarArguments, /, *args: Any, **kwargs: Any) -> Any:
+        for value in args:
+            if type(value) not in plain:
+                _check(value, where)
+        if kwargs:
+            for value in kwargs.values():
+                if type(value) not in plain:
+                    _check(value, where)
+        return function(self._repository, *args, **kwargs)
+
+    if not inspect.isfunction(original):  # a class or static method: looked up per call
+        call.__name__ = call.__qualname__ = name
+        return call
+    # A plain function of the class: called with the repository, as its bound method
+    # would be (proxies are made per exact class, and repositories set no methods on
+    # themselves), without making the bound method at each call.
+    return functools.update_wrapper(call_function, original)  # its signature and docstring
 
 
 _PROXIES: dict[type, type[_ScalarArguments]] = {}
 
 
-def _proxy_class(kind: type) -> type[_ScalarArguments]:
+def proxy_class(kind: type) -> type[_ScalarArguments]:
     """The proxy class of the repository class ``kind``: one checked method per public
-    method, built once per class (a unit of work only instantiates it)."""
+    method, built once per class (a unit of work only instantiates it, with the repository:
+    what :func:`scalar_arguments` returns)."""
     proxy = _PROXIES.get(kind)
     if proxy is None:
         methods = {
@@ -107,10 +129,16 @@ def _is_method(member: object) -> bool:
     return inspect.isfunction(member) or inspect.ismethod(member)
 
 
+_SET_REPOSITORY = vars(_ScalarArguments)["_repository"].__set__
+"""The proxy's slot setter: :func:`scalar_arguments` fills it without ``__init__``'s call."""
+
+
 def scalar_arguments(repository: R) -> R:
     """``repository`` wrapped so that no mapping or bytes reaches its queries."""
-    proxy = _proxy_class(type(repository))(repository)
-    return cast(R, proxy)  # a proxy with the wrapped type's methods
+    kind = type(repository)
+    proxy = object.__new__(_PROXIES.get(kind) or proxy_class(kind))
+    _SET_REPOSITORY(proxy, repository)
+    return proxy  # type: ignore[return-value]  # a proxy with the wrapped type's methods
 
 
 def guard_repositories(unit_of_work: object) -> None:

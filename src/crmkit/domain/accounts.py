@@ -152,7 +152,7 @@ class CustomerAccount:
 
     def fund(self, fund: Fund) -> FundBalance:
         """The balance and held amount of ``fund``."""
-        name = fund.value
+        name: str = fund._value_  # the member's value without the ``value`` property's two calls
         return FundBalance(getattr(self, f"{name}_balance"), getattr(self, f"{name}_held"))
 
     def posted(self, fund: Fund) -> Decimal:
@@ -335,7 +335,8 @@ class Ledger:
         account = self.account
         current = account.fund(fund)
         balance, held = current.balance + balance_delta, current.held + held_delta
-        self._check(fund.value, balance, held)
+        fund_name: str = fund._value_  # ``fund.value``, read once
+        self._check(fund_name, balance, held)
         limit = account.credit_limit + (balance_delta if kind is EntryKind.CREDIT_LIMIT else ZERO)
         if fund is Fund.CREDIT:
             self._check("credit used", limit - balance, ZERO)
@@ -353,8 +354,8 @@ class Ledger:
             else:
                 self.changed_grants[grant_id] = changed
         values: dict[str, object] = {
-            f"{fund.value}_balance": balance,
-            f"{fund.value}_held": held,
+            f"{fund_name}_balance": balance,
+            f"{fund_name}_held": held,
             "last_seq": account.last_seq + 1,
             "updated_at": self.now,
         }

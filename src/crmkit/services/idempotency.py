@@ -20,6 +20,30 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+class _NotAValue(Exception):
+    """A content value of a kind :func:`fingerprint` refuses (named by ``kind``)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def _content_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value else "0"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value, key=repr) if isinstance(value, set | frozenset) else list(value)
+    raise _NotAValue(type(value).__name__)
+
+
+_CONTENT_TEXT = json.JSONEncoder(default=_content_value, sort_keys=True, ensure_ascii=False).encode
+"""``json.dumps`` with these options, its encoder made once (it keeps no state)."""
+
+
 def fingerprint(operation: str, payload: Mapping[str, object]) -> str:
     """A stable digest of a command's content (Decimals by value: 1.0 equals 1.00).
 
@@ -27,21 +51,12 @@ def fingerprint(operation: str, payload: Mapping[str, object]) -> str:
         ValidationError: the payload holds a value that is not text, a number, a date,
             an enum or a collection of those.
     """
-
-    def default(value: object) -> object:
-        if isinstance(value, Decimal):
-            return str(value.normalize()) if value else "0"
-        if isinstance(value, datetime):
-            return value.isoformat()
-        if isinstance(value, Enum):
-            return value.value
-        if isinstance(value, set | frozenset | tuple):
-            return sorted(value, key=repr) if isinstance(value, set | frozenset) else list(value)
+    try:
+        text = _CONTENT_TEXT([operation, payload])
+    except _NotAValue as refused:
         raise ValidationError(
-            f"{operation} was given a {type(value).__name__}, which is not a value of a command."
-        )
-
-    text = json.dumps([operation, payload], default=default, sort_keys=True, ensure_ascii=False)
+            f"{operation} was given a {refused.kind}, which is not a value of a command."
+        ) from None
     # surrogatepass: an unpaired surrogate cannot fail the digest (the services refuse
     # such text before this anyway); every other text encodes as before.
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -124,6 +124,7 @@ def reserve_lines(
     expire_due(uow, levels, now)
     taken: list[Reservation] = []
     backorders: list[Backorder] = []
+    first: Reservation | None = None
     for line, pid, quantity in wanted:
         candidates = [
             Candidate(wid, w.code, w.priority, levels[(pid, wid)].available)
@@ -135,16 +136,21 @@ def reserve_lines(
             raise InsufficientStock(pid, quantity, split.allocated, uow.tenant_id, sku=sku)
         for wid, part in split.parts:
             levels[(pid, wid)] = levels[(pid, wid)].reserve(part, now)
-            reservation = Reservation.new(
-                uow.tenant_id,
-                order_id=order,
-                line_id=line,
-                product_id=pid,
-                warehouse_id=wid,
-                quantity=part,
-                expires_at=expiry,
-                now=now,
-            )
+            if first is None:
+                reservation = first = Reservation.new(
+                    uow.tenant_id,
+                    order_id=order,
+                    line_id=line,
+                    product_id=pid,
+                    warehouse_id=wid,
+                    quantity=part,
+                    expires_at=expiry,
+                    now=now,
+                )
+            else:  # the same order, expiry and time: the first one's, copied
+                reservation = first.sibling(
+                    line_id=line, product_id=pid, warehouse_id=wid, quantity=part
+                )
             taken.append(reservation)
         if split.backordered > 0:
             backorders.append(Backorder(line, pid, split.backordered))

@@ -160,7 +160,7 @@ def confirm_order(
         order_event(
             EventName.FUNDS_HELD,
             saved,
-            holds=[{"fund": h.fund.value, "amount": h.amount, "hold_id": h.id} for h in holds],
+            holds=[{"fund": h.fund.value, "amount": str(h.amount), "hold_id": h.id} for h in holds],
             explanation=list(plan.explanation),
         )
     )
@@ -173,11 +173,11 @@ def confirm_order(
                     "line_no": int(r.line_id),
                     "sku": products[r.product_id].sku,
                     "warehouse_id": r.warehouse_id,
-                    "quantity": r.quantity,
+                    "quantity": str(r.quantity),  # as the payload's JSON writes a Decimal
                 }
                 for r in reserved.reservations
             ],
         )
     )
-    events.append(order_event(EventName.CONFIRMED, saved, total=sum(gross, ZERO)))
+    events.append(order_event(EventName.CONFIRMED, saved, total=str(sum(gross, ZERO))))
     return saved

@@ -165,7 +165,8 @@ def moment(value: object, what: str) -> datetime | None:
 
 def order_event(name: str, order: SalesOrder, **fields: object) -> PendingEvent:
     """An event of ``order`` with its id, number and status beside ``fields``."""
-    base = {"order_id": order.id, "number": order.number, "status": order.status.value}
+    status: str = order.status._value_  # ``status.value`` without the property's calls
+    base = {"order_id": order.id, "number": order.number, "status": status}
     return PendingEvent(name, order.id, payload(**base, **fields))
 
 

@@ -247,10 +247,14 @@ class RecordRepository(Generic[R]):
             ValidationError: an unknown or unindexed field, a value of the wrong type, a
                 bad limit, or a cursor not made for this listing.
         """
+        declared = self.record_type
+        definitions = self.custom_definitions() if declared.custom_fields else []
         plan = planned(
-            self.record_type,
-            {d.key: d.kind.value for d in self.custom_definitions()},
-            [*filters, *(Equals(name, value) for name, value in self.record_type.fixed)],
+            declared,
+            {d.key: d.kind.value for d in definitions} if definitions else {},
+            [*filters, *(Equals(name, value) for name, value in declared.fixed)]
+            if declared.fixed
+            else list(filters),
             order_by=order_by,
             after=after,
             limit=limit,

@@ -39,7 +39,8 @@ class _Rows(GuardedRepository, shared.AccountRecords[R]):
         tx: TableTransaction[Any, Any],
         rollback: Callable[[], None],
     ) -> None:
-        super().__init__(tenant_id, rollback)
+        self._tenant = tenant_id  # GuardedRepository's, set here: one call per repository
+        self._rollback = rollback
         self._tx = tx
 
     def _fail(self, error: CrmkitError) -> CrmkitError:
@@ -48,21 +49,35 @@ class _Rows(GuardedRepository, shared.AccountRecords[R]):
 
     def _write(self, record: Any, *, expected: int | None) -> bool:
         # the table raises its own error when the key is taken or the row stale or missing
-        write = self._tx.insert if expected is None else self._tx.update
-        self._guarded(lambda: write(record))
+        try:
+            if expected is None:
+                self._tx.insert(record)
+            else:
+                self._tx.update(record)
+        except Exception:
+            self._rollback()
+            raise
         return True
 
     def _find(self, where: Sequence[Cond], order: Order = (), limit: int = 0) -> list[R]:
         keyed = {c.field: c.value for c in where if c.op == "=="}
-        if all(name in keyed for name in self.key):  # the key names one row: no scan
-            row = self._tx.get((self._tenant, *(keyed[name] for name in self.key)))
+        key: list[Any] = [self._tenant]
+        for name in self.key:
+            if name not in keyed:
+                break
+            key.append(keyed[name])
+        else:  # the key names one row: no scan
+            row = self._tx.get(tuple(key))
             rows: list[Any] = [] if row is None else [row]
-        elif "account_id" in keyed and ACCOUNT in self._tx.table.group_of:
-            group = EXPIRING if _expiring(keyed, where, self._tx) else ACCOUNT
-            rows = self._tx.rows_in(group, (self._tenant, keyed["account_id"]))
-        else:
-            rows = self._tx.rows_in(TENANT, self._tenant)
-        found = [r for r in rows if all(_meets(r, c) for c in where)]
+        if len(key) <= len(self.key):  # not every key field given
+            if "account_id" in keyed and ACCOUNT in self._tx.table.group_of:
+                group = EXPIRING if _expiring(keyed, where, self._tx) else ACCOUNT
+                rows = self._tx.rows_in(group, (self._tenant, keyed["account_id"]))
+            else:
+                rows = self._tx.rows_in(TENANT, self._tenant)
+        if not rows:
+            return []
+        found = [r for r in rows if _meets_all(r, where)]
         for name, descending in reversed(order):
             found.sort(key=attrgetter(name), reverse=descending)
         return found[:limit] if limit else found
@@ -81,6 +96,13 @@ def _expiring(keyed: dict[str, Any], where: Sequence[Cond], tx: TableTransaction
         and keyed.get("status") is HoldStatus.PENDING
         and any(c.field == "expires_at" and c.op == "!=" and c.value is None for c in where)
     )
+
+
+def _meets_all(row: Any, where: Sequence[Cond]) -> bool:
+    for cond in where:  # noqa: SIM110 -- a loop: a generator per row cost more than the match
+        if not _meets(row, cond):
+            return False
+    return True
 
 
 def _meets(row: Any, cond: Cond) -> bool:

@@ -33,22 +33,28 @@ class InMemoryDocumentCounterRepository(TableRepository[CounterKey, DocumentCoun
 
     def take(self, series: str, count: int = 1) -> int:
         current = self._tx.get((self._tenant, series))
-        if current is None:
-            self._guarded(lambda: self._tx.insert(DocumentCounter(self._tenant, series, count)))
-            return count
-        saved = evolved(current, value=current.value + count, version=current.version + 1)
-        self._guarded(lambda: self._tx.update(saved))
+        try:
+            if current is None:
+                self._tx.insert(DocumentCounter(self._tenant, series, count))
+                return count
+            saved = evolved(current, value=current.value + count, version=current.version + 1)
+            self._tx.update(saved)
+        except Exception:
+            self._rollback()
+            raise
         return saved.value
 
 
 class InMemoryOutboxRepository(TableRepository[EventKey, OutboxEvent]):
     def append(self, events: Sequence[OutboxEvent]) -> None:
-        def write() -> None:
+        try:
             for event in events:
-                self._same_tenant("OutboxEvent", event.position, event.tenant_id)
+                if event.tenant_id != self._tenant:
+                    self._same_tenant("OutboxEvent", event.position, event.tenant_id)
                 self._tx.insert(event)
-
-        self._guarded(write)
+        except Exception:
+            self._rollback()
+            raise
 
     def after(self, position: int, limit: int) -> list[OutboxEvent]:
         mine = [e for e in self._tx.rows_in(TENANT, self._tenant) if e.position > position]

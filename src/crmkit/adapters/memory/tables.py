@@ -70,25 +70,34 @@ class MemoryTable(Generic[K, R]):
         return self.indexes[index].get(value)
 
     def put(self, row: R) -> None:
-        key = self.key(row)
-        old = self.rows.get(key)
-        for name, of in self.unique.items():
-            if old is not None:
-                del self.indexes[name][of(old)]
-            self.indexes[name][of(row)] = key
-        for name, among in self.group_of.items():
-            was, now = None if old is None else among(old), among(row)
-            if was == now and old is not None:
-                continue
-            members = self.members[name]
-            if was is not None:
-                held = members[was]
-                del held[key]
-                if not held:
-                    del members[was]
-            if now is not None:
-                members.setdefault(now, {})[key] = None
-        self.rows[key] = row
+        self.put_rows({self.key(row): row})
+
+    def put_rows(self, staged: dict[K, R]) -> None:
+        """:meth:`put` each row of ``staged``, rows by their keys as a transaction keeps
+        them (the keys are not worked out again). Only for a table whose class keeps
+        :meth:`put` as it is: a subclass keeping more per row gets each row by its put."""
+        rows, unique, indexes, members = self.rows, self.unique, self.indexes, self.members
+        groups = self.group_of.items()
+        for key, row in staged.items():
+            old = rows.get(key)
+            for name, of in unique.items():
+                if old is not None:
+                    del indexes[name][of(old)]
+                indexes[name][of(row)] = key
+            for name, among in groups:
+                now = among(row)
+                if old is not None:
+                    was = among(old)
+                    if was == now:
+                        continue
+                    if was is not None:
+                        held = members[name][was]
+                        del held[key]
+                        if not held:
+                            del members[name][was]
+                if now is not None:
+                    members[name].setdefault(now, {})[key] = None
+            rows[key] = row
 
 
 class TableTransaction(Generic[K, R]):
@@ -174,17 +183,24 @@ class TableTransaction(Generic[K, R]):
         """
         table = self.table
         key = table.key(row)
+        staged = self.staged
         try:
             with self.lock:
-                if self._current(key) is not None:
+                try:  # :meth:`_current` in line (a staged or committed row is never None)
+                    exists = key in staged or key in table.rows
+                except TypeError:
+                    exists = False  # a key holding a list or dict names no row
+                if exists:
                     raise WriteRejected("exists", key)
                 if table.unique:
                     self._check_unique(row, key, staged_too=True)
         except WriteRejected as rejected:
             raise table.error(rejected, row) from None
-        self._stage(key, row)
-        if key not in self.expected:
-            self.expected[key] = None
+        if table.unique:
+            self._stage(key, row)
+        else:
+            staged[key] = row
+        self.expected.setdefault(key, None)
 
     def update(self, row: R) -> None:
         """Stage ``row`` over the current one; the current version must be ``row.version - 1``.
@@ -195,9 +211,15 @@ class TableTransaction(Generic[K, R]):
         """
         table = self.table
         key = table.key(row)
+        staged = self.staged
         try:
             with self.lock:
-                current = self._current(key)
+                try:  # :meth:`_current` in line
+                    current = staged.get(key)
+                    if current is None:
+                        current = table.rows.get(key)
+                except TypeError:
+                    current = None  # a key holding a list or dict names no row
                 if current is None:
                     raise WriteRejected("missing", key)
                 if current.version != row.version - 1:
@@ -206,9 +228,11 @@ class TableTransaction(Generic[K, R]):
                     self._check_unique(row, key, staged_too=True)
         except WriteRejected as rejected:
             raise table.error(rejected, row) from None
-        self._stage(key, row)
-        if key not in self.expected:
-            self.expected[key] = current.version
+        if table.unique:
+            self._stage(key, row)
+        else:
+            staged[key] = row
+        self.expected.setdefault(key, current.version)
 
     def _current(self, key: K) -> R | None:
         """:meth:`get` for a caller holding the lock."""
@@ -239,9 +263,16 @@ class TableTransaction(Generic[K, R]):
 
     def apply(self) -> None:
         """Publish the staged writes. Call with the lock held, after :meth:`validate`."""
-        for row in self.staged.values():
-            self.table.put(row)
-        self.clear()
+        table, staged = self.table, self.staged
+        if type(table).put is MemoryTable.put:
+            table.put_rows(staged)
+        else:  # a table keeping more per row in its own put
+            for row in staged.values():
+                table.put(row)
+        staged.clear()  # :meth:`clear`, in line
+        self.expected.clear()
+        for values in self.staged_values.values():
+            values.clear()
 
     def clear(self) -> None:
         if not self.staged and not self.expected:
@@ -313,13 +344,15 @@ class TableRepository(GuardedRepository, Generic[K, T]):
     def __init__(
         self, tenant_id: TenantId, tx: TableTransaction[K, T], rollback: Callable[[], None]
     ) -> None:
-        super().__init__(tenant_id, rollback)
+        self._tenant = tenant_id  # GuardedRepository's, set here: one call per repository
+        self._rollback = rollback
         self._tx = tx
 
     def _insert(self, record: T, entity: str, record_id: object) -> None:
         """Insert ``record``, a record of this tenant."""
         try:
-            self._same_tenant(entity, record_id, record.tenant_id)
+            if record.tenant_id != self._tenant:
+                self._same_tenant(entity, record_id, record.tenant_id)
             self._tx.insert(record)
         except Exception:
             self._rollback()
@@ -329,7 +362,8 @@ class TableRepository(GuardedRepository, Generic[K, T]):
         """Store the next version of ``record``, a record of this tenant, and return it."""
         saved = next_version(record)
         try:
-            self._same_tenant(entity, record_id, record.tenant_id)
+            if record.tenant_id != self._tenant:
+                self._same_tenant(entity, record_id, record.tenant_id)
             self._tx.update(saved)
         except Exception:
             self._rollback()

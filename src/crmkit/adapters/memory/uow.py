@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, Self, TypeVar
 
@@ -64,11 +65,34 @@ class _Made(Generic[T]):
         return made
 
 
+class _Over(_Made[T]):
+    """The repository ``kind`` over the store's table ``table``, made on first use: its
+    table transaction, the repository and its guard in one step (every confirm makes a
+    dozen of them)."""
+
+    def __init__(
+        self,
+        kind: Callable[[TenantId, TableTransaction[Any, Any], Callable[[], None]], T],
+        table: str,
+    ) -> None:
+        super().__init__(lambda uow: kind(uow.tenant_id, uow.over(table), uow._rollback))
+        self._kind = kind
+        self._table = table
+
+    def __get__(self, uow: InMemoryUnitOfWork, owner: type | None = None) -> T:
+        store = uow._store
+        transaction = TableTransaction(getattr(store, self._table), store.lock)
+        uow._transactions.append(transaction)
+        made = scalar_arguments(self._kind(uow.tenant_id, transaction, uow._rollback))
+        uow.__dict__[self._name] = made
+        return made
+
+
 def _over(
     kind: Callable[[TenantId, TableTransaction[Any, Any], Callable[[], None]], T], table: str
 ) -> _Made[T]:
     """The repository ``kind`` over the store's table ``table``."""
-    return _Made(lambda uow: kind(uow.tenant_id, uow.over(table), uow.rollback))
+    return _Over(kind, table)
 
 
 class InMemoryUnitOfWork:
@@ -79,6 +103,7 @@ class InMemoryUnitOfWork:
     """
 
     tenant_id: TenantId
+    _rollback: Callable[[], None]
     products = _Made(lambda uow: RecordProductRepository(uow.records(PRODUCTS), uow.tenant_id))
     requests = _over(InMemoryProcessedRequestRepository, "requests")
     warehouses = _Made(lambda uow: RecordWarehouseRepository(uow.records(WAREHOUSES)))
@@ -88,7 +113,7 @@ class InMemoryUnitOfWork:
     stock_documents = _over(InMemoryStockDocumentRepository, "stock_documents")
     price_lists = _Made(
         lambda uow: InMemoryPriceListRepository(
-            uow.tenant_id, uow.over("price_lists"), uow.over("price_entries"), uow.rollback
+            uow.tenant_id, uow.over("price_lists"), uow.over("price_entries"), uow._rollback
         )
     )
     quotes = _over(InMemoryQuoteRepository, "quotes")
@@ -106,8 +131,10 @@ class InMemoryUnitOfWork:
         self.tenant_id = tenant_id
         self._store = store
         self._transactions: list[TableTransaction[Any, Any]] = []
-        self._record_stores: dict[str, RecordStore[Any]] = {}
-        self._record_tables: dict[str, TableTransaction[Any, Any]] = {}
+        # What the repositories call back holds the transactions, not the unit of work: a
+        # finished unit of work is then freed at once, not left to the garbage collector.
+        self._rollback = functools.partial(_rolled_back, self._transactions)
+        self._record_stores = _RecordStores(store, tenant_id, self._transactions, self._rollback)
 
     def over(self, table: str) -> TableTransaction[Any, Any]:
         """A transaction of this unit of work over the store's table ``table``."""
@@ -116,18 +143,7 @@ class InMemoryUnitOfWork:
 
     def records(self, record_type: RecordType[R2]) -> RecordRepository[R2]:
         """The records of a declared type in this unit of work."""
-        return RecordRepository(record_type, self._record_store, self.tenant_id)
-
-    def _record_store(self, record_type: RecordType[Any]) -> RecordStore[Any]:
-        store = self._record_stores.get(record_type.scope)
-        if store is None:
-            tx = self._record_tables.get(record_type.name)
-            if tx is None:  # types sharing a table share its transaction
-                tx = self._over(self._store.record_table(record_type))
-                self._record_tables[record_type.name] = tx
-            store = InMemoryRecordStore(record_type, self.tenant_id, tx, self.rollback)
-            self._record_stores[record_type.scope] = store
-        return store
+        return RecordRepository(record_type, self._record_stores, self.tenant_id)
 
     def _over(self, table: MemoryTable[K, R]) -> TableTransaction[K, R]:
         transaction = TableTransaction(table, self._store.lock)
@@ -153,9 +169,45 @@ class InMemoryUnitOfWork:
                 transaction.apply()
 
     def rollback(self) -> None:
-        for transaction in self._transactions:
-            if transaction.staged or transaction.expected:
-                transaction.clear()
+        _rolled_back(self._transactions)
+
+
+def _rolled_back(transactions: list[TableTransaction[Any, Any]]) -> None:
+    """Discard what ``transactions`` staged (a unit of work's rollback)."""
+    for transaction in transactions:
+        if transaction.staged or transaction.expected:
+            transaction.clear()
+
+
+class _RecordStores:
+    """A unit of work's stores of declared record types, made on first use (types sharing
+    a table share its transaction)."""
+
+    def __init__(
+        self,
+        store: MemoryStore,
+        tenant_id: TenantId,
+        transactions: list[TableTransaction[Any, Any]],
+        rollback: Callable[[], None],
+    ) -> None:
+        self._store = store
+        self._tenant = tenant_id
+        self._transactions = transactions
+        self._rollback = rollback
+        self._stores: dict[str, RecordStore[Any]] = {}
+        self._tables: dict[str, TableTransaction[Any, Any]] = {}
+
+    def __call__(self, record_type: RecordType[Any]) -> RecordStore[Any]:
+        store = self._stores.get(record_type.scope)
+        if store is None:
+            tx = self._tables.get(record_type.name)
+            if tx is None:
+                tx = TableTransaction(self._store.record_table(record_type), self._store.lock)
+                self._transactions.append(tx)
+                self._tables[record_type.name] = tx
+            store = InMemoryRecordStore(record_type, self._tenant, tx, self._rollback)
+            self._stores[record_type.scope] = store
+        return store
 
 
 class InMemoryStorage:

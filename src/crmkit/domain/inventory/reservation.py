@@ -17,6 +17,7 @@ from crmkit.domain.lifecycle import require_status
 from crmkit.domain.quantity import normal_quantity
 from crmkit.domain.text import clean_text
 from crmkit.domain.timestamps import optional_utc_millis, utc_millis
+from crmkit.domain.versioning import evolved
 
 ReservationId = NewType("ReservationId", str)
 
@@ -100,6 +101,21 @@ class Reservation:
             expires_at=expires_at,
             created_at=now,
             updated_at=now,
+        )
+
+    def sibling(
+        self, *, line_id: str, product_id: ProductId, warehouse_id: WarehouseId, quantity: Decimal
+    ) -> Reservation:
+        """For a reservation just made by :meth:`new`: what ``new`` makes for another line
+        of the same order with the same expiry and time, copied from this one (what they
+        share, converted here already, is not converted again)."""
+        return evolved(
+            self,
+            id=ReservationId(new_id()),
+            line_id=line_id,
+            product_id=product_id,
+            warehouse_id=warehouse_id,
+            quantity=quantity,
         )
 
     @property
