@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import NewType
 
 from crmkit.domain.text import clean_text
@@ -55,3 +56,22 @@ def record_id(value: object, what: str) -> str:
     ):
         return value
     return clean_text(value, what, max_length=RECORD_ID_MAX_LENGTH)
+
+
+def record_ids(values: Iterable[object], what: str) -> list[str]:
+    """:func:`record_id` of each of ``values``, in order: a clean id (what
+    :func:`record_id` returns as it is) is kept without the call.
+
+    Raises:
+        ValidationError: a value is not a valid id (the first).
+    """
+    return [
+        value
+        if type(value) is str
+        and 0 < len(value) <= RECORD_ID_MAX_LENGTH
+        and value.isascii()
+        and value.isprintable()
+        and value[0] != " " != value[-1]
+        else record_id(value, what)
+        for value in values
+    ]

@@ -10,9 +10,10 @@ rounded to the currency's minor unit by a named rule.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import NewType
+from typing import NewType, TypeVar
 
 import attrs
 
@@ -98,6 +99,34 @@ def quantity(value: object, what: str = "quantity", *, positive: bool = True) ->
             f"{what} {amount} must be {bound} and below {MAX_QUANTITY}.", what=what
         )
     return amount
+
+
+_WHOLE_DIGITS = len(str(MAX_QUANTITY)) - 1
+"""The digits of the largest whole quantity (below ``MAX_QUANTITY``)."""
+K = TypeVar("K")
+
+
+def item_quantities(items: Iterable[tuple[K, object]]) -> list[tuple[K, Decimal]]:
+    """Each (key, quantity) item with its quantity checked by :func:`quantity`, in order.
+
+    A ``Decimal`` written as plain digits without a leading zero (``7``, ``250``: a
+    positive whole number, exponent 0, in range) is what :func:`quantity` returns for it,
+    so it is kept as it is; any other quantity (and every refusal) goes through
+    :func:`quantity`.
+
+    Raises:
+        FloatNotAllowed: a float was given.
+        ValidationError: a quantity is out of range or has too many decimals (the first).
+    """
+    return [
+        (item[0], amount)
+        if type(amount := item[1]) is Decimal
+        and (text := str(amount)).isdigit()
+        and text[0] != "0"
+        and len(text) <= _WHOLE_DIGITS
+        else (item[0], quantity(amount))
+        for item in items
+    ]
 
 
 def percent(value: object, what: str, *, low: Decimal, high: Decimal) -> Decimal:

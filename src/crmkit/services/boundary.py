@@ -37,7 +37,7 @@ import attrs
 from crmkit.domain import CrmkitError, FloatNotAllowed, ValidationError, to_decimal
 from crmkit.domain.decimals import MAX_INTEGER_DIGITS
 from crmkit.domain.errors import shown
-from crmkit.domain.ids import record_id
+from crmkit.domain.ids import RECORD_ID_MAX_LENGTH, record_id
 from crmkit.domain.requests import request_key
 
 C = TypeVar("C", bound=type)
@@ -338,6 +338,26 @@ def _items(origin: object, item_check: Check) -> Check:
         label = f"{what} item"
         if pair is None:
             items = [item_check(item, label) for item in value]
+        elif pair == _ID_AND_NUMBER:  # (id, quantity) items: the plain ones pass as they are
+            first, second = pair
+            items = [
+                item
+                if type(item) is tuple
+                and len(item) == 2
+                # record_id's clean id, then _a_number's in-range Decimal, inlined
+                and type(key := item[0]) is str
+                and 0 < len(key) <= RECORD_ID_MAX_LENGTH
+                and key.isascii()
+                and key.isprintable()
+                and key[0] != " " != key[-1]
+                and type(number := item[1]) is Decimal
+                and number.is_finite()
+                and number.adjusted() < MAX_INTEGER_DIGITS
+                else (first(item[0], label), second(item[1], label))
+                if type(item) is tuple and len(item) == 2
+                else item_check(item, label)
+                for item in value
+            ]
         else:  # what item_check does with a plain 2-tuple, inlined
             first, second = pair
             items = [
@@ -351,6 +371,11 @@ def _items(origin: object, item_check: Check) -> Check:
         return items if isinstance(value, list) else tuple(items)
 
     return check
+
+
+_ID_AND_NUMBER: tuple[Check, Check] = (record_id, _a_number)
+"""The member checks of an (id, number) item, whose plain items :func:`_items` passes
+without a call."""
 
 
 def _mapping(key_check: Check, value_check: Check) -> Check:

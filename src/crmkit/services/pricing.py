@@ -18,7 +18,7 @@ from crmkit.domain.price_list import (
     PriceList,
     PriceListId,
     PriceListScope,
-    quantity,
+    item_quantities,
     unit_price,
 )
 from crmkit.domain.pricing import PricingCustomer, PricingPolicy, Resolution
@@ -102,20 +102,14 @@ def _indexed(
     (product id, quantity, tax rate, SKU); and the index of the lists that apply, with
     the tiers of these products loaded: the three repository calls of :func:`price_items`."""
     moment = utc_millis(at)
-    wanted = [(pid, quantity(q)) for pid, q in items]
+    wanted = item_quantities(items)
     products = uow.products.get_many({pid for pid, _ in wanted})
     lines: list[Line] = []
     for pid, amount in wanted:
         product = products.get(pid)
-        if product is None:
-            raise NotFound("Product", "id", pid, uow.tenant_id)
-        if not product.active:
-            raise ValidationError(
-                f"product {pid!r} ({product.sku}) is deactivated and cannot be priced; "
-                f"activate it first or leave it out.",
-                product_id=pid,
-            )
-        lines.append((product.id, amount, product.tax_rate, product.sku))
+        if product is None or not product.active:
+            raise _unpriceable(uow, pid, product)
+        lines.append((pid, amount, product.tax_rate, product.sku))
     index = PriceIndex(
         customer=customer,
         at=moment,
@@ -126,6 +120,16 @@ def _indexed(
     if index.sources:
         index.load(uow.price_lists.tiers(index.sources, set(products)))
     return products, lines, index
+
+
+def _unpriceable(uow: UnitOfWork, pid: ProductId, product: Product | None) -> Exception:
+    if product is None:
+        return NotFound("Product", "id", pid, uow.tenant_id)
+    return ValidationError(
+        f"product {pid!r} ({product.sku}) is deactivated and cannot be priced; "
+        f"activate it first or leave it out.",
+        product_id=pid,
+    )
 
 
 @checked_calls

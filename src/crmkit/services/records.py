@@ -21,7 +21,7 @@ from crmkit.domain.custom_fields import (
     check_custom_values,
 )
 from crmkit.domain.errors import ConcurrencyConflict, CrmkitError
-from crmkit.domain.ids import record_id
+from crmkit.domain.ids import record_id, record_ids
 from crmkit.domain.query_plans import planned
 from crmkit.domain.record_query import (
     Equals,
@@ -190,7 +190,7 @@ class RecordRepository(Generic[R]):
                 f"{MAX_GET_MANY} ids."
             )
         what = f"{self.record_type.entity} {self.record_type.key}"  # as _key names it
-        wanted = sorted({record_id(k, what) for k in keys})
+        wanted = sorted(set(record_ids(keys, what)))
         found = self._store.get_many(wanted) if wanted else []
         key = self.record_type.key
         if not self.record_type.fixed:  # every record of the table is of this type

@@ -130,6 +130,11 @@ class TableTransaction(Generic[K, R]):
         staged, found = self.staged, []
         with self.lock:
             committed = self.table.rows
+            if not staged:  # nothing written in this unit of work: the committed rows alone
+                try:
+                    return [row for key in keys if (row := committed.get(key)) is not None]
+                except TypeError:  # an unhashable key: the loop below leaves it out
+                    pass
             for key in keys:
                 try:
                     row = staged[key] if key in staged else committed.get(key)
