@@ -78,6 +78,18 @@ def best_of(repeat: int, action: Callable[[], object]) -> tuple[float, float]:
     return min(times), statistics.median(times)
 
 
+def best_in_turns(repeat: int, *actions: Callable[[], object]) -> list[float]:
+    """The best seconds of each action over ``repeat`` turns, a turn running each action
+    once in order (so that a change of the machine's load falls on all of them alike)."""
+    best = [float("inf")] * len(actions)
+    for _ in range(repeat):
+        for n, action in enumerate(actions):
+            started = time.perf_counter()
+            action()
+            best[n] = min(best[n], time.perf_counter() - started)
+    return best
+
+
 def crmkit_run(storage: Storage, products: list[Product], lines: int, repeat: int) -> None:
     """Time pricing a ``lines``-line quote (resolution, explanation, save) on ``storage``."""
     clock = FixedClock(T0)

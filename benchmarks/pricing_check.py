@@ -14,7 +14,9 @@ Two crmkit figures, each over the loop in the same process:
   totals.
 
 Each side is the best of the same number of runs (``repeat * 20``; the loop alone had
-twenty times as many runs as crmkit before, which favoured it on a loaded machine). All
+twenty times as many runs as crmkit before, which favoured it on a loaded machine), taken
+in turns: the loop, the call and the quote run once each, then again (the loop's runs
+all came first before, so a change of load between the two sides moved the ratio). All
 totals are checked against the loop's.
 """
 
@@ -25,7 +27,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
-from benchmarks.pricing_bench import CUSTOMER, T0, TENANT, TIERS, best_of, fill
+from benchmarks.pricing_bench import CUSTOMER, T0, TENANT, TIERS, best_in_turns, fill
 from crmkit import open_storage
 from crmkit.adapters.clock import FixedClock
 from crmkit.domain import Product
@@ -68,17 +70,13 @@ def pricing_ratios(repeat: int = 5) -> tuple[float, float]:
         totals["quote"] = quotes.add_lines(quote.id, inputs).totals().gross
 
     price_by_hand = _loop(products, chosen)
-    runs = repeat * 20
-    theirs, _ = best_of(runs, price_by_hand)
-    ratios = []
-    for name, action in (("pricing call", price_the_lines), ("quote", price_a_quote)):
-        mine, _ = best_of(runs, action)
+    theirs, call, quote = best_in_turns(repeat * 20, price_by_hand, price_the_lines, price_a_quote)
+    for name in ("pricing call", "quote"):
         if totals[name] != price_by_hand():
             raise PricingMismatch(
                 f"crmkit's {name} priced {totals[name]}, the loop {price_by_hand()}"
             )
-        ratios.append(theirs / mine)
-    return ratios[0], ratios[1]
+    return theirs / call, theirs / quote
 
 
 def resolve_ratio(repeat: int = 5) -> float:
@@ -107,8 +105,7 @@ def resolve_ratio(repeat: int = 5) -> float:
         raise PricingMismatch(
             f"resolve_many priced {resolve_and_round()}, the loop {price_by_hand()}"
         )
-    theirs, _ = best_of(repeat * 20, price_by_hand)
-    mine, _ = best_of(repeat * 20, resolve_and_round)
+    theirs, mine = best_in_turns(repeat * 20, price_by_hand, resolve_and_round)
     return theirs / mine
 
 
