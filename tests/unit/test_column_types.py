@@ -14,6 +14,7 @@ from sqlalchemy import Dialect
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
+from crmkit.adapters.sql import binds
 from crmkit.adapters.sql.types import Code, ExactDecimal, UtcDateTime
 
 DIALECTS = [
@@ -84,3 +85,38 @@ class TestOwnProcessors:
             typed, dialect, coltype
         )
         assert _outcome(mine, value) == _outcome(reference, value)
+
+
+@st.composite
+def _statements(draw: st.DrawFn) -> tuple[Dialect, list[tuple[str, str, Any]], dict[str, Any]]:
+    """A dialect, a statement's binds (parameter, driver name, the processor of one of
+    ``TYPES`` or none) and values for them, some of them possibly missing."""
+    dialect = cast(Dialect, draw(st.sampled_from([p.values[0] for p in DIALECTS])))
+    columns: list[TypeDecorator[Any] | None] = draw(
+        st.lists(st.sampled_from([None, *TYPES]), max_size=8)
+    )
+    found = []
+    for n, column in enumerate(columns):
+        process = None if column is None else column.dialect_impl(dialect).bind_processor(dialect)
+        found.append((f"v_{n}", f"d {n}'", process))
+    given_values = {name: draw(values) for name, _, _ in found if draw(st.integers(0, 9))}
+    return dialect, found, given_values
+
+
+class TestParameterMakers:
+    @given(statement=_statements(), positional=st.booleans())
+    def test_a_maker_gives_what_the_loop_gives(
+        self,
+        statement: tuple[Dialect, list[tuple[str, str, Any]], dict[str, Any]],
+        positional: bool,
+    ) -> None:
+        """A plan's generated parameter maker returns (or raises) what the loop does."""
+        dialect, found, given_values = statement
+        fmt = dialect.execute_sequence_format
+        made = binds.maker(found, positional, fmt)
+        assert _outcome(made, given_values) == _outcome(
+            lambda v: binds.reference(found, positional, fmt, v), given_values
+        )
+        assert _outcome(binds.maker(found, positional, list), given_values) == _outcome(
+            lambda v: binds.reference(found, positional, list, v), given_values
+        )

@@ -29,6 +29,7 @@ from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
+from crmkit.adapters.sql import binds
 from crmkit.adapters.sql.cursors import Cursors, close_quietly
 
 P = ParamSpec("P")
@@ -100,13 +101,13 @@ class _Plan:
     """One statement compiled for one dialect and parameter key set."""
 
     __slots__ = (
-        "binds",
         "compiled",
         "expanded",
         "expanding",
         "fetch",
         "keys",
         "lists",
+        "make",
         "processors",
         "row_processors",
     )
@@ -128,16 +129,16 @@ class _Plan:
         )
         self.expanded: dict[tuple[int, ...], ExpandedState] = {}
         self.processors: Mapping[str, Any] = compiled._bind_processors
-        self.binds = self._binds(keys)
+        self.make = self._maker(keys)
         self.fetch = bool(compiled._result_columns)
         self.keys = tuple(entry.keyname for entry in compiled._result_columns)
         self.row_processors: list[tuple[int, Callable[[Any], Any]]] | None = None
 
-    def _binds(self, keys: list[str]) -> tuple[tuple[str, str, Any], ...] | None:
-        """(parameter, driver name, bind processor) in the driver's order, when every bound
-        parameter comes from ``keys`` with nothing to expand: then the driver parameters
-        are the processed values alone, which ``construct_params`` would make (it adds
-        nothing but parameters with values of their own or given elsewhere)."""
+    def _maker(self, keys: list[str]) -> binds.Maker | None:
+        """The driver parameters' maker (see ``binds.py``), when every bound parameter
+        comes from ``keys`` with nothing to expand: then the driver parameters are the
+        processed values alone, which ``construct_params`` would make (it adds nothing
+        but parameters with values of their own or given elsewhere)."""
         compiled = self.compiled
         names = set(compiled.bind_names.values())
         if self.expanding or names != set(keys):
@@ -147,25 +148,16 @@ class _Plan:
             return None
         escaped: Mapping[str, str] = compiled.escaped_bind_names or {}
         processors = self.processors
-        return tuple((name, escaped.get(name, name), processors.get(name)) for name in order)
+        found = [(name, escaped.get(name, name), processors.get(name)) for name in order]
+        return binds.maker(found, compiled.positional, compiled.dialect.execute_sequence_format)
 
     def driver_parameters(self, values: Mapping[str, Any], group: int | None) -> tuple[str, Any]:
         """The SQL text and driver parameters for ``values`` (as SQLAlchemy's
         ``DefaultExecutionContext._init_compiled`` makes them)."""
         compiled = self.compiled
-        binds = self.binds
-        if binds is not None:
+        if self.make is not None:
             try:
-                if compiled.positional:
-                    ordered = [
-                        values[name] if process is None else process(values[name])
-                        for name, _, process in binds
-                    ]
-                    return compiled.string, compiled.dialect.execute_sequence_format(ordered)
-                return compiled.string, {
-                    driver: values[name] if process is None else process(values[name])
-                    for name, driver, process in binds
-                }
+                return compiled.string, self.make(values)
             except KeyError:  # a member of a batch without a key: SQLAlchemy's error below
                 pass
         params = compiled.construct_params(values, escape_names=False, _group_number=group)

@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, DateTime, Dialect, Numeric, String
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from crmkit.adapters.sql.binds import passing
 from crmkit.domain import ValidationError
 
 
@@ -56,6 +57,7 @@ class Code(TypeDecorator[str]):
             return process
         checked = process
 
+        @passing(str)
         def bind(value: Any) -> Any:
             return value if value.__class__ is str else checked(value)
 
