@@ -25,6 +25,7 @@ from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
 import sqlalchemy
 from sqlalchemy import Connection, Dialect, Executable
+from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
@@ -66,16 +67,18 @@ class Rows(Protocol):
 
 
 def built_once(build: Callable[P, S]) -> Callable[P, S]:
-    """Cache ``build`` (as ``functools.cache``) and run what it builds on the direct path."""
-    cached = cast(Callable[P, S], cache(build))
+    """Cache ``build`` (as ``functools.cache``) and run what it builds on the direct path.
+
+    The statement is registered as it is built, so a later call is the cache's lookup alone.
+    """
 
     @wraps(build)
-    def once(*args: P.args, **kwargs: P.kwargs) -> S:
-        statement = cached(*args, **kwargs)
+    def registered(*args: P.args, **kwargs: P.kwargs) -> S:
+        statement = build(*args, **kwargs)
         _BUILT_ONCE.setdefault(id(statement), statement)
         return statement
 
-    return once
+    return cast(Callable[P, S], cache(registered))
 
 
 def remember(statement: S) -> S:
@@ -334,11 +337,10 @@ def plan_for(
     many: bool,
 ) -> _Plan:
     """The plan of ``statement`` for the parameter keys of ``first`` (compiled on first use)."""
-    keys = sorted(first)
-    key = (id(statement), many, *keys)
+    key = (id(statement), many, *first)  # the keys in the caller's order: no sort each time
     plan = plans.get(key)
     if plan is None:
-        plan = plans[key] = _Plan(statement, dialect, keys, many)
+        plan = plans[key] = _Plan(statement, dialect, sorted(first), many)
     return plan
 
 
@@ -356,7 +358,26 @@ def send_one(connection: Connection, plan: _Plan, cursor: Any, values: Mapping[s
         sql, driver_parameters = plan.driver_parameters(values, None)
     except BaseException as error:  # wrapped (or passed on) as SQLAlchemy would
         connection._handle_dbapi_exception(error, plan.compiled.string, values, None, None)
-    connection._cursor_execute(cursor, sql, driver_parameters)
+    if not _plain(connection):
+        connection._cursor_execute(cursor, sql, driver_parameters)
+        return
+    try:  # what _cursor_execute does on a connection without events or echo
+        cursor.execute(sql, driver_parameters)
+    except BaseException as error:
+        connection._handle_dbapi_exception(error, sql, driver_parameters, cursor, None)
+
+
+def _plain(connection: Connection) -> bool:
+    """Whether ``connection`` has no cursor or dialect events, no echo and the default
+    ``do_execute``: then ``_cursor_execute`` is the driver's ``execute`` alone."""
+    dialect = connection.dialect
+    return not (
+        connection._has_events
+        or connection.engine._has_events
+        or connection._echo
+        or dialect._has_events
+        or type(dialect).do_execute is not DefaultDialect.do_execute
+    )
 
 
 def send_many(
