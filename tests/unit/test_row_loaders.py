@@ -1,12 +1,14 @@
-"""Rows become the records cattrs makes of them: the SQL adapters' generated row loaders
-(``adapters/sql/loaders.py``) against ``converter.structure`` on every class they load."""
+"""Rows and JSON bodies become the records cattrs makes of them: the SQL adapters'
+generated loaders (``adapters/sql/loaders.py``) against cattrs on every class they load."""
 
 from __future__ import annotations
 
 import enum
+import functools
+import json
 import types
 import typing
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,15 +17,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from crmkit.adapters.memory import InMemoryStorage
 from crmkit.adapters.sql.converters import converter, from_row
 from crmkit.adapters.sql.loaders import PASSING, passing_class
+from crmkit.adapters.sql.pricing import body_converter, from_body, to_body
 from crmkit.adapters.sql.records import row_converter
-from crmkit.domain import TenantId
+from crmkit.domain import TenantId, new_id
 from crmkit.domain.accounts import CustomerAccount, Hold, JournalEntry, RebateGrant
 from crmkit.domain.inventory import Movement, Reservation, StockLevel
 from crmkit.domain.outbox import ConsumerPosition, OutboxEvent
 from crmkit.domain.requests import ProcessedRequest
 from crmkit.services.account_ports import StoredPolicy
+from crmkit.services.quotes import LineInput
 from crmkit.testing.account_strategies import (
     amounts,
     customer_accounts,
@@ -31,6 +36,7 @@ from crmkit.testing.account_strategies import (
     journal_entries,
     rebate_grants,
 )
+from crmkit.testing.order_support import CUSTOMER, T0, open_world
 from crmkit.testing.strategies import timestamps
 
 TENANT = TenantId("t1")
@@ -102,7 +108,7 @@ def rows(draw: st.DrawFn, cls: type[Any]) -> dict[str, Any]:
     return row
 
 
-def _outcome(load: Any, row: dict[str, Any]) -> tuple[Any, ...]:
+def _outcome(load: Any, row: Any) -> tuple[Any, ...]:
     try:
         made = load(row)
     except Exception as error:
@@ -129,3 +135,60 @@ class TestRowLoaders:
         """The hooks the loaders skip return a value of exactly their class as it is."""
         value = data.draw(_values(kind))
         assert structuring.get_structure_hook(kind)(value, kind) is value
+
+
+@functools.cache
+def _documents() -> tuple[Any, ...]:
+    """Orders (draft, confirmed, one delivered in part) and a quote of one in-memory tenant."""
+    world = open_world(InMemoryStorage())
+    draft = world.order("3", "2.5", "1")
+    confirmed = world.orders.confirm(world.order("1", "", "7").id, key=new_id()).order
+    shipped = world.orders.deliver(confirmed.id, {1: Decimal(1)}, key=new_id()).order
+    quote = world.quotes.create_quote(
+        CUSTOMER, currency="CNY", valid_until=T0 + timedelta(days=30), discount_percent="5"
+    )
+    quote = world.quotes.add_lines(
+        quote.id, [LineInput(p.id, n + 1) for n, p in enumerate(world.products)]
+    )
+    return draft, confirmed, shipped, quote
+
+
+json_foreign = st.one_of(
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=4),
+    st.booleans(),
+    st.just([]),
+    st.just({}),
+)
+
+
+def _changed(data: st.DataObject, value: Any) -> Any:
+    """``value`` (a JSON value) with perhaps one leaf, or one key, somewhere replaced."""
+    if isinstance(value, dict) and value:
+        key = data.draw(st.sampled_from(sorted(value)))
+        what = data.draw(st.sampled_from(["deeper", "foreign", "missing"]))
+        if what == "missing":
+            return {k: v for k, v in value.items() if k != key}
+        new = _changed(data, value[key]) if what == "deeper" else data.draw(json_foreign)
+        return {**value, key: new}
+    if isinstance(value, list) and value:
+        n = data.draw(st.integers(0, len(value) - 1))
+        return [*value[:n], _changed(data, value[n]), *value[n + 1 :]]
+    return data.draw(st.one_of(st.just(value), json_foreign))
+
+
+class TestBodyLoaders:
+    @given(data=st.data())
+    def test_a_body_loads_as_cattrs_structures_it(self, data: st.DataObject) -> None:
+        """An order's or quote's JSON body, as stored or changed somewhere, gives what
+        cattrs gives (the record's repr) or the same error."""
+        document = data.draw(st.sampled_from(_documents()))
+        body = json.loads(to_body(document))
+        if data.draw(st.booleans()):
+            body = _changed(data, body)
+        text, cls = json.dumps(body), type(document)
+        mine = _outcome(lambda t: from_body(t, cls), text)
+        assert mine == _outcome(lambda t: body_converter.structure(json.loads(t), cls), text)
+        assert from_body(to_body(document), cls) == document
