@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import cattrs
+
+from crmkit.adapters.sql.loaders import loader
 
 T = TypeVar("T")
 
@@ -26,8 +28,17 @@ def to_row(record: object) -> dict[str, Any]:
 
 
 def from_row(row: Mapping[Any, Any], cls: type[T]) -> T:
-    """The domain record of type ``cls`` stored in ``row``."""
-    return converter.structure(dict(row), cls)
+    """The domain record of type ``cls`` stored in ``row`` (see :mod:`.loaders`)."""
+    load = _LOADERS.get(cls)
+    if load is None:
+        load = _LOADERS[cls] = loader(converter, cls)
+    try:
+        return cast(T, load(row))
+    except Exception:
+        return converter.structure(dict(row), cls)
+
+
+_LOADERS: dict[type[Any], Callable[[Mapping[Any, Any]], Any]] = {}
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -25,10 +25,12 @@ from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
 import sqlalchemy
 from sqlalchemy import Connection, Dialect, Executable
+from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
+from crmkit.adapters.sql import binds
 from crmkit.adapters.sql.cursors import Cursors, close_quietly
 
 P = ParamSpec("P")
@@ -65,16 +67,18 @@ class Rows(Protocol):
 
 
 def built_once(build: Callable[P, S]) -> Callable[P, S]:
-    """Cache ``build`` (as ``functools.cache``) and run what it builds on the direct path."""
-    cached = cast(Callable[P, S], cache(build))
+    """Cache ``build`` (as ``functools.cache``) and run what it builds on the direct path.
+
+    The statement is registered as it is built, so a later call is the cache's lookup alone.
+    """
 
     @wraps(build)
-    def once(*args: P.args, **kwargs: P.kwargs) -> S:
-        statement = cached(*args, **kwargs)
+    def registered(*args: P.args, **kwargs: P.kwargs) -> S:
+        statement = build(*args, **kwargs)
         _BUILT_ONCE.setdefault(id(statement), statement)
         return statement
 
-    return once
+    return cast(Callable[P, S], cache(registered))
 
 
 def remember(statement: S) -> S:
@@ -100,13 +104,13 @@ class _Plan:
     """One statement compiled for one dialect and parameter key set."""
 
     __slots__ = (
-        "binds",
         "compiled",
         "expanded",
         "expanding",
         "fetch",
         "keys",
         "lists",
+        "make",
         "processors",
         "row_processors",
     )
@@ -128,16 +132,16 @@ class _Plan:
         )
         self.expanded: dict[tuple[int, ...], ExpandedState] = {}
         self.processors: Mapping[str, Any] = compiled._bind_processors
-        self.binds = self._binds(keys)
+        self.make = self._maker(keys)
         self.fetch = bool(compiled._result_columns)
         self.keys = tuple(entry.keyname for entry in compiled._result_columns)
         self.row_processors: list[tuple[int, Callable[[Any], Any]]] | None = None
 
-    def _binds(self, keys: list[str]) -> tuple[tuple[str, str, Any], ...] | None:
-        """(parameter, driver name, bind processor) in the driver's order, when every bound
-        parameter comes from ``keys`` with nothing to expand: then the driver parameters
-        are the processed values alone, which ``construct_params`` would make (it adds
-        nothing but parameters with values of their own or given elsewhere)."""
+    def _maker(self, keys: list[str]) -> binds.Maker | None:
+        """The driver parameters' maker (see ``binds.py``), when every bound parameter
+        comes from ``keys`` with nothing to expand: then the driver parameters are the
+        processed values alone, which ``construct_params`` would make (it adds nothing
+        but parameters with values of their own or given elsewhere)."""
         compiled = self.compiled
         names = set(compiled.bind_names.values())
         if self.expanding or names != set(keys):
@@ -147,25 +151,16 @@ class _Plan:
             return None
         escaped: Mapping[str, str] = compiled.escaped_bind_names or {}
         processors = self.processors
-        return tuple((name, escaped.get(name, name), processors.get(name)) for name in order)
+        found = [(name, escaped.get(name, name), processors.get(name)) for name in order]
+        return binds.maker(found, compiled.positional, compiled.dialect.execute_sequence_format)
 
     def driver_parameters(self, values: Mapping[str, Any], group: int | None) -> tuple[str, Any]:
         """The SQL text and driver parameters for ``values`` (as SQLAlchemy's
         ``DefaultExecutionContext._init_compiled`` makes them)."""
         compiled = self.compiled
-        binds = self.binds
-        if binds is not None:
+        if self.make is not None:
             try:
-                if compiled.positional:
-                    ordered = [
-                        values[name] if process is None else process(values[name])
-                        for name, _, process in binds
-                    ]
-                    return compiled.string, compiled.dialect.execute_sequence_format(ordered)
-                return compiled.string, {
-                    driver: values[name] if process is None else process(values[name])
-                    for name, driver, process in binds
-                }
+                return compiled.string, self.make(values)
             except KeyError:  # a member of a batch without a key: SQLAlchemy's error below
                 pass
         params = compiled.construct_params(values, escape_names=False, _group_number=group)
@@ -342,11 +337,10 @@ def plan_for(
     many: bool,
 ) -> _Plan:
     """The plan of ``statement`` for the parameter keys of ``first`` (compiled on first use)."""
-    keys = sorted(first)
-    key = (id(statement), many, *keys)
+    key = (id(statement), many, *first)  # the keys in the caller's order: no sort each time
     plan = plans.get(key)
     if plan is None:
-        plan = plans[key] = _Plan(statement, dialect, keys, many)
+        plan = plans[key] = _Plan(statement, dialect, sorted(first), many)
     return plan
 
 
@@ -364,7 +358,26 @@ def send_one(connection: Connection, plan: _Plan, cursor: Any, values: Mapping[s
         sql, driver_parameters = plan.driver_parameters(values, None)
     except BaseException as error:  # wrapped (or passed on) as SQLAlchemy would
         connection._handle_dbapi_exception(error, plan.compiled.string, values, None, None)
-    connection._cursor_execute(cursor, sql, driver_parameters)
+    if not _plain(connection):
+        connection._cursor_execute(cursor, sql, driver_parameters)
+        return
+    try:  # what _cursor_execute does on a connection without events or echo
+        cursor.execute(sql, driver_parameters)
+    except BaseException as error:
+        connection._handle_dbapi_exception(error, sql, driver_parameters, cursor, None)
+
+
+def _plain(connection: Connection) -> bool:
+    """Whether ``connection`` has no cursor or dialect events, no echo and the default
+    ``do_execute``: then ``_cursor_execute`` is the driver's ``execute`` alone."""
+    dialect = connection.dialect
+    return not (
+        connection._has_events
+        or connection.engine._has_events
+        or connection._echo
+        or dialect._has_events
+        or type(dialect).do_execute is not DefaultDialect.do_execute
+    )
 
 
 def send_many(

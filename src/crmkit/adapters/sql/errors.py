@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from types import TracebackType
 
 from sqlalchemy import exc as sa_exc
 
@@ -124,16 +124,39 @@ def _driver_text(error: sa_exc.SQLAlchemyError) -> str:
     return text[:200]
 
 
-@contextmanager
 def translated(
     on_unique: Callable[[str], CrmkitError] | None = None,
     on_conflict: Callable[[], CrmkitError] | None = None,
-) -> Iterator[None]:
+) -> Translated:
     """Run a database call (connect, begin, execute, commit) and raise crmkit errors only.
 
     See :func:`translate` for the mapping.
     """
-    try:
-        yield
-    except sa_exc.SQLAlchemyError as error:
-        raise translate(error, on_unique, on_conflict) from error
+    return Translated(on_unique, on_conflict)
+
+
+class Translated:
+    """The context of :func:`translated` (a class: a generator's context manager costs
+    a generator and four calls for each of a command's statements)."""
+
+    __slots__ = ("on_conflict", "on_unique")
+
+    def __init__(
+        self,
+        on_unique: Callable[[str], CrmkitError] | None,
+        on_conflict: Callable[[], CrmkitError] | None,
+    ) -> None:
+        self.on_unique = on_unique
+        self.on_conflict = on_conflict
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if isinstance(error, sa_exc.SQLAlchemyError):
+            raise translate(error, self.on_unique, self.on_conflict) from error

@@ -195,11 +195,12 @@ class SqlReservationRepository(_SqlRepository):
         return self._update(reservation, "Reservation")
 
     def for_order(self, order_id: str, *, open_only: bool) -> list[Reservation]:
-        c = reservations.c
-        query = select(reservations).where(self._mine(), c.order_id == order_id)
+        equal = ("tenant_id", "order_id", "status") if open_only else ("tenant_id", "order_id")
+        params = {"k_tenant_id": self._tenant, "k_order_id": order_id}
         if open_only:
-            query = query.where(c.status == ReservationStatus.OPEN.value)
-        rows = self._session.execute(query.order_by(c.line_id, c.id))
+            params["k_status"] = ReservationStatus.OPEN.value
+        query = select_where(reservations, equal, order=("line_id", "id"))
+        rows = self._session.execute(query, params)
         return [from_row(row._mapping, Reservation) for row in rows]
 
     def open_for_stock(self, product_id: ProductId, warehouse_id: WarehouseId) -> list[Reservation]:

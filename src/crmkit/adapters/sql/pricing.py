@@ -6,12 +6,13 @@ import json
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import cattrs
 from sqlalchemy import ColumnElement, Table, and_, or_, select
 
 from crmkit.adapters.sql.converters import batched
+from crmkit.adapters.sql.loaders import Loader, loader
 from crmkit.adapters.sql.repository import SqlRepository
 from crmkit.adapters.sql.statements import (
     insert_into,
@@ -58,8 +59,21 @@ def to_body(record: object) -> str:
 
 
 def from_body(body: str, cls: type[T]) -> T:
-    """The quote or order stored in ``body``."""
-    return body_converter.structure(json.loads(body), cls)
+    """The quote or order stored in ``body`` (made as cattrs makes it, see ``loaders.py``;
+    any error is cattrs' own)."""
+    data = json.loads(body)
+    load = _BODY_LOADERS.get(cls)
+    if load is None:
+        load = _BODY_LOADERS[cls] = loader(body_converter, cls, BODY_PASSING, nested=True)
+    try:
+        return cast(T, load(data))
+    except Exception:
+        return body_converter.structure(data, cls)
+
+
+BODY_PASSING = frozenset({str, int})
+"""What ``body_converter``'s hooks return as it is (Decimals and times are JSON text)."""
+_BODY_LOADERS: dict[type[Any], Loader] = {}
 
 
 def price_list_row(price_list: PriceList) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, DateTime, Dialect, Numeric, String
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from crmkit.adapters.sql.binds import passing
 from crmkit.domain import ValidationError
 
 
@@ -56,6 +57,7 @@ class Code(TypeDecorator[str]):
             return process
         checked = process
 
+        @passing(str)
         def bind(value: Any) -> Any:
             return value if value.__class__ is str else checked(value)
 
@@ -79,6 +81,33 @@ class UtcDateTime(TypeDecorator[datetime]):
         if dialect.name in {"mysql", "mariadb"}:
             return dialect.type_descriptor(mysql.DATETIME(fsp=3))
         return dialect.type_descriptor(DateTime())
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """SQLAlchemy's processor, with an aware ``datetime`` in UTC made naive in one
+        call where the dialect has no processor of its own (what the check returns for
+        it: ``astimezone(UTC)`` of a UTC time is the same time)."""
+        process = super().bind_processor(dialect)
+        if process is None or self.impl_instance.bind_processor(dialect) is not None:
+            return process
+        checked = process
+
+        def bind(value: Any) -> Any:
+            if value.__class__ is datetime and value.tzinfo is UTC:
+                return value.replace(tzinfo=None)
+            return checked(value)
+
+        return bind
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        """:meth:`process_result_value` without SQLAlchemy's wrapper call, where the
+        dialect has no processor of its own."""
+        if self.impl_instance.result_processor(dialect, coltype) is not None:
+            return super().result_processor(dialect, coltype)
+
+        def result(value: Any) -> Any:
+            return None if value is None else value.replace(tzinfo=UTC)
+
+        return result
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -113,6 +142,38 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if dialect.name == "sqlite":
             return dialect.type_descriptor(BigInteger())
         return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """SQLAlchemy's processor, with a ``Decimal`` that has at most ``scale`` decimals
+        passed as it is in one call where the value is stored as it is (not on SQLite)
+        and the dialect has no processor of its own: what the check returns for it."""
+        process = super().bind_processor(dialect)
+        if (
+            process is None
+            or dialect.name == "sqlite"
+            or self.impl_instance.bind_processor(dialect) is not None
+        ):
+            return process
+        checked, step = process, self._step
+
+        def bind(value: Any) -> Any:
+            if value.__class__ is Decimal and value == value.quantize(step):
+                return value
+            return checked(value)
+
+        return bind
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        """:meth:`process_result_value` without SQLAlchemy's wrapper call, where the value
+        is stored as it is (not on SQLite) and the dialect has no processor of its own."""
+        if dialect.name == "sqlite" or self.impl_instance.result_processor(dialect, coltype):
+            return super().result_processor(dialect, coltype)
+        step = self._step
+
+        def result(value: Any) -> Any:
+            return None if value is None else Decimal(value).quantize(step)
+
+        return result
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
         if value is None:
