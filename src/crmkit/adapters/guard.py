@@ -76,6 +76,11 @@ class _ScalarArguments:
 def _forwarding(name: str, where: str, original: object) -> Any:
     plain = _PLAIN  # the arguments checked in line: a call only for one not plain
     function = cast(Callable[..., Any], original)
+    # A plain function of the class is called with the repository, as its bound method
+    # would be (proxies are made per exact class, and repositories set no methods on
+    # themselves), without making the bound method at each call; a class or static
+    # method is looked up per call.
+    direct = inspect.isfunction(original)
 
     def call(self: _ScalarArguments, /, *args: Any, **kwargs: Any) -> Any:
         for value in args:
@@ -85,25 +90,14 @@ def _forwarding(name: str, where: str, original: object) -> Any:
             for value in kwargs.values():
                 if type(value) not in plain:
                     _check(value, where)
+        if direct:
+            return function(self._repository, *args, **kwargs)
         return getattr(self._repository, name)(*args, **kwargs)
 
-    def call_function(self: _ScalarArguments, /, *args: Any, **kwargs: Any) -> Any:
-        for value in args:
-            if type(value) not in plain:
-                _check(value, where)
-        if kwargs:
-            for value in kwargs.values():
-                if type(value) not in plain:
-                    _check(value, where)
-        return function(self._repository, *args, **kwargs)
-
-    if not inspect.isfunction(original):  # a class or static method: looked up per call
+    if not direct:
         call.__name__ = call.__qualname__ = name
         return call
-    # A plain function of the class: called with the repository, as its bound method
-    # would be (proxies are made per exact class, and repositories set no methods on
-    # themselves), without making the bound method at each call.
-    return functools.update_wrapper(call_function, original)  # its signature and docstring
+    return functools.update_wrapper(call, function)  # its signature and docstring
 
 
 _PROXIES: dict[type, type[_ScalarArguments]] = {}
