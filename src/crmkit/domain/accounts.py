@@ -335,8 +335,7 @@ class Ledger:
         account = self.account
         current = account.fund(fund)
         balance, held = current.balance + balance_delta, current.held + held_delta
-        fund_name: str = fund._value_  # ``fund.value``, read once
-        self._check(fund_name, balance, held)
+        self._check(fund.value, balance, held)
         limit = account.credit_limit + (balance_delta if kind is EntryKind.CREDIT_LIMIT else ZERO)
         if fund is Fund.CREDIT:
             self._check("credit used", limit - balance, ZERO)
@@ -354,8 +353,8 @@ class Ledger:
             else:
                 self.changed_grants[grant_id] = changed
         values: dict[str, object] = {
-            f"{fund_name}_balance": balance,
-            f"{fund_name}_held": held,
+            f"{fund.value}_balance": balance,
+            f"{fund.value}_held": held,
             "last_seq": account.last_seq + 1,
             "updated_at": self.now,
         }

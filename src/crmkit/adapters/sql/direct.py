@@ -67,10 +67,8 @@ class Rows(Protocol):
 
 
 def built_once(build: Callable[P, S]) -> Callable[P, S]:
-    """Cache ``build`` (as ``functools.cache``) and run what it builds on the direct path.
-
-    The statement is registered as it is built, so a later call is the cache's lookup alone.
-    """
+    """Cache ``build`` (as ``functools.cache``) and run what it builds on the direct path;
+    the statement is registered as it is built, so a later call is the cache's lookup alone."""
 
     @wraps(build)
     def registered(*args: P.args, **kwargs: P.kwargs) -> S:
